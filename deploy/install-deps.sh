@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs newsd's build, test and runtime dependencies on Debian 12 (bookworm).
+# Idempotent: packages already present are skipped by apt-get. Needs root (or sudo).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  librdkafka-dev                      # Kafka client (C and C++ API, mock cluster)
+  libprotobuf-dev protobuf-compiler   # document model, events, config
+  libabsl-dev                         # Status, strings, flags, time, synchronization
+  prometheus-cpp-dev libcivetweb-dev  # metrics + the /metrics,/healthz,/readyz server
+  libgtest-dev libgmock-dev           # tests
+  libbenchmark-dev                    # bench/
+  libicu-dev                          # normalization, sentence breaking, charsets
+  libcld2-dev                         # language identification
+  libre2-dev                          # linear-time regular expressions
+  zlib1g-dev                          # gzip corpus files
+  maven default-jre-headless          # real Kafka broker for integration tests (deploy/kafka)
+  curl ca-certificates
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null

@@ -1,0 +1,113 @@
+#include "pipeline/chain.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "pipeline/stage_registry.h"
+
+namespace newsd {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
+}
+
+google::protobuf::Duration ToProto(absl::Duration d) {
+  return TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(d));
+}
+
+}  // namespace
+
+absl::string_view PipelineVersion() { return NEWSD_VERSION; }
+
+const std::string* FindHeader(
+    const std::vector<std::pair<std::string, std::string>>& headers,
+    absl::string_view name) {
+  for (const auto& [n, v] : headers) {
+    if (absl::EqualsIgnoreCase(n, name)) return &v;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<std::unique_ptr<Chain>> Chain::Create(
+    const google::protobuf::RepeatedPtrField<v1::StageConfig>& stages) {
+  if (stages.empty()) return absl::InvalidArgumentError("stages: the chain is empty");
+  std::vector<StagePtr> built;
+  for (int i = 0; i < stages.size(); ++i) {
+    absl::StatusOr<StagePtr> stage = StageRegistry::Global().Create(stages[i]);
+    if (!stage.ok()) {
+      return absl::Status(stage.status().code(),
+                          absl::StrCat("stages[", i, "]: ", stage.status().message()));
+    }
+    built.push_back(*std::move(stage));
+  }
+  return std::unique_ptr<Chain>(new Chain(std::move(built)));
+}
+
+std::vector<std::string> Chain::StageNames() const {
+  std::vector<std::string> names;
+  for (const auto& s : stages_) names.emplace_back(s->name());
+  return names;
+}
+
+ChainResult Chain::Run(const RawMessage& message, absl::Time now) const {
+  ChainResult result;
+  v1::ArticleEvent& event = result.event;
+  event.set_pipeline_version(std::string(PipelineVersion()));
+  v1::Article& article = *event.mutable_article();
+
+  v1::Source& source = *article.mutable_source();
+  source.set_topic(message.topic);
+  source.set_partition(message.partition);
+  source.set_offset(message.offset);
+  if (message.timestamp) *source.mutable_timestamp() = ToProto(*message.timestamp);
+  source.set_key(message.key);
+  source.set_size_bytes(message.value.size());
+  if (const std::string* ct = FindHeader(message.headers, "content-type")) {
+    source.set_content_type(*ct);
+  }
+  if (message.partition >= 0) {
+    article.set_id(absl::StrCat(message.topic, "/", message.partition, "/", message.offset));
+  } else {
+    article.set_id(message.key);
+  }
+  if (const std::string* pub = FindHeader(message.headers, "published-at")) {
+    absl::Time t;
+    std::string err;
+    if (absl::ParseTime(absl::RFC3339_full, *pub, &t, &err)) {
+      *article.mutable_published_at() = ToProto(t);
+    } else {
+      article.add_flags("published_at_header_invalid");
+    }
+  }
+
+  StageContext ctx;
+  ctx.payload = message.value;
+  ctx.payload_is_null = message.value_is_null;
+  ctx.headers = &message.headers;
+  ctx.now = now;
+
+  for (const StagePtr& stage : stages_) {
+    const absl::Time start = absl::Now();
+    absl::Status status;
+    try {
+      status = stage->Process(article, ctx);
+    } catch (const std::exception& e) {
+      // A stage must not throw; turn it into a dead letter rather than a crash loop.
+      status = absl::InternalError(absl::StrCat("uncaught exception: ", e.what()));
+    }
+    v1::StageTiming& timing = *event.add_stages();
+    timing.set_stage(std::string(stage->name()));
+    *timing.mutable_duration() = ToProto(absl::Now() - start);
+    if (!status.ok()) {
+      result.failure = ChainFailure{std::string(stage->name()), std::move(status)};
+      break;
+    }
+  }
+  *event.mutable_processed_at() = ToProto(absl::Now());
+  return result;
+}
+
+}  // namespace newsd

@@ -1,0 +1,80 @@
+// The chain: the ordered stages of the pipeline, run on one raw message at a time.
+// Knows nothing of Kafka or of what the stages extract.
+#ifndef NEWSD_PIPELINE_CHAIN_H_
+#define NEWSD_PIPELINE_CHAIN_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "newsd/v1/config.pb.h"
+#include "newsd/v1/event.pb.h"
+#include "pipeline/stage.h"
+
+namespace newsd {
+
+// A raw input message, transport-neutral (filled from a Kafka message or a file).
+struct RawMessage {
+  std::string topic;        // "" in extract mode
+  int32_t partition = -1;   // -1 when not from Kafka
+  int64_t offset = -1;      // -1 when not from Kafka
+  std::optional<absl::Time> timestamp;  // Kafka timestamp, if any
+  std::string key;          // message key bytes (file path in extract mode)
+  std::string value;        // raw article bytes
+  bool value_is_null = false;  // Kafka tombstone (null value)
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Why the chain stopped on a message.
+struct ChainFailure {
+  std::string stage;    // registered name of the stage that failed
+  absl::Status status;  // its non-OK status
+};
+
+struct ChainResult {
+  // The event (article filled as far as the chain got; stage timings included).
+  v1::ArticleEvent event;
+  // Set when a stage rejected the message: it goes to the dead-letter topic.
+  std::optional<ChainFailure> failure;
+};
+
+class Chain {
+ public:
+  // Builds every stage of `stages` in order through the StageRegistry.
+  // Errors: kInvalidArgument if the list is empty or a stage's options are bad
+  // (message prefixed with "stages[i]"), kNotFound for an unknown stage name.
+  static absl::StatusOr<std::unique_ptr<Chain>> Create(
+      const google::protobuf::RepeatedPtrField<v1::StageConfig>& stages);
+
+  // Runs all stages on `message`. Thread-safe. The article starts with `source`
+  // filled from the message, `id` = "topic/partition/offset" (or the key in extract
+  // mode) and `published_at` from a valid RFC 3339 `published-at` header; an
+  // invalid header adds the flag "published_at_header_invalid".
+  ChainResult Run(const RawMessage& message, absl::Time now) const;
+
+  // Stage names in chain order.
+  std::vector<std::string> StageNames() const;
+
+ private:
+  explicit Chain(std::vector<StagePtr> stages) : stages_(std::move(stages)) {}
+  std::vector<StagePtr> stages_;
+};
+
+// Case-insensitive lookup of the first header named `name`; nullptr if absent.
+const std::string* FindHeader(
+    const std::vector<std::pair<std::string, std::string>>& headers,
+    absl::string_view name);
+
+// The pipeline version string stamped on every event (CMake PROJECT_VERSION).
+absl::string_view PipelineVersion();
+
+}  // namespace newsd
+
+#endif  // NEWSD_PIPELINE_CHAIN_H_

@@ -1,0 +1,182 @@
+#include "pipeline/config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "pipeline/chain.h"
+
+namespace newsd {
+namespace {
+
+// Collects the first textproto error with its position.
+class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (error_.empty()) error_ = absl::StrCat("line ", line + 1, ":", column + 1, ": ", message);
+  }
+  void AddWarning(int line, int column, const std::string& message) override {}
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string error_;
+};
+
+// librdkafka properties whose value newsd decides.
+const std::set<std::string, std::less<>>& OwnedProperties() {
+  static const auto* owned = new std::set<std::string, std::less<>>{
+      "bootstrap.servers",     "metadata.broker.list", "group.id",
+      "enable.auto.commit",    "enable.auto.offset.store", "enable.idempotence",
+      "partition.assignment.strategy", "transactional.id"};
+  return *owned;
+}
+
+absl::Status CheckProperties(const google::protobuf::Map<std::string, std::string>& props,
+                             absl::string_view field) {
+  for (const auto& [key, value] : props) {
+    if (key.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": empty property name"));
+    if (OwnedProperties().count(key)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, "[\"", key, "\"]: set by newsd (use kafka.brokers / kafka.group_id), remove it"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+v1::PipelineConfig DefaultConfig() {
+  v1::PipelineConfig config;
+  v1::KafkaConfig& kafka = *config.mutable_kafka();
+  kafka.set_brokers("embedded");
+  kafka.set_group_id("newsd");
+  kafka.add_input_topics("news.raw");
+  kafka.set_output_topic("news.events");
+  kafka.set_dead_letter_topic("news.dlq");
+  config.set_delivery(v1::AT_LEAST_ONCE);
+  config.set_metrics_address("127.0.0.1:9464");
+  for (const char* name : {"decode", "segment", "language"}) config.add_stages()->set_name(name);
+  config.set_max_inflight_messages(10000);
+  config.set_commit_interval_ms(1000);
+  config.set_shutdown_timeout_ms(30000);
+  return config;
+}
+
+void ApplyDefaults(v1::PipelineConfig& config) {
+  const v1::PipelineConfig d = DefaultConfig();
+  v1::KafkaConfig& kafka = *config.mutable_kafka();
+  if (kafka.brokers().empty()) kafka.set_brokers(d.kafka().brokers());
+  if (kafka.group_id().empty()) kafka.set_group_id(d.kafka().group_id());
+  if (kafka.input_topics().empty()) *kafka.mutable_input_topics() = d.kafka().input_topics();
+  if (kafka.output_topic().empty()) kafka.set_output_topic(d.kafka().output_topic());
+  if (kafka.dead_letter_topic().empty()) kafka.set_dead_letter_topic(d.kafka().dead_letter_topic());
+  if (config.delivery() == v1::DELIVERY_MODE_UNSPECIFIED) config.set_delivery(d.delivery());
+  if (config.stages().empty()) *config.mutable_stages() = d.stages();
+  if (config.max_inflight_messages() == 0) config.set_max_inflight_messages(d.max_inflight_messages());
+  if (config.commit_interval_ms() == 0) config.set_commit_interval_ms(d.commit_interval_ms());
+  if (config.shutdown_timeout_ms() == 0) config.set_shutdown_timeout_ms(d.shutdown_timeout_ms());
+}
+
+absl::StatusOr<v1::PipelineConfig> ParseConfig(absl::string_view text) {
+  v1::PipelineConfig config;
+  google::protobuf::TextFormat::Parser parser;
+  FirstErrorCollector errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &config)) {
+    return absl::InvalidArgumentError(errors.error().empty() ? "unparseable textproto"
+                                                              : errors.error());
+  }
+  return config;
+}
+
+absl::StatusOr<v1::PipelineConfig> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read config file"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  absl::StatusOr<v1::PipelineConfig> config = ParseConfig(buffer.str());
+  if (!config.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ":", config.status().message()));
+  }
+  ApplyDefaults(*config);
+  return config;
+}
+
+absl::Status ParseHostPort(absl::string_view address, std::string* host, int* port) {
+  size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos || colon == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("expected HOST:PORT, got '", address, "'"));
+  }
+  absl::string_view h = address.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  int p = 0;
+  if (!absl::SimpleAtoi(address.substr(colon + 1), &p) || p < 0 || p > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("bad port in '", address, "'"));
+  }
+  *host = std::string(h);
+  *port = p;
+  return absl::OkStatus();
+}
+
+absl::Status ValidateConfig(const v1::PipelineConfig& config) {
+  const v1::KafkaConfig& kafka = config.kafka();
+  if (kafka.brokers().empty()) return absl::InvalidArgumentError("kafka.brokers: empty");
+  if (kafka.group_id().empty()) return absl::InvalidArgumentError("kafka.group_id: empty");
+  if (kafka.input_topics().empty()) {
+    return absl::InvalidArgumentError("kafka.input_topics: at least one topic is required");
+  }
+  std::set<std::string> inputs;
+  for (int i = 0; i < kafka.input_topics_size(); ++i) {
+    const std::string& t = kafka.input_topics(i);
+    if (t.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("kafka.input_topics[", i, "]: empty topic name"));
+    }
+    if (!inputs.insert(t).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("kafka.input_topics[", i, "]: duplicate topic '", t, "'"));
+    }
+  }
+  if (kafka.output_topic().empty()) return absl::InvalidArgumentError("kafka.output_topic: empty");
+  if (kafka.dead_letter_topic().empty()) {
+    return absl::InvalidArgumentError("kafka.dead_letter_topic: empty");
+  }
+  for (const std::string* out : {&kafka.output_topic(), &kafka.dead_letter_topic()}) {
+    if (inputs.count(*out)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          out == &kafka.output_topic() ? "kafka.output_topic" : "kafka.dead_letter_topic",
+          ": '", *out, "' is also an input topic (the daemon would consume its own output)"));
+    }
+  }
+  if (absl::Status s = CheckProperties(kafka.properties(), "kafka.properties"); !s.ok()) return s;
+  if (absl::Status s = CheckProperties(kafka.consumer_properties(), "kafka.consumer_properties");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckProperties(kafka.producer_properties(), "kafka.producer_properties");
+      !s.ok()) {
+    return s;
+  }
+  if (config.delivery() == v1::EXACTLY_ONCE) {
+    return absl::InvalidArgumentError(
+        "delivery: EXACTLY_ONCE is not available in this version; use AT_LEAST_ONCE");
+  }
+  if (!config.metrics_address().empty()) {
+    std::string host;
+    int port;
+    if (absl::Status s = ParseHostPort(config.metrics_address(), &host, &port); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("metrics_address: ", s.message()));
+    }
+  }
+  if (config.worker_threads() > 256) {
+    return absl::InvalidArgumentError("worker_threads: at most 256");
+  }
+  absl::StatusOr<std::unique_ptr<Chain>> chain = Chain::Create(config.stages());
+  if (!chain.ok()) return absl::InvalidArgumentError(chain.status().message());
+  return absl::OkStatus();
+}
+
+}  // namespace newsd

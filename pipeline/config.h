@@ -1,0 +1,43 @@
+// Loading, defaulting and validating the textproto PipelineConfig.
+#ifndef NEWSD_PIPELINE_CONFIG_H_
+#define NEWSD_PIPELINE_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "newsd/v1/config.pb.h"
+
+namespace newsd {
+
+// Built-in defaults used by `newsd run` without --config: brokers "embedded",
+// group "newsd", news.raw → news.events, dead letters news.dlq, metrics on
+// 127.0.0.1:9464, chain decode → segment → language.
+v1::PipelineConfig DefaultConfig();
+
+// Fills every unset field of `config` from DefaultConfig() (stage list included
+// when empty).
+void ApplyDefaults(v1::PipelineConfig& config);
+
+// Parses textproto `text`. kInvalidArgument with "line L:C: …" on syntax errors
+// and unknown fields.
+absl::StatusOr<v1::PipelineConfig> ParseConfig(absl::string_view text);
+
+// Reads and parses the file at `path`, then applies defaults.
+// kNotFound if the file cannot be read; kInvalidArgument as ParseConfig ("FILE:L:C: …").
+absl::StatusOr<v1::PipelineConfig> LoadConfig(const std::string& path);
+
+// Semantic checks after defaults. kInvalidArgument whose message starts with the
+// field path, e.g. `kafka.input_topics[1]: empty topic name`,
+// `kafka.properties["enable.auto.commit"]: set by newsd, remove it`,
+// `stages[2]: unknown stage 'foo'`, `metrics_address: expected HOST:PORT`.
+// Builds every stage once to validate its options.
+absl::Status ValidateConfig(const v1::PipelineConfig& config);
+
+// Splits "host:port" ("[::1]:9464" too). kInvalidArgument if malformed.
+absl::Status ParseHostPort(absl::string_view address, std::string* host, int* port);
+
+}  // namespace newsd
+
+#endif  // NEWSD_PIPELINE_CONFIG_H_

@@ -1,0 +1,56 @@
+#include "pipeline/extract.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace newsd {
+
+absl::StatusOr<std::string> EventToJson(const v1::ArticleEvent& event, bool pretty) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = pretty;
+  std::string json;
+  auto status = google::protobuf::util::MessageToJsonString(event, &json, options);
+  if (!status.ok()) return absl::InternalError(std::string(status.message()));
+  return json;
+}
+
+int RunExtract(const Chain& chain, const std::vector<std::string>& files,
+               const std::optional<std::string>& published_at, std::ostream& out,
+               std::ostream& err) {
+  int failed = 0;
+  for (const std::string& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      err << path << ": cannot read file\n";
+      ++failed;
+      continue;
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    RawMessage message;
+    message.key = path;
+    message.value = buffer.str();
+    if (published_at) message.headers.emplace_back("published-at", *published_at);
+    ChainResult result = chain.Run(message, absl::Now());
+    if (result.failure) {
+      err << path << ": stage " << result.failure->stage << ": "
+          << result.failure->status.ToString() << "\n";
+      ++failed;
+      continue;
+    }
+    absl::StatusOr<std::string> json = EventToJson(result.event);
+    if (!json.ok()) {
+      err << path << ": " << json.status().ToString() << "\n";
+      ++failed;
+      continue;
+    }
+    out << *json << "\n";
+  }
+  return failed;
+}
+
+}  // namespace newsd

@@ -1,0 +1,32 @@
+// `newsd extract`: the chain on files, without Kafka.
+#ifndef NEWSD_PIPELINE_EXTRACT_H_
+#define NEWSD_PIPELINE_EXTRACT_H_
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "newsd/v1/event.pb.h"
+#include "pipeline/chain.h"
+
+namespace newsd {
+
+// Prints `event` as one line of JSON (proto3 JSON mapping, field names as in the
+// proto, e.g. "published_at"). kInternal if serialization fails.
+absl::StatusOr<std::string> EventToJson(const v1::ArticleEvent& event, bool pretty = false);
+
+// Runs `chain` on each file (one file = one raw item, key = the path) and writes one
+// JSON event per line to `out`. `published_at`, if set, is passed as the
+// `published-at` header. A file that cannot be read or that a stage rejects is
+// reported on `err` as "PATH: stage STAGE: CODE: message" and counted.
+// Returns the number of files that failed.
+int RunExtract(const Chain& chain, const std::vector<std::string>& files,
+               const std::optional<std::string>& published_at, std::ostream& out,
+               std::ostream& err);
+
+}  // namespace newsd
+
+#endif  // NEWSD_PIPELINE_EXTRACT_H_

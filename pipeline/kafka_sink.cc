@@ -1,0 +1,131 @@
+#include "pipeline/kafka_sink.h"
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/kafka_status.h"
+#include "pipeline/log.h"
+
+namespace newsd {
+
+class KafkaSink::DeliveryCb : public RdKafka::DeliveryReportCb {
+ public:
+  DeliveryCb(DeliveryCallback callback, std::atomic<bool>* connected)
+      : callback_(std::move(callback)), connected_(connected) {}
+  void dr_cb(RdKafka::Message& message) override {
+    absl::Status status = KafkaStatus(
+        message.err(), absl::StrCat("deliver to ", message.topic_name()));
+    if (status.ok()) connected_->store(true);
+    callback_(DeliveryReport{message.msg_opaque(), std::move(status), message.partition(),
+                             message.offset()});
+  }
+
+ private:
+  DeliveryCallback callback_;
+  std::atomic<bool>* connected_;
+};
+
+class KafkaSink::EventCb : public RdKafka::EventCb {
+ public:
+  EventCb(std::atomic<bool>* connected, std::atomic<bool>* fatal)
+      : connected_(connected), fatal_(fatal) {}
+  void event_cb(RdKafka::Event& event) override {
+    if (event.type() == RdKafka::Event::EVENT_ERROR) {
+      if (event.err() == RdKafka::ERR__ALL_BROKERS_DOWN) connected_->store(false);
+      if (event.fatal()) fatal_->store(true);
+      Log(event.fatal() ? LogLevel::kError : LogLevel::kWarning,
+          absl::StrCat("producer: ", RdKafka::err2str(event.err()), ": ", event.str()));
+    } else if (event.type() == RdKafka::Event::EVENT_LOG) {
+      Log(event.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR ? LogLevel::kError
+                                                                   : LogLevel::kDebug,
+          absl::StrCat("producer: ", event.fac(), ": ", event.str()));
+    }
+  }
+
+ private:
+  std::atomic<bool>* connected_;
+  std::atomic<bool>* fatal_;
+};
+
+absl::StatusOr<std::unique_ptr<KafkaSink>> KafkaSink::Create(const KafkaSinkOptions& options,
+                                                             DeliveryCallback on_delivery) {
+  std::unique_ptr<KafkaSink> sink(new KafkaSink());
+  sink->delivery_cb_ = std::make_unique<DeliveryCb>(std::move(on_delivery), &sink->connected_);
+  sink->event_cb_ = std::make_unique<EventCb>(&sink->connected_, &sink->fatal_);
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string err;
+  std::vector<std::pair<std::string, std::string>> props = {
+      {"bootstrap.servers", options.brokers},
+      {"client.id", "newsd"},
+      {"enable.idempotence", "true"},  // implies acks=all, ordered retries
+      {"linger.ms", "5"},
+      {"compression.type", "lz4"},
+  };
+  props.insert(props.end(), options.properties.begin(), options.properties.end());
+  for (const auto& [k, v] : props) {
+    if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
+      return absl::InvalidArgumentError(absl::StrCat("kafka property '", k, "': ", err));
+    }
+  }
+  if (conf->set("dr_cb", sink->delivery_cb_.get(), err) != RdKafka::Conf::CONF_OK ||
+      conf->set("event_cb", sink->event_cb_.get(), err) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(absl::StrCat("producer callbacks: ", err));
+  }
+  sink->producer_.reset(RdKafka::Producer::create(conf.get(), err));
+  if (!sink->producer_) return absl::InvalidArgumentError(absl::StrCat("producer: ", err));
+  return sink;
+}
+
+KafkaSink::~KafkaSink() = default;
+
+absl::Status KafkaSink::Produce(const OutboundMessage& message, void* opaque,
+                                absl::Duration queue_full_wait) {
+  const absl::Time deadline = absl::Now() + queue_full_wait;
+  while (true) {
+    RdKafka::Headers* headers = RdKafka::Headers::create();
+    for (const auto& [k, v] : message.headers) headers->add(k, v.data(), v.size());
+    RdKafka::ErrorCode err = producer_->produce(
+        message.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+        message.value ? const_cast<char*>(message.value->data()) : nullptr,
+        message.value ? message.value->size() : 0,
+        message.key ? message.key->data() : nullptr, message.key ? message.key->size() : 0,
+        /*timestamp=*/0, headers, opaque);
+    if (err == RdKafka::ERR_NO_ERROR) return absl::OkStatus();  // headers now owned
+    delete headers;
+    if (err != RdKafka::ERR__QUEUE_FULL || absl::Now() >= deadline) {
+      return KafkaStatus(err, absl::StrCat("produce to ", message.topic));
+    }
+    producer_->poll(50);  // backpressure: serve delivery reports, then retry
+  }
+}
+
+int KafkaSink::Poll(absl::Duration timeout) {
+  return producer_->poll(static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+}
+
+absl::Status KafkaSink::Flush(absl::Duration timeout) {
+  RdKafka::ErrorCode err =
+      producer_->flush(static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+  if (err == RdKafka::ERR__TIMED_OUT) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("flush: ", producer_->outq_len(), " messages still queued"));
+  }
+  return KafkaStatus(err, "flush");
+}
+
+absl::Status KafkaSink::CheckConnection(absl::Duration timeout) {
+  RdKafka::Metadata* raw = nullptr;
+  RdKafka::ErrorCode err = producer_->metadata(
+      /*all_topics=*/false, nullptr, &raw, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  connected_ = (err == RdKafka::ERR_NO_ERROR && metadata && !metadata->brokers()->empty());
+  return KafkaStatus(err, "producer metadata");
+}
+
+std::optional<absl::Status> KafkaSink::fatal_error() const {
+  if (!fatal_.load()) return std::nullopt;
+  std::string reason;
+  RdKafka::ErrorCode code = producer_->fatal_error(reason);
+  return KafkaStatus(code == RdKafka::ERR_NO_ERROR ? RdKafka::ERR__FATAL : code,
+                     absl::StrCat("producer fatal error: ", reason));
+}
+
+}  // namespace newsd

@@ -1,0 +1,97 @@
+// KafkaSink: the one owner of the RdKafka::Producer (idempotent).
+//
+// Delivery reports are dispatched from Poll()/Flush() on the calling thread to the
+// DeliveryCallback given at creation, with the opaque pointer passed to Produce().
+#ifndef NEWSD_PIPELINE_KAFKA_SINK_H_
+#define NEWSD_PIPELINE_KAFKA_SINK_H_
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace newsd {
+
+struct OutboundMessage {
+  std::string topic;
+  std::optional<std::string> key;    // nullopt: no key
+  std::optional<std::string> value;  // nullopt: null value (tombstone)
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct KafkaSinkOptions {
+  std::string brokers;
+  // Extra librdkafka properties (kafka.properties, then kafka.producer_properties).
+  std::vector<std::pair<std::string, std::string>> properties;
+};
+
+class KafkaSink {
+ public:
+  // What the broker said about one produced message.
+  struct DeliveryReport {
+    void* opaque = nullptr;  // as passed to Produce()
+    // OK when the broker acknowledged it, else the delivery error
+    // (kDeadlineExceeded when it timed out in the queue).
+    absl::Status status;
+    int32_t partition = -1;  // partition written to (when acknowledged)
+    int64_t offset = -1;     // offset written at (when acknowledged)
+  };
+  // Called once per produced message from Poll()/Flush()/Produce().
+  using DeliveryCallback = std::function<void(DeliveryReport report)>;
+
+  // kInvalidArgument for a property librdkafka rejects.
+  static absl::StatusOr<std::unique_ptr<KafkaSink>> Create(const KafkaSinkOptions& options,
+                                                           DeliveryCallback on_delivery);
+  ~KafkaSink();
+
+  // Enqueues `message` (copied). While the local queue is full, serves delivery
+  // reports and retries until `queue_full_wait` elapses (then kResourceExhausted).
+  // Other errors per KafkaStatus (kInvalidArgument: unknown topic, too large).
+  absl::Status Produce(const OutboundMessage& message, void* opaque,
+                       absl::Duration queue_full_wait = absl::Seconds(30));
+
+  // Serves delivery reports for up to `timeout`. Returns the number served.
+  int Poll(absl::Duration timeout);
+
+  // Waits until every enqueued message is delivered or failed, at most `timeout`.
+  // kDeadlineExceeded if messages remain.
+  absl::Status Flush(absl::Duration timeout);
+
+  // Messages enqueued and not yet reported.
+  int outq_len() const { return producer_->outq_len(); }
+
+  // Fetches cluster metadata (at most `timeout`) to learn whether a broker answers;
+  // updates connected().
+  absl::Status CheckConnection(absl::Duration timeout);
+  // True after a successful metadata request or delivery, false after "all brokers
+  // down" or a failed metadata request.
+  bool connected() const { return connected_.load(); }
+
+  // Set when librdkafka raised a fatal error (the producer is unusable).
+  std::optional<absl::Status> fatal_error() const;
+
+ private:
+  class DeliveryCb;
+  class EventCb;
+  KafkaSink() = default;
+
+  // Callbacks outlive the producer, which calls them until destroyed.
+  std::unique_ptr<DeliveryCb> delivery_cb_;
+  std::unique_ptr<EventCb> event_cb_;
+  std::unique_ptr<RdKafka::Producer> producer_;
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> fatal_{false};
+};
+
+}  // namespace newsd
+
+#endif  // NEWSD_PIPELINE_KAFKA_SINK_H_

@@ -1,0 +1,250 @@
+#include "pipeline/kafka_source.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "pipeline/kafka_status.h"
+#include "pipeline/log.h"
+
+namespace newsd {
+namespace {
+
+std::vector<TopicPartition> FromRdKafka(const std::vector<RdKafka::TopicPartition*>& in) {
+  std::vector<TopicPartition> out;
+  out.reserve(in.size());
+  for (const RdKafka::TopicPartition* p : in) out.push_back({p->topic(), p->partition()});
+  return out;
+}
+
+std::string Describe(const std::vector<TopicPartition>& partitions) {
+  return absl::StrJoin(partitions, ", ", [](std::string* out, const TopicPartition& tp) {
+    absl::StrAppend(out, tp.topic, "[", tp.partition, "]");
+  });
+}
+
+absl::Status SetProperty(RdKafka::Conf& conf, const std::string& key, const std::string& value) {
+  std::string err;
+  if (conf.set(key, value, err) != RdKafka::Conf::CONF_OK) {
+    return absl::InvalidArgumentError(absl::StrCat("kafka property '", key, "': ", err));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::vector<RdKafka::TopicPartition*> ToRdKafka(const std::vector<TopicPartition>& partitions) {
+  std::vector<RdKafka::TopicPartition*> out;
+  out.reserve(partitions.size());
+  for (const auto& tp : partitions) out.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition));
+  return out;
+}
+
+void FreeRdKafka(std::vector<RdKafka::TopicPartition*>& partitions) {
+  RdKafka::TopicPartition::destroy(partitions);
+  partitions.clear();
+}
+
+class KafkaSource::RebalanceCb : public RdKafka::RebalanceCb {
+ public:
+  explicit RebalanceCb(RebalanceListener* listener) : listener_(listener) {}
+
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
+    std::vector<TopicPartition> tps = FromRdKafka(partitions);
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      Log(LogLevel::kInfo, absl::StrCat("assigned: ", Describe(tps)));
+      if (cooperative) {
+        std::unique_ptr<RdKafka::Error> e(consumer->incremental_assign(partitions));
+        if (e) Log(LogLevel::kError, absl::StrCat("incremental_assign: ", e->str()));
+      } else {
+        consumer->assign(partitions);
+      }
+      listener_->OnAssigned(tps);
+    } else if (err == RdKafka::ERR__REVOKE_PARTITIONS) {
+      const bool lost = consumer->assignment_lost();
+      Log(LogLevel::kInfo, absl::StrCat(lost ? "lost: " : "revoked: ", Describe(tps)));
+      listener_->OnRevoked(tps, lost);
+      if (cooperative) {
+        std::unique_ptr<RdKafka::Error> e(consumer->incremental_unassign(partitions));
+        if (e) Log(LogLevel::kError, absl::StrCat("incremental_unassign: ", e->str()));
+      } else {
+        consumer->unassign();
+      }
+    } else {
+      Log(LogLevel::kError, absl::StrCat("rebalance error: ", RdKafka::err2str(err)));
+      listener_->OnRevoked(tps, /*lost=*/true);
+      consumer->unassign();
+    }
+  }
+
+ private:
+  RebalanceListener* listener_;
+};
+
+class KafkaSource::EventCb : public RdKafka::EventCb {
+ public:
+  void event_cb(RdKafka::Event& event) override {
+    switch (event.type()) {
+      case RdKafka::Event::EVENT_ERROR:
+        Log(event.fatal() ? LogLevel::kError : LogLevel::kWarning,
+            absl::StrCat("consumer: ", RdKafka::err2str(event.err()), ": ", event.str()));
+        break;
+      case RdKafka::Event::EVENT_LOG:
+        Log(event.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR ? LogLevel::kError
+                                                                     : LogLevel::kDebug,
+            absl::StrCat("consumer: ", event.fac(), ": ", event.str()));
+        break;
+      default:
+        break;
+    }
+  }
+};
+
+absl::StatusOr<std::unique_ptr<KafkaSource>> KafkaSource::Create(
+    const KafkaSourceOptions& options, RebalanceListener* listener) {
+  std::unique_ptr<KafkaSource> source(new KafkaSource());
+  source->topics_ = options.topics;
+  source->rebalance_cb_ = std::make_unique<RebalanceCb>(listener);
+  source->event_cb_ = std::make_unique<EventCb>();
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string err;
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"bootstrap.servers", options.brokers},
+           {"group.id", options.group_id},
+           {"client.id", "newsd"},
+           {"enable.auto.commit", "false"},
+           {"enable.auto.offset.store", "false"},
+           {"auto.offset.reset", "earliest"},
+           {"partition.assignment.strategy", "cooperative-sticky"},
+           // Unknown/missing input topics must not stop the others.
+           {"allow.auto.create.topics", "false"},
+       }) {
+    if (absl::Status s = SetProperty(*conf, k, v); !s.ok()) return s;
+  }
+  for (const auto& [k, v] : options.properties) {
+    if (absl::Status s = SetProperty(*conf, k, v); !s.ok()) return s;
+  }
+  if (conf->set("rebalance_cb", source->rebalance_cb_.get(), err) != RdKafka::Conf::CONF_OK ||
+      conf->set("event_cb", source->event_cb_.get(), err) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(absl::StrCat("consumer callbacks: ", err));
+  }
+  source->consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!source->consumer_) return absl::InvalidArgumentError(absl::StrCat("consumer: ", err));
+  return source;
+}
+
+KafkaSource::~KafkaSource() {
+  if (consumer_ && !closed_) consumer_->close();
+}
+
+absl::Status KafkaSource::Subscribe() {
+  return KafkaStatus(consumer_->subscribe(topics_), "subscribe");
+}
+
+absl::Status KafkaSource::Poll(absl::Duration timeout, size_t max, std::vector<RawMessage>* out) {
+  int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+  for (size_t n = 0; n < max; ++n) {
+    std::unique_ptr<RdKafka::Message> msg(consumer_->consume(timeout_ms));
+    timeout_ms = 0;
+    if (!msg) return absl::OkStatus();
+    switch (msg->err()) {
+      case RdKafka::ERR_NO_ERROR:
+        break;
+      case RdKafka::ERR__TIMED_OUT:
+      case RdKafka::ERR__PARTITION_EOF:
+        return absl::OkStatus();
+      case RdKafka::ERR__FATAL:
+        return absl::FailedPreconditionError(absl::StrCat("consumer fatal error: ", msg->errstr()));
+      default:
+        Log(LogLevel::kWarning, absl::StrCat("consume: ", msg->topic_name(), ": ", msg->errstr()));
+        continue;
+    }
+    RawMessage& m = out->emplace_back();
+    m.topic = msg->topic_name();
+    m.partition = msg->partition();
+    m.offset = msg->offset();
+    RdKafka::MessageTimestamp ts = msg->timestamp();
+    if (ts.type != RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE && ts.timestamp >= 0) {
+      m.timestamp = absl::FromUnixMillis(ts.timestamp);
+    }
+    if (msg->key_pointer()) {
+      m.key.assign(static_cast<const char*>(msg->key_pointer()), msg->key_len());
+    }
+    if (msg->payload()) {
+      m.value.assign(static_cast<const char*>(msg->payload()), msg->len());
+    } else {
+      m.value_is_null = true;
+    }
+    if (RdKafka::Headers* headers = msg->headers()) {
+      for (const RdKafka::Headers::Header& h : headers->get_all()) {
+        m.headers.emplace_back(h.key(), h.value() ? std::string(static_cast<const char*>(h.value()),
+                                                                h.value_size())
+                                                  : std::string());
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KafkaSource::Commit(const std::vector<std::pair<TopicPartition, int64_t>>& offsets,
+                                 bool sync) {
+  if (offsets.empty()) return absl::OkStatus();
+  std::vector<RdKafka::TopicPartition*> list;
+  for (const auto& [tp, offset] : offsets) {
+    RdKafka::TopicPartition* p = RdKafka::TopicPartition::create(tp.topic, tp.partition);
+    p->set_offset(offset);
+    list.push_back(p);
+  }
+  RdKafka::ErrorCode err = sync ? consumer_->commitSync(list) : consumer_->commitAsync(list);
+  absl::Status status = KafkaStatus(err, "commit");
+  if (status.ok() && sync) {
+    for (const RdKafka::TopicPartition* p : list) {
+      if (p->err() != RdKafka::ERR_NO_ERROR) {
+        status = KafkaStatus(p->err(), absl::StrCat("commit ", p->topic(), "[", p->partition(), "]"));
+        break;
+      }
+    }
+  }
+  FreeRdKafka(list);
+  return status;
+}
+
+absl::Status KafkaSource::Pause(const std::vector<TopicPartition>& partitions) {
+  std::vector<RdKafka::TopicPartition*> list = ToRdKafka(partitions);
+  absl::Status s = KafkaStatus(consumer_->pause(list), "pause");
+  FreeRdKafka(list);
+  return s;
+}
+
+absl::Status KafkaSource::Resume(const std::vector<TopicPartition>& partitions) {
+  std::vector<RdKafka::TopicPartition*> list = ToRdKafka(partitions);
+  absl::Status s = KafkaStatus(consumer_->resume(list), "resume");
+  FreeRdKafka(list);
+  return s;
+}
+
+std::vector<TopicPartition> KafkaSource::Assignment() {
+  std::vector<RdKafka::TopicPartition*> list;
+  consumer_->assignment(list);
+  std::vector<TopicPartition> out = FromRdKafka(list);
+  FreeRdKafka(list);
+  return out;
+}
+
+std::optional<int64_t> KafkaSource::HighWatermark(const TopicPartition& tp) {
+  int64_t low = 0, high = 0;
+  if (consumer_->get_watermark_offsets(tp.topic, tp.partition, &low, &high) !=
+          RdKafka::ERR_NO_ERROR ||
+      high < 0) {
+    return std::nullopt;
+  }
+  return high;
+}
+
+absl::Status KafkaSource::Close() {
+  if (closed_) return absl::OkStatus();
+  closed_ = true;
+  return KafkaStatus(consumer_->close(), "consumer close");
+}
+
+}  // namespace newsd

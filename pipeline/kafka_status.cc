@@ -1,0 +1,57 @@
+#include "pipeline/kafka_status.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace newsd {
+
+absl::StatusCode KafkaStatusCode(RdKafka::ErrorCode code) {
+  switch (code) {
+    case RdKafka::ERR_NO_ERROR:
+      return absl::StatusCode::kOk;
+    case RdKafka::ERR__TRANSPORT:
+    case RdKafka::ERR__ALL_BROKERS_DOWN:
+    case RdKafka::ERR__TIMED_OUT:
+    case RdKafka::ERR__RESOLVE:
+    case RdKafka::ERR_REQUEST_TIMED_OUT:
+    case RdKafka::ERR_NOT_LEADER_FOR_PARTITION:
+    case RdKafka::ERR_LEADER_NOT_AVAILABLE:
+    case RdKafka::ERR_BROKER_NOT_AVAILABLE:
+    case RdKafka::ERR_NETWORK_EXCEPTION:
+    case RdKafka::ERR_COORDINATOR_NOT_AVAILABLE:
+    case RdKafka::ERR_NOT_COORDINATOR:
+    case RdKafka::ERR_COORDINATOR_LOAD_IN_PROGRESS:
+    case RdKafka::ERR_REBALANCE_IN_PROGRESS:
+      return absl::StatusCode::kUnavailable;
+    case RdKafka::ERR__QUEUE_FULL:
+      return absl::StatusCode::kResourceExhausted;
+    case RdKafka::ERR__MSG_TIMED_OUT:
+      return absl::StatusCode::kDeadlineExceeded;
+    case RdKafka::ERR__INVALID_ARG:
+    case RdKafka::ERR__UNKNOWN_TOPIC:
+    case RdKafka::ERR__UNKNOWN_PARTITION:
+    case RdKafka::ERR_UNKNOWN_TOPIC_OR_PART:
+    case RdKafka::ERR_INVALID_CONFIG:
+    case RdKafka::ERR_MSG_SIZE_TOO_LARGE:
+    case RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RdKafka::ERR_TOPIC_EXCEPTION:
+      return absl::StatusCode::kInvalidArgument;
+    case RdKafka::ERR__FATAL:
+    case RdKafka::ERR__FENCED:
+    case RdKafka::ERR_PRODUCER_FENCED:
+    case RdKafka::ERR_INVALID_PRODUCER_EPOCH:
+    case RdKafka::ERR_OUT_OF_ORDER_SEQUENCE_NUMBER:
+      return absl::StatusCode::kFailedPrecondition;
+    case RdKafka::ERR__STATE:
+      return absl::StatusCode::kFailedPrecondition;
+    default:
+      return absl::StatusCode::kUnknown;
+  }
+}
+
+absl::Status KafkaStatus(RdKafka::ErrorCode code, absl::string_view context) {
+  if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();
+  return absl::Status(KafkaStatusCode(code),
+                      absl::StrCat(context, ": ", RdKafka::err2str(code), " (", code, ")"));
+}
+
+}  // namespace newsd

@@ -1,0 +1,29 @@
+// RdKafka::ErrorCode → absl::Status, with the retry policy carried by the code:
+//   kUnavailable        transport / broker down / timed-out request: retry the call;
+//   kResourceExhausted  local queue full: poll, then retry;
+//   kDeadlineExceeded   message timed out in the producer queue (message.timeout.ms);
+//   kInvalidArgument    bad configuration, unknown topic or partition;
+//   kAborted            the transaction must be aborted and retried;
+//   kFailedPrecondition fatal client error (fenced producer, idempotence violated):
+//                       stop producing and exit;
+//   kUnknown            anything else.
+#ifndef NEWSD_PIPELINE_KAFKA_STATUS_H_
+#define NEWSD_PIPELINE_KAFKA_STATUS_H_
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace newsd {
+
+// OK for ERR_NO_ERROR; otherwise a status whose message is "<context>: <librdkafka
+// error string> (<error name>)".
+absl::Status KafkaStatus(RdKafka::ErrorCode code, absl::string_view context);
+
+// The absl code KafkaStatus maps `code` to.
+absl::StatusCode KafkaStatusCode(RdKafka::ErrorCode code);
+
+}  // namespace newsd
+
+#endif  // NEWSD_PIPELINE_KAFKA_STATUS_H_

@@ -1,0 +1,335 @@
+// newsd: streaming news-ingest daemon. The only place with command-line flags.
+//
+//   newsd run [--config FILE] [--brokers LIST|embedded] [--metrics-address HOST:PORT]
+//   newsd extract [--published-at RFC3339] FILE...
+//   newsd validate-config FILE
+//   newsd produce --brokers LIST --topic T [--published-at RFC3339] [--limit N] FILE...
+//   newsd consume --brokers LIST --topic T[,T2] [--max-messages N] [--idle-timeout S]
+//   newsd demo [--corpus DIR] [--stories N]
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "pipeline/chain.h"
+#include "pipeline/cli_tools.h"
+#include "pipeline/config.h"
+#include "pipeline/daemon.h"
+#include "pipeline/embedded_cluster.h"
+#include "pipeline/extract.h"
+#include "pipeline/log.h"
+#include "pipeline/metrics.h"
+
+ABSL_FLAG(std::string, config, "", "Pipeline config (textproto). Default: built-in defaults.");
+ABSL_FLAG(std::string, brokers, "",
+          "Kafka bootstrap servers, or 'embedded' for an in-process mock cluster. "
+          "Overrides kafka.brokers.");
+ABSL_FLAG(std::string, metrics_address, "",
+          "HOST:PORT for /metrics, /healthz, /readyz. Overrides metrics_address.");
+ABSL_FLAG(std::string, published_at, "",
+          "extract/produce: RFC 3339 publication time sent as the published-at header.");
+ABSL_FLAG(std::string, topic, "", "produce/consume: topic name(s), comma-separated for consume.");
+ABSL_FLAG(int64_t, max_messages, 10, "consume: stop after this many records.");
+ABSL_FLAG(int64_t, limit, 0, "produce: at most this many messages (0 = all).");
+ABSL_FLAG(double, idle_timeout, 5, "consume: stop after this many seconds without a record.");
+ABSL_FLAG(bool, pretty, false, "extract/consume: indent JSON.");
+ABSL_FLAG(std::string, corpus, NEWSD_DEFAULT_CORPUS_DIR, "demo: the shared corpus directory.");
+ABSL_FLAG(int64_t, stories, 200, "demo: number of Reuters-21578 stories to feed.");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error.");
+
+namespace newsd {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop.store(true); }
+
+void InstallSignalHandlers() {
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+}
+
+std::optional<std::string> OptionalFlag(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+int Fail(const absl::Status& status) {
+  std::cerr << "newsd: " << status.message() << "\n";
+  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+absl::StatusOr<v1::PipelineConfig> ConfigFromFlags() {
+  v1::PipelineConfig config;
+  if (const std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
+    absl::StatusOr<v1::PipelineConfig> loaded = LoadConfig(path);
+    if (!loaded.ok()) return loaded.status();
+    config = *std::move(loaded);
+  } else {
+    config = DefaultConfig();
+  }
+  if (const std::string b = absl::GetFlag(FLAGS_brokers); !b.empty()) {
+    config.mutable_kafka()->set_brokers(b);
+  }
+  if (const std::string m = absl::GetFlag(FLAGS_metrics_address); !m.empty()) {
+    config.set_metrics_address(m);
+  }
+  if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
+  return config;
+}
+
+// Running daemon with its embedded cluster (if any) and metrics server.
+struct Runtime {
+  std::unique_ptr<EmbeddedCluster> cluster;  // destroyed last: the daemon talks to it
+  Metrics metrics;
+  Health health;
+  std::unique_ptr<MetricsServer> server;
+  std::unique_ptr<Chain> chain;
+  std::unique_ptr<Daemon> daemon;
+};
+
+absl::Status StartRuntime(v1::PipelineConfig config, Runtime& rt) {
+  if (config.kafka().brokers() == "embedded") {
+    absl::StatusOr<std::unique_ptr<EmbeddedCluster>> cluster = EmbeddedCluster::Start(1);
+    if (!cluster.ok()) return cluster.status();
+    rt.cluster = *std::move(cluster);
+    const auto& k = config.kafka();
+    for (const std::string& t : k.input_topics()) rt.cluster->CreateTopic(t, 3).IgnoreError();
+    rt.cluster->CreateTopic(k.output_topic(), 3).IgnoreError();
+    rt.cluster->CreateTopic(k.dead_letter_topic(), 1).IgnoreError();
+    config.mutable_kafka()->set_brokers(rt.cluster->bootstrap());
+    Log(LogLevel::kInfo, absl::StrCat("embedded Kafka-protocol cluster (librdkafka mock) at ",
+                                      rt.cluster->bootstrap(), " — for demos and tests only"));
+    std::cout << "embedded bootstrap=" << rt.cluster->bootstrap() << std::endl;
+  }
+  if (!config.metrics_address().empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsServer>> server =
+        MetricsServer::Start(config.metrics_address(), rt.metrics.registry(), &rt.health);
+    if (!server.ok()) return server.status();
+    rt.server = *std::move(server);
+    Log(LogLevel::kInfo, absl::StrCat("metrics on http://", config.metrics_address(),
+                                      "/metrics (port ", rt.server->port(), ")"));
+  }
+  absl::StatusOr<std::unique_ptr<Chain>> chain = Chain::Create(config.stages());
+  if (!chain.ok()) return chain.status();
+  rt.chain = *std::move(chain);
+  absl::StatusOr<std::unique_ptr<Daemon>> daemon =
+      Daemon::Create(config, rt.chain.get(), &rt.metrics, &rt.health);
+  if (!daemon.ok()) return daemon.status();
+  rt.daemon = *std::move(daemon);
+  return absl::OkStatus();
+}
+
+int CmdRun() {
+  absl::StatusOr<v1::PipelineConfig> config = ConfigFromFlags();
+  if (!config.ok()) return Fail(config.status());
+  Runtime rt;
+  if (absl::Status s = StartRuntime(*config, rt); !s.ok()) return Fail(s);
+  InstallSignalHandlers();
+  absl::Status status = rt.daemon->Run(g_stop);
+  rt.daemon.reset();
+  if (!status.ok()) return Fail(status);
+  return 0;
+}
+
+int CmdExtract(const std::vector<char*>& args) {
+  if (args.empty()) return Fail(absl::InvalidArgumentError("extract: no FILE given"));
+  absl::StatusOr<v1::PipelineConfig> config = ConfigFromFlags();
+  if (!config.ok()) return Fail(config.status());
+  absl::StatusOr<std::unique_ptr<Chain>> chain = Chain::Create(config->stages());
+  if (!chain.ok()) return Fail(chain.status());
+  std::vector<std::string> files(args.begin(), args.end());
+  int failed = RunExtract(**chain, files, OptionalFlag(absl::GetFlag(FLAGS_published_at)),
+                          std::cout, std::cerr);
+  return failed == 0 ? 0 : 1;
+}
+
+int CmdValidateConfig(const std::vector<char*>& args) {
+  if (args.size() != 1) return Fail(absl::InvalidArgumentError("validate-config: give one FILE"));
+  absl::StatusOr<v1::PipelineConfig> config = LoadConfig(args[0]);
+  if (!config.ok()) return Fail(config.status());
+  if (absl::Status s = ValidateConfig(*config); !s.ok()) {
+    std::cerr << args[0] << ": " << s.message() << "\n";
+    return 2;
+  }
+  std::cout << args[0] << ": OK (" << config->stages_size() << " stages, "
+            << config->kafka().input_topics_size() << " input topics)\n";
+  return 0;
+}
+
+int CmdProduce(const std::vector<char*>& args) {
+  const std::string brokers = absl::GetFlag(FLAGS_brokers);
+  const std::string topic = absl::GetFlag(FLAGS_topic);
+  if (brokers.empty() || brokers == "embedded" || topic.empty() || args.empty()) {
+    return Fail(absl::InvalidArgumentError("produce: needs --brokers, --topic and FILE..."));
+  }
+  absl::StatusOr<std::vector<OutboundMessage>> messages =
+      MessagesFromFiles(std::vector<std::string>(args.begin(), args.end()), topic,
+                        OptionalFlag(absl::GetFlag(FLAGS_published_at)),
+                        static_cast<size_t>(absl::GetFlag(FLAGS_limit)));
+  if (!messages.ok()) return Fail(messages.status());
+  if (absl::Status s = ProduceAll(brokers, *messages); !s.ok()) return Fail(s);
+  std::cout << "produced " << messages->size() << " messages to " << topic << "\n";
+  return 0;
+}
+
+int CmdConsume() {
+  const std::string brokers = absl::GetFlag(FLAGS_brokers);
+  const std::string topic = absl::GetFlag(FLAGS_topic);
+  if (brokers.empty() || topic.empty()) {
+    return Fail(absl::InvalidArgumentError("consume: needs --brokers and --topic"));
+  }
+  const bool pretty = absl::GetFlag(FLAGS_pretty);
+  absl::Status s = ConsumeAll(brokers, absl::StrSplit(topic, ','),
+                              static_cast<size_t>(absl::GetFlag(FLAGS_max_messages)),
+                              absl::Seconds(absl::GetFlag(FLAGS_idle_timeout)),
+                              [pretty](const ConsumedRecord& r) {
+                                std::cout << DescribeRecord(r, pretty) << "\n";
+                              });
+  return s.ok() ? 0 : Fail(s);
+}
+
+// The README demo: embedded cluster + daemon + the seed and N Reuters stories.
+int CmdDemo() {
+  v1::PipelineConfig config = DefaultConfig();
+  config.mutable_kafka()->set_brokers("embedded");
+  if (const std::string m = absl::GetFlag(FLAGS_metrics_address); !m.empty()) {
+    config.set_metrics_address(m);
+  } else {
+    config.set_metrics_address("127.0.0.1:0");
+  }
+  Runtime rt;
+  if (absl::Status s = StartRuntime(config, rt); !s.ok()) return Fail(s);
+  const std::string bootstrap = rt.cluster->bootstrap();
+  const std::string corpus = absl::GetFlag(FLAGS_corpus);
+  const size_t stories = static_cast<size_t>(absl::GetFlag(FLAGS_stories));
+
+  std::atomic<bool> stop{false};
+  absl::Status run_status;
+  std::thread loop([&] { run_status = rt.daemon->Run(stop); });
+
+  const std::string seed = absl::StrCat(corpus, "/seed/lavrov-syria-2013.txt");
+  absl::StatusOr<std::vector<OutboundMessage>> input =
+      MessagesFromFiles({seed}, "news.raw", "2013-09-12T12:00:00Z");
+  absl::StatusOr<std::vector<OutboundMessage>> reuters = MessagesFromFiles(
+      {absl::StrCat(corpus, "/reuters21578/original/reut2-000.sgm.gz")}, "news.raw",
+      std::nullopt, stories);
+  if (!input.ok() || !reuters.ok()) {
+    stop = true;
+    loop.join();
+    return Fail(input.ok() ? reuters.status() : input.status());
+  }
+  input->insert(input->end(), reuters->begin(), reuters->end());
+  OutboundMessage garbage;  // shows the dead-letter path
+  garbage.topic = "news.raw";
+  garbage.value = std::string("\xff\xfe not UTF-8 \xc3\x28", 16);
+  input->push_back(garbage);
+
+  std::cout << "demo: producing " << input->size() << " raw articles (the seed, " << reuters->size()
+            << " Reuters-21578 stories, 1 invalid message) to news.raw\n";
+  const absl::Time start = absl::Now();
+  if (absl::Status s = ProduceAll(bootstrap, *input); !s.ok()) {
+    stop = true;
+    loop.join();
+    return Fail(s);
+  }
+  size_t events = 0, dead = 0;
+  absl::Time last_output = start;
+  std::vector<std::string> shown;
+  ConsumeAll(bootstrap, {"news.events", "news.dlq"}, input->size(), absl::Seconds(20),
+             [&](const ConsumedRecord& r) {
+               last_output = absl::Now();
+               (r.topic == "news.dlq" ? dead : events)++;
+               const std::string* key = r.key ? &*r.key : nullptr;
+               if (r.topic == "news.dlq" || (key && absl::StrContains(*key, "lavrov")) ||
+                   shown.size() < 2) {
+                 shown.push_back(DescribeRecord(r, /*pretty=*/false));
+               }
+             })
+      .IgnoreError();
+  const double seconds = absl::ToDoubleSeconds(last_output - start);
+  stop = true;
+  loop.join();
+
+  for (const std::string& s : shown) std::cout << s << "\n\n";
+  std::cout << "demo: " << events << " events + " << dead << " dead letters for " << input->size()
+            << " inputs in " << seconds << " s (" << (seconds > 0 ? events / seconds : 0)
+            << " articles/s, produce → publish, embedded cluster)\n";
+  std::cout << "demo: metrics: consumed="
+            << rt.metrics.Consumed("news.raw").Value()
+            << " published=" << rt.metrics.Published("news.events").Value()
+            << " dead_letters=" << rt.metrics.DeadLetters("decode", "invalid_argument").Value()
+            << "\n";
+  if (!run_status.ok()) return Fail(run_status);
+  return events + dead == input->size() ? 0 : 1;
+}
+
+absl::Status SetLogLevelFromFlag() {
+  const std::string level = absl::GetFlag(FLAGS_log_level);
+  if (level == "debug") SetLogLevel(LogLevel::kDebug);
+  else if (level == "info") SetLogLevel(LogLevel::kInfo);
+  else if (level == "warning") SetLogLevel(LogLevel::kWarning);
+  else if (level == "error") SetLogLevel(LogLevel::kError);
+  else return absl::InvalidArgumentError(absl::StrCat("--log_level: unknown level '", level, "'"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace newsd
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "streaming news-ingest daemon\n\n"
+      "  newsd run [--config FILE] [--brokers LIST|embedded] [--metrics_address HOST:PORT]\n"
+      "  newsd extract [--published_at RFC3339] FILE...\n"
+      "  newsd validate-config FILE\n"
+      "  newsd produce --brokers LIST --topic T [--published_at T] [--limit N] FILE...\n"
+      "  newsd consume --brokers LIST --topic T[,T2] [--max_messages N] [--pretty]\n"
+      "  newsd demo [--corpus DIR] [--stories N]\n"
+      "Flags also accept dashes (--metrics-address is --metrics_address).");
+  // Accept --foo-bar as well as absl's --foo_bar.
+  std::vector<std::string> normalized;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (absl::StartsWith(a, "--")) {
+      size_t eq = a.find('=');
+      for (size_t j = 2; j < std::min(eq, a.size()); ++j) {
+        if (a[j] == '-') a[j] = '_';
+      }
+    }
+    normalized.push_back(std::move(a));
+  }
+  std::vector<char*> cargv;
+  for (std::string& a : normalized) cargv.push_back(a.data());
+  std::vector<char*> args = absl::ParseCommandLine(static_cast<int>(cargv.size()), cargv.data());
+  if (absl::Status s = newsd::SetLogLevelFromFlag(); !s.ok()) return newsd::Fail(s);
+  if (args.size() < 2) {
+    std::cerr << absl::ProgramUsageMessage() << "\n";
+    return 2;
+  }
+  const std::string command = args[1];
+  std::vector<char*> rest(args.begin() + 2, args.end());
+  if (command == "run") return newsd::CmdRun();
+  if (command == "extract") return newsd::CmdExtract(rest);
+  if (command == "validate-config") return newsd::CmdValidateConfig(rest);
+  if (command == "produce") return newsd::CmdProduce(rest);
+  if (command == "consume") return newsd::CmdConsume();
+  if (command == "demo") return newsd::CmdDemo();
+  std::cerr << "newsd: unknown command '" << command << "'\n" << absl::ProgramUsageMessage() << "\n";
+  return 2;
+}

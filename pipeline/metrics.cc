@@ -1,0 +1,202 @@
+#include "pipeline/metrics.h"
+
+#include <CivetServer.h>
+
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "pipeline/config.h"
+#include "prometheus/text_serializer.h"
+
+namespace newsd {
+namespace {
+
+// Seconds buckets from 100 µs to 60 s, roughly ×2.5 apart.
+prometheus::Histogram::BucketBoundaries LatencyBuckets() {
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+          0.1,    0.25,    0.5,    1,     2.5,    5,     10,   30,    60};
+}
+
+}  // namespace
+
+Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  auto& r = *registry_;
+  consumed_family_ = &prometheus::BuildCounter()
+                          .Name("newsd_messages_consumed_total")
+                          .Help("Raw messages consumed from the input topics.")
+                          .Register(r);
+  published_family_ = &prometheus::BuildCounter()
+                           .Name("newsd_events_published_total")
+                           .Help("ArticleEvents acknowledged by the broker, by output topic.")
+                           .Register(r);
+  dead_letters_family_ = &prometheus::BuildCounter()
+                              .Name("newsd_dead_letters_total")
+                              .Help("Messages sent to the dead-letter topic and acknowledged, "
+                                    "by failing stage and status code.")
+                              .Register(r);
+  stage_duration_family_ = &prometheus::BuildHistogram()
+                                .Name("newsd_stage_duration_seconds")
+                                .Help("Wall time of one stage on one article.")
+                                .Register(r);
+  lag_family_ = &prometheus::BuildGauge()
+                     .Name("newsd_consumer_lag_messages")
+                     .Help("High watermark minus committed offset, per assigned partition.")
+                     .Register(r);
+  commits_family_ = &prometheus::BuildCounter()
+                         .Name("newsd_commits_total")
+                         .Help("Offset commits, by result.")
+                         .Register(r);
+  end_to_end_latency_ = &prometheus::BuildHistogram()
+                             .Name("newsd_end_to_end_latency_seconds")
+                             .Help("Input Kafka timestamp to broker acknowledgement of the output.")
+                             .Register(r)
+                             .Add({}, LatencyBuckets());
+  inflight_ = &prometheus::BuildGauge()
+                   .Name("newsd_inflight_messages")
+                   .Help("Messages consumed whose output is not yet acknowledged.")
+                   .Register(r)
+                   .Add({});
+  delivery_failures_ = &prometheus::BuildCounter()
+                            .Name("newsd_delivery_failures_total")
+                            .Help("Outputs the broker did not accept; the daemon stops "
+                                  "without committing them.")
+                            .Register(r)
+                            .Add({});
+  ready_ = &prometheus::BuildGauge()
+                .Name("newsd_ready")
+                .Help("1 when the daemon has an assignment and a connected producer.")
+                .Register(r)
+                .Add({});
+  paused_ = &prometheus::BuildGauge()
+                 .Name("newsd_paused_partitions")
+                 .Help("Partitions paused by backpressure (too many in-flight messages).")
+                 .Register(r)
+                 .Add({});
+  prometheus::BuildGauge()
+      .Name("newsd_build_info")
+      .Help("Always 1; labels carry the build version.")
+      .Register(r)
+      .Add({{"version", NEWSD_VERSION}})
+      .Set(1);
+}
+
+Metrics::~Metrics() = default;
+
+prometheus::Counter& Metrics::Consumed(const std::string& topic) {
+  absl::MutexLock lock(&mu_);
+  auto& c = consumed_[topic];
+  if (!c) c = &consumed_family_->Add({{"topic", topic}});
+  return *c;
+}
+
+prometheus::Counter& Metrics::Published(const std::string& topic) {
+  absl::MutexLock lock(&mu_);
+  auto& c = published_[topic];
+  if (!c) c = &published_family_->Add({{"topic", topic}});
+  return *c;
+}
+
+prometheus::Counter& Metrics::DeadLetters(const std::string& stage, const std::string& reason) {
+  absl::MutexLock lock(&mu_);
+  auto& c = dead_letters_[{stage, reason}];
+  if (!c) c = &dead_letters_family_->Add({{"stage", stage}, {"reason", reason}});
+  return *c;
+}
+
+prometheus::Histogram& Metrics::StageDuration(const std::string& stage) {
+  absl::MutexLock lock(&mu_);
+  auto& h = stage_duration_[stage];
+  if (!h) h = &stage_duration_family_->Add({{"stage", stage}}, LatencyBuckets());
+  return *h;
+}
+
+prometheus::Gauge& Metrics::ConsumerLag(const std::string& topic, int32_t partition) {
+  absl::MutexLock lock(&mu_);
+  auto& g = lag_[{topic, partition}];
+  if (!g) g = &lag_family_->Add({{"topic", topic}, {"partition", std::to_string(partition)}});
+  return *g;
+}
+
+void Metrics::RemoveConsumerLag(const std::string& topic, int32_t partition) {
+  absl::MutexLock lock(&mu_);
+  auto it = lag_.find({topic, partition});
+  if (it == lag_.end()) return;
+  lag_family_->Remove(it->second);
+  lag_.erase(it);
+}
+
+prometheus::Counter& Metrics::Commits(bool ok) {
+  // Two children only: looked up through the family's own index.
+  return commits_family_->Add({{"result", ok ? "ok" : "error"}});
+}
+
+class MetricsServer::Handler : public CivetHandler {
+ public:
+  using Body = std::function<std::pair<int, std::string>()>;
+  Handler(std::string content_type, Body body)
+      : content_type_(std::move(content_type)), body_(std::move(body)) {}
+
+  bool handleGet(CivetServer* server, mg_connection* conn) override {
+    auto [status, body] = body_();
+    mg_printf(conn,
+              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+              "Connection: close\r\n\r\n",
+              status, status == 200 ? "OK" : "Service Unavailable", content_type_.c_str(),
+              body.size());
+    mg_write(conn, body.data(), body.size());
+    return true;
+  }
+
+ private:
+  std::string content_type_;
+  Body body_;
+};
+
+absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
+    const std::string& address, std::shared_ptr<prometheus::Registry> registry,
+    const Health* health) {
+  std::string host;
+  int port = 0;
+  if (absl::Status s = ParseHostPort(address, &host, &port); !s.ok()) return s;
+  std::string listen = host.find(':') != std::string::npos
+                           ? absl::StrCat("[", host, "]:", port)
+                           : absl::StrCat(host, ":", port);
+  std::unique_ptr<MetricsServer> server(new MetricsServer());
+  try {
+    server->server_ = std::make_unique<CivetServer>(std::vector<std::string>{
+        "listening_ports", listen, "num_threads", "2", "enable_keep_alive", "no"});
+  } catch (const CivetException& e) {
+    return absl::UnavailableError(
+        absl::StrCat("metrics_address ", address, ": cannot listen: ", e.what()));
+  }
+  std::vector<int> ports = server->server_->getListeningPorts();
+  server->port_ = ports.empty() ? port : ports.front();
+
+  server->handlers_.push_back(std::make_unique<Handler>(
+      "text/plain; version=0.0.4; charset=utf-8", [registry] {
+        prometheus::TextSerializer serializer;
+        std::ostringstream out;
+        serializer.Serialize(out, registry->Collect());
+        return std::make_pair(200, out.str());
+      }));
+  server->server_->addHandler("/metrics", server->handlers_.back().get());
+  server->handlers_.push_back(std::make_unique<Handler>("text/plain", [health] {
+    return health->live.load() ? std::make_pair(200, std::string("ok\n"))
+                               : std::make_pair(503, std::string("fatal error, see log\n"));
+  }));
+  server->server_->addHandler("/healthz", server->handlers_.back().get());
+  server->handlers_.push_back(std::make_unique<Handler>("text/plain", [health] {
+    return health->ready.load()
+               ? std::make_pair(200, std::string("ready\n"))
+               : std::make_pair(503, std::string("not ready: no partition assignment or "
+                                                 "producer not connected\n"));
+  }));
+  server->server_->addHandler("/readyz", server->handlers_.back().get());
+  return server;
+}
+
+MetricsServer::~MetricsServer() {
+  if (server_) server_->close();
+}
+
+}  // namespace newsd

@@ -1,0 +1,121 @@
+// Prometheus metrics of the daemon and the HTTP endpoint serving them.
+//
+// Metric names follow DESIGN.md (snake_case, base units, `_total` counters). Label
+// children are looked up once per label value and cached, never per message.
+#ifndef NEWSD_PIPELINE_METRICS_H_
+#define NEWSD_PIPELINE_METRICS_H_
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+class CivetServer;
+
+namespace newsd {
+
+// All metric families of the daemon, registered in one registry.
+// Methods returning metric references are thread-safe and cache children.
+class Metrics {
+ public:
+  Metrics();
+  ~Metrics();
+
+  const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
+
+  // newsd_messages_consumed_total{topic}
+  prometheus::Counter& Consumed(const std::string& topic);
+  // newsd_events_published_total{topic}
+  prometheus::Counter& Published(const std::string& topic);
+  // newsd_dead_letters_total{stage,reason}; reason is the snake_case status code
+  // ("invalid_argument").
+  prometheus::Counter& DeadLetters(const std::string& stage, const std::string& reason);
+  // newsd_stage_duration_seconds{stage}
+  prometheus::Histogram& StageDuration(const std::string& stage);
+  // newsd_consumer_lag_messages{topic,partition}
+  prometheus::Gauge& ConsumerLag(const std::string& topic, int32_t partition);
+  // Removes the lag series of a partition no longer assigned.
+  void RemoveConsumerLag(const std::string& topic, int32_t partition);
+  // newsd_commits_total{result="ok"|"error"}
+  prometheus::Counter& Commits(bool ok);
+
+  // newsd_end_to_end_latency_seconds: Kafka timestamp of the input → broker ack of
+  // the output.
+  prometheus::Histogram& end_to_end_latency() { return *end_to_end_latency_; }
+  // newsd_inflight_messages: consumed, not yet acknowledged.
+  prometheus::Gauge& inflight() { return *inflight_; }
+  // newsd_delivery_failures_total: outputs the broker did not accept (the daemon stops).
+  prometheus::Counter& delivery_failures() { return *delivery_failures_; }
+  // newsd_ready: 1 when /readyz answers 200.
+  prometheus::Gauge& ready() { return *ready_; }
+  // newsd_paused_partitions: partitions paused by backpressure.
+  prometheus::Gauge& paused() { return *paused_; }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* consumed_family_;
+  prometheus::Family<prometheus::Counter>* published_family_;
+  prometheus::Family<prometheus::Counter>* dead_letters_family_;
+  prometheus::Family<prometheus::Histogram>* stage_duration_family_;
+  prometheus::Family<prometheus::Gauge>* lag_family_;
+  prometheus::Family<prometheus::Counter>* commits_family_;
+  prometheus::Histogram* end_to_end_latency_;
+  prometheus::Gauge* inflight_;
+  prometheus::Counter* delivery_failures_;
+  prometheus::Gauge* ready_;
+  prometheus::Gauge* paused_;
+
+  absl::Mutex mu_;
+  std::map<std::string, prometheus::Counter*> consumed_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, prometheus::Counter*> published_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> dead_letters_
+      ABSL_GUARDED_BY(mu_);
+  std::map<std::string, prometheus::Histogram*> stage_duration_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, int32_t>, prometheus::Gauge*> lag_ ABSL_GUARDED_BY(mu_);
+};
+
+// Liveness/readiness flags read by /healthz and /readyz.
+struct Health {
+  std::atomic<bool> live{true};    // false once the daemon hit a fatal error
+  std::atomic<bool> ready{false};  // consumer has an assignment and producer connected
+};
+
+// HTTP server (civetweb) serving GET /metrics (Prometheus text format 0.0.4),
+// /healthz (200 "ok" while live, else 503) and /readyz (200 "ready" or 503 with
+// the reason). Stops when destroyed.
+class MetricsServer {
+ public:
+  // Starts listening on `address` ("host:port"; port 0 picks a free port).
+  // kInvalidArgument for a malformed address, kUnavailable if it cannot bind.
+  static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
+      const std::string& address, std::shared_ptr<prometheus::Registry> registry,
+      const Health* health);
+  ~MetricsServer();
+
+  // The bound port (useful with port 0).
+  int port() const { return port_; }
+
+ private:
+  MetricsServer() = default;
+  class Handler;
+  std::vector<std::unique_ptr<Handler>> handlers_;
+  std::unique_ptr<CivetServer> server_;  // destroyed first: stops threads using handlers_
+  int port_ = 0;
+};
+
+}  // namespace newsd
+
+#endif  // NEWSD_PIPELINE_METRICS_H_

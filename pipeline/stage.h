@@ -1,0 +1,56 @@
+// The Stage interface: one step of the extraction chain.
+//
+// A stage is constructed once from its StageConfig by the factory registered under
+// its name (see stage_registry.h) and then shared, const, by all worker threads:
+// Process() must be thread-safe and must not touch Kafka.
+#ifndef NEWSD_PIPELINE_STAGE_H_
+#define NEWSD_PIPELINE_STAGE_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "newsd/v1/article.pb.h"
+
+namespace newsd {
+
+// What a stage may read besides the article: the raw message, independent of its
+// transport (Kafka message, file in `newsd extract`, test literal).
+struct StageContext {
+  // The raw item bytes exactly as received (the Kafka value or the file contents).
+  absl::string_view payload;
+  // True when the transport delivered a null value (a Kafka tombstone), as opposed
+  // to an empty one; `payload` is empty then.
+  bool payload_is_null = false;
+  // Transport headers as (name, value) pairs, in arrival order (Kafka headers;
+  // empty in extract mode). Names are compared case-insensitively by readers.
+  const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
+  // Processing start time of this message (wall clock).
+  absl::Time now = absl::UnixEpoch();
+};
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+
+  // The registered name ("decode", "segment", ...), used in metrics and dead letters.
+  virtual absl::string_view name() const = 0;
+
+  // Reads and enriches `article` in place.
+  // Returns OK to continue the chain. Any other status stops the chain and sends the
+  // raw message to the dead-letter topic with this stage's name and the status code:
+  //   kInvalidArgument  the input is bad (unparseable, empty, wrong encoding);
+  //   kResourceExhausted the input exceeds a configured limit;
+  //   kInternal         a bug in the stage.
+  virtual absl::Status Process(v1::Article& article, const StageContext& ctx) const = 0;
+};
+
+using StagePtr = std::unique_ptr<const Stage>;
+
+}  // namespace newsd
+
+#endif  // NEWSD_PIPELINE_STAGE_H_

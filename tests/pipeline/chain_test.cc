@@ -1,0 +1,154 @@
+#include "pipeline/chain.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pipeline/stage_registry.h"
+
+namespace newsd {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Test stages, registered under names no real stage uses.
+class CopyStage : public Stage {
+ public:
+  absl::string_view name() const override { return "test_copy"; }
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
+    if (ctx.payload_is_null) return absl::InvalidArgumentError("null value");
+    article.set_text(std::string(ctx.payload));
+    return absl::OkStatus();
+  }
+};
+
+class RejectStage : public Stage {
+ public:
+  explicit RejectStage(std::string word) : word_(std::move(word)) {}
+  absl::string_view name() const override { return "test_reject"; }
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
+    if (article.text().find(word_) != std::string::npos) {
+      return absl::InvalidArgumentError("contains " + word_);
+    }
+    article.add_flags("checked");
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string word_;
+};
+
+class ThrowStage : public Stage {
+ public:
+  absl::string_view name() const override { return "test_throw"; }
+  absl::Status Process(v1::Article&, const StageContext&) const override {
+    throw std::runtime_error("boom");
+  }
+};
+
+const StageRegistration kCopy("test_copy", [](const v1::StageConfig& c)
+                                               -> absl::StatusOr<StagePtr> {
+  if (absl::Status s = CheckStageOptions(c, {}); !s.ok()) return s;
+  return StagePtr(new CopyStage());
+});
+const StageRegistration kReject("test_reject", [](const v1::StageConfig& c)
+                                                   -> absl::StatusOr<StagePtr> {
+  if (absl::Status s = CheckStageOptions(c, {"word"}); !s.ok()) return s;
+  auto it = c.options().find("word");
+  return StagePtr(new RejectStage(it == c.options().end() ? "BAD" : it->second));
+});
+const StageRegistration kThrow("test_throw", [](const v1::StageConfig&)
+                                                 -> absl::StatusOr<StagePtr> {
+  return StagePtr(new ThrowStage());
+});
+
+google::protobuf::RepeatedPtrField<v1::StageConfig> Stages(
+    std::initializer_list<const char*> names) {
+  google::protobuf::RepeatedPtrField<v1::StageConfig> out;
+  for (const char* n : names) out.Add()->set_name(n);
+  return out;
+}
+
+TEST(ChainTest, RunsStagesInOrderAndRecordsTimings) {
+  auto chain = Chain::Create(Stages({"test_copy", "test_reject"}));
+  ASSERT_TRUE(chain.ok()) << chain.status();
+  RawMessage m;
+  m.topic = "news.raw";
+  m.partition = 2;
+  m.offset = 41;
+  m.value = "hello";
+  m.timestamp = absl::FromUnixSeconds(1378987200);
+  m.headers = {{"Content-Type", "text/plain"}};
+  ChainResult r = (*chain)->Run(m, absl::Now());
+  ASSERT_FALSE(r.failure.has_value());
+  const v1::Article& a = r.event.article();
+  EXPECT_EQ(a.id(), "news.raw/2/41");
+  EXPECT_EQ(a.text(), "hello");
+  EXPECT_EQ(a.source().topic(), "news.raw");
+  EXPECT_EQ(a.source().partition(), 2);
+  EXPECT_EQ(a.source().offset(), 41);
+  EXPECT_EQ(a.source().timestamp().seconds(), 1378987200);
+  EXPECT_EQ(a.source().content_type(), "text/plain");  // header names are case-insensitive
+  EXPECT_EQ(a.source().size_bytes(), 5u);
+  ASSERT_EQ(r.event.stages_size(), 2);
+  EXPECT_EQ(r.event.stages(0).stage(), "test_copy");
+  EXPECT_EQ(r.event.stages(1).stage(), "test_reject");
+  EXPECT_EQ(r.event.pipeline_version(), PipelineVersion());
+  EXPECT_THAT(a.flags(), ::testing::ElementsAre("checked"));
+}
+
+TEST(ChainTest, FailureNamesTheStageAndStopsTheChain) {
+  auto chain = Chain::Create(Stages({"test_copy", "test_reject", "test_copy"}));
+  ASSERT_TRUE(chain.ok());
+  RawMessage m;
+  m.value = "a BAD article";
+  ChainResult r = (*chain)->Run(m, absl::Now());
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->stage, "test_reject");
+  EXPECT_EQ(r.failure->status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.event.stages_size(), 2);  // third stage never ran
+}
+
+TEST(ChainTest, ExceptionBecomesInternalFailure) {
+  auto chain = Chain::Create(Stages({"test_throw"}));
+  ASSERT_TRUE(chain.ok());
+  ChainResult r = (*chain)->Run(RawMessage{}, absl::Now());
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->status.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(r.failure->status.message(), HasSubstr("boom"));
+}
+
+TEST(ChainTest, PublishedAtHeader) {
+  auto chain = Chain::Create(Stages({"test_copy"}));
+  ASSERT_TRUE(chain.ok());
+  RawMessage m;
+  m.value = "x";
+  m.headers = {{"published-at", "2013-09-12T12:00:00Z"}};
+  EXPECT_EQ((*chain)->Run(m, absl::Now()).event.article().published_at().seconds(), 1378987200);
+  m.headers = {{"published-at", "last Thursday"}};
+  ChainResult r = (*chain)->Run(m, absl::Now());
+  EXPECT_FALSE(r.event.article().has_published_at());
+  EXPECT_THAT(r.event.article().flags(), ::testing::Contains("published_at_header_invalid"));
+}
+
+TEST(ChainTest, CreateErrorsCarryTheFieldPath) {
+  auto unknown = Chain::Create(Stages({"test_copy", "no_such_stage"}));
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(unknown.status().message(), HasSubstr("stages[1]: unknown stage 'no_such_stage'"));
+
+  google::protobuf::RepeatedPtrField<v1::StageConfig> bad = Stages({"test_reject"});
+  (*bad.Mutable(0)->mutable_options())["colour"] = "blue";
+  auto bad_option = Chain::Create(bad);
+  EXPECT_EQ(bad_option.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad_option.status().message(), HasSubstr("stages[0]: options[\"colour\"]"));
+
+  EXPECT_EQ(Chain::Create(Stages({})).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ChainTest, FindHeaderIsCaseInsensitive) {
+  std::vector<std::pair<std::string, std::string>> h = {{"A", "1"}, {"content-TYPE", "x"}};
+  ASSERT_NE(FindHeader(h, "Content-Type"), nullptr);
+  EXPECT_EQ(*FindHeader(h, "Content-Type"), "x");
+  EXPECT_EQ(FindHeader(h, "missing"), nullptr);
+}
+
+}  // namespace
+}  // namespace newsd

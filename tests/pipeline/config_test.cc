@@ -1,0 +1,100 @@
+#include "pipeline/config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace newsd {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+absl::Status ValidateText(const std::string& text) {
+  absl::StatusOr<v1::PipelineConfig> c = ParseConfig(text);
+  if (!c.ok()) return c.status();
+  ApplyDefaults(*c);
+  return ValidateConfig(*c);
+}
+
+TEST(ConfigTest, DefaultsAreValid) {
+  v1::PipelineConfig c = DefaultConfig();
+  EXPECT_TRUE(ValidateConfig(c).ok()) << ValidateConfig(c);
+  EXPECT_EQ(c.kafka().input_topics(0), "news.raw");
+  EXPECT_EQ(c.kafka().output_topic(), "news.events");
+  EXPECT_EQ(c.kafka().dead_letter_topic(), "news.dlq");
+  EXPECT_EQ(c.stages_size(), 3);
+  EXPECT_EQ(c.stages(0).name(), "decode");
+}
+
+TEST(ConfigTest, ApplyDefaultsKeepsWhatIsSet) {
+  absl::StatusOr<v1::PipelineConfig> c = ParseConfig(R"pb(
+    kafka { brokers: "k1:9092" input_topics: "wire.ap" }
+    stages { name: "decode" }
+  )pb");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ApplyDefaults(*c);
+  EXPECT_EQ(c->kafka().brokers(), "k1:9092");
+  EXPECT_EQ(c->kafka().input_topics_size(), 1);
+  EXPECT_EQ(c->kafka().output_topic(), "news.events");
+  EXPECT_EQ(c->stages_size(), 1);
+  EXPECT_EQ(c->max_inflight_messages(), 10000u);
+}
+
+TEST(ConfigTest, SyntaxErrorHasLineAndColumn) {
+  absl::Status s = ParseConfig("kafka {\n  brokers: \"x\"\n  nonsense: 1\n}").status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), StartsWith("line 3:"));
+  EXPECT_THAT(s.message(), HasSubstr("nonsense"));
+}
+
+TEST(ConfigTest, ErrorsNameTheFieldPath) {
+  EXPECT_THAT(ValidateText(R"pb(kafka { input_topics: "a" input_topics: "" })pb").message(),
+              StartsWith("kafka.input_topics[1]: empty topic name"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { input_topics: "a" input_topics: "a" })pb").message(),
+              StartsWith("kafka.input_topics[1]: duplicate"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { properties { key: "enable.auto.commit" value: "true" } })pb")
+                  .message(),
+              StartsWith("kafka.properties[\"enable.auto.commit\"]"));
+  EXPECT_THAT(
+      ValidateText(R"pb(kafka { producer_properties { key: "enable.idempotence" value: "false" } })pb")
+          .message(),
+      StartsWith("kafka.producer_properties[\"enable.idempotence\"]"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { input_topics: "x" output_topic: "x" })pb").message(),
+              StartsWith("kafka.output_topic: 'x' is also an input topic"));
+  EXPECT_THAT(ValidateText(R"pb(metrics_address: "9464")pb").message(),
+              StartsWith("metrics_address:"));
+  EXPECT_THAT(ValidateText(R"pb(delivery: EXACTLY_ONCE)pb").message(), StartsWith("delivery:"));
+  EXPECT_THAT(ValidateText(R"pb(stages { name: "decode" } stages { name: "nope" })pb").message(),
+              StartsWith("stages[1]: unknown stage 'nope'"));
+  EXPECT_EQ(ValidateText(R"pb(stages { name: "nope" })pb").code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ConfigTest, ParseHostPort) {
+  std::string host;
+  int port = 0;
+  ASSERT_TRUE(ParseHostPort("127.0.0.1:9464", &host, &port).ok());
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 9464);
+  ASSERT_TRUE(ParseHostPort("[::1]:80", &host, &port).ok());
+  EXPECT_EQ(host, "::1");
+  EXPECT_FALSE(ParseHostPort("localhost", &host, &port).ok());
+  EXPECT_FALSE(ParseHostPort("h:99999", &host, &port).ok());
+  EXPECT_FALSE(ParseHostPort(":80", &host, &port).ok());
+}
+
+TEST(ConfigTest, ExampleConfigInDeployIsValid) {
+  absl::StatusOr<v1::PipelineConfig> c =
+      LoadConfig(std::string(NEWSD_SOURCE_DIR) + "/deploy/newsd.textproto");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(ValidateConfig(*c).ok()) << ValidateConfig(*c);
+  EXPECT_EQ(c->kafka().brokers(), "127.0.0.1:19092");
+}
+
+TEST(ConfigTest, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadConfig("/nonexistent/newsd.textproto").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace newsd

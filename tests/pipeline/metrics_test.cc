@@ -1,0 +1,94 @@
+#include "pipeline/metrics.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace newsd {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+// Minimal HTTP/1.0 GET against 127.0.0.1:port; returns the raw response.
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return "connect failed";
+  }
+  std::string req = "GET " + path + " HTTP/1.0\r\nHost: x\r\n\r\n";
+  (void)!write(fd, req.data(), req.size());
+  std::string resp;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) resp.append(buf, n);
+  close(fd);
+  return resp;
+}
+
+TEST(MetricsTest, ServesMetricsHealthAndReadiness) {
+  Metrics metrics;
+  Health health;
+  auto server = MetricsServer::Start("127.0.0.1:0", metrics.registry(), &health);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int port = (*server)->port();
+  ASSERT_GT(port, 0);
+
+  metrics.Consumed("news.raw").Increment(3);
+  metrics.Published("news.events").Increment(2);
+  metrics.DeadLetters("decode", "invalid_argument").Increment();
+  metrics.StageDuration("segment").Observe(0.002);
+  metrics.ConsumerLag("news.raw", 1).Set(42);
+
+  std::string body = HttpGet(port, "/metrics");
+  EXPECT_THAT(body, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(body, HasSubstr("newsd_messages_consumed_total{topic=\"news.raw\"} 3"));
+  EXPECT_THAT(body, HasSubstr("newsd_events_published_total{topic=\"news.events\"} 2"));
+  EXPECT_THAT(body,
+              HasSubstr("newsd_dead_letters_total{reason=\"invalid_argument\",stage=\"decode\"} 1"));
+  EXPECT_THAT(body, HasSubstr("newsd_stage_duration_seconds_count{stage=\"segment\"} 1"));
+  EXPECT_THAT(body, HasSubstr("newsd_consumer_lag_messages{partition=\"1\",topic=\"news.raw\"} 42"));
+  EXPECT_THAT(body, HasSubstr("newsd_build_info{version=\""));
+  EXPECT_THAT(body, HasSubstr("newsd_end_to_end_latency_seconds_bucket"));
+  EXPECT_THAT(body, HasSubstr("newsd_inflight_messages 0"));
+
+  EXPECT_THAT(HttpGet(port, "/healthz"), StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(HttpGet(port, "/readyz"), StartsWith("HTTP/1.1 503"));
+  health.ready = true;
+  EXPECT_THAT(HttpGet(port, "/readyz"), StartsWith("HTTP/1.1 200"));
+  health.live = false;
+  EXPECT_THAT(HttpGet(port, "/healthz"), StartsWith("HTTP/1.1 503"));
+
+  metrics.RemoveConsumerLag("news.raw", 1);
+  EXPECT_THAT(HttpGet(port, "/metrics"), Not(HasSubstr("newsd_consumer_lag_messages{")));
+}
+
+TEST(MetricsTest, BadAddressIsRejected) {
+  Metrics metrics;
+  Health health;
+  EXPECT_EQ(MetricsServer::Start("nonsense", metrics.registry(), &health).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(MetricsTest, PortInUseIsUnavailable) {
+  Metrics metrics;
+  Health health;
+  auto first = MetricsServer::Start("127.0.0.1:0", metrics.registry(), &health);
+  ASSERT_TRUE(first.ok());
+  auto second = MetricsServer::Start("127.0.0.1:" + std::to_string((*first)->port()),
+                                     metrics.registry(), &health);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace newsd
