@@ -36,7 +36,7 @@ if ! [[ "$PORT" =~ ^[1-9][0-9]*$ ]] || (( PORT >= 65535 )); then die "NEWSD_KAFK
 CPORT=$((PORT + 1))
 HOST=127.0.0.1
 BOOTSTRAP="$HOST:$PORT"
-STATE="${NEWSD_KAFKA_DIR:-/tmp/newsd-kafka-$PORT}"
+STATE="${NEWSD_KAFKA_DIR:-${TMPDIR:-/tmp}/newsd-kafka-$PORT}"
 PARTITIONS="${NEWSD_KAFKA_PARTITIONS:-3}"
 [[ "$PARTITIONS" =~ ^[1-9][0-9]*$ ]] || die "NEWSD_KAFKA_PARTITIONS must be a positive integer, got '$PARTITIONS'"
 HEAP="${NEWSD_KAFKA_HEAP:--Xmx512m}"
