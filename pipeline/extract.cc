@@ -11,6 +11,8 @@ namespace newsd {
 absl::StatusOr<std::string> EventToJson(const v1::ArticleEvent& event, bool pretty) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
+  // Print zeros too: partition 0 / offset 0 are real values, not "unset".
+  options.always_print_primitive_fields = true;
   options.add_whitespace = pretty;
   std::string json;
   auto status = google::protobuf::util::MessageToJsonString(event, &json, options);

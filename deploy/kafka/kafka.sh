@@ -225,7 +225,7 @@ format_storage() {
     # Kafka cluster ids are 16 random bytes, URL-safe base64 without padding.
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
     log "formatting $DATA (cluster id $cluster_id)"
-    if ! run_tool kafka.tools.StorageTool format --config "$CONFIG" --cluster-id "$cluster_id" \
+    if ! run_tool kafka.tools.StorageTool format --config "$CONFIG" --cluster-id="$cluster_id" \
             --standalone >"$STATE/format.log" 2>&1; then
         cat "$STATE/format.log" >&2
         die "kafka.tools.StorageTool format failed (see $STATE/format.log)"

@@ -204,7 +204,11 @@ TEST(DaemonIntegrationTest, RealBrokerEndToEndWithKillAndRestart) {
   auto write_config = [&](int commit_interval_ms) {
     std::ofstream(config) << "kafka { brokers: \"" << Bootstrap() << "\" group_id: \"" << group
                           << "\" input_topics: \"" << in << "\" output_topic: \"" << out
-                          << "\" dead_letter_topic: \"" << dlq << "\" }\n"
+                          << "\" dead_letter_topic: \"" << dlq << "\"\n"
+                          // The killed member holds its partitions until its session
+                          // times out: keep that short so the restart is quick.
+                          << "  consumer_properties { key: \"session.timeout.ms\" value: \"6000\" }"
+                          << " }\n"
                           << "metrics_address: \"127.0.0.1:" << metrics_port << "\"\n"
                           << "commit_interval_ms: " << commit_interval_ms
                           << "\nshutdown_timeout_ms: 20000\n";
