@@ -43,29 +43,29 @@ TEST(ConfigTest, ApplyDefaultsKeepsWhatIsSet) {
 TEST(ConfigTest, SyntaxErrorHasLineAndColumn) {
   absl::Status s = ParseConfig("kafka {\n  brokers: \"x\"\n  nonsense: 1\n}").status();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(s.message(), StartsWith("line 3:"));
-  EXPECT_THAT(s.message(), HasSubstr("nonsense"));
+  EXPECT_THAT(s.ToString(), StartsWith("INVALID_ARGUMENT: line 3:"));
+  EXPECT_THAT(s.ToString(), HasSubstr("nonsense"));
 }
 
 TEST(ConfigTest, ErrorsNameTheFieldPath) {
-  EXPECT_THAT(ValidateText(R"pb(kafka { input_topics: "a" input_topics: "" })pb").message(),
-              StartsWith("kafka.input_topics[1]: empty topic name"));
-  EXPECT_THAT(ValidateText(R"pb(kafka { input_topics: "a" input_topics: "a" })pb").message(),
-              StartsWith("kafka.input_topics[1]: duplicate"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { input_topics: "a" input_topics: "" })pb").ToString(),
+              HasSubstr("INVALID_ARGUMENT: kafka.input_topics[1]: empty topic name"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { input_topics: "a" input_topics: "a" })pb").ToString(),
+              HasSubstr("INVALID_ARGUMENT: kafka.input_topics[1]: duplicate"));
   EXPECT_THAT(ValidateText(R"pb(kafka { properties { key: "enable.auto.commit" value: "true" } })pb")
-                  .message(),
-              StartsWith("kafka.properties[\"enable.auto.commit\"]"));
+                  .ToString(),
+              HasSubstr("INVALID_ARGUMENT: kafka.properties[\"enable.auto.commit\"]"));
   EXPECT_THAT(
       ValidateText(R"pb(kafka { producer_properties { key: "enable.idempotence" value: "false" } })pb")
-          .message(),
-      StartsWith("kafka.producer_properties[\"enable.idempotence\"]"));
-  EXPECT_THAT(ValidateText(R"pb(kafka { input_topics: "x" output_topic: "x" })pb").message(),
-              StartsWith("kafka.output_topic: 'x' is also an input topic"));
-  EXPECT_THAT(ValidateText(R"pb(metrics_address: "9464")pb").message(),
-              StartsWith("metrics_address:"));
-  EXPECT_THAT(ValidateText(R"pb(delivery: EXACTLY_ONCE)pb").message(), StartsWith("delivery:"));
-  EXPECT_THAT(ValidateText(R"pb(stages { name: "decode" } stages { name: "nope" })pb").message(),
-              StartsWith("stages[1]: unknown stage 'nope'"));
+          .ToString(),
+      HasSubstr("INVALID_ARGUMENT: kafka.producer_properties[\"enable.idempotence\"]"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { input_topics: "x" output_topic: "x" })pb").ToString(),
+              HasSubstr("INVALID_ARGUMENT: kafka.output_topic: 'x' is also an input topic"));
+  EXPECT_THAT(ValidateText(R"pb(metrics_address: "9464")pb").ToString(),
+              HasSubstr("INVALID_ARGUMENT: metrics_address:"));
+  EXPECT_THAT(ValidateText(R"pb(delivery: EXACTLY_ONCE)pb").ToString(), HasSubstr("INVALID_ARGUMENT: delivery:"));
+  EXPECT_THAT(ValidateText(R"pb(stages { name: "decode" } stages { name: "nope" })pb").ToString(),
+              HasSubstr("INVALID_ARGUMENT: stages[1]: unknown stage 'nope'"));
   EXPECT_EQ(ValidateText(R"pb(stages { name: "nope" })pb").code(),
             absl::StatusCode::kInvalidArgument);
 }
