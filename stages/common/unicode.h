@@ -1,0 +1,85 @@
+// Unicode helpers shared by stages, built on ICU: UTF-8 validation, code point
+// counting and offsets, NFC normalization, whitespace trimming, control-character
+// removal and charset conversion.
+//
+// Units: every `size_t` offset named `*_byte*` is a byte offset into a UTF-8
+// string; every offset named `cp` / `*code_point*` counts Unicode code points
+// (the unit of all spans in newsd.v1.Article). Functions taking "well-formed
+// UTF-8" do not re-validate it: pass text through FindInvalidUtf8 (or a decoder
+// that guarantees it) first.
+#ifndef NEWSD_STAGES_COMMON_UNICODE_H_
+#define NEWSD_STAGES_COMMON_UNICODE_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "unicode/umachine.h"
+
+namespace newsd::stages {
+
+// Returns the byte offset of the first ill-formed UTF-8 sequence in `bytes`
+// (overlong forms, surrogates, values above U+10FFFF and truncated sequences are
+// ill-formed, as in the Unicode standard), or std::nullopt if `bytes` is entirely
+// well-formed UTF-8. Validation is ICU's U8_NEXT; a leading ASCII run is skipped
+// fast.
+std::optional<size_t> FindInvalidUtf8(absl::string_view bytes);
+
+// Number of code points in well-formed UTF-8 `utf8`.
+size_t CountCodePoints(absl::string_view utf8);
+
+// Byte offset of code point number `cp` in well-formed UTF-8 `utf8`; utf8.size()
+// when `cp` is at or past the end. O(cp).
+size_t CodePointToByteOffset(absl::string_view utf8, size_t cp);
+
+// The substring covering code points [begin, end) of well-formed UTF-8 `utf8`, or
+// std::nullopt if begin > end or end is past the last code point. O(end).
+std::optional<absl::string_view> CodePointSubstr(absl::string_view utf8, size_t begin,
+                                                 size_t end);
+
+// True for code points with the Unicode White_Space property (ASCII space, TAB,
+// LF, CR, FF, VT, NEL, NBSP, U+2000..U+200A, U+2028, U+2029, U+3000, ...).
+bool IsUnicodeWhitespace(UChar32 c);
+
+// `utf8` without leading and trailing Unicode white space (see IsUnicodeWhitespace).
+// `utf8` must be well-formed UTF-8.
+absl::string_view TrimWhitespace(absl::string_view utf8);
+
+// True if well-formed UTF-8 `utf8` is empty or only Unicode white space.
+bool IsBlank(absl::string_view utf8);
+
+// Replaces each maximal run of Unicode white space (including line breaks) in
+// well-formed UTF-8 `utf8` with one ASCII space, and trims both ends.
+std::string CollapseWhitespace(absl::string_view utf8);
+
+// Removes control characters (general category Cc: U+0000..U+001F, U+007F,
+// U+0080..U+009F) from well-formed UTF-8 `*utf8`, except TAB, LF, CR, VT and FF
+// (which are white space). Returns the number of code points removed.
+size_t RemoveControlCharacters(std::string* utf8);
+
+// Unicode NFC of well-formed UTF-8 `utf8` (ICU Normalizer2, UTF-8 in and out;
+// already-normalized text, the common case, is only checked and copied).
+// Errors: kInvalidArgument for 2 GiB or more (ICU limit); kInternal if ICU fails
+// (e.g. missing normalization data).
+absl::StatusOr<std::string> NormalizeNfc(absl::string_view utf8);
+
+// True if `charset` names UTF-8 or US-ASCII (case-insensitive, with or without
+// dashes: "utf-8", "UTF8", "us-ascii", "ascii").
+bool IsUtf8Charset(absl::string_view charset);
+
+// Converts `bytes` encoded in `charset` (any name ICU knows: "ISO-8859-1",
+// "windows-1252", "Shift_JIS", ...) to UTF-8.
+// Errors (all kInvalidArgument): "unknown charset 'X'" for a name ICU does not
+// know; "invalid X byte sequence at byte N" for bytes that are illegal in that
+// charset; input of 1 GiB or more.
+absl::StatusOr<std::string> ConvertToUtf8(absl::string_view bytes,
+                                          absl::string_view charset);
+
+// Appends code point `c` (a Unicode scalar value) to `out` as UTF-8.
+void AppendUtf8(UChar32 c, std::string* out);
+
+}  // namespace newsd::stages
+
+#endif  // NEWSD_STAGES_COMMON_UNICODE_H_

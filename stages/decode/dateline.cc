@@ -1,0 +1,64 @@
+#include "stages/decode/dateline.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
+#include "re2/re2.h"
+#include "unicode/uchar.h"
+#include "unicode/utf8.h"
+#include "stages/common/re2_util.h"
+
+namespace newsd::stages {
+namespace {
+
+// Month names and their usual news abbreviations, any case ("Sept", "MARCH", "feb.").
+constexpr absl::string_view kMonth =
+    "(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+    "aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
+
+const RE2& DatelineRegex() {
+  static const RE2* const re = new RE2(
+      std::string("^(\\p{L}[^\\n()]{0,59}?)"                    // 1 place
+                  "(?:,?\\s+(") +
+      std::string(kMonth) + "\\s+\\d{1,2}|\\d{1,2}\\s+" + std::string(kMonth) +
+      "))?"                                                    // 2 date
+      ",?\\s*"
+      "(?:\\(?(Reuters?|REUTERS?|AP|AFP|UPI|dpa|DPA|Xinhua|Bloomberg)\\)?\\s*)?"  // 3
+      "(?:--?|\\x{2013}|\\x{2014})(?:\\s|$)");
+  return *re;
+}
+
+}  // namespace
+
+std::optional<DatelineMatch> ParseDateline(absl::string_view text, DatelineMode mode) {
+  re2::StringPiece place_piece, date_piece, agency_piece;
+  re2::StringPiece input = ToPiece(text);
+  if (!RE2::Consume(&input, DatelineRegex(), &place_piece, &date_piece, &agency_piece)) {
+    return std::nullopt;
+  }
+  const absl::string_view place = ToView(place_piece);
+  const absl::string_view date = ToView(date_piece);
+  const absl::string_view agency = ToView(agency_piece);
+  if (mode == DatelineMode::kHeuristic) {
+    // Free text: "PARIS (AP) -" or "Paris, May 3 -", never "the talks, May 3 -".
+    UChar32 first;
+    int32_t i = 0;
+    U8_NEXT(reinterpret_cast<const uint8_t*>(place.data()), i,
+            static_cast<int32_t>(place.size()), first);
+    if (!u_isupper(first) || (date.empty() && agency.empty())) return std::nullopt;
+  }
+  DatelineMatch match;
+  absl::string_view trimmed_place = absl::StripAsciiWhitespace(place);
+  while (absl::ConsumeSuffix(&trimmed_place, ",")) {
+    trimmed_place = absl::StripTrailingAsciiWhitespace(trimmed_place);
+  }
+  if (trimmed_place.empty()) return std::nullopt;
+  match.place = std::string(trimmed_place);
+  match.date = std::string(date);
+  match.agency = std::string(agency);
+  // Keep the dash, not the white space after it.
+  absl::string_view consumed = text.substr(0, text.size() - input.size());
+  match.length = absl::StripTrailingAsciiWhitespace(consumed).size();
+  return match;
+}
+
+}  // namespace newsd::stages

@@ -1,0 +1,142 @@
+#include "stages/decode/formats.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "stages/decode/plain_text.h"
+#include "stages/decode/reuters_sgml.h"
+
+namespace newsd::stages {
+namespace {
+
+constexpr size_t kHeadBytes = 64 * 1024;
+
+bool IsNameChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':' ||
+         c == '.' || c == '-';
+}
+
+std::string ReadName(absl::string_view s) {
+  size_t n = 0;
+  while (n < s.size() && IsNameChar(s[n])) ++n;
+  return std::string(s.substr(0, n));
+}
+
+// "g2:newsItem" → "newsItem".
+absl::string_view LocalName(absl::string_view name) {
+  const size_t colon = name.rfind(':');
+  return colon == absl::string_view::npos ? name : name.substr(colon + 1);
+}
+
+bool RootIs(const PayloadHead& h, std::initializer_list<absl::string_view> names) {
+  for (absl::string_view n : names) {
+    if (LocalName(h.root) == n) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+PayloadHead ReadPayloadHead(absl::string_view payload) {
+  PayloadHead h;
+  absl::string_view s = payload.substr(0, kHeadBytes);
+  absl::ConsumePrefix(&s, "\xEF\xBB\xBF");
+  s = absl::StripLeadingAsciiWhitespace(s);
+  h.head = s;
+  // Skip the prolog: XML declaration, processing instructions, comments, DOCTYPE.
+  for (;;) {
+    s = absl::StripLeadingAsciiWhitespace(s);
+    size_t end;
+    if (absl::StartsWith(s, "<?")) {
+      end = s.find("?>");
+      if (end == absl::string_view::npos) return h;
+      s.remove_prefix(end + 2);
+    } else if (absl::StartsWith(s, "<!--")) {
+      end = s.find("-->");
+      if (end == absl::string_view::npos) return h;
+      s.remove_prefix(end + 3);
+    } else if (absl::StartsWith(s, "<!")) {
+      end = s.find('>');
+      // A DOCTYPE with an internal subset ends at "]>", not at the first '>'.
+      const size_t subset = s.find('[');
+      if (subset < end) {
+        const size_t subset_end = s.find("]>", subset);
+        end = subset_end == absl::string_view::npos ? subset_end : subset_end + 1;
+      }
+      if (end == absl::string_view::npos) return h;
+      absl::string_view decl = s.substr(2, end - 2);
+      if (absl::ConsumePrefix(&decl, "DOCTYPE") || absl::ConsumePrefix(&decl, "doctype")) {
+        h.doctype = ReadName(absl::StripLeadingAsciiWhitespace(decl));
+      }
+      s.remove_prefix(end + 1);
+    } else {
+      break;
+    }
+  }
+  if (s.size() >= 2 && s[0] == '<' && absl::ascii_isalpha(static_cast<unsigned char>(s[1]))) {
+    h.root = ReadName(s.substr(1));
+  }
+  return h;
+}
+
+const std::vector<FormatSpec>& KnownFormats() {
+  static const auto* const formats = new std::vector<FormatSpec>{
+      {v1::FORMAT_REUTERS_SGML, "Reuters-21578 SGML",
+       {"application/sgml", "text/sgml", "application/x-reuters-sgml"},
+       [](const PayloadHead& h) { return h.root == "REUTERS"; }, &DecodeReutersSgml},
+      {v1::FORMAT_NITF, "NITF", {"application/nitf+xml"},
+       [](const PayloadHead& h) { return RootIs(h, {"nitf"}); }, nullptr},
+      {v1::FORMAT_NEWSML_G2, "NewsML-G2",
+       {"application/vnd.iptc.g2.newsitem+xml", "application/vnd.iptc.g2.packageitem+xml",
+        "application/vnd.iptc.g2.newsmessage+xml"},
+       [](const PayloadHead& h) {
+         return RootIs(h, {"newsItem", "packageItem", "newsMessage", "conceptItem",
+                           "knowledgeItem", "planningItem", "catalogItem"});
+       },
+       nullptr},
+      {v1::FORMAT_NEWSML_1, "NewsML 1", {},
+       [](const PayloadHead& h) { return RootIs(h, {"NewsML"}); }, nullptr},
+      {v1::FORMAT_RSS, "RSS", {"application/rss+xml"},
+       [](const PayloadHead& h) { return RootIs(h, {"rss", "RDF"}); }, nullptr},
+      {v1::FORMAT_ATOM, "Atom", {"application/atom+xml"},
+       [](const PayloadHead& h) { return RootIs(h, {"feed"}); }, nullptr},
+      {v1::FORMAT_HTML, "HTML", {"text/html", "application/xhtml+xml"},
+       [](const PayloadHead& h) {
+         return absl::EqualsIgnoreCase(h.doctype, "html") ||
+                absl::EqualsIgnoreCase(h.root, "html") ||
+                absl::EqualsIgnoreCase(h.root, "head") ||
+                absl::EqualsIgnoreCase(h.root, "body");
+       },
+       nullptr},
+      {v1::FORMAT_NINJS, "ninjs", {"application/ninjs+json", "application/vnd.ninjs+json"},
+       [](const PayloadHead& h) { return absl::StartsWith(h.head, "{"); }, nullptr},
+      {v1::FORMAT_PLAIN_TEXT, "plain text", {"text/plain"},
+       [](const PayloadHead&) { return true; }, &DecodePlainText},
+  };
+  return *formats;
+}
+
+absl::StatusOr<const FormatSpec*> SelectFormat(absl::string_view payload,
+                                               const ContentType& content_type) {
+  const std::vector<FormatSpec>& formats = KnownFormats();
+  if (!content_type.media_type.empty()) {
+    for (const FormatSpec& f : formats) {
+      for (absl::string_view m : f.media_types) {
+        if (m == content_type.media_type) return &f;
+      }
+    }
+  }
+  const PayloadHead head = ReadPayloadHead(payload);
+  for (const FormatSpec& f : formats) {
+    if (f.format == v1::FORMAT_PLAIN_TEXT) continue;
+    if (f.sniff(head)) return &f;
+  }
+  if (!head.root.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unsupported markup document: root element <", head.root, ">"));
+  }
+  return &formats.back();
+}
+
+}  // namespace newsd::stages

@@ -1,0 +1,59 @@
+#include "stages/decode/dateline.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace newsd::stages {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::Field;
+using ::testing::Optional;
+
+auto Dateline(absl::string_view place, absl::string_view date, absl::string_view agency,
+              size_t length) {
+  return Optional(AllOf(Field(&DatelineMatch::place, std::string(place)),
+                        Field(&DatelineMatch::date, std::string(date)),
+                        Field(&DatelineMatch::agency, std::string(agency)),
+                        Field(&DatelineMatch::length, length)));
+}
+
+TEST(ParseDatelineTest, ReutersDeclaredDatelines) {
+  constexpr DatelineMode kDeclared = DatelineMode::kDeclared;
+  EXPECT_THAT(ParseDateline("SALVADOR, Feb 26 - Showers continued", kDeclared),
+              Dateline("SALVADOR", "Feb 26", "", 18));
+  EXPECT_THAT(ParseDateline("WEST HARTFORD, Conn., FEb 26 - Coleco", kDeclared),
+              Dateline("WEST HARTFORD, Conn.", "FEb 26", "", 30));
+  EXPECT_THAT(ParseDateline("AMSTERDAM, 2 March - Dutch", kDeclared),
+              Dateline("AMSTERDAM", "2 March", "", 20));
+  EXPECT_THAT(ParseDateline("NEW YORK, March 9 -- Text", kDeclared),
+              Dateline("NEW YORK", "March 9", "", 20));
+  EXPECT_THAT(ParseDateline("OKLAHOMA CITY, Okla. March 11, Reuter - The", kDeclared),
+              Dateline("OKLAHOMA CITY, Okla.", "March 11", "Reuter", 39));
+  EXPECT_THAT(ParseDateline("WOODBRIDGE, N.J. - Company", kDeclared),
+              Dateline("WOODBRIDGE, N.J.", "", "", 18));
+  EXPECT_THAT(ParseDateline("peoria, april 7 - Cattle", kDeclared),
+              Dateline("peoria", "april 7", "", 17));
+  EXPECT_THAT(ParseDateline("WILKES-BARRE, Pa., Sept. 3 -", kDeclared),
+              Dateline("WILKES-BARRE, Pa.", "Sept. 3", "", 28));
+  EXPECT_EQ(ParseDateline("(totals) - x", kDeclared), std::nullopt);
+  EXPECT_EQ(ParseDateline("No dash here", kDeclared), std::nullopt);
+}
+
+TEST(ParseDatelineTest, HeuristicNeedsCapitalizedPlaceAndDateOrAgency) {
+  constexpr DatelineMode kHeuristic = DatelineMode::kHeuristic;
+  EXPECT_THAT(ParseDateline("GENEVA, Sept 12 (Reuters) - Talks", kHeuristic),
+              Dateline("GENEVA", "Sept 12", "Reuters", 27));
+  EXPECT_THAT(ParseDateline("ASTANA, Kazakhstan (AP) — Lavrov said", kHeuristic),
+              Dateline("ASTANA, Kazakhstan", "", "AP", 27));
+  EXPECT_THAT(ParseDateline("Zürich, 3 May – Die", kHeuristic),
+              Dateline("Zürich", "3 May", "", 18));  // bytes: "ü" and "–" are multi-byte
+  EXPECT_EQ(ParseDateline("LONDON - Shares fell", kHeuristic), std::nullopt);
+  EXPECT_EQ(ParseDateline("peoria, april 7 - Cattle", kHeuristic), std::nullopt);
+  EXPECT_EQ(ParseDateline("Lavrov said the talks - which began Monday - went well",
+                          kHeuristic),
+            std::nullopt);
+}
+
+}  // namespace
+}  // namespace newsd::stages

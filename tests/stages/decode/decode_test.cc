@@ -1,0 +1,354 @@
+#include "stages/decode/decode.h"
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pipeline/stage_registry.h"
+#include "stages/common/spans.h"
+#include "stages/common/unicode.h"
+#include "stages/decode/formats.h"
+#include "tests/stages/testing/corpus.h"
+#include "tests/stages/testing/status_matchers.h"
+
+namespace newsd::stages {
+namespace {
+
+using ::newsd::testing::CorpusPath;
+using ::newsd::testing::IsOk;
+using ::newsd::testing::ReadFile;
+using ::newsd::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
+
+// Runs the decode stage on `payload` as the engine would: id and content type set.
+absl::StatusOr<v1::Article> Decode(absl::string_view payload,
+                                   absl::string_view content_type = "",
+                                   DecodeOptions options = {}) {
+  v1::Article article;
+  article.set_id("news.raw/0/42");
+  article.mutable_source()->set_content_type(std::string(content_type));
+  StageContext ctx;
+  ctx.payload = payload;
+  if (absl::Status s = DecodeStage(options).Process(article, ctx); !s.ok()) return s;
+  return article;
+}
+
+std::string Text(const v1::Article& a, const v1::Span& span) {
+  absl::StatusOr<absl::string_view> t = SpanText(a.text(), span);
+  return t.ok() ? std::string(*t) : absl::StrCat("<", t.status().ToString(), ">");
+}
+
+std::vector<std::string> Paragraphs(const v1::Article& a) {
+  std::vector<std::string> out;
+  for (const v1::Span& p : a.paragraphs()) out.push_back(Text(a, p));
+  return out;
+}
+
+std::string SeedText() {
+  absl::StatusOr<std::string> seed = ReadFile(CorpusPath("seed/lavrov-syria-2013.txt"));
+  EXPECT_THAT(seed, IsOk());
+  return seed.value_or("");
+}
+
+// ---- Plain text --------------------------------------------------------------
+
+TEST(DecodePlainTextTest, SeedHasHeadlineAndTenParagraphs) {
+  const std::string seed = SeedText();
+  absl::StatusOr<v1::Article> a = Decode(seed);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->format(), v1::FORMAT_PLAIN_TEXT);
+  EXPECT_EQ(Text(*a, a->headline()),
+            "Russian Foreign Minister Sergey Lavrov said Thursday there is a chance of "
+            "peace in Syria which cannot be missed, calling for for maximum efforts in "
+            "order to get out of the storm.");
+  EXPECT_EQ(seed.substr(0, seed.find('\n')), Text(*a, a->headline()));
+  EXPECT_EQ(a->headline().begin(), 0u);
+  EXPECT_EQ(a->headline().end(), 178u);
+  ASSERT_EQ(a->paragraphs_size(), 10);
+  // Offsets are code points: the text has 2387 code points but 2425 bytes
+  // (typographic quotes and apostrophes).
+  EXPECT_EQ(CountCodePoints(a->text()), 2387u);
+  EXPECT_EQ(a->text().size(), 2425u);
+  EXPECT_EQ(a->paragraphs(0).begin(), 180u);
+  EXPECT_EQ(a->paragraphs(0).end(), 419u);
+  EXPECT_EQ(a->paragraphs(1).begin(), 421u);
+  EXPECT_EQ(a->paragraphs(1).end(), 628u);
+  EXPECT_EQ(a->paragraphs(9).begin(), 2217u);
+  EXPECT_EQ(a->paragraphs(9).end(), 2387u);
+  EXPECT_EQ(Text(*a, a->paragraphs(6)),
+            "Lavrov also said that the Russian-US meeting in Geneva was not intended to "
+            "“usurp” the preparatory process for resolving the Syrian question.");
+  EXPECT_EQ(a->text().substr(0, 180), Text(*a, a->headline()) + "\n\n");
+  // No dateline, byline, wire metadata or date in the seed; the id is kept.
+  EXPECT_EQ(a->id(), "news.raw/0/42");
+  EXPECT_FALSE(a->has_dateline());
+  EXPECT_EQ(a->byline_text(), "");
+  EXPECT_EQ(a->wire().guid(), "");
+  EXPECT_FALSE(a->has_published_at());
+  EXPECT_THAT(a->flags(), IsEmpty());
+}
+
+TEST(DecodePlainTextTest, BlankLineSeparatedParagraphsJoinTheirLines) {
+  absl::StatusOr<v1::Article> a = Decode(
+      "\n  Markets rally  \n\nStocks rose on Monday\nafter the report.\n\n\n"
+      "Bonds fell.\nThe dollar was flat.\n\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "Markets rally");
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("Stocks rose on Monday after the report.",
+                                          "Bonds fell. The dollar was flat."));
+  EXPECT_EQ(a->text(),
+            "Markets rally\n\nStocks rose on Monday after the report.\n\n"
+            "Bonds fell. The dollar was flat.");
+}
+
+TEST(DecodePlainTextTest, CrLfBomAndNfc) {
+  // BOM, CRLF line ends, a decomposed "é" (e + U+0301) that NFC composes.
+  absl::StatusOr<v1::Article> a =
+      Decode("\xEF\xBB\xBF" "Cafe\u0301 opens\r\nFirst line.\r\nSecond line.\r\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Caf\u00e9 opens\n\nFirst line.\n\nSecond line.");
+  EXPECT_EQ(a->headline().end(), 10u);  // "Café opens": 10 code points, 11 bytes
+  EXPECT_EQ(a->paragraphs(0).begin(), 12u);
+  EXPECT_EQ(a->paragraphs(1).end(), 37u);
+}
+
+TEST(DecodePlainTextTest, BylineAndDatelineAreRecognized) {
+  absl::StatusOr<v1::Article> a = Decode(
+      "Talks resume in Geneva\n"
+      "By Jane Smith, Reuters\n"
+      "GENEVA, Sept 12 (Reuters) - Talks on Syria resumed on Thursday.\n"
+      "Diplomats said progress was slow.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->byline_text(), "By Jane Smith, Reuters");
+  EXPECT_EQ(a->byline().end(), 0u);  // not part of the text
+  ASSERT_EQ(a->paragraphs_size(), 2);
+  EXPECT_EQ(a->dateline().place(), "GENEVA");
+  EXPECT_EQ(a->dateline().date(), "Sept 12");
+  EXPECT_EQ(a->dateline().agency(), "Reuters");
+  EXPECT_EQ(a->dateline().span().begin(), 24u);
+  EXPECT_EQ(a->dateline().span().end(), 51u);
+  EXPECT_EQ(Text(*a, a->dateline().span()), "GENEVA, Sept 12 (Reuters) -");
+  EXPECT_EQ(a->dateline().span().begin(), a->paragraphs(0).begin());
+}
+
+TEST(DecodePlainTextTest, SentencesStartingWithByAreNotBylines) {
+  absl::StatusOr<v1::Article> a =
+      Decode("Talks collapse\nBy Friday, talks had collapsed.\nNobody was surprised.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->byline_text(), "");
+  EXPECT_THAT(Paragraphs(*a),
+              ElementsAre("By Friday, talks had collapsed.", "Nobody was surprised."));
+  EXPECT_FALSE(a->has_dateline());
+}
+
+TEST(DecodePlainTextTest, DeclaredCharsetIsConverted) {
+  absl::StatusOr<v1::Article> a =
+      Decode("Z\xfcrich: Gr\xfc\xdf" "e\nK\xf6ln antwortet.", "text/plain; charset=ISO-8859-1");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "Zürich: Grüße");
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("Köln antwortet."));
+}
+
+TEST(DecodePlainTextTest, DeclaredUtf16IsNotBinary) {
+  const std::string utf16le("H\0i\0\n\0B\0o\0d\0y\0.\0", 16);
+  absl::StatusOr<v1::Article> a = Decode(utf16le, "text/plain; charset=UTF-16LE");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Hi\n\nBody.");
+  EXPECT_THAT(Decode(utf16le), StatusIs(kInvalid, "binary content: NUL byte at byte 1"));
+}
+
+TEST(DecodePlainTextTest, ControlCharactersAreRemovedAndFlagged) {
+  absl::StatusOr<v1::Article> a = Decode("Head\x1b line\nBody\x07 text.");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Head line\n\nBody text.");
+  EXPECT_THAT(a->flags(), ElementsAre("control_chars_removed"));
+}
+
+TEST(DecodePlainTextTest, HeadlineOnlyIsBodyEmpty) {
+  absl::StatusOr<v1::Article> a = Decode("Just a headline\n\n  \n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Just a headline");
+  EXPECT_EQ(a->paragraphs_size(), 0);
+  EXPECT_THAT(a->flags(), ElementsAre("body_empty"));
+}
+
+// ---- Publication time and id ---------------------------------------------------
+
+TEST(DecodeTest, PublishedAtFallsBackToKafkaTimestamp) {
+  v1::Article article;
+  article.mutable_source()->mutable_timestamp()->set_seconds(1378987200);
+  StageContext ctx;
+  ctx.payload = "Headline\nBody.";
+  ASSERT_THAT(DecodeStage({}).Process(article, ctx), IsOk());
+  EXPECT_EQ(article.published_at().seconds(), 1378987200);
+}
+
+TEST(DecodeTest, PublishedAtFromHeaderIsNotOverwritten) {
+  const absl::StatusOr<std::string> sgm =
+      ReadFile(CorpusPath("reuters21578/original/reut2-000.sgm.gz"));
+  ASSERT_THAT(sgm, IsOk());
+  const std::string record = newsd::testing::SplitReutersRecords(*sgm).at(0);
+
+  v1::Article article;
+  article.mutable_published_at()->set_seconds(1378987200);  // set by the engine
+  article.mutable_source()->mutable_timestamp()->set_seconds(1);
+  StageContext ctx;
+  ctx.payload = record;
+  ASSERT_THAT(DecodeStage({}).Process(article, ctx), IsOk());
+  EXPECT_EQ(article.published_at().seconds(), 1378987200);
+  // The item's own date is still recorded in the wire metadata.
+  EXPECT_EQ(article.wire().version_created().seconds(), 541350061);  // 1987-02-26T15:01:01Z
+  EXPECT_EQ(article.id(), "reuters21578-1");
+}
+
+// ---- Errors --------------------------------------------------------------------
+
+TEST(DecodeErrorTest, Tombstone) {
+  v1::Article article;
+  StageContext ctx;
+  ctx.payload_is_null = true;
+  EXPECT_THAT(DecodeStage({}).Process(article, ctx),
+              StatusIs(kInvalid, "null value (tombstone)"));
+}
+
+TEST(DecodeErrorTest, EmptyAndWhitespaceOnly) {
+  EXPECT_THAT(Decode(""), StatusIs(kInvalid, "empty value"));
+  EXPECT_THAT(Decode(" \r\n\t \n"), StatusIs(kInvalid, "whitespace-only value"));
+  // Only non-ASCII white space (NBSP, ideographic space): nothing to decode.
+  EXPECT_THAT(Decode("\u00a0\u00a0\n\u3000"), StatusIs(kInvalid, HasSubstr("no text")));
+}
+
+TEST(DecodeErrorTest, InvalidUtf8ReportsTheByte) {
+  EXPECT_THAT(Decode("Headline\nBody \xff more"), StatusIs(kInvalid, "invalid UTF-8 at byte 14"));
+  EXPECT_THAT(Decode("Caf\xc3\n"), StatusIs(kInvalid, "invalid UTF-8 at byte 3"));
+}
+
+TEST(DecodeErrorTest, NulByteIsBinary) {
+  EXPECT_THAT(Decode(absl::string_view("abc\0def", 7)),
+              StatusIs(kInvalid, "binary content: NUL byte at byte 3"));
+}
+
+TEST(DecodeErrorTest, ControlCharacterSoupIsBinary) {
+  std::string payload(100, '\x01');
+  payload.replace(0, 10, "Headline\n ");
+  EXPECT_THAT(Decode(payload), StatusIs(kInvalid, "binary content: 90 of the first 100 "
+                                                  "bytes are control characters"));
+}
+
+TEST(DecodeErrorTest, TwoMegabytesOfRandomBytesAreRejected) {
+  std::mt19937 rng(20130912);
+  std::uniform_int_distribution<int> byte(0, 255);
+  std::string random(2 << 20, '\0');
+  for (char& c : random) c = static_cast<char>(byte(rng));
+  EXPECT_THAT(Decode(random), StatusIs(kInvalid, HasSubstr("binary content")));
+  EXPECT_THAT(Decode(random, "application/sgml"),
+              StatusIs(kInvalid, HasSubstr("binary content")));
+
+  // Without NUL and control bytes it is still not UTF-8.
+  for (char& c : random) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = 'x';
+  }
+  EXPECT_THAT(Decode(random), StatusIs(kInvalid, HasSubstr("invalid UTF-8 at byte ")));
+  // Declared SGML, it is no Reuters record. Declared Latin-1, any byte is valid:
+  // it decodes into a garbage article rather than crashing.
+  EXPECT_THAT(Decode(random, "application/sgml"),
+              StatusIs(kInvalid, HasSubstr("not a Reuters SGML record")));
+  EXPECT_THAT(Decode(random, "text/plain; charset=ISO-8859-1"), IsOk());
+}
+
+TEST(DecodeErrorTest, ValueOverMaxBytes) {
+  DecodeOptions small;
+  small.max_bytes = 16;
+  EXPECT_THAT(Decode("Headline\nBody 12345", "", small),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       "value of 19 bytes exceeds max_bytes (16)"));
+  EXPECT_THAT(Decode("Headline\nBody 1", "", small), IsOk());
+
+  const std::string big((8 << 20) + 1, 'a');
+  EXPECT_THAT(Decode(big), StatusIs(absl::StatusCode::kResourceExhausted,
+                                    "value of 8388609 bytes exceeds max_bytes (8388608)"));
+}
+
+TEST(DecodeErrorTest, UnsupportedFormatsAreNamed) {
+  const absl::StatusOr<std::string> nitf = ReadFile(CorpusPath("iptc/nitf/nitf-example-3.5.xml"));
+  ASSERT_THAT(nitf, IsOk());
+  EXPECT_THAT(Decode(*nitf), StatusIs(kInvalid, "NITF is not supported yet"));
+  EXPECT_THAT(Decode("<!DOCTYPE html>\n<html><body><p>Hi</p></body></html>"),
+              StatusIs(kInvalid, "HTML is not supported yet"));
+  EXPECT_THAT(Decode("{\"uri\": \"urn:x\", \"headline\": \"H\"}"),
+              StatusIs(kInvalid, "ninjs is not supported yet"));
+  EXPECT_THAT(Decode("<?xml version=\"1.0\"?>\n<!-- c -->\n<g2:newsItem xmlns:g2=\"x\"/>"),
+              StatusIs(kInvalid, "NewsML-G2 is not supported yet"));
+  EXPECT_THAT(Decode("<?xml version=\"1.0\"?><inventory><item/></inventory>"),
+              StatusIs(kInvalid, "unsupported markup document: root element <inventory>"));
+  // Declared plain text is taken as text, markup or not.
+  absl::StatusOr<v1::Article> a = Decode("<b>Bold</b> claim\nBody.", "text/plain");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "<b>Bold</b> claim");
+}
+
+// ---- Format selection ----------------------------------------------------------
+
+TEST(SelectFormatTest, MediaTypeFirstThenSniffing) {
+  auto format_of = [](absl::string_view payload, absl::string_view content_type) {
+    absl::StatusOr<const FormatSpec*> f = SelectFormat(payload, ParseContentType(content_type));
+    return f.ok() ? (*f)->format : v1::FORMAT_UNSPECIFIED;
+  };
+  EXPECT_EQ(format_of("<REUTERS NEWID=\"1\">", ""), v1::FORMAT_REUTERS_SGML);
+  EXPECT_EQ(format_of("<!DOCTYPE lewis SYSTEM \"lewis.dtd\">\n<REUTERS>", ""),
+            v1::FORMAT_REUTERS_SGML);
+  EXPECT_EQ(format_of("<REUTERS>", "text/plain"), v1::FORMAT_PLAIN_TEXT);
+  EXPECT_EQ(format_of("Plain words", "application/sgml"), v1::FORMAT_REUTERS_SGML);
+  EXPECT_EQ(format_of("<nitf>", "application/xml"), v1::FORMAT_NITF);
+  EXPECT_EQ(format_of("<rss version=\"2.0\">", ""), v1::FORMAT_RSS);
+  EXPECT_EQ(format_of("\xEF\xBB\xBF  <feed xmlns=\"http://www.w3.org/2005/Atom\">", ""),
+            v1::FORMAT_ATOM);
+  EXPECT_EQ(format_of("Plain words", ""), v1::FORMAT_PLAIN_TEXT);
+  EXPECT_EQ(format_of("{}", "application/ninjs+json"), v1::FORMAT_NINJS);
+}
+
+TEST(ParseContentTypeTest, MediaTypeAndCharset) {
+  ContentType ct = ParseContentType(" Text/Plain ; format=flowed; Charset=\"ISO-8859-1\"");
+  EXPECT_EQ(ct.media_type, "text/plain");
+  EXPECT_EQ(ct.charset, "ISO-8859-1");
+  ct = ParseContentType("");
+  EXPECT_EQ(ct.media_type, "");
+  EXPECT_EQ(ct.charset, "");
+}
+
+// ---- Factory -------------------------------------------------------------------
+
+TEST(DecodeFactoryTest, ValidatesOptions) {
+  v1::StageConfig config;
+  config.set_name("decode");
+  absl::StatusOr<StagePtr> stage = StageRegistry::Global().Create(config);
+  ASSERT_THAT(stage, IsOk());
+  EXPECT_EQ((*stage)->name(), "decode");
+
+  (*config.mutable_options())["max_bytes"] = "16";
+  stage = StageRegistry::Global().Create(config);
+  ASSERT_THAT(stage, IsOk());
+  v1::Article article;
+  StageContext ctx;
+  ctx.payload = "Headline\nBody 12345";
+  EXPECT_THAT((*stage)->Process(article, ctx),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("max_bytes (16)")));
+
+  (*config.mutable_options())["max_bytes"] = "0";
+  EXPECT_THAT(StageRegistry::Global().Create(config),
+              StatusIs(kInvalid, HasSubstr("options[\"max_bytes\"]")));
+  config.mutable_options()->clear();
+  (*config.mutable_options())["max_byte"] = "16";
+  EXPECT_THAT(StageRegistry::Global().Create(config),
+              StatusIs(kInvalid, HasSubstr("unknown option")));
+}
+
+}  // namespace
+}  // namespace newsd::stages

@@ -1,0 +1,219 @@
+#include "stages/segment/segment.h"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pipeline/stage_registry.h"
+#include "stages/common/spans.h"
+#include "stages/decode/decode.h"
+#include "tests/stages/testing/corpus.h"
+#include "tests/stages/testing/status_matchers.h"
+
+namespace newsd::stages {
+namespace {
+
+using ::newsd::testing::IsOk;
+using ::newsd::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
+
+// An article laid out like the decode stage does: headline, then paragraphs.
+v1::Article MakeArticle(absl::string_view headline, std::vector<absl::string_view> paragraphs) {
+  v1::Article a;
+  TextBuilder b;
+  if (!headline.empty()) *a.mutable_headline() = b.Append(headline);
+  for (absl::string_view p : paragraphs) {
+    if (b.size_code_points() > 0) b.Append("\n\n");
+    *a.add_paragraphs() = b.Append(p);
+  }
+  a.set_text(b.Release());
+  return a;
+}
+
+std::vector<std::string> Sentences(const v1::Article& a) {
+  std::vector<std::string> out;
+  for (const v1::Span& s : a.sentences()) {
+    absl::StatusOr<absl::string_view> t = SpanText(a.text(), s);
+    out.push_back(t.ok() ? std::string(*t) : "<bad span>");
+  }
+  return out;
+}
+
+class SegmentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<SegmentStage>> stage = SegmentStage::Create({});
+    ASSERT_THAT(stage, IsOk());
+    stage_ = *std::move(stage);
+  }
+
+  std::vector<std::string> Segment(absl::string_view headline,
+                                   std::vector<absl::string_view> paragraphs) {
+    v1::Article a = MakeArticle(headline, std::move(paragraphs));
+    EXPECT_THAT(stage_->Process(a, StageContext()), IsOk());
+    return Sentences(a);
+  }
+
+  std::unique_ptr<SegmentStage> stage_;
+};
+
+TEST_F(SegmentTest, AbbreviationsIcuHandles) {
+  EXPECT_THAT(Segment("", {"Mr. Smith flew to the U.S. on Monday. He met Prof. Jones there."}),
+              ElementsAre("Mr. Smith flew to the U.S. on Monday.", "He met Prof. Jones there."));
+}
+
+TEST_F(SegmentTest, AbbreviationsIcuMisses) {
+  // ICU 72 breaks after "Sen.", "Gen.", "Dr.", "Lt." and "U.S." before a capital.
+  EXPECT_THAT(Segment("", {"Sen. Bob Dole met Lt. Col. Oliver North and Gen. Jones. "
+                           "Dr. Ruth Westheimer was not invited."}),
+              ElementsAre("Sen. Bob Dole met Lt. Col. Oliver North and Gen. Jones.",
+                          "Dr. Ruth Westheimer was not invited."));
+  EXPECT_THAT(Segment("", {"Officials in the U.S. State Department declined to comment. "
+                           "The talks resume Sept. 12 in Geneva."}),
+              ElementsAre("Officials in the U.S. State Department declined to comment.",
+                          "The talks resume Sept. 12 in Geneva."));
+  EXPECT_THAT(Segment("", {"Prices rose on Jan. 5 and Feb. 6 in Sacramento, Calif. Traders said."}),
+              ElementsAre("Prices rose on Jan. 5 and Feb. 6 in Sacramento, Calif. Traders said."));
+}
+
+TEST_F(SegmentTest, InitialsDoNotEndSentences) {
+  EXPECT_THAT(Segment("", {"President John F. Kennedy was shot in Dallas. J. R. R. Tolkien "
+                           "wrote books. It was 1963."}),
+              ElementsAre("President John F. Kennedy was shot in Dallas.",
+                          "J. R. R. Tolkien wrote books.", "It was 1963."));
+  EXPECT_THAT(Segment("", {"Washington, D.C. Mayor Marion Barry and N.Y. Gov. Mario Cuomo met."}),
+              ElementsAre("Washington, D.C. Mayor Marion Barry and N.Y. Gov. Mario Cuomo met."));
+}
+
+TEST_F(SegmentTest, QuestionsExclamationsAndQuotes) {
+  EXPECT_THAT(Segment("", {"\"I'm positive.\" Then he left. Was it over? Yes! "
+                           "“Really,” she said."}),
+              ElementsAre("\"I'm positive.\"", "Then he left.", "Was it over?", "Yes!",
+                          "“Really,” she said."));
+}
+
+TEST_F(SegmentTest, SentencesNeverCrossUnits) {
+  // Neither the headline nor the first paragraph ends with punctuation.
+  EXPECT_THAT(Segment("Talks fail. War looms", {"No period here", "Next one. And another."}),
+              ElementsAre("Talks fail.", "War looms", "No period here", "Next one.",
+                          "And another."));
+}
+
+TEST_F(SegmentTest, OffsetsAreCodePointsAndTrimmed) {
+  // "😀" is one code point but two UTF-16 units; "é" is one code point, two bytes.
+  v1::Article a = MakeArticle("", {"  Café 😀 opened.   Next one\u00a0"});
+  ASSERT_THAT(stage_->Process(a, StageContext()), IsOk());
+  ASSERT_EQ(a.sentences_size(), 2);
+  EXPECT_EQ(a.sentences(0).begin(), 2u);
+  EXPECT_EQ(a.sentences(0).end(), 16u);
+  EXPECT_EQ(a.sentences(1).begin(), 19u);
+  EXPECT_EQ(a.sentences(1).end(), 27u);
+  EXPECT_THAT(Sentences(a), ElementsAre("Café 😀 opened.", "Next one"));
+}
+
+TEST_F(SegmentTest, WholeTextWhenThereAreNoSpans) {
+  v1::Article a;
+  a.set_text("First sentence. Second one.");
+  ASSERT_THAT(stage_->Process(a, StageContext()), IsOk());
+  EXPECT_THAT(Sentences(a), ElementsAre("First sentence.", "Second one."));
+
+  v1::Article empty;
+  ASSERT_THAT(stage_->Process(empty, StageContext()), IsOk());
+  EXPECT_THAT(empty.sentences(), IsEmpty());
+}
+
+TEST_F(SegmentTest, ProcessReplacesSentences) {
+  v1::Article a = MakeArticle("Head", {"One. Two."});
+  ASSERT_THAT(stage_->Process(a, StageContext()), IsOk());
+  ASSERT_THAT(stage_->Process(a, StageContext()), IsOk());
+  EXPECT_THAT(Sentences(a), ElementsAre("Head", "One.", "Two."));
+}
+
+TEST_F(SegmentTest, BadSpansAreRejected) {
+  v1::Article a = MakeArticle("Head", {"One. Two."});  // 15 code points
+  a.mutable_paragraphs(0)->set_end(99);
+  EXPECT_THAT(stage_->Process(a, StageContext()),
+              StatusIs(kInvalid, "paragraphs[0] [6, 99) out of range for text of 15 code points"));
+
+  a = MakeArticle("Head", {"One.", "Two."});
+  a.mutable_paragraphs(1)->set_begin(7);
+  EXPECT_THAT(stage_->Process(a, StageContext()),
+              StatusIs(kInvalid, "paragraphs[1] [7, 16) overlaps the span before it"));
+
+  a = MakeArticle("Head", {"One."});
+  a.set_text("Head\n\nOne\xff");
+  EXPECT_THAT(stage_->Process(a, StageContext()),
+              StatusIs(kInvalid, "text is not valid UTF-8 at byte 9"));
+
+  a = MakeArticle("Head", {"One."});
+  a.mutable_headline()->set_end(50);
+  EXPECT_THAT(stage_->Process(a, StageContext()),
+              StatusIs(kInvalid, HasSubstr("headline [0, 50) out of range")));
+}
+
+TEST_F(SegmentTest, SharedByThreads) {
+  absl::StatusOr<std::string> seed =
+      newsd::testing::ReadFile(newsd::testing::CorpusPath("seed/lavrov-syria-2013.txt"));
+  ASSERT_THAT(seed, IsOk());
+  v1::Article decoded;
+  StageContext ctx;
+  ctx.payload = *seed;
+  ASSERT_THAT(DecodeStage({}).Process(decoded, ctx), IsOk());
+  v1::Article expected = decoded;
+  ASSERT_THAT(stage_->Process(expected, ctx), IsOk());
+  ASSERT_EQ(expected.sentences_size(), 13);
+
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        v1::Article a = decoded;
+        if (!stage_->Process(a, ctx).ok() ||
+            a.SerializeAsString() != expected.SerializeAsString()) {
+          ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_THAT(mismatches, ElementsAre(0, 0, 0, 0));
+}
+
+TEST(SegmentFactoryTest, Options) {
+  v1::StageConfig config;
+  config.set_name("segment");
+  (*config.mutable_options())["abbreviations"] = "Twp., Bldg.";
+  absl::StatusOr<StagePtr> stage = StageRegistry::Global().Create(config);
+  ASSERT_THAT(stage, IsOk());
+  EXPECT_EQ((*stage)->name(), "segment");
+  v1::Article a = MakeArticle("", {"He lives in Eureka Twp. Smith said so."});
+  ASSERT_THAT((*stage)->Process(a, StageContext()), IsOk());
+  EXPECT_THAT(Sentences(a), ElementsAre("He lives in Eureka Twp. Smith said so."));
+
+  absl::StatusOr<std::unique_ptr<SegmentStage>> plain = SegmentStage::Create({});
+  ASSERT_THAT(plain, IsOk());
+  a = MakeArticle("", {"He lives in Eureka Twp. Smith said so."});
+  ASSERT_THAT((*plain)->Process(a, StageContext()), IsOk());
+  EXPECT_THAT(Sentences(a), ElementsAre("He lives in Eureka Twp.", "Smith said so."));
+
+  config.mutable_options()->clear();
+  (*config.mutable_options())["locale"] = "not a tag!";
+  EXPECT_THAT(StageRegistry::Global().Create(config),
+              StatusIs(kInvalid, HasSubstr("options[\"locale\"]: locale 'not a tag!'")));
+  config.mutable_options()->clear();
+  (*config.mutable_options())["language"] = "en";
+  EXPECT_THAT(StageRegistry::Global().Create(config),
+              StatusIs(kInvalid, HasSubstr("unknown option")));
+}
+
+}  // namespace
+}  // namespace newsd::stages
