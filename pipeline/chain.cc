@@ -89,7 +89,33 @@ ChainResult Chain::Run(const RawMessage& message, absl::Time now) const {
   ctx.headers = &message.headers;
   ctx.now = now;
 
-  for (const StagePtr& stage : stages_) {
+  std::vector<std::pair<size_t, v1::Article>> more;
+  result.failure = RunFrom(0, event, ctx, &more);
+  // Fanned-out articles: each resumes after the stage that produced it (a later
+  // stage may fan out again, so this is a work list, not a single pass).
+  for (size_t i = 0; i < more.size() && !result.failure; ++i) {
+    v1::ArticleEvent& extra = result.more_events.emplace_back();
+    extra.set_pipeline_version(event.pipeline_version());
+    // Timings of the stages the extra article shared with the first one.
+    for (size_t t = 0; t < more[i].first && t < static_cast<size_t>(event.stages_size()); ++t) {
+      *extra.add_stages() = event.stages(t);
+    }
+    *extra.mutable_article() = std::move(more[i].second);
+    result.failure = RunFrom(more[i].first, extra, ctx, &more);
+    *extra.mutable_processed_at() = ToProto(absl::Now());
+  }
+  *event.mutable_processed_at() = ToProto(absl::Now());
+  return result;
+}
+
+std::optional<ChainFailure> Chain::RunFrom(
+    size_t first, v1::ArticleEvent& event, StageContext& ctx,
+    std::vector<std::pair<size_t, v1::Article>>* more) const {
+  v1::Article& article = *event.mutable_article();
+  std::vector<v1::Article> fanned;
+  ctx.more_articles = &fanned;
+  for (size_t i = first; i < stages_.size(); ++i) {
+    const StagePtr& stage = stages_[i];
     const absl::Time start = absl::Now();
     absl::Status status;
     try {
@@ -102,12 +128,14 @@ ChainResult Chain::Run(const RawMessage& message, absl::Time now) const {
     timing.set_stage(std::string(stage->name()));
     *timing.mutable_duration() = ToProto(absl::Now() - start);
     if (!status.ok()) {
-      result.failure = ChainFailure{std::string(stage->name()), std::move(status)};
-      break;
+      ctx.more_articles = nullptr;
+      return ChainFailure{std::string(stage->name()), std::move(status)};
     }
+    for (v1::Article& a : fanned) more->emplace_back(i + 1, std::move(a));
+    fanned.clear();
   }
-  *event.mutable_processed_at() = ToProto(absl::Now());
-  return result;
+  ctx.more_articles = nullptr;
+  return std::nullopt;
 }
 
 }  // namespace newsd

@@ -41,6 +41,9 @@ struct ChainFailure {
 struct ChainResult {
   // The event (article filled as far as the chain got; stage timings included).
   v1::ArticleEvent event;
+  // Further events when a stage fanned the message out into several articles
+  // (StageContext::more_articles), in item order. Empty for the usual 1:1 case.
+  std::vector<v1::ArticleEvent> more_events;
   // Set when a stage rejected the message: it goes to the dead-letter topic.
   std::optional<ChainFailure> failure;
 };
@@ -53,7 +56,9 @@ class Chain {
   static absl::StatusOr<std::unique_ptr<Chain>> Create(
       const google::protobuf::RepeatedPtrField<v1::StageConfig>& stages);
 
-  // Runs all stages on `message`. Thread-safe. The article starts with `source`
+  // Runs all stages on `message`. Thread-safe. If a stage fans out, every extra
+  // article runs through the stages after it; the first failure on any of them
+  // fails the whole message (it goes to the dead-letter topic as one unit). The article starts with `source`
   // filled from the message, `id` = "topic/partition/offset" (or the key in extract
   // mode) and `published_at` from a valid RFC 3339 `published-at` header; an
   // invalid header adds the flag "published_at_header_invalid".
@@ -64,6 +69,11 @@ class Chain {
 
  private:
   explicit Chain(std::vector<StagePtr> stages) : stages_(std::move(stages)) {}
+  // Runs stages_[first..] on `event`'s article; appends fanned-out articles to
+  // `more` with the index of the stage to resume at.
+  std::optional<ChainFailure> RunFrom(size_t first, v1::ArticleEvent& event,
+                                      StageContext& ctx,
+                                      std::vector<std::pair<size_t, v1::Article>>* more) const;
   std::vector<StagePtr> stages_;
 };
 

@@ -16,6 +16,9 @@ struct Daemon::Slot {
   RawMessage message;
   std::optional<ChainResult> result;  // written by a worker before `done`
   std::atomic<bool> done{false};
+  // Outputs produced for this message and not yet acknowledged (loop thread only);
+  // the offset is acknowledged when it drops to 0.
+  int unacknowledged = 0;
 };
 
 // Carried through librdkafka as the opaque of each produced message.
@@ -187,31 +190,44 @@ void Daemon::ProduceReady() {
 
 void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
   const ChainResult& result = *slot->result;
+  if (result.failure) {
+    ProduceOne(slot, MakeDeadLetter(slot->message, *result.failure,
+                                    config_.kafka().dead_letter_topic()),
+               &*result.failure);
+    return;
+  }
+  ProduceOne(slot, MakeEventMessage(result.event, config_.kafka().output_topic()), nullptr);
+  for (const v1::ArticleEvent& event : result.more_events) {
+    if (fatal_) return;
+    ProduceOne(slot, MakeEventMessage(event, config_.kafka().output_topic()), nullptr);
+  }
+}
+
+void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage& out,
+                        const ChainFailure* failure) {
   auto tag = std::make_unique<DeliveryTag>();
   tag->slot = slot;
-  OutboundMessage out;
-  if (result.failure) {
+  if (failure) {
     tag->dead_letter = true;
-    tag->stage = result.failure->stage;
-    tag->reason = CodeName(result.failure->status.code());
-    out = MakeDeadLetter(slot->message, *result.failure, config_.kafka().dead_letter_topic());
-  } else {
-    out = MakeEventMessage(result.event, config_.kafka().output_topic());
+    tag->stage = failure->stage;
+    tag->reason = CodeName(failure->status.code());
   }
+  ++slot->unacknowledged;
   absl::Status status = sink_->Produce(out, tag.get());
   if (status.ok()) {
     tag.release();  // owned by librdkafka until the delivery report
     return;
   }
-  if (!result.failure && status.code() == absl::StatusCode::kInvalidArgument) {
+  if (!failure && status.code() == absl::StatusCode::kInvalidArgument) {
     // The event itself cannot be published (e.g. larger than message.max.bytes):
     // the input goes to the dead-letter topic instead of being lost.
-    ChainFailure failure{"publish", status};
+    ChainFailure publish_failure{"publish", status};
     tag->dead_letter = true;
-    tag->stage = failure.stage;
+    tag->stage = publish_failure.stage;
     tag->reason = CodeName(status.code());
-    out = MakeDeadLetter(slot->message, failure, config_.kafka().dead_letter_topic());
-    status = sink_->Produce(out, tag.get());
+    status = sink_->Produce(
+        MakeDeadLetter(slot->message, publish_failure, config_.kafka().dead_letter_topic()),
+        tag.get());
     if (status.ok()) {
       tag.release();
       return;
@@ -223,7 +239,7 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
 void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
   std::unique_ptr<DeliveryTag> tag(static_cast<DeliveryTag*>(report.opaque));
   absl::Status status = std::move(report.status);
-  const Slot& slot = *tag->slot;
+  Slot& slot = *tag->slot;
   if (!status.ok()) {
     if (tag->dead_letter && !tag->value_omitted &&
         status.code() == absl::StatusCode::kInvalidArgument) {
@@ -252,7 +268,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
                                    " not committed)")));
     return;
   }
-  offsets_.Ack(slot.tp, slot.message.offset);
+  if (--slot.unacknowledged == 0) offsets_.Ack(slot.tp, slot.message.offset);
   if (tag->dead_letter) {
     metrics_->DeadLetters(tag->stage, tag->reason).Increment();
   } else {

@@ -86,6 +86,9 @@ class Daemon : public RebalanceListener {
   // Produces every processed message at the head of its partition queue.
   void ProduceReady();
   void ProduceSlot(const std::shared_ptr<Slot>& slot);
+  // Produces one output of `slot` (a dead letter when `failure` is set).
+  void ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage& out,
+                  const ChainFailure* failure);
   void OnDelivery(KafkaSink::DeliveryReport report);
   // Commits acknowledged offsets (all partitions, or `only` if given).
   void CommitAcknowledged(bool sync, const std::vector<TopicPartition>* only = nullptr);

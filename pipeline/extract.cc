@@ -44,13 +44,17 @@ int RunExtract(const Chain& chain, const std::vector<std::string>& files,
       ++failed;
       continue;
     }
-    absl::StatusOr<std::string> json = EventToJson(result.event);
-    if (!json.ok()) {
-      err << path << ": " << json.status().ToString() << "\n";
-      ++failed;
-      continue;
+    std::vector<const v1::ArticleEvent*> events = {&result.event};
+    for (const v1::ArticleEvent& e : result.more_events) events.push_back(&e);
+    for (const v1::ArticleEvent* event : events) {
+      absl::StatusOr<std::string> json = EventToJson(*event);
+      if (!json.ok()) {
+        err << path << ": " << json.status().ToString() << "\n";
+        ++failed;
+        break;
+      }
+      out << *json << "\n";
     }
-    out << *json << "\n";
   }
   return failed;
 }

@@ -19,7 +19,7 @@ namespace newsd {
 absl::StatusOr<std::string> EventToJson(const v1::ArticleEvent& event, bool pretty = false);
 
 // Runs `chain` on each file (one file = one raw item, key = the path) and writes one
-// JSON event per line to `out`. `published_at`, if set, is passed as the
+// JSON event per line to `out` (several for a file holding several items). `published_at`, if set, is passed as the
 // `published-at` header. A file that cannot be read or that a stage rejects is
 // reported on `err` as "PATH: stage STAGE: CODE: message" and counted.
 // Returns the number of files that failed.

@@ -31,6 +31,13 @@ struct StageContext {
   const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
   // Processing start time of this message (wall clock).
   absl::Time now = absl::UnixEpoch();
+  // Fan-out: a stage that finds several items in one message (a NewsML-G2
+  // newsMessage, an RSS feed) fills `article` with the first item and appends the
+  // others here, each a complete Article with `source` copied from `article` and
+  // its own `id`. The engine runs every appended article through the remaining
+  // stages and publishes one event per article (all acknowledged before the
+  // message's offset is committed). Null when fan-out is not possible.
+  std::vector<v1::Article>* more_articles = nullptr;
 };
 
 class Stage {

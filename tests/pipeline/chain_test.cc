@@ -2,6 +2,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "pipeline/stage_registry.h"
 
 namespace newsd {
@@ -43,6 +45,27 @@ class ThrowStage : public Stage {
     throw std::runtime_error("boom");
   }
 };
+
+// Splits the payload on '|' into one article per part (a feed with several items).
+class SplitStage : public Stage {
+ public:
+  absl::string_view name() const override { return "test_split"; }
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
+    std::vector<std::string> parts = absl::StrSplit(ctx.payload, '|');
+    article.set_text(parts[0]);
+    for (size_t i = 1; i < parts.size(); ++i) {
+      v1::Article& more = ctx.more_articles->emplace_back();
+      *more.mutable_source() = article.source();
+      more.set_id(absl::StrCat(article.id(), "#", i));
+      more.set_text(parts[i]);
+    }
+    return absl::OkStatus();
+  }
+};
+const StageRegistration kSplit("test_split", [](const v1::StageConfig&)
+                                                 -> absl::StatusOr<StagePtr> {
+  return StagePtr(new SplitStage());
+});
 
 const StageRegistration kCopy("test_copy", [](const v1::StageConfig& c)
                                                -> absl::StatusOr<StagePtr> {
@@ -141,6 +164,34 @@ TEST(ChainTest, CreateErrorsCarryTheFieldPath) {
   EXPECT_THAT(bad_option.status().message(), HasSubstr("stages[0]: options[\"colour\"]"));
 
   EXPECT_EQ(Chain::Create(Stages({})).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ChainTest, FanOutRunsLaterStagesOnEveryArticle) {
+  auto chain = Chain::Create(Stages({"test_split", "test_reject"}));
+  ASSERT_TRUE(chain.ok());
+  RawMessage m;
+  m.topic = "feed";
+  m.partition = 0;
+  m.offset = 7;
+  m.value = "first|second|third";
+  ChainResult r = (*chain)->Run(m, absl::Now());
+  ASSERT_FALSE(r.failure.has_value());
+  EXPECT_EQ(r.event.article().text(), "first");
+  ASSERT_EQ(r.more_events.size(), 2u);
+  EXPECT_EQ(r.more_events[0].article().text(), "second");
+  EXPECT_EQ(r.more_events[0].article().id(), "feed/0/7#1");
+  EXPECT_EQ(r.more_events[1].article().source().offset(), 7);
+  // test_reject ran on each extra article too.
+  EXPECT_THAT(r.more_events[1].article().flags(), ::testing::ElementsAre("checked"));
+  ASSERT_EQ(r.more_events[1].stages_size(), 2);
+  EXPECT_EQ(r.more_events[1].stages(0).stage(), "test_split");
+  EXPECT_EQ(r.more_events[1].stages(1).stage(), "test_reject");
+
+  // A failure on any extra article fails the whole message.
+  m.value = "fine|BAD one|fine";
+  r = (*chain)->Run(m, absl::Now());
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->stage, "test_reject");
 }
 
 TEST(ChainTest, FindHeaderIsCaseInsensitive) {

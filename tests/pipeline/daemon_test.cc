@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pipeline/cli_tools.h"
@@ -29,7 +30,15 @@ class EchoStage : public Stage {
   absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
     if (ctx.payload_is_null) return absl::InvalidArgumentError("null value (tombstone)");
     if (absl::StartsWith(ctx.payload, "BAD")) return absl::InvalidArgumentError("bad payload");
-    article.set_text(std::string(ctx.payload));
+    // "A|B" is a feed of two items: fan out.
+    std::vector<std::string> parts = absl::StrSplit(ctx.payload, '|');
+    article.set_text(parts[0]);
+    for (size_t i = 1; i < parts.size(); ++i) {
+      v1::Article& more = ctx.more_articles->emplace_back();
+      *more.mutable_source() = article.source();
+      more.set_id(absl::StrCat(article.id(), "#", i));
+      more.set_text(parts[i]);
+    }
     return absl::OkStatus();
   }
 };
@@ -67,7 +76,7 @@ TEST(DaemonTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
   ASSERT_TRUE((*cluster)->CreateTopic("dlq", 1).ok());
 
   std::vector<OutboundMessage> input;
-  int bad = 0;
+  int bad = 0, fanned = 0;
   for (int i = 0; i < 200; ++i) {
     OutboundMessage m;
     m.topic = "in";
@@ -79,6 +88,9 @@ TEST(DaemonTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
     } else if (i == 100) {
       m.value.reset();  // tombstone
       ++bad;
+    } else if (i % 50 == 7) {
+      m.value = absl::StrCat("article ", i, "|article ", i, " second item");
+      ++fanned;
     } else {
       m.value = absl::StrCat("article ", i);
     }
@@ -111,7 +123,7 @@ TEST(DaemonTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
   std::thread loop([&] { run_status = (*daemon)->Run(stop); });
 
   std::vector<ConsumedRecord> events, dead;
-  ASSERT_TRUE(ConsumeAll(brokers, {"out", "dlq"}, input.size(), absl::Seconds(30),
+  ASSERT_TRUE(ConsumeAll(brokers, {"out", "dlq"}, input.size() + fanned, absl::Seconds(30),
                          [&](const ConsumedRecord& r) {
                            (r.topic == "dlq" ? dead : events).push_back(r);
                          })
@@ -122,8 +134,8 @@ TEST(DaemonTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
   ASSERT_TRUE(run_status.ok()) << run_status;
   EXPECT_EQ((*daemon)->state(), Daemon::State::kStopped);
 
-  // Exactly one output per input.
-  ASSERT_EQ(events.size() + dead.size(), input.size());
+  // Exactly one output per input, two for the fanned-out ones.
+  ASSERT_EQ(events.size() + dead.size(), input.size() + fanned);
   EXPECT_EQ(dead.size(), static_cast<size_t>(bad));
 
   // Events: parseable, keyed by article id, with provenance; per input partition the
@@ -140,6 +152,9 @@ TEST(DaemonTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
     EXPECT_EQ(s.topic(), "in");
     EXPECT_TRUE(absl::StartsWith(e.article().text(), "article "));
     EXPECT_EQ(*r.key, e.article().id());
+    const bool second_item = absl::EndsWith(e.article().text(), "second item");
+    EXPECT_EQ(second_item, absl::StrContains(e.article().id(), "#1"));
+    if (second_item) continue;
     EXPECT_TRUE(sources.emplace(s.partition(), s.offset()).second) << "duplicate event";
     auto key = std::make_pair(r.partition, s.partition());
     if (last_offset.count(key)) EXPECT_GT(s.offset(), last_offset[key]);
@@ -175,6 +190,7 @@ TEST(DaemonTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
 
   // Metrics agree: consumed = published + dead letters.
   EXPECT_EQ(metrics.Consumed("in").Value(), 200);
+  EXPECT_EQ(sources.size() + fanned, events.size());
   EXPECT_EQ(metrics.Published("out").Value(), static_cast<double>(events.size()));
   EXPECT_EQ(metrics.DeadLetters("test_echo", "invalid_argument").Value(),
             static_cast<double>(dead.size()));
