@@ -17,6 +17,13 @@ PACKAGES=(
   zlib1g-dev                          # gzip corpus files
   maven default-jre-headless          # real Kafka broker for integration tests (deploy/kafka)
   curl ca-certificates
+  libxml2-dev                         # decode: NITF, NewsML-G2/1.2, RSS/Atom XML and HTML (no DTD/XXE)
+  nlohmann-json3-dev                  # decode: ninjs JSON (depth-limited SAX pre-pass)
+  clang libclang-rt-14-dev            # tests/fuzz: libFuzzer targets (tests/fuzz/run.sh)
+  iso-codes wamerican nodejs npm      # entities: ISO 3166 countries/subdivisions, English word list, npm gazetteer packages (build time)
+  prometheus                          # tests/deploy: promtool check/test rules, a real Prometheus scraping newsd
+  python3 python3-yaml python3-protobuf python3-confluent-kafka  # tests/deploy + deploy/examples consumer
+  dpkg-dev file                       # CPack .deb: dpkg-shlibdeps computes Depends
 )
 
 SUDO=""

@@ -86,8 +86,11 @@ absl::Status ProduceAll(const std::string& brokers, const std::vector<OutboundMe
                         absl::Duration timeout, std::vector<Position>* positions) {
   absl::Status first_error;
   if (positions) positions->assign(messages.size(), Position{});
+  KafkaSinkOptions options;
+  options.brokers = brokers;
+  options.properties = {{"message.max.bytes", "33554432"}};
   absl::StatusOr<std::unique_ptr<KafkaSink>> sink = KafkaSink::Create(
-      {brokers, {{"message.max.bytes", "33554432"}}}, [&](KafkaSink::DeliveryReport report) {
+      options, [&](KafkaSink::DeliveryReport report) {
         if (!report.status.ok() && first_error.ok()) first_error = report.status;
         if (positions && report.status.ok()) {
           (*positions)[reinterpret_cast<uintptr_t>(report.opaque)] = {report.partition,

@@ -57,12 +57,16 @@ v1::PipelineConfig DefaultConfig() {
   kafka.add_input_topics("news.raw");
   kafka.set_output_topic("news.events");
   kafka.set_dead_letter_topic("news.dlq");
-  config.set_delivery(v1::AT_LEAST_ONCE);
+  config.set_delivery(v1::EXACTLY_ONCE);
   config.set_metrics_address("127.0.0.1:9464");
-  for (const char* name : {"decode", "segment", "language"}) config.add_stages()->set_name(name);
+  for (const char* name : {"decode", "segment", "language", "entities"}) config.add_stages()->set_name(name);
   config.set_max_inflight_messages(10000);
-  config.set_commit_interval_ms(1000);
+  config.set_commit_interval_ms(100);
   config.set_shutdown_timeout_ms(30000);
+  config.set_transaction_max_messages(1000);
+  config.set_max_inflight_bytes(256ull << 20);
+  config.set_message_time_budget_ms(10000);
+  config.set_max_producer_queue(100000);
   return config;
 }
 
@@ -79,6 +83,14 @@ void ApplyDefaults(v1::PipelineConfig& config) {
   if (config.max_inflight_messages() == 0) config.set_max_inflight_messages(d.max_inflight_messages());
   if (config.commit_interval_ms() == 0) config.set_commit_interval_ms(d.commit_interval_ms());
   if (config.shutdown_timeout_ms() == 0) config.set_shutdown_timeout_ms(d.shutdown_timeout_ms());
+  if (config.transaction_max_messages() == 0) {
+    config.set_transaction_max_messages(d.transaction_max_messages());
+  }
+  if (config.max_inflight_bytes() == 0) config.set_max_inflight_bytes(d.max_inflight_bytes());
+  if (config.message_time_budget_ms() == 0) {
+    config.set_message_time_budget_ms(d.message_time_budget_ms());
+  }
+  if (config.max_producer_queue() == 0) config.set_max_producer_queue(d.max_producer_queue());
 }
 
 absl::StatusOr<v1::PipelineConfig> ParseConfig(absl::string_view text) {
@@ -160,9 +172,9 @@ absl::Status ValidateConfig(const v1::PipelineConfig& config) {
       !s.ok()) {
     return s;
   }
-  if (config.delivery() == v1::EXACTLY_ONCE) {
+  if (!kafka.transactional_id().empty() && config.delivery() != v1::EXACTLY_ONCE) {
     return absl::InvalidArgumentError(
-        "delivery: EXACTLY_ONCE is not available in this version; use AT_LEAST_ONCE");
+        "kafka.transactional_id: only used with delivery: EXACTLY_ONCE");
   }
   if (!config.metrics_address().empty()) {
     std::string host;

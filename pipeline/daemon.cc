@@ -1,5 +1,7 @@
 #include "pipeline/daemon.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
@@ -12,22 +14,41 @@ namespace newsd {
 
 // One consumed message on its way through the chain.
 struct Daemon::Slot {
+  enum State : int { kQueued, kRunning, kDone, kAbandoned };
   TopicPartition tp;
   RawMessage message;
-  std::optional<ChainResult> result;  // written by a worker before `done`
-  std::atomic<bool> done{false};
+  // kQueued → kRunning (worker) → kDone (worker) or kAbandoned (loop, over budget).
+  std::atomic<int> state{kQueued};
+  std::atomic<int64_t> started_ns{0};  // absl::Now() in ns when a worker took it
+  std::optional<ChainResult> worker_result;  // written by the worker before kDone
+  std::optional<ChainResult> timeout_result;  // written by the loop on kAbandoned
   // Outputs produced for this message and not yet acknowledged (loop thread only);
   // the offset is acknowledged when it drops to 0.
   int unacknowledged = 0;
+
+  bool ready() const {
+    int s = state.load(std::memory_order_acquire);
+    return s == kDone || s == kAbandoned;
+  }
+  // The result to publish; only valid when ready() (loop thread).
+  const ChainResult& result() const { return worker_result ? *worker_result : *timeout_result; }
 };
 
 // Carried through librdkafka as the opaque of each produced message.
 struct Daemon::DeliveryTag {
   std::shared_ptr<Slot> slot;
+  uint64_t txn_epoch = 0;      // EXACTLY_ONCE: the transaction it was produced in
   bool dead_letter = false;
   bool value_omitted = false;  // dead letter re-sent without the value (too large)
   std::string stage;           // dead letters: failing stage
   std::string reason;          // dead letters: snake_case status code
+};
+
+// A worker thread. `finished` is set when its loop returns; abandoned workers (stuck
+// in a stage past the time budget) are detached at shutdown instead of joined.
+struct Daemon::Worker {
+  std::thread thread;
+  std::shared_ptr<std::atomic<bool>> finished;
 };
 
 namespace {
@@ -36,6 +57,16 @@ constexpr size_t kPollBatch = 500;
 
 std::string CodeName(absl::StatusCode code) {
   return absl::AsciiStrToLower(absl::StatusCodeToString(code));
+}
+
+// Log context of a line about `message` (article id: the chain's, if it ran).
+MessageLogContext LogContextOf(const RawMessage& message, const ChainResult* result) {
+  MessageLogContext context;
+  context.article_id = result ? result->event.article().id() : std::string();
+  context.topic = message.topic;
+  context.partition = message.partition;
+  context.offset = message.offset;
+  return context;
 }
 
 std::vector<std::pair<std::string, std::string>> MergeProperties(
@@ -100,6 +131,21 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
   sink_options.brokers = kafka.brokers();
   // Large wire items must fit in their dead letter; brokers cap it per topic.
   sink_options.properties = {{"message.max.bytes", "33554432"}};
+  if (config.delivery() == v1::EXACTLY_ONCE) {
+    sink_options.transactional_id = kafka.transactional_id();
+    if (sink_options.transactional_id.empty()) {
+      char host[256] = "localhost";
+      gethostname(host, sizeof(host) - 1);
+      // Stable across restarts of this instance, so a restarted process fences its
+      // predecessor and aborts the transaction the predecessor left open.
+      sink_options.transactional_id = absl::StrCat(kafka.group_id(), "-", host);
+    }
+    daemon->transactional_id_ = sink_options.transactional_id;
+  } else {
+    // A broker outage must pause, not fail: messages wait in the producer until the
+    // brokers are back (and the consumer pauses on max_producer_queue).
+    sink_options.properties.emplace_back("message.timeout.ms", "0");
+  }
   for (auto& p : MergeProperties(kafka.properties(), kafka.producer_properties())) {
     sink_options.properties.push_back(p);
   }
@@ -114,6 +160,11 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
   source_options.group_id = kafka.group_id();
   source_options.topics.assign(kafka.input_topics().begin(), kafka.input_topics().end());
   source_options.properties = MergeProperties(kafka.properties(), kafka.consumer_properties());
+  if (config.delivery() == v1::EXACTLY_ONCE) {
+    // Never read outputs of aborted transactions upstream either.
+    source_options.properties.insert(source_options.properties.begin(),
+                                     {"isolation.level", "read_committed"});
+  }
   absl::StatusOr<std::unique_ptr<KafkaSource>> source =
       KafkaSource::Create(source_options, daemon.get());
   if (!source.ok()) return source.status();
@@ -121,10 +172,13 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
 
   unsigned threads = config.worker_threads();
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < threads; ++i) {
-    daemon->workers_.emplace_back([self] { self->WorkerLoop(); });
-  }
+  for (unsigned i = 0; i < threads; ++i) daemon->StartWorker();
   return daemon;
+}
+
+void Daemon::StartWorker() {
+  auto finished = std::make_shared<std::atomic<bool>>(false);
+  workers_.push_back(Worker{std::thread(&Daemon::WorkerLoop, this, finished), finished});
 }
 
 Daemon::~Daemon() {
@@ -133,34 +187,60 @@ Daemon::~Daemon() {
     stopping_workers_ = true;
     queue_.clear();  // unprocessed messages are uncommitted: redelivered after restart
   }
-  for (std::thread& t : workers_) t.join();
+  for (Worker& w : workers_) {
+    // A worker abandoned in a stage that never returns cannot be joined.
+    if (w.finished->load() || !w.thread.joinable()) {
+      if (w.thread.joinable()) w.thread.join();
+    } else {
+      bool busy_forever = false;
+      for (int i = 0; i < 100 && !w.finished->load(); ++i) absl::SleepFor(absl::Milliseconds(10));
+      busy_forever = !w.finished->load();
+      if (busy_forever) {
+        w.thread.detach();
+      } else {
+        w.thread.join();
+      }
+    }
+  }
   // Close the consumer before members it calls back into go away.
   if (source_) source_->Close().IgnoreError();
 }
 
-void Daemon::WorkerLoop() {
+void Daemon::WorkerLoop(Daemon* d, std::shared_ptr<std::atomic<bool>> finished) {
   while (true) {
     std::shared_ptr<Slot> slot;
     {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(
+      absl::MutexLock lock(&d->mu_);
+      d->mu_.Await(absl::Condition(
           +[](Daemon* d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(d->mu_) {
             return d->stopping_workers_ || !d->queue_.empty();
           },
-          this));
-      if (queue_.empty()) return;  // stopping
-      slot = std::move(queue_.front());
-      queue_.pop_front();
+          d));
+      if (d->stopping_workers_) break;
+      slot = std::move(d->queue_.front());
+      d->queue_.pop_front();
     }
-    ChainResult result = chain_->Run(slot->message, absl::Now());
-    const auto& timings = result.event.stages();
-    for (int i = 0; i < timings.size() && i < static_cast<int>(stage_duration_.size()); ++i) {
-      stage_duration_[i]->Observe(timings[i].duration().seconds() +
-                                  timings[i].duration().nanos() * 1e-9);
+    const absl::Time start = absl::Now();
+    slot->started_ns.store(absl::ToUnixNanos(start), std::memory_order_relaxed);
+    int expected = Slot::kQueued;
+    if (!slot->state.compare_exchange_strong(expected, Slot::kRunning)) continue;
+    ChainResult result = d->chain_->Run(slot->message, start);
+    slot->worker_result = std::move(result);
+    expected = Slot::kRunning;
+    if (!slot->state.compare_exchange_strong(expected, Slot::kDone,
+                                             std::memory_order_acq_rel)) {
+      // The loop gave up on this message (over its time budget) and started a
+      // replacement worker: this thread retires without touching the daemon, which
+      // may be gone by now.
+      break;
     }
-    slot->result = std::move(result);
-    slot->done.store(true, std::memory_order_release);
+    const auto& timings = slot->worker_result->event.stages();
+    for (int i = 0; i < timings.size() && i < static_cast<int>(d->stage_duration_.size()); ++i) {
+      d->stage_duration_[i]->Observe(timings[i].duration().seconds() +
+                                     timings[i].duration().nanos() * 1e-9);
+    }
   }
+  finished->store(true);
 }
 
 void Daemon::Dispatch(RawMessage message) {
@@ -169,6 +249,7 @@ void Daemon::Dispatch(RawMessage message) {
   if (it == partitions_.end()) return;  // not (or no longer) assigned: redelivered later
   metrics_->Consumed(message.topic).Increment();
   offsets_.Track(tp, message.offset);
+  inflight_bytes_ += message.value.size();
   auto slot = std::make_shared<Slot>();
   slot->tp = tp;
   slot->message = std::move(message);
@@ -178,18 +259,51 @@ void Daemon::Dispatch(RawMessage message) {
 }
 
 void Daemon::ProduceReady() {
+  if (txn_state_ == TxnState::kNeedsAbort) return;
   for (auto& [tp, state] : partitions_) {
-    while (!state.pending.empty() && state.pending.front()->done.load(std::memory_order_acquire)) {
+    while (!state.pending.empty() && state.pending.front()->ready()) {
+      if (sink_->outq_len() >= static_cast<int>(config_.max_producer_queue())) return;
+      if (exactly_once() && !EnsureTransaction()) return;
       std::shared_ptr<Slot> slot = std::move(state.pending.front());
       state.pending.pop_front();
       ProduceSlot(slot);
-      if (fatal_) return;
+      if (fatal_ || txn_state_ == TxnState::kNeedsAbort) return;
+      if (exactly_once()) {
+        txn_offsets_[tp] = slot->message.offset + 1;
+        ++txn_messages_;
+      }
+    }
+  }
+}
+
+void Daemon::EnforceTimeBudget() {
+  const int64_t budget_ns = int64_t{config_.message_time_budget_ms()} * 1000000;
+  const int64_t now_ns = absl::ToUnixNanos(absl::Now());
+  for (auto& [tp, state] : partitions_) {
+    for (const std::shared_ptr<Slot>& slot : state.pending) {
+      if (slot->state.load(std::memory_order_acquire) != Slot::kRunning) continue;
+      if (now_ns - slot->started_ns.load(std::memory_order_relaxed) < budget_ns) continue;
+      int expected = Slot::kRunning;
+      if (!slot->state.compare_exchange_strong(expected, Slot::kAbandoned)) continue;
+      ChainResult timeout;
+      timeout.event.mutable_article()->set_id(
+          absl::StrCat(slot->message.topic, "/", slot->message.partition, "/",
+                       slot->message.offset));
+      timeout.failure = ChainFailure{
+          "chain", absl::DeadlineExceededError(absl::StrCat(
+                       "processing exceeded the per-message time budget of ",
+                       config_.message_time_budget_ms(), " ms"))};
+      slot->timeout_result = std::move(timeout);
+      MessageLogContext context = LogContextOf(slot->message, nullptr);
+      Log(LogLevel::kWarning, "message over its time budget: dead-lettered, worker replaced",
+          context);
+      StartWorker();  // the stuck one retires if it ever returns
     }
   }
 }
 
 void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
-  const ChainResult& result = *slot->result;
+  const ChainResult& result = slot->result();
   if (result.failure) {
     ProduceOne(slot, MakeDeadLetter(slot->message, *result.failure,
                                     config_.kafka().dead_letter_topic()),
@@ -207,6 +321,7 @@ void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage
                         const ChainFailure* failure) {
   auto tag = std::make_unique<DeliveryTag>();
   tag->slot = slot;
+  tag->txn_epoch = txn_epoch_;
   if (failure) {
     tag->dead_letter = true;
     tag->stage = failure->stage;
@@ -233,6 +348,12 @@ void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage
       return;
     }
   }
+  if (exactly_once() && status.code() != absl::StatusCode::kFailedPrecondition) {
+    txn_state_ = TxnState::kNeedsAbort;  // e.g. the transaction became abortable
+    Log(LogLevel::kWarning, absl::StrCat("produce failed, aborting the transaction: ",
+                                         status.message()));
+    return;
+  }
   Fail(status);
 }
 
@@ -240,13 +361,22 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
   std::unique_ptr<DeliveryTag> tag(static_cast<DeliveryTag*>(report.opaque));
   absl::Status status = std::move(report.status);
   Slot& slot = *tag->slot;
+  if (exactly_once() && tag->txn_epoch != txn_epoch_) return;  // aborted transaction
+  if (!status.ok() && exactly_once()) {
+    // Inside a transaction a failed output makes the transaction abortable: abort,
+    // rewind, and process the input again.
+    if (txn_state_ == TxnState::kOpen) txn_state_ = TxnState::kNeedsAbort;
+    Log(LogLevel::kWarning, absl::StrCat("delivery failed, aborting the transaction: ",
+                                         status.message()));
+    return;
+  }
   if (!status.ok()) {
     if (tag->dead_letter && !tag->value_omitted &&
         status.code() == absl::StatusCode::kInvalidArgument) {
       // The broker refused the dead letter's size: keep the error record without the
       // value (the original stays in the input topic at the recorded offset).
-      ChainFailure failure{tag->stage, slot.result->failure
-                                           ? slot.result->failure->status
+      ChainFailure failure{tag->stage, slot.result().failure
+                                           ? slot.result().failure->status
                                            : absl::InvalidArgumentError("too large")};
       OutboundMessage out =
           MakeDeadLetter(slot.message, failure, config_.kafka().dead_letter_topic());
@@ -262,17 +392,49 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       status = retry;
     }
     metrics_->delivery_failures().Increment();
+    MessageLogContext context = LogContextOf(slot.message, &slot.result());
+    context.fields = {{"output", tag->dead_letter ? "dead_letter" : "event"},
+                      {"code", CodeName(status.code())}};
+    Log(LogLevel::kError, "output refused by the broker", context);
     Fail(absl::Status(status.code(),
                       absl::StrCat(status.message(), " (input ", slot.tp.topic, "[",
                                    slot.tp.partition, "]@", slot.message.offset,
                                    " not committed)")));
     return;
   }
-  if (--slot.unacknowledged == 0) offsets_.Ack(slot.tp, slot.message.offset);
+  if (--slot.unacknowledged == 0) {
+    offsets_.Ack(slot.tp, slot.message.offset);
+    inflight_bytes_ -= std::min<uint64_t>(inflight_bytes_, slot.message.value.size());
+  }
   if (tag->dead_letter) {
-    metrics_->DeadLetters(tag->stage, tag->reason).Increment();
+    // EXACTLY_ONCE counts outputs when their transaction commits.
+    if (exactly_once()) {
+      txn_dead_letters_[{tag->stage, tag->reason}] += 1;
+    } else {
+      metrics_->DeadLetters(tag->stage, tag->reason).Increment();
+    }
+    // Info: stage and code only; the stage's message may quote the content (debug).
+    MessageLogContext context = LogContextOf(slot.message, &slot.result());
+    context.fields = {{"stage", tag->stage}, {"code", tag->reason}};
+    if (tag->value_omitted) context.fields.emplace_back("value_omitted", "true");
+    Log(LogLevel::kInfo, "dead letter", context);
+    if (LogEnabled(LogLevel::kDebug) && slot.result().failure) {
+      context.fields.emplace_back("error", std::string(slot.result().failure->status.message()));
+      Log(LogLevel::kDebug, "dead letter reason", context);
+    }
   } else {
-    metrics_->Published(config_.kafka().output_topic()).Increment();
+    if (exactly_once()) {
+      txn_published_[config_.kafka().output_topic()] += 1;
+    } else {
+      metrics_->Published(config_.kafka().output_topic()).Increment();
+    }
+    if (LogEnabled(LogLevel::kDebug)) {
+      MessageLogContext context = LogContextOf(slot.message, &slot.result());
+      context.fields = {{"output_topic", config_.kafka().output_topic()},
+                        {"output_partition", absl::StrCat(report.partition)},
+                        {"output_offset", absl::StrCat(report.offset)}};
+      Log(LogLevel::kDebug, "event published", context);
+    }
   }
   if (slot.message.timestamp) {
     metrics_->end_to_end_latency().Observe(
@@ -303,7 +465,8 @@ void Daemon::CommitAcknowledged(bool sync, const std::vector<TopicPartition>* on
 }
 
 bool Daemon::DrainPartitions(const std::vector<TopicPartition>& partitions, absl::Time deadline) {
-  while (!fatal_) {
+  while (!fatal_ && txn_state_ != TxnState::kNeedsAbort) {
+    EnforceTimeBudget();
     ProduceReady();
     bool empty = true;
     for (const TopicPartition& tp : partitions) {
@@ -322,11 +485,28 @@ bool Daemon::DrainPartitions(const std::vector<TopicPartition>& partitions, absl
 
 void Daemon::OnAssigned(const std::vector<TopicPartition>& partitions) {
   for (const TopicPartition& tp : partitions) partitions_[tp];
-  if (paused_ || state_ == State::kDraining) source_->Pause(partitions).IgnoreError();
+  if (paused_ || state_ == State::kDraining || txn_state_ == TxnState::kNeedsAbort) {
+    source_->Pause(partitions).IgnoreError();
+  }
 }
 
 void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) {
-  if (!lost) {
+  if (exactly_once()) {
+    if (lost) {
+      // Another member may already own them: nothing of this transaction may commit.
+      if (txn_state_ == TxnState::kOpen) txn_state_ = TxnState::kNeedsAbort;
+    } else {
+      // Finish the revoked partitions' work, then commit everything produced so far
+      // (with its offsets) before giving them up.
+      const absl::Time deadline =
+          absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
+      if (!DrainPartitions(partitions, deadline) && txn_state_ == TxnState::kOpen) {
+        txn_state_ = TxnState::kNeedsAbort;
+      }
+      if (txn_state_ == TxnState::kOpen) CommitTransaction();
+    }
+    if (txn_state_ == TxnState::kNeedsAbort) AbortAndRewind("partitions revoked");
+  } else if (!lost) {
     const absl::Time deadline = absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
     if (!DrainPartitions(partitions, deadline)) {
       Log(LogLevel::kWarning, "revoke: in-flight messages not acknowledged before the deadline; "
@@ -334,21 +514,145 @@ void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost)
     }
     CommitAcknowledged(/*sync=*/true, &partitions);
   }
+  DropInFlight(&partitions);
   for (const TopicPartition& tp : partitions) {
     partitions_.erase(tp);
     offsets_.Remove(tp);
+    txn_offsets_.erase(tp);
     metrics_->RemoveConsumerLag(tp.topic, tp.partition);
   }
+}
+
+void Daemon::DropInFlight(const std::vector<TopicPartition>* only) {
+  for (auto& [tp, state] : partitions_) {
+    if (only && std::find(only->begin(), only->end(), tp) == only->end()) continue;
+    for (const std::shared_ptr<Slot>& slot : state.pending) {
+      inflight_bytes_ -= std::min<uint64_t>(inflight_bytes_, slot->message.value.size());
+    }
+    state.pending.clear();
+  }
+  absl::MutexLock lock(&mu_);
+  queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
+                              [only](const std::shared_ptr<Slot>& slot) {
+                                return !only || std::find(only->begin(), only->end(),
+                                                          slot->tp) != only->end();
+                              }),
+               queue_.end());
+}
+
+bool Daemon::EnsureTransaction() {
+  if (txn_state_ == TxnState::kOpen) return true;
+  if (txn_state_ == TxnState::kNeedsAbort) return false;
+  absl::Status s = sink_->BeginTransaction();
+  if (!s.ok()) {
+    if (s.code() == absl::StatusCode::kFailedPrecondition) {
+      Fail(s);
+    } else {
+      txn_state_ = TxnState::kNeedsAbort;
+    }
+    return false;
+  }
+  txn_state_ = TxnState::kOpen;
+  txn_started_ = absl::Now();
+  txn_messages_ = 0;
+  return true;
+}
+
+void Daemon::CommitTransaction() {
+  if (txn_state_ != TxnState::kOpen) return;
+  const absl::Duration timeout = absl::Seconds(30);
+  std::vector<std::pair<std::string, std::pair<int32_t, int64_t>>> offsets;
+  for (const auto& [tp, next] : txn_offsets_) {
+    if (partitions_.count(tp)) offsets.push_back({tp.topic, {tp.partition, next}});
+  }
+  absl::Status status;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    status = absl::OkStatus();
+    if (!offsets.empty()) {
+      std::unique_ptr<RdKafka::ConsumerGroupMetadata> group = source_->GroupMetadata();
+      status = sink_->SendOffsetsToTransaction(offsets, group.get(), timeout);
+    }
+    if (status.ok()) status = sink_->CommitTransaction(timeout);
+    if (status.code() != absl::StatusCode::kUnavailable) break;
+  }
+  if (status.ok()) {
+    metrics_->Transactions("committed").Increment();
+    for (const auto& [topic, po] : offsets) {
+      offsets_.MarkCommitted({topic, po.first}, po.second);
+    }
+    for (const auto& [topic, n] : txn_published_) metrics_->Published(topic).Increment(n);
+    for (const auto& [key, n] : txn_dead_letters_) {
+      metrics_->DeadLetters(key.first, key.second).Increment(n);
+    }
+    txn_published_.clear();
+    txn_dead_letters_.clear();
+    txn_offsets_.clear();
+    txn_state_ = TxnState::kNone;
+    ++txn_epoch_;
+    return;
+  }
+  if (status.code() == absl::StatusCode::kFailedPrecondition) {
+    metrics_->Transactions("fatal").Increment();
+    Fail(status);
+    return;
+  }
+  Log(LogLevel::kWarning, absl::StrCat("transaction commit failed: ", status.message()));
+  txn_state_ = TxnState::kNeedsAbort;
+}
+
+void Daemon::AbortAndRewind(absl::string_view reason) {
+  last_abort_attempt_ = absl::Now();
+  absl::Status status = sink_->AbortTransaction(absl::Seconds(30));
+  if (!status.ok() && status.code() != absl::StatusCode::kFailedPrecondition) {
+    // Brokers unreachable: stay in kNeedsAbort (partitions paused); the loop retries.
+    Log(LogLevel::kWarning, absl::StrCat("abort_transaction failed, will retry: ",
+                                         status.message()));
+    source_->Pause(source_->Assignment()).IgnoreError();
+    return;
+  }
+  if (!status.ok()) {
+    metrics_->Transactions("fatal").Increment();
+    Fail(status);
+    return;
+  }
+  metrics_->Transactions("aborted").Increment();
+  ++txn_epoch_;  // delivery reports of the aborted transaction are ignored from now on
+  txn_state_ = TxnState::kNone;
+  txn_offsets_.clear();
+  txn_published_.clear();
+  txn_dead_letters_.clear();
+  DropInFlight(nullptr);
+  std::vector<TopicPartition> assigned;
+  for (const auto& [tp, state] : partitions_) {
+    assigned.push_back(tp);
+    offsets_.Remove(tp);
+  }
+  inflight_bytes_ = 0;
+  if (absl::Status s = source_->SeekToCommitted(assigned, absl::Seconds(30)); !s.ok()) {
+    // Without a rewind the uncommitted range would be skipped: stop instead.
+    Fail(absl::Status(s.code(), absl::StrCat("rewind after abort: ", s.message())));
+    return;
+  }
+  if (!paused_ && state_ == State::kRunning) source_->Resume(assigned).IgnoreError();
+  Log(LogLevel::kWarning, absl::StrCat("transaction aborted (", reason,
+                                       "); rewound to the committed offsets"));
 }
 
 void Daemon::ApplyBackpressure() {
   const size_t inflight = offsets_.inflight();
   const size_t max = config_.max_inflight_messages();
-  if (!paused_ && inflight >= max) {
+  const uint64_t max_bytes = config_.max_inflight_bytes();
+  const int queued = sink_->outq_len();
+  const int max_queue = static_cast<int>(config_.max_producer_queue());
+  if (!paused_ && (inflight >= max || inflight_bytes_ >= max_bytes || queued >= max_queue)) {
     paused_ = true;
     source_->Pause(source_->Assignment()).IgnoreError();
-    Log(LogLevel::kInfo, absl::StrCat("backpressure: ", inflight, " in flight, pausing"));
-  } else if (paused_ && inflight <= max / 2 && state_ == State::kRunning) {
+    Log(LogLevel::kInfo, absl::StrCat("backpressure: pausing (", inflight, " messages, ",
+                                      inflight_bytes_, " bytes in flight, ", queued,
+                                      " queued in the producer)"));
+  } else if (paused_ && inflight <= max / 2 && inflight_bytes_ <= max_bytes / 2 &&
+             queued <= max_queue / 2 && state_ == State::kRunning &&
+             txn_state_ != TxnState::kNeedsAbort) {
     paused_ = false;
     source_->Resume(source_->Assignment()).IgnoreError();
     Log(LogLevel::kInfo, "backpressure: resumed");
@@ -363,36 +667,77 @@ void Daemon::UpdateGauges() {
     last_connection_check_ = now;
     sink_->CheckConnection(absl::Milliseconds(500)).IgnoreError();
   }
-  const bool ready = !partitions_.empty() && sink_->connected() && state_ == State::kRunning;
+  metrics_->connected().Set(sink_->connected() ? 1 : 0);
+  const bool ready = !partitions_.empty() && sink_->connected() && state_ == State::kRunning &&
+                     txn_state_ != TxnState::kNeedsAbort;
   health_->ready = ready;
   metrics_->ready().Set(ready ? 1 : 0);
   if (now - last_gauges_ < absl::Seconds(1)) return;
   last_gauges_ = now;
+  // Lag in seconds: age of the oldest message consumed and not yet committed.
+  absl::Time oldest = absl::InfiniteFuture();
   for (const auto& [tp, state] : partitions_) {
     std::optional<int64_t> high = source_->HighWatermark(tp);
     std::optional<int64_t> committed = offsets_.Committed(tp);
     if (high && committed) {
       metrics_->ConsumerLag(tp.topic, tp.partition).Set(static_cast<double>(*high - *committed));
     }
+    if (!state.pending.empty() && state.pending.front()->message.timestamp) {
+      oldest = std::min(oldest, *state.pending.front()->message.timestamp);
+    }
   }
+  metrics_->consumer_lag_seconds().Set(
+      oldest == absl::InfiniteFuture() ? 0 : std::max(0.0, absl::ToDoubleSeconds(now - oldest)));
 }
 
 void Daemon::Fail(absl::Status status) {
   if (fatal_) return;
   Log(LogLevel::kError, absl::StrCat("fatal: ", status.ToString()));
+  if (exactly_once() &&
+      absl::StrContains(absl::AsciiStrToLower(status.message()), "fenc")) {
+    Log(LogLevel::kError,
+        absl::StrCat("another producer with transactional.id '", transactional_id_,
+                     "' took over: every running instance needs its own "
+                     "kafka.transactional_id (or --transactional-id)"));
+  }
+  metrics_->fatal_errors().Increment();
   fatal_ = std::move(status);
   state_ = State::kFailed;
   health_->live = false;
   health_->ready = false;
 }
 
+bool Daemon::WaitForBrokers(const std::atomic<bool>& stop) {
+  absl::Duration backoff = absl::Milliseconds(500);
+  while (!stop.load()) {
+    absl::Status status = exactly_once() ? sink_->InitTransactions(absl::Seconds(10))
+                                         : sink_->CheckConnection(absl::Seconds(2));
+    if (status.ok()) return true;
+    if (status.code() == absl::StatusCode::kFailedPrecondition) {
+      Fail(status);
+      return false;
+    }
+    metrics_->connected().Set(0);
+    Log(LogLevel::kWarning, absl::StrCat("waiting for the brokers: ", status.message()));
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(10));
+  }
+  return false;
+}
+
 absl::Status Daemon::Run(const std::atomic<bool>& stop) {
-  sink_->CheckConnection(absl::Seconds(2)).IgnoreError();
+  if (!WaitForBrokers(stop)) {
+    if (fatal_) return *fatal_;
+    Log(LogLevel::kInfo, "stopped before the brokers were reachable");
+    return absl::OkStatus();
+  }
   if (absl::Status s = source_->Subscribe(); !s.ok()) return s;
   state_ = State::kRunning;
-  Log(LogLevel::kInfo, absl::StrCat("running: ", config_.kafka().input_topics_size(),
-                                    " input topic(s) → ", config_.kafka().output_topic(),
-                                    ", dead letters → ", config_.kafka().dead_letter_topic()));
+  Log(LogLevel::kInfo,
+      absl::StrCat("running (", exactly_once() ? "exactly-once" : "at-least-once", "): ",
+                   config_.kafka().input_topics_size(), " input topic(s) → ",
+                   config_.kafka().output_topic(), ", dead letters → ",
+                   config_.kafka().dead_letter_topic()));
   absl::Time drain_deadline = absl::InfiniteFuture();
   std::vector<RawMessage> batch;
   while (!fatal_) {
@@ -403,13 +748,20 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
       Log(LogLevel::kInfo, absl::StrCat("draining ", offsets_.inflight(), " in-flight messages"));
     }
     if (state_ == State::kDraining) {
-      if (offsets_.inflight() == 0) break;
+      bool idle = offsets_.inflight() == 0;
+      for (const auto& [tp, st] : partitions_) idle = idle && st.pending.empty();
+      if (idle || txn_state_ == TxnState::kNeedsAbort) break;
       if (absl::Now() >= drain_deadline) {
         Log(LogLevel::kWarning, absl::StrCat("drain deadline reached with ", offsets_.inflight(),
                                              " messages unacknowledged; they will be "
                                              "reprocessed after restart"));
+        if (txn_state_ == TxnState::kOpen) txn_state_ = TxnState::kNeedsAbort;
         break;
       }
+    }
+    if (txn_state_ == TxnState::kNeedsAbort &&
+        absl::Now() - last_abort_attempt_ >= absl::Seconds(1)) {
+      AbortAndRewind("abortable error");
     }
     batch.clear();
     const absl::Duration timeout =
@@ -418,25 +770,41 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
       Fail(s);
       break;
     }
-    for (RawMessage& m : batch) Dispatch(std::move(m));
+    if (txn_state_ != TxnState::kNeedsAbort) {
+      for (RawMessage& m : batch) Dispatch(std::move(m));
+    }  // else: dropped; the rewind re-delivers them
+    EnforceTimeBudget();
     ProduceReady();
     sink_->Poll(absl::ZeroDuration());
     if (std::optional<absl::Status> f = sink_->fatal_error()) Fail(*f);
     if (state_ == State::kRunning) ApplyBackpressure();
-    if (absl::Now() - last_commit_ >= absl::Milliseconds(config_.commit_interval_ms())) {
+    const bool interval_due =
+        absl::Now() - last_commit_ >= absl::Milliseconds(config_.commit_interval_ms());
+    if (exactly_once()) {
+      if (txn_state_ == TxnState::kOpen &&
+          (interval_due || txn_messages_ >= config_.transaction_max_messages())) {
+        last_commit_ = absl::Now();
+        CommitTransaction();
+      }
+    } else if (interval_due) {
       last_commit_ = absl::Now();
       CommitAcknowledged(/*sync=*/false);
     }
     UpdateGauges();
   }
 
-  // Drain what remains: deliveries, then a synchronous commit of acknowledged offsets.
+  // Finish: commit what is complete (transaction or acknowledged offsets).
   if (!fatal_) {
-    const absl::Duration left = std::max(absl::Seconds(1), drain_deadline - absl::Now());
-    if (absl::Status s = sink_->Flush(std::min(left, absl::Seconds(60))); !s.ok()) {
-      Log(LogLevel::kWarning, std::string(s.message()));
+    if (exactly_once()) {
+      if (txn_state_ == TxnState::kOpen) CommitTransaction();
+      if (txn_state_ == TxnState::kNeedsAbort) AbortAndRewind("shutdown");
+    } else {
+      const absl::Duration left = std::max(absl::Seconds(1), drain_deadline - absl::Now());
+      if (absl::Status s = sink_->Flush(std::min(left, absl::Seconds(60))); !s.ok()) {
+        Log(LogLevel::kWarning, std::string(s.message()));
+      }
+      CommitAcknowledged(/*sync=*/true);
     }
-    CommitAcknowledged(/*sync=*/true);
   }
   health_->ready = false;
   metrics_->ready().Set(0);
@@ -445,7 +813,7 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
     Log(LogLevel::kWarning, std::string(s.message()));
   }
   if (fatal_) {
-    sink_->Flush(absl::Seconds(5)).IgnoreError();
+    if (!exactly_once()) sink_->Flush(absl::Seconds(5)).IgnoreError();
     return *fatal_;
   }
   state_ = State::kStopped;

@@ -1,14 +1,24 @@
-// Daemon: consume → chain → produce → commit, at least once, per-partition order.
+// Daemon: consume → chain → produce → commit, in per-partition order, exactly once
+// (transactions) or at least once (idempotent producer + acknowledged offsets).
 //
 // Threads: the loop thread (the one calling Run) owns the consumer, the producer and
 // the offset tracker; it consumes, hands each message to a worker pool that runs the
 // chain, and produces results strictly in consumed order per input partition (a
-// per-partition queue whose head is produced only once it is processed). Delivery
-// reports acknowledge offsets; committed offsets never pass the lowest
-// unacknowledged message, so a crash at any point re-delivers, never loses.
+// per-partition queue whose head is produced only once it is processed).
 //
-// The produce and commit steps are isolated (ProduceReady / CommitAcknowledged) so
-// that a transactional mode can wrap them in begin/send_offsets/commit.
+// AT_LEAST_ONCE: delivery reports acknowledge offsets; committed offsets never pass
+// the lowest unacknowledged message, so a crash at any point re-delivers, never loses.
+// EXACTLY_ONCE (librdkafka examples/transactions.c): begin → produce outputs →
+// send_offsets_to_transaction(next offsets, group metadata) → commit, every
+// transaction_max_messages or commit_interval_ms; an abortable error aborts the
+// transaction, drops all work in flight and rewinds the consumer to the committed
+// offsets; a fatal error (fenced producer ...) stops the daemon with a non-zero exit.
+//
+// Backpressure: above max_inflight_messages / max_inflight_bytes in flight, or
+// max_producer_queue queued in the producer, all partitions are paused (the loop keeps
+// polling, so max.poll.interval.ms is never exceeded) and resumed at half.
+// Poison pills: a message whose chain exceeds message_time_budget_ms is dead-lettered
+// with DEADLINE_EXCEEDED; its worker is abandoned and replaced.
 #ifndef NEWSD_PIPELINE_DAEMON_H_
 #define NEWSD_PIPELINE_DAEMON_H_
 
@@ -51,6 +61,8 @@ OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::strin
 class Daemon : public RebalanceListener {
  public:
   enum class State { kStarting, kRunning, kDraining, kStopped, kFailed };
+  // Transaction state (EXACTLY_ONCE only).
+  enum class TxnState { kNone, kOpen, kNeedsAbort };
 
   // `chain`, `metrics` and `health` must outlive the daemon. `config` must have
   // passed ValidateConfig and name real brokers (resolve "embedded" before).
@@ -61,9 +73,12 @@ class Daemon : public RebalanceListener {
   ~Daemon() override;
 
   // Runs until `stop` turns true, then drains (stop fetching, finish in-flight work,
-  // flush, commit) within config.shutdown_timeout_ms. Returns OK after a drain,
-  // kFailedPrecondition/kUnavailable... after a fatal Kafka error or an output the
-  // broker refused (its offset is not committed: a restart reprocesses it).
+  // flush, commit the open transaction or the acknowledged offsets) within
+  // config.shutdown_timeout_ms. Waits for the brokers if they are down at start.
+  // Returns OK after a drain (or a stop before the brokers came up);
+  // kFailedPrecondition etc. after a fatal Kafka error (fenced producer) or, in
+  // AT_LEAST_ONCE, an output the broker refused (its offset is not committed: a
+  // restart reprocesses it).
   absl::Status Run(const std::atomic<bool>& stop);
 
   State state() const { return state_.load(); }
@@ -75,14 +90,19 @@ class Daemon : public RebalanceListener {
  private:
   struct Slot;
   struct DeliveryTag;
+  struct Worker;
   struct PartitionState {
     std::deque<std::shared_ptr<Slot>> pending;  // consumed, not produced, offset order
   };
+  bool exactly_once() const { return config_.delivery() == v1::EXACTLY_ONCE; }
 
   Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics, Health* health);
 
-  void WorkerLoop();
+  void StartWorker();
+  static void WorkerLoop(Daemon* daemon, std::shared_ptr<std::atomic<bool>> finished);
   void Dispatch(RawMessage message);
+  // Dead-letters running slots older than message_time_budget_ms.
+  void EnforceTimeBudget();
   // Produces every processed message at the head of its partition queue.
   void ProduceReady();
   void ProduceSlot(const std::shared_ptr<Slot>& slot);
@@ -92,6 +112,19 @@ class Daemon : public RebalanceListener {
   void OnDelivery(KafkaSink::DeliveryReport report);
   // Commits acknowledged offsets (all partitions, or `only` if given).
   void CommitAcknowledged(bool sync, const std::vector<TopicPartition>* only = nullptr);
+  // EXACTLY_ONCE: opens a transaction if none is open. False if that failed.
+  bool EnsureTransaction();
+  // EXACTLY_ONCE: sends offsets and commits the open transaction (retrying retriable
+  // errors); abortable errors abort and rewind; fatal ones Fail().
+  void CommitTransaction();
+  // EXACTLY_ONCE: aborts the open transaction, drops all work in flight, and seeks
+  // every assigned partition back to its committed offset. Retried from the loop
+  // while it fails (e.g. brokers down).
+  void AbortAndRewind(absl::string_view reason);
+  // Drops consumed-but-uncommitted work of `partitions` (all when null).
+  void DropInFlight(const std::vector<TopicPartition>* partitions);
+  // Waits for the brokers (init_transactions in EXACTLY_ONCE). False if stopped first.
+  bool WaitForBrokers(const std::atomic<bool>& stop);
   // Waits until `partitions` have nothing pending or unacknowledged, or `deadline`.
   bool DrainPartitions(const std::vector<TopicPartition>& partitions, absl::Time deadline);
   void ApplyBackpressure();
@@ -105,12 +138,24 @@ class Daemon : public RebalanceListener {
   std::vector<prometheus::Histogram*> stage_duration_;  // chain order
 
   std::atomic<State> state_{State::kStarting};
+  std::string transactional_id_;  // EXACTLY_ONCE
   std::optional<absl::Status> fatal_;  // loop thread only
 
   // Loop-thread state.
   std::map<TopicPartition, PartitionState> partitions_;
   OffsetTracker offsets_;
+  uint64_t inflight_bytes_ = 0;  // values of tracked, unacknowledged messages
   bool paused_ = false;
+  // EXACTLY_ONCE: the open transaction. Epochs tell delivery reports of an aborted
+  // transaction apart from current ones.
+  TxnState txn_state_ = TxnState::kNone;
+  uint64_t txn_epoch_ = 0;
+  absl::Time txn_started_ = absl::InfinitePast();
+  size_t txn_messages_ = 0;
+  std::map<TopicPartition, int64_t> txn_offsets_;  // next offset per partition
+  std::map<std::string, double> txn_published_;    // counted at commit
+  std::map<std::pair<std::string, std::string>, double> txn_dead_letters_;
+  absl::Time last_abort_attempt_ = absl::InfinitePast();
   absl::Time last_commit_ = absl::InfinitePast();
   absl::Time last_gauges_ = absl::InfinitePast();
   absl::Time last_connection_check_ = absl::InfinitePast();
@@ -119,7 +164,7 @@ class Daemon : public RebalanceListener {
   absl::Mutex mu_;
   std::deque<std::shared_ptr<Slot>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_workers_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<std::thread> workers_;
+  std::vector<Worker> workers_;  // loop thread only
 
   // Destruction order: source_ and sink_ are declared last so they are destroyed
   // first, while the callbacks' target (this) is still intact.

@@ -5,6 +5,23 @@
 #include "pipeline/log.h"
 
 namespace newsd {
+namespace {
+
+// RdKafka::Error (owned, may be null) → Status with the transaction retry policy.
+absl::Status TxnStatus(RdKafka::Error* raw, absl::string_view what) {
+  std::unique_ptr<RdKafka::Error> error(raw);
+  if (!error) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": ", error->str());
+  if (error->is_fatal()) return absl::FailedPreconditionError(message);
+  if (error->txn_requires_abort()) return absl::AbortedError(message);
+  if (error->is_retriable()) return absl::UnavailableError(message);
+  return absl::Status(KafkaStatusCode(error->code()) == absl::StatusCode::kOk
+                          ? absl::StatusCode::kUnknown
+                          : KafkaStatusCode(error->code()),
+                      message);
+}
+
+}  // namespace
 
 class KafkaSink::DeliveryCb : public RdKafka::DeliveryReportCb {
  public:
@@ -59,6 +76,10 @@ absl::StatusOr<std::unique_ptr<KafkaSink>> KafkaSink::Create(const KafkaSinkOpti
       {"linger.ms", "5"},
       {"compression.type", "lz4"},
   };
+  if (!options.transactional_id.empty()) {
+    props.emplace_back("transactional.id", options.transactional_id);
+    sink->transactional_ = true;
+  }
   props.insert(props.end(), options.properties.begin(), options.properties.end());
   for (const auto& [k, v] : props) {
     if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
@@ -126,6 +147,45 @@ std::optional<absl::Status> KafkaSink::fatal_error() const {
   RdKafka::ErrorCode code = producer_->fatal_error(reason);
   return KafkaStatus(code == RdKafka::ERR_NO_ERROR ? RdKafka::ERR__FATAL : code,
                      absl::StrCat("producer fatal error: ", reason));
+}
+
+absl::Status KafkaSink::InitTransactions(absl::Duration timeout) {
+  return TxnStatus(
+      producer_->init_transactions(static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+      "init_transactions");
+}
+
+absl::Status KafkaSink::BeginTransaction() {
+  return TxnStatus(producer_->begin_transaction(), "begin_transaction");
+}
+
+absl::Status KafkaSink::SendOffsetsToTransaction(
+    const std::vector<std::pair<std::string, std::pair<int32_t, int64_t>>>& offsets,
+    const RdKafka::ConsumerGroupMetadata* group_metadata, absl::Duration timeout) {
+  std::vector<RdKafka::TopicPartition*> list;
+  for (const auto& [topic, po] : offsets) {
+    RdKafka::TopicPartition* tp = RdKafka::TopicPartition::create(topic, po.first);
+    tp->set_offset(po.second);
+    list.push_back(tp);
+  }
+  absl::Status status = TxnStatus(
+      producer_->send_offsets_to_transaction(
+          list, group_metadata, static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+      "send_offsets_to_transaction");
+  RdKafka::TopicPartition::destroy(list);
+  return status;
+}
+
+absl::Status KafkaSink::CommitTransaction(absl::Duration timeout) {
+  return TxnStatus(
+      producer_->commit_transaction(static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+      "commit_transaction");
+}
+
+absl::Status KafkaSink::AbortTransaction(absl::Duration timeout) {
+  return TxnStatus(
+      producer_->abort_transaction(static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+      "abort_transaction");
 }
 
 }  // namespace newsd

@@ -30,6 +30,9 @@ struct OutboundMessage {
 
 struct KafkaSinkOptions {
   std::string brokers;
+  // Non-empty: a transactional producer with this transactional.id
+  // (exactly-once mode); call InitTransactions() before producing.
+  std::string transactional_id;
   // Extra librdkafka properties (kafka.properties, then kafka.producer_properties).
   std::vector<std::pair<std::string, std::string>> properties;
 };
@@ -79,6 +82,23 @@ class KafkaSink {
   // Set when librdkafka raised a fatal error (the producer is unusable).
   std::optional<absl::Status> fatal_error() const;
 
+  // Transactions (transactional producers only). Every call maps librdkafka's
+  // RdKafka::Error to the retry policy:
+  //   kUnavailable        retriable: call again;
+  //   kAborted            the transaction must be aborted (AbortTransaction) and
+  //                       its input re-consumed;
+  //   kFailedPrecondition fatal (fenced by a newer instance, ...): stop producing.
+  absl::Status InitTransactions(absl::Duration timeout);
+  absl::Status BeginTransaction();
+  // Adds the consumer offsets (next offset to read per partition) to the open
+  // transaction, for the consumer group described by `group_metadata`.
+  absl::Status SendOffsetsToTransaction(
+      const std::vector<std::pair<std::string, std::pair<int32_t, int64_t>>>& offsets,
+      const RdKafka::ConsumerGroupMetadata* group_metadata, absl::Duration timeout);
+  absl::Status CommitTransaction(absl::Duration timeout);
+  absl::Status AbortTransaction(absl::Duration timeout);
+  bool transactional() const { return transactional_; }
+
  private:
   class DeliveryCb;
   class EventCb;
@@ -90,6 +110,7 @@ class KafkaSink {
   std::unique_ptr<RdKafka::Producer> producer_;
   std::atomic<bool> connected_{false};
   std::atomic<bool> fatal_{false};
+  bool transactional_ = false;
 };
 
 }  // namespace newsd

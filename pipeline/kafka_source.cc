@@ -231,6 +231,26 @@ std::vector<TopicPartition> KafkaSource::Assignment() {
   return out;
 }
 
+std::unique_ptr<RdKafka::ConsumerGroupMetadata> KafkaSource::GroupMetadata() {
+  return std::unique_ptr<RdKafka::ConsumerGroupMetadata>(consumer_->groupMetadata());
+}
+
+absl::Status KafkaSource::SeekToCommitted(const std::vector<TopicPartition>& partitions,
+                                          absl::Duration timeout) {
+  if (partitions.empty()) return absl::OkStatus();
+  const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+  std::vector<RdKafka::TopicPartition*> list = ToRdKafka(partitions);
+  absl::Status status = KafkaStatus(consumer_->committed(list, timeout_ms), "committed offsets");
+  for (RdKafka::TopicPartition* p : list) {
+    if (!status.ok()) break;
+    if (p->offset() < 0) p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);  // no commit yet
+    status = KafkaStatus(consumer_->seek(*p, timeout_ms),
+                         absl::StrCat("seek ", p->topic(), "[", p->partition(), "]"));
+  }
+  FreeRdKafka(list);
+  return status;
+}
+
 std::optional<int64_t> KafkaSource::HighWatermark(const TopicPartition& tp) {
   int64_t low = 0, high = 0;
   if (consumer_->get_watermark_offsets(tp.topic, tp.partition, &low, &high) !=

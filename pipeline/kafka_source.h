@@ -69,6 +69,15 @@ class KafkaSource {
   // Current assignment.
   std::vector<TopicPartition> Assignment();
 
+  // The consumer group metadata for KafkaSink::SendOffsetsToTransaction.
+  std::unique_ptr<RdKafka::ConsumerGroupMetadata> GroupMetadata();
+
+  // Repositions `partitions` at their committed offsets (or auto.offset.reset when
+  // the group has none): everything after is delivered again. Used after an
+  // aborted transaction. Errors per KafkaStatus.
+  absl::Status SeekToCommitted(const std::vector<TopicPartition>& partitions,
+                               absl::Duration timeout);
+
   // Cached high watermark of a partition (from the last fetch response), if known.
   std::optional<int64_t> HighWatermark(const TopicPartition& tp);
 

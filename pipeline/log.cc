@@ -4,12 +4,14 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace newsd {
 namespace {
 std::atomic<LogLevel> g_level{LogLevel::kInfo};
+std::atomic<LogFormat> g_format{LogFormat::kText};
 
 const char* LevelName(LogLevel level) {
   switch (level) {
@@ -20,17 +22,144 @@ const char* LevelName(LogLevel level) {
   }
   return "?";
 }
+
+const char* JsonLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarning: return "warning";
+    case LogLevel::kError: return "error";
+  }
+  return "?";
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
+size_t Utf8SequenceLength(absl::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  size_t n;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) { n = 2; cp = c & 0x1F; }
+  else if ((c & 0xF0) == 0xE0) { n = 3; cp = c & 0x0F; }
+  else if ((c & 0xF8) == 0xF0) { n = 4; cp = c & 0x07; }
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  // Overlong forms, surrogates, beyond U+10FFFF.
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+      (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+    return 0;
+  }
+  return n;
+}
+
+// Text format: values with spaces, quotes or '=' are quoted.
+std::string TextValue(absl::string_view v) {
+  if (!v.empty() && v.find_first_of(" \"=\t\n") == absl::string_view::npos) {
+    return std::string(v);
+  }
+  return JsonQuote(v);
+}
+
 }  // namespace
 
-void SetLogLevel(LogLevel level) { g_level = level; }
+std::string JsonQuote(absl::string_view s) {
+  std::string out = "\"";
+  out.reserve(s.size() + 2);
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '"') { out += "\\\""; ++i; continue; }
+    if (c == '\\') { out += "\\\\"; ++i; continue; }
+    if (c == '\n') { out += "\\n"; ++i; continue; }
+    if (c == '\r') { out += "\\r"; ++i; continue; }
+    if (c == '\t') { out += "\\t"; ++i; continue; }
+    if (c < 0x20 || c == 0x7F) {
+      absl::StrAppendFormat(&out, "\\u%04x", c);
+      ++i;
+      continue;
+    }
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) {  // invalid byte: U+FFFD, so the line stays valid UTF-8 JSON
+      out += "\\ufffd";
+      ++i;
+      continue;
+    }
+    out.append(s.data() + i, n);
+    i += n;
+  }
+  out += "\"";
+  return out;
+}
 
-void Log(LogLevel level, absl::string_view message) {
-  if (level < g_level.load()) return;
-  std::string line = absl::StrCat(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), " ",
-      LevelName(level), " ", message, "\n");
+std::string FormatLogLine(LogFormat format, LogLevel level, absl::string_view timestamp,
+                          absl::string_view message, const MessageLogContext* context) {
+  std::string line;
+  if (format == LogFormat::kJson) {
+    line = absl::StrCat("{\"ts\":", JsonQuote(timestamp), ",\"level\":\"", JsonLevelName(level),
+                        "\",\"msg\":", JsonQuote(message));
+    if (context) {
+      if (!context->article_id.empty()) {
+        absl::StrAppend(&line, ",\"article_id\":", JsonQuote(context->article_id));
+      }
+      if (!context->topic.empty()) absl::StrAppend(&line, ",\"topic\":", JsonQuote(context->topic));
+      if (context->partition >= 0) absl::StrAppend(&line, ",\"partition\":", context->partition);
+      if (context->offset >= 0) absl::StrAppend(&line, ",\"offset\":", context->offset);
+      for (const auto& [k, v] : context->fields) {
+        absl::StrAppend(&line, ",", JsonQuote(k), ":", JsonQuote(v));
+      }
+    }
+    line += "}";
+    return line;
+  }
+  line = absl::StrCat(timestamp, " ", LevelName(level), " ", message);
+  if (context) {
+    if (!context->article_id.empty()) {
+      absl::StrAppend(&line, " article_id=", TextValue(context->article_id));
+    }
+    if (!context->topic.empty()) absl::StrAppend(&line, " topic=", TextValue(context->topic));
+    if (context->partition >= 0) absl::StrAppend(&line, " partition=", context->partition);
+    if (context->offset >= 0) absl::StrAppend(&line, " offset=", context->offset);
+    for (const auto& [k, v] : context->fields) absl::StrAppend(&line, " ", k, "=", TextValue(v));
+  }
+  return line;
+}
+
+void SetLogLevel(LogLevel level) { g_level = level; }
+bool LogEnabled(LogLevel level) { return level >= g_level.load(); }
+void SetLogFormat(LogFormat format) { g_format = format; }
+
+absl::Status SetLogFormatByName(absl::string_view name) {
+  if (name == "text") {
+    SetLogFormat(LogFormat::kText);
+  } else if (name == "json") {
+    SetLogFormat(LogFormat::kJson);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log_format: unknown format '", name, "' (text or json)"));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+void Write(LogLevel level, absl::string_view message, const MessageLogContext* context) {
+  if (!LogEnabled(level)) return;
+  const std::string ts =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  std::string line = FormatLogLine(g_format.load(), level, ts, message, context);
+  line += '\n';
   // One fwrite per line: stdio locks the stream, so lines never interleave.
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+}  // namespace
+
+void Log(LogLevel level, absl::string_view message) { Write(level, message, nullptr); }
+
+void Log(LogLevel level, absl::string_view message, const MessageLogContext& context) {
+  Write(level, message, &context);
 }
 
 }  // namespace newsd

@@ -36,6 +36,9 @@ ABSL_FLAG(std::string, config, "", "Pipeline config (textproto). Default: built-
 ABSL_FLAG(std::string, brokers, "",
           "Kafka bootstrap servers, or 'embedded' for an in-process mock cluster. "
           "Overrides kafka.brokers.");
+ABSL_FLAG(std::string, transactional_id, "",
+          "Exactly-once: transactional.id of this instance (unique per running instance, "
+          "stable across its restarts). Overrides kafka.transactional_id.");
 ABSL_FLAG(std::string, metrics_address, "",
           "HOST:PORT for /metrics, /healthz, /readyz. Overrides metrics_address.");
 ABSL_FLAG(std::string, published_at, "",
@@ -48,6 +51,8 @@ ABSL_FLAG(bool, pretty, false, "extract/consume: indent JSON.");
 ABSL_FLAG(std::string, corpus, NEWSD_DEFAULT_CORPUS_DIR, "demo: the shared corpus directory.");
 ABSL_FLAG(int64_t, stories, 200, "demo: number of Reuters-21578 stories to feed.");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error.");
+ABSL_FLAG(std::string, log_format, "text",
+          "text (\"<time> <LEVEL> <message> key=value...\") or json (JSON Lines).");
 
 namespace newsd {
 namespace {
@@ -88,6 +93,9 @@ absl::StatusOr<v1::PipelineConfig> ConfigFromFlags() {
   }
   if (const std::string m = absl::GetFlag(FLAGS_metrics_address); !m.empty()) {
     config.set_metrics_address(m);
+  }
+  if (const std::string t = absl::GetFlag(FLAGS_transactional_id); !t.empty()) {
+    config.mutable_kafka()->set_transactional_id(t);
   }
   if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
   return config;
@@ -329,6 +337,9 @@ int main(int argc, char** argv) {
   for (std::string& a : normalized) cargv.push_back(a.data());
   std::vector<char*> args = absl::ParseCommandLine(static_cast<int>(cargv.size()), cargv.data());
   if (absl::Status s = newsd::SetLogLevelFromFlag(); !s.ok()) return newsd::Fail(s);
+  if (absl::Status s = newsd::SetLogFormatByName(absl::GetFlag(FLAGS_log_format)); !s.ok()) {
+    return newsd::Fail(s);
+  }
   if (args.size() < 2) {
     std::cerr << absl::ProgramUsageMessage() << "\n";
     return 2;

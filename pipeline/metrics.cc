@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/config.h"
+#include "pipeline/process_metrics.h"
 #include "prometheus/text_serializer.h"
 
 namespace newsd {
@@ -46,6 +47,28 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                          .Name("newsd_commits_total")
                          .Help("Offset commits, by result.")
                          .Register(r);
+  transactions_family_ = &prometheus::BuildCounter()
+                              .Name("newsd_transactions_total")
+                              .Help("Kafka transactions (exactly-once mode), by result.")
+                              .Register(r);
+  for (const char* result : {"committed", "aborted", "fatal"}) {
+    transactions_family_->Add({{"result", result}});
+  }
+  consumer_lag_seconds_ = &prometheus::BuildGauge()
+                               .Name("newsd_consumer_lag_seconds")
+                               .Help("Age of the oldest consumed message not yet committed.")
+                               .Register(r)
+                               .Add({});
+  connected_ = &prometheus::BuildGauge()
+                    .Name("newsd_kafka_connected")
+                    .Help("1 while the producer reaches a broker.")
+                    .Register(r)
+                    .Add({});
+  fatal_errors_ = &prometheus::BuildCounter()
+                       .Name("newsd_fatal_errors_total")
+                       .Help("Fatal errors; the daemon exits non-zero after one.")
+                       .Register(r)
+                       .Add({});
   end_to_end_latency_ = &prometheus::BuildHistogram()
                              .Name("newsd_end_to_end_latency_seconds")
                              .Help("Input Kafka timestamp to broker acknowledgement of the output.")
@@ -125,6 +148,10 @@ void Metrics::RemoveConsumerLag(const std::string& topic, int32_t partition) {
   lag_.erase(it);
 }
 
+prometheus::Counter& Metrics::Transactions(const std::string& result) {
+  return transactions_family_->Add({{"result", result}});
+}
+
 prometheus::Counter& Metrics::Commits(bool ok) {
   // Two children only: looked up through the family's own index.
   return commits_family_->Add({{"result", ok ? "ok" : "error"}});
@@ -176,7 +203,9 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
       "text/plain; version=0.0.4; charset=utf-8", [registry] {
         prometheus::TextSerializer serializer;
         std::ostringstream out;
-        serializer.Serialize(out, registry->Collect());
+        std::vector<prometheus::MetricFamily> families = registry->Collect();
+        AppendProcessMetrics(&families);  // process_* from /proc/self, at scrape time
+        serializer.Serialize(out, families);
         return std::make_pair(200, out.str());
       }));
   server->server_->addHandler("/metrics", server->handlers_.back().get());

@@ -49,8 +49,16 @@ class Metrics {
   prometheus::Gauge& ConsumerLag(const std::string& topic, int32_t partition);
   // Removes the lag series of a partition no longer assigned.
   void RemoveConsumerLag(const std::string& topic, int32_t partition);
-  // newsd_commits_total{result="ok"|"error"}
+  // newsd_commits_total{result="ok"|"error"} (AT_LEAST_ONCE offset commits)
   prometheus::Counter& Commits(bool ok);
+  // newsd_transactions_total{result="committed"|"aborted"|"fatal"} (EXACTLY_ONCE)
+  prometheus::Counter& Transactions(const std::string& result);
+  // newsd_consumer_lag_seconds: age of the oldest consumed, uncommitted message.
+  prometheus::Gauge& consumer_lag_seconds() { return *consumer_lag_seconds_; }
+  // newsd_kafka_connected: 1 while the producer reaches a broker.
+  prometheus::Gauge& connected() { return *connected_; }
+  // newsd_fatal_errors_total: fatal errors (the daemon exits non-zero after one).
+  prometheus::Counter& fatal_errors() { return *fatal_errors_; }
 
   // newsd_end_to_end_latency_seconds: Kafka timestamp of the input → broker ack of
   // the output.
@@ -72,6 +80,10 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>* stage_duration_family_;
   prometheus::Family<prometheus::Gauge>* lag_family_;
   prometheus::Family<prometheus::Counter>* commits_family_;
+  prometheus::Family<prometheus::Counter>* transactions_family_;
+  prometheus::Gauge* consumer_lag_seconds_;
+  prometheus::Gauge* connected_;
+  prometheus::Counter* fatal_errors_;
   prometheus::Histogram* end_to_end_latency_;
   prometheus::Gauge* inflight_;
   prometheus::Counter* delivery_failures_;

@@ -38,6 +38,9 @@ TEST(ConfigTest, ApplyDefaultsKeepsWhatIsSet) {
   EXPECT_EQ(c->kafka().output_topic(), "news.events");
   EXPECT_EQ(c->stages_size(), 1);
   EXPECT_EQ(c->max_inflight_messages(), 10000u);
+  EXPECT_EQ(c->delivery(), v1::EXACTLY_ONCE);
+  EXPECT_EQ(c->commit_interval_ms(), 100u);
+  EXPECT_EQ(c->message_time_budget_ms(), 10000u);
 }
 
 TEST(ConfigTest, SyntaxErrorHasLineAndColumn) {
@@ -63,7 +66,10 @@ TEST(ConfigTest, ErrorsNameTheFieldPath) {
               HasSubstr("INVALID_ARGUMENT: kafka.output_topic: 'x' is also an input topic"));
   EXPECT_THAT(ValidateText(R"pb(metrics_address: "9464")pb").ToString(),
               HasSubstr("INVALID_ARGUMENT: metrics_address:"));
-  EXPECT_THAT(ValidateText(R"pb(delivery: EXACTLY_ONCE)pb").ToString(), HasSubstr("INVALID_ARGUMENT: delivery:"));
+  EXPECT_TRUE(ValidateText(R"pb(delivery: EXACTLY_ONCE)pb").ok());
+  EXPECT_THAT(ValidateText(R"pb(delivery: AT_LEAST_ONCE kafka { transactional_id: "x" })pb")
+                  .ToString(),
+              HasSubstr("INVALID_ARGUMENT: kafka.transactional_id:"));
   EXPECT_THAT(ValidateText(R"pb(stages { name: "decode" } stages { name: "nope" })pb").ToString(),
               HasSubstr("INVALID_ARGUMENT: stages[1]: unknown stage 'nope'"));
   EXPECT_EQ(ValidateText(R"pb(stages { name: "nope" })pb").code(),

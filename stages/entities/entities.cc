@@ -1,0 +1,1177 @@
+#include "stages/entities/entities.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
+#include "stages/common/spans.h"
+#include "stages/common/unicode.h"
+#include "stages/entities/gazetteer_data.h"
+#include "stages/entities/tokenizer.h"
+
+namespace newsd::stages {
+namespace {
+
+// Lower-case words that may sit inside a name between capitalised words
+// ("Organization for the Prohibition of ...", "Charles de Gaulle", "bin Laden").
+constexpr absl::string_view kConnectors[] = {
+    "of", "for", "the", "de", "du", "des", "la", "le", "van", "von", "der", "den",
+    "da", "di", "del", "dos", "das", "al", "el", "bin", "ibn", "abu", "ben", "&"};
+
+// Verbs of saying after a name ("Lavrov said"): evidence for a person.
+constexpr absl::string_view kReportingVerbs[] = {
+    "said",    "says",    "told",     "added",    "noted",   "stated",  "explained",
+    "argued",  "insisted", "warned",  "claimed",  "announced", "asked", "replied",
+    "wrote",   "recalled", "admitted", "denied",  "urged",   "tells",   "adds",
+    "believes", "thinks",  "confirmed", "commented", "responded", "acknowledged"};
+
+// Direction words that make a part of a place ("Southern Indiana").
+constexpr absl::string_view kDirections[] = {
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western",
+    "central", "northeast", "northwest", "southeast", "southwest", "upper", "lower",
+    "greater", "northeastern", "northwestern", "southeastern", "southwestern"};
+
+// Legal-form suffixes of company names, as token keys.
+constexpr absl::string_view kCompanySuffixes[] = {
+    "inc", "corp", "co", "ltd", "plc", "llc", "ag", "sa", "nv", "gmbh", "lp", "group", "cos"};
+
+// Words before a lone unknown name that make it a place ("in Tbilisi").
+constexpr absl::string_view kPlacePrepositions[] = {"in", "near"};
+
+// Words before a city name that support reading it as the city ("from Geneva").
+constexpr absl::string_view kCityPrepositions[] = {"in", "near", "at", "from", "to", "outside"};
+
+// Words of a headline that Title Case leaves in lower case.
+constexpr absl::string_view kTitleCaseSmallWords[] = {
+    "a", "an", "the", "and", "but", "or", "nor", "for", "of", "on", "in", "at",
+    "to", "by", "with", "from", "as", "into", "over", "after", "up", "vs"};
+
+template <size_t N>
+bool In(const absl::string_view (&list)[N], absl::string_view key) {
+  return std::find(std::begin(list), std::end(list), key) != std::end(list);
+}
+
+bool IsWord(const Token& t) { return t.kind == Token::Kind::kWord; }
+
+// "LibriVox", "PlayStation", "eBay": a lower-case letter followed by a capital.
+bool IsCamelCase(const Token& t) { return t.camel_case; }
+
+// Where a candidate's type and identity come from, strongest first.
+enum class Evidence : uint8_t {
+  kGazetteer,  // country, city, region, organisation, demonym list
+  kTitle,      // a title or honorific before the name
+  kKeyword,    // a head word ("University")
+  kFirstName,  // starts with a known first name
+  kCoref,      // repeats part of a name found elsewhere in the article
+  kAcronym,    // an all-caps word, or the acronym of a name in the article
+  kShape,      // two to four capitalised non-dictionary words
+  kVerb,       // followed by a reporting verb
+  kPlace,      // "in X", "X, Arkansas"
+  kGivenName,  // a lone known first name ("Frank")
+};
+
+float EvidenceConfidence(Evidence e) {
+  switch (e) {
+    case Evidence::kGazetteer: return 0.95f;
+    case Evidence::kTitle: return 0.9f;
+    case Evidence::kKeyword: return 0.8f;
+    case Evidence::kFirstName: return 0.85f;
+    case Evidence::kCoref: return 0.8f;
+    case Evidence::kAcronym: return 0.6f;
+    case Evidence::kShape: return 0.7f;
+    case Evidence::kVerb: return 0.65f;
+    case Evidence::kPlace: return 0.55f;
+    case Evidence::kGivenName: return 0.6f;
+  }
+  return 0.5f;
+}
+
+struct GeoInfo {
+  uint64_t geonames_id = 0;
+  std::string country_code;
+  double latitude = 0;
+  double longitude = 0;
+  uint64_t population = 0;
+  std::string feature_code;
+};
+
+// One mention with what is known about its entity.
+struct Candidate {
+  uint32_t begin = 0;  // token range [begin, end)
+  uint32_t end = 0;
+  std::string type;          // entity type
+  std::string mention_type;  // "NORP" for a demonym of a country, else ""
+  std::string key;           // grouping key, unique per real thing
+  std::string name;          // canonical name ("" = from the text)
+  std::string link;
+  std::optional<GeoInfo> geo;
+  std::string role;
+  Evidence evidence = Evidence::kShape;
+};
+
+// A maximal run of capitalised words (with connectors) in normal-case text.
+struct Chunk {
+  uint32_t begin;
+  uint32_t end;
+};
+
+// One gazetteer match after case checks: the chosen reading.
+struct GazMatch {
+  uint32_t end;
+  GazEntry entry;
+};
+
+class Extractor {
+ public:
+  Extractor(const Gazetteer& gazetteer, const v1::Article& article)
+      : g_(gazetteer), article_(article), text_(article.text()) {}
+
+  std::vector<v1::Entity> Run();
+
+ private:
+  // Setup.
+  void MarkSentences();
+  void MarkCaseless(uint32_t begin_cp, uint32_t end_cp);
+  bool IsTitleCaseOrAllCaps(uint32_t first, uint32_t last) const;
+  void FindGazetteerMatches();
+  std::optional<GazEntry> ChooseReading(uint32_t begin, uint32_t end, uint32_t pattern) const;
+  void CollectContextCountries();
+  std::optional<GazMatch> LongestMatch(uint32_t at, uint32_t limit) const;
+
+  // Normal-case text.
+  std::vector<Chunk> FindChunks() const;
+  bool StartsChunk(uint32_t i) const;
+  uint32_t ExtendChunk(uint32_t i, uint32_t end) const;
+  uint32_t TrimChunkStart(const Chunk& chunk) const;
+  void ProcessChunk(const Chunk& chunk);
+  void ClassifyRun(uint32_t begin, uint32_t end, const std::string& title, bool after_honorific,
+                   uint32_t chunk_end);
+  // Token index of the last head word ("University", "River") in [begin, end)
+  // that heads the name, with its entity type in *type; -1 if none.
+  int HeadKeyword(uint32_t begin, uint32_t end, std::string* type) const;
+  void ResolveSingles();
+  void ResolveAcronyms();
+
+  // ALL-CAPS / Title Case text.
+  void ProcessCaseless();
+
+  // Output.
+  Candidate FromGazetteer(uint32_t begin, uint32_t end, const GazEntry& e) const;
+  std::string Surface(uint32_t begin, uint32_t end) const;
+  std::string KeyOf(uint32_t begin, uint32_t end) const;
+  // KeyOf without a trailing company suffix ("Inc", "Corp", "Ltd" ...).
+  std::string OrgKey(uint32_t begin, uint32_t end) const;
+  bool IsCommon(const Token& t) const;
+  bool FollowedByReportingVerb(uint32_t end) const;
+  bool PlacePrepositionBefore(uint32_t begin) const;
+  // ", Arkansas" / ", Australia" follows token `end`.
+  bool IsFollowedByRegion(uint32_t end) const;
+  std::vector<v1::Entity> Group() const;
+
+  const Gazetteer& g_;
+  const v1::Article& article_;
+  absl::string_view text_;
+  std::vector<Token> tokens_;
+  std::vector<uint32_t> symbols_;
+  std::vector<int32_t> sentence_;   // sentence index of each token, -1 if none
+  std::vector<uint8_t> initial_;    // first word of a sentence or quotation
+  std::vector<uint8_t> caseless_;   // capitalisation carries no information
+  std::vector<std::vector<GazMatch>> matches_;  // valid matches by first token
+  absl::flat_hash_set<std::string> lower_seen_;  // keys seen in lower case
+  absl::flat_hash_set<std::string> context_countries_;
+  std::string dateline_country_;
+  std::vector<Candidate> candidates_;
+  // Lone unknown capitalised words, resolved after all full names are known.
+  std::vector<std::pair<uint32_t, uint32_t>> singles_;
+};
+
+std::string Extractor::Surface(uint32_t begin, uint32_t end) const {
+  return std::string(text_.substr(tokens_[begin].byte_begin,
+                                  tokens_[end - 1].byte_end - tokens_[begin].byte_begin));
+}
+
+std::string Extractor::KeyOf(uint32_t begin, uint32_t end) const {
+  std::string key;
+  for (uint32_t i = begin; i < end; ++i) {
+    if (!key.empty()) key.push_back(' ');
+    key += tokens_[i].key;
+  }
+  return key;
+}
+
+std::string Extractor::OrgKey(uint32_t begin, uint32_t end) const {
+  // "ChemLawn Corp" and "ChemLawn" are one company.
+  while (end - begin > 1 && In(kCompanySuffixes, tokens_[end - 1].key)) --end;
+  while (end - begin > 1 && (tokens_[end - 1].key == "." || tokens_[end - 1].key == ",")) --end;
+  return KeyOf(begin, end);
+}
+
+bool Extractor::IsCommon(const Token& t) const {
+  if (g_.IsCommonWord(t.key) || lower_seen_.contains(t.key)) return true;
+  // Plurals of common nouns ("Polaroids" when "polaroid" is a word).
+  if (t.key.size() > 3 && t.key.back() == 's') {
+    const absl::string_view singular(t.key.data(), t.key.size() - 1);
+    return g_.IsCommonWord(singular) || lower_seen_.contains(singular);
+  }
+  return false;
+}
+
+bool Extractor::FollowedByReportingVerb(uint32_t end) const {
+  if (end < tokens_.size() && tokens_[end].key == ",") return false;
+  return end < tokens_.size() && In(kReportingVerbs, tokens_[end].key);
+}
+
+bool Extractor::IsFollowedByRegion(uint32_t end) const {
+  if (end + 1 >= tokens_.size() || tokens_[end].key != ",") return false;
+  for (const GazMatch& m : matches_[end + 1]) {
+    if (m.entry.kind == GazKind::kSubdivision || m.entry.kind == GazKind::kCountry) return true;
+  }
+  return false;
+}
+
+bool Extractor::PlacePrepositionBefore(uint32_t begin) const {
+  return begin > 0 && In(kCityPrepositions, tokens_[begin - 1].key);
+}
+
+void Extractor::MarkSentences() {
+  sentence_.assign(tokens_.size(), -1);
+  initial_.assign(tokens_.size(), 0);
+  size_t t = 0;
+  for (int s = 0; s < article_.sentences_size(); ++s) {
+    const v1::Span& span = article_.sentences(s);
+    while (t < tokens_.size() && tokens_[t].begin < span.begin()) ++t;
+    bool first = true;
+    for (; t < tokens_.size() && tokens_[t].end <= span.end(); ++t) {
+      sentence_[t] = s;
+      if (first && (IsWord(tokens_[t]) || tokens_[t].kind == Token::Kind::kNumber)) {
+        initial_[t] = 1;
+        first = false;
+      }
+    }
+  }
+  // Text outside any sentence (no segment stage): every paragraph start.
+  if (article_.sentences_size() == 0 && !tokens_.empty()) initial_[0] = 1;
+  // The first word of a quotation is capitalised like a sentence start.
+  for (size_t i = 0; i + 1 < tokens_.size(); ++i) {
+    const std::string& k = tokens_[i].key;
+    if ((k == "\"" || k == "'" || k == "(") &&
+        IsWord(tokens_[i + 1]) && !tokens_[i + 1].space_before && tokens_[i].space_before) {
+      initial_[i + 1] = 1;
+    }
+  }
+}
+
+bool Extractor::IsTitleCaseOrAllCaps(uint32_t first, uint32_t last) const {
+  int words = 0;
+  int lower = 0;
+  int capital = 0;
+  for (uint32_t i = first; i < last; ++i) {
+    const Token& t = tokens_[i];
+    if (!IsWord(t)) continue;
+    ++words;
+    if (t.has_lower) ++lower;
+    if (t.capitalized && !In(kTitleCaseSmallWords, t.key) && t.key.size() > 3) ++capital;
+    if (!t.capitalized && t.has_lower && !In(kTitleCaseSmallWords, t.key) && t.key.size() > 3) {
+      return false;
+    }
+  }
+  if (words < 3) return false;
+  return lower * 5 <= words || capital >= 3;
+}
+
+void Extractor::MarkCaseless(uint32_t begin_cp, uint32_t end_cp) {
+  for (size_t i = 0; i < tokens_.size(); ++i) {
+    if (tokens_[i].begin >= begin_cp && tokens_[i].end <= end_cp) caseless_[i] = 1;
+  }
+}
+
+std::optional<GazEntry> Extractor::ChooseReading(uint32_t begin, uint32_t end,
+                                                 uint32_t pattern) const {
+  const absl::Span<const GazEntry> entries = g_.entries(pattern);
+  const bool caseless = caseless_[begin] != 0;
+  bool all_caps = true;
+  bool capitalised = true;
+  for (uint32_t i = begin; i < end; ++i) {
+    const Token& t = tokens_[i];
+    if (!IsWord(t)) continue;
+    all_caps = all_caps && t.all_caps;
+    if (!t.capitalized && !In(kConnectors, t.key) && t.key != "and") capitalised = false;
+  }
+  if (!caseless && (!capitalised || !tokens_[begin].capitalized)) return std::nullopt;
+  const bool single_common = end - begin == 1 && g_.IsCommonWord(tokens_[begin].key);
+  // Reading preference: titles and non-entities decide the role of a word;
+  // then organisations, countries, regions, demonyms, and places by score.
+  std::optional<GazEntry> best;
+  double best_score = -1;
+  for (const GazEntry& e : entries) {
+    if (e.case_sensitive && !all_caps) continue;
+    double score = 0;
+    switch (e.kind) {
+      case GazKind::kTitle: score = 100; break;
+      case GazKind::kNonEntity: score = 90; break;
+      case GazKind::kOrg: score = 80; break;
+      case GazKind::kCountry: score = 70; break;
+      case GazKind::kRegion: score = 60; break;
+      case GazKind::kDemonym: score = 50; break;
+      case GazKind::kSubdivision: {
+        if (single_common) continue;
+        const GazSubdivision& s = g_.subdivisions()[e.index];
+        score = 5.5 + (context_countries_.contains(s.country_code) ? 1.0 : 0) +
+                (s.country_code == dateline_country_ ? 2.0 : 0);
+        break;
+      }
+      case GazKind::kCity: {
+        const GazCity& c = g_.cities()[e.index];
+        // A city called like a common word ("Nice", "Reading") only when big and
+        // capitalised where capitals mean something.
+        if (single_common && (initial_[begin] || caseless)) continue;
+        // Without support from the article (its country mentioned, the
+        // dateline, "in"/"at"/"from" before it), only big cities that are not
+        // common words: "Obama", "Batman", "Man" are rarely the cities.
+        const bool supported = context_countries_.contains(c.country_code) ||
+                               c.country_code == dateline_country_ || PlacePrepositionBefore(begin);
+        if (!supported && (single_common || c.population < 1000000)) continue;
+        score = std::log10(static_cast<double>(c.population) + 1) +
+                (c.feature_code == "PPLC" ? 1.0 : c.feature_code == "PPLA" ? 0.5 : 0) +
+                (context_countries_.contains(c.country_code) ? 1.0 : 0) +
+                (c.country_code == dateline_country_ ? 2.0 : 0);
+        break;
+      }
+    }
+    if (score > best_score) {
+      best_score = score;
+      best = e;
+    }
+  }
+  return best;
+}
+
+void Extractor::FindGazetteerMatches() {
+  std::vector<TokenAhoCorasick::Match> raw;
+  g_.FindAll(symbols_, &raw);
+  matches_.assign(tokens_.size(), {});
+  for (const TokenAhoCorasick::Match& m : raw) {
+    if (!IsWord(tokens_[m.begin]) && tokens_[m.begin].kind != Token::Kind::kNumber) continue;
+    // A name never continues into a longer hyphenated word ("Russia-based" is
+    // fine, "Georgia-Pacific" is not Georgia).
+    if (m.end + 1 < tokens_.size() && tokens_[m.end].key == "-" &&
+        !tokens_[m.end].space_before && tokens_[m.end + 1].capitalized &&
+        !tokens_[m.end + 1].space_before && g_.Symbol(tokens_[m.end + 1].key) == 0) {
+      continue;
+    }
+    std::optional<GazEntry> e = ChooseReading(m.begin, m.end, m.pattern);
+    if (e.has_value()) matches_[m.begin].push_back(GazMatch{m.end, *e});
+  }
+}
+
+void Extractor::CollectContextCountries() {
+  for (size_t i = 0; i < matches_.size(); ++i) {
+    for (const GazMatch& m : matches_[i]) {
+      if (m.entry.kind == GazKind::kCountry) {
+        context_countries_.insert(g_.countries()[m.entry.index].code);
+      } else if (m.entry.kind == GazKind::kDemonym && g_.demonyms()[m.entry.index].country >= 0) {
+        context_countries_.insert(g_.countries()[g_.demonyms()[m.entry.index].country].code);
+      }
+    }
+  }
+  // The dateline place ("GENEVA", "ASTANA, Kazakhstan"): its biggest reading.
+  if (!article_.dateline().place().empty()) {
+    std::vector<Token> place = Tokenize(article_.dateline().place());
+    std::vector<uint32_t> symbols;
+    for (const Token& t : place) symbols.push_back(g_.Symbol(t.key));
+    std::vector<TokenAhoCorasick::Match> raw;
+    g_.FindAll(symbols, &raw);
+    uint64_t best_population = 0;
+    for (const TokenAhoCorasick::Match& m : raw) {
+      for (const GazEntry& e : g_.entries(m.pattern)) {
+        if (e.kind == GazKind::kCountry) {
+          dateline_country_ = g_.countries()[e.index].code;
+          best_population = ~0ull;
+        } else if (e.kind == GazKind::kCity &&
+                   g_.cities()[e.index].population > best_population) {
+          best_population = g_.cities()[e.index].population;
+          dateline_country_ = g_.cities()[e.index].country_code;
+        }
+      }
+    }
+  }
+  // Readings were chosen without context: choose again with it.
+  if (!context_countries_.empty() || !dateline_country_.empty()) FindGazetteerMatches();
+}
+
+std::optional<GazMatch> Extractor::LongestMatch(uint32_t at, uint32_t limit) const {
+  std::optional<GazMatch> best;
+  for (const GazMatch& m : matches_[at]) {
+    if (m.end <= limit && (!best.has_value() || m.end > best->end)) best = m;
+  }
+  return best;
+}
+
+bool Extractor::StartsChunk(uint32_t i) const {
+  const Token& t = tokens_[i];
+  return !caseless_[i] && IsWord(t) && t.capitalized;
+}
+
+uint32_t Extractor::ExtendChunk(uint32_t i, uint32_t end) const {
+  const int32_t sentence = sentence_[i];
+  auto same_unit = [&](uint32_t k) {
+    return k < tokens_.size() && sentence_[k] == sentence && !caseless_[k];
+  };
+  auto name_word = [&](uint32_t k) {
+    return same_unit(k) && IsWord(tokens_[k]) && tokens_[k].capitalized;
+  };
+  bool grew = true;
+  while (grew) {
+    grew = false;
+    // A gazetteer name that starts inside the chunk extends it ("Bosnia and
+    // Herzegovina", "Trinidad and Tobago").
+    for (uint32_t k = i; k < end; ++k) {
+      for (const GazMatch& m : matches_[k]) {
+        if (m.end > end && same_unit(m.end - 1)) {
+          end = m.end;
+          grew = true;
+        }
+      }
+    }
+    if (!same_unit(end)) break;
+    const Token& next = tokens_[end];
+    if (name_word(end) && next.key != "the" &&
+        (next.space_before || tokens_[end - 1].key == "-" || tokens_[end - 1].key == "&")) {
+      ++end;
+      grew = true;
+      continue;
+    }
+    // A hyphenated name part in lower case that is no English word ("Lee
+    // Cheuk-yan", "Yau Wai-ching"; not "French-drafted").
+    if (next.key == "-" && !next.space_before && end + 1 < tokens_.size() &&
+        same_unit(end + 1) && IsWord(tokens_[end + 1]) && !tokens_[end + 1].space_before &&
+        !tokens_[end + 1].capitalized && !g_.IsCommonWord(tokens_[end + 1].key) &&
+        tokens_[end - 1].capitalized) {
+      end += 2;
+      grew = true;
+      continue;
+    }
+    // An initial: "John F. Kennedy".
+    if (next.key == "." && !next.space_before && tokens_[end - 1].key.size() == 1 &&
+        tokens_[end - 1].all_caps && name_word(end + 1)) {
+      end += 2;
+      grew = true;
+      continue;
+    }
+    // Up to three connectors (words or attached hyphens) before a capitalised word.
+    uint32_t k = end;
+    while (k < end + 3 && same_unit(k)) {
+      const Token& c = tokens_[k];
+      const bool hyphen = c.key == "-" && !c.space_before && k + 1 < tokens_.size() &&
+                          !tokens_[k + 1].space_before;
+      // "the" only inside a name after another connector ("Organization for the
+      // Prohibition ..."): "Rathbun the Scientology ..." is two names.
+      const bool word = IsWord(c) && !c.capitalized && In(kConnectors, c.key) &&
+                        (c.key != "the" || k > end);
+      const bool amp = c.key == "&";
+      if (!hyphen && !word && !amp) break;
+      ++k;
+    }
+    if (k > end && name_word(k) && tokens_[k].key != "the") {
+      end = k + 1;
+      grew = true;
+    }
+  }
+  return end;
+}
+
+std::vector<Chunk> Extractor::FindChunks() const {
+  std::vector<Chunk> chunks;
+  uint32_t i = 0;
+  const auto n = static_cast<uint32_t>(tokens_.size());
+  while (i < n) {
+    if (!StartsChunk(i)) {
+      ++i;
+      continue;
+    }
+    const uint32_t end = ExtendChunk(i, i + 1);
+    chunks.push_back(Chunk{i, end});
+    i = end;
+  }
+  return chunks;
+}
+
+uint32_t Extractor::TrimChunkStart(const Chunk& chunk) const {
+  uint32_t b = chunk.begin;
+  const Token& t = tokens_[b];
+  std::optional<GazMatch> m = LongestMatch(b, chunk.end);
+  const bool named = m.has_value() && m->entry.kind != GazKind::kNonEntity;
+  if (named) return b;
+  // "The" is not part of a name; a sentence-initial common word is not a name
+  // ("Tomorrow", "Regarding", "During"), unless a first name starts a longer one.
+  const bool drop = t.key == "the" ||
+                    (initial_[b] && !t.all_caps && IsCommon(t) &&
+                     !(g_.IsFirstName(t.key) && chunk.end - b > 1)) ||
+                    (initial_[b] && t.all_caps && t.key.size() == 1);
+  if (!drop) return b;
+  ++b;
+  while (b < chunk.end && !tokens_[b].capitalized) ++b;
+  return b;
+}
+
+Candidate Extractor::FromGazetteer(uint32_t begin, uint32_t end, const GazEntry& e) const {
+  Candidate c;
+  c.begin = begin;
+  c.end = end;
+  c.evidence = Evidence::kGazetteer;
+  // A linked thing: its link is its grouping key.
+  auto linked = [&c](std::string type, std::string link, std::string name) {
+    c.type = std::move(type);
+    c.key = c.link = std::move(link);
+    c.name = std::move(name);
+  };
+  auto country = [&](int32_t index) {
+    const GazCountry& k = g_.countries()[index];
+    linked("GPE", absl::StrCat("iso3166:", k.code), k.name);
+    c.geo = GeoInfo{0, k.code, k.latitude, k.longitude, 0, "PCL"};
+  };
+  switch (e.kind) {
+    case GazKind::kCountry:
+      country(static_cast<int32_t>(e.index));
+      break;
+    case GazKind::kDemonym: {
+      const GazDemonym& d = g_.demonyms()[e.index];
+      if (d.country >= 0) {
+        country(d.country);
+        c.mention_type = "NORP";
+      } else {
+        c.type = "NORP";
+        c.name = d.word;
+        c.key = absl::StrCat("NORP:", absl::AsciiStrToLower(d.word));
+      }
+      break;
+    }
+    case GazKind::kSubdivision: {
+      const GazSubdivision& s = g_.subdivisions()[e.index];
+      linked("GPE", absl::StrCat("iso3166-2:", s.code), s.name);
+      c.geo = GeoInfo{0, s.country_code, 0, 0, 0, "ADM1"};
+      break;
+    }
+    case GazKind::kCity: {
+      const GazCity& k = g_.cities()[e.index];
+      linked("GPE", absl::StrCat("geonames:", k.geonames_id), k.name);
+      c.geo = GeoInfo{k.geonames_id, k.country_code, k.latitude, k.longitude, k.population,
+                      k.feature_code};
+      break;
+    }
+    case GazKind::kRegion: {
+      const GazRegion& r = g_.regions()[e.index];
+      linked(r.type, r.link.empty() ? absl::StrCat(r.type, ":", r.name) : r.link, r.name);
+      c.link = r.link;
+      GeoInfo geo;
+      if (absl::StartsWith(r.link, "geonames:")) {
+        absl::SimpleAtoi(r.link.substr(9), &geo.geonames_id);
+        geo.feature_code = "CONT";
+      } else if (absl::StartsWith(r.link, "iso3166-3:")) {
+        geo.feature_code = "PCLH";  // GeoNames: historical political entity
+      } else {
+        geo.feature_code = "RGN";
+      }
+      c.geo = geo;
+      break;
+    }
+    case GazKind::kOrg: {
+      const GazOrg& o = g_.orgs()[e.index];
+      linked(o.type, o.id, o.name);
+      break;
+    }
+    case GazKind::kTitle:
+    case GazKind::kNonEntity:
+      break;
+  }
+  return c;
+}
+
+void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& title,
+                            bool after_honorific, uint32_t chunk_end) {
+  // Trim connectors and punctuation at both ends.
+  while (begin < end && (!IsWord(tokens_[begin]) || !tokens_[begin].capitalized)) ++begin;
+  while (end > begin && (!IsWord(tokens_[end - 1]) || !tokens_[end - 1].capitalized) &&
+         !(end - begin >= 3 && tokens_[end - 2].key == "-" && IsWord(tokens_[end - 1]))) {
+    --end;
+  }
+  if (begin >= end) return;
+  const uint32_t words = end - begin;
+  Candidate c;
+  c.begin = begin;
+  c.end = end;
+  c.type = "PERSON";
+  const Token& first = tokens_[begin];
+  int common = 0;
+  int capital_words = 0;
+  bool acronym_inside = false;
+  for (uint32_t i = begin; i < end; ++i) {
+    if (!IsWord(tokens_[i]) || !tokens_[i].capitalized) continue;
+    ++capital_words;
+    if (IsCommon(tokens_[i]) && !g_.IsFirstName(tokens_[i].key)) ++common;
+    if (tokens_[i].all_caps && tokens_[i].key.size() > 1) acronym_inside = true;
+  }
+  // "Rosemarie Morbelli of Ingalls": a person's name does not go on with "of".
+  if (title.empty() && !after_honorific && g_.IsFirstName(first.key)) {
+    for (uint32_t i = begin + 1; i + 1 < end; ++i) {
+      if (tokens_[i].key == "of") {
+        ClassifyRun(begin, i, title, after_honorific, chunk_end);
+        ClassifyRun(i + 1, end, "", false, chunk_end);
+        return;
+      }
+    }
+  }
+  if (end == chunk_end && IsFollowedByRegion(end) && capital_words <= 3 && title.empty() &&
+      !after_honorific) {
+    // "Eureka Springs, Arkansas", "Preston, Victoria": a town of that region.
+    c.type = "GPE";
+    c.evidence = Evidence::kPlace;
+  } else if (words == 1 && first.all_caps && first.key.size() >= 2 && first.key.size() <= 8 &&
+      title.empty() && !after_honorific) {
+    // An ordinary word in capitals ("NOTE", "US" as in "tell us") is no acronym,
+    // nor is a version or model ("IE6", "F16").
+    if (g_.IsCommonWord(first.key) ||
+        std::any_of(first.key.begin(), first.key.end(),
+                    [](char ch) { return absl::ascii_isdigit(ch); })) {
+      return;
+    }
+    c.type = "ORG";
+    c.evidence = Evidence::kAcronym;
+  } else if (words == 1 && IsCamelCase(first)) {
+    // "LibriVox", "PlayStation": brand and company names.
+    c.type = "ORG";
+    c.evidence = Evidence::kShape;
+  } else if (!title.empty() || after_honorific) {
+    c.evidence = Evidence::kTitle;
+    c.role = title;
+  } else if (words == 1) {
+    singles_.emplace_back(begin, end);
+    return;
+  } else if (g_.IsFirstName(first.key) && capital_words <= 4 && !acronym_inside) {
+    c.evidence = Evidence::kFirstName;
+  } else if (capital_words >= 2 && capital_words <= 4 && common == 0 && !acronym_inside) {
+    c.evidence = Evidence::kShape;
+  } else if (capital_words <= 3 && end == chunk_end && FollowedByReportingVerb(end) &&
+             !acronym_inside) {
+    c.evidence = Evidence::kVerb;
+  } else {
+    return;
+  }
+  c.key = absl::StrCat(c.type, ":", OrgKey(begin, end));
+  candidates_.push_back(std::move(c));
+}
+
+int Extractor::HeadKeyword(uint32_t begin, uint32_t end, std::string* type) const {
+  // English names are head-final ("Harvard University", "Red Sea") or the head
+  // takes a complement ("University of Helsinki", "Centre for Social Evolution"):
+  // a head word counts when it ends the words or a connector follows it.
+  int found = -1;
+  for (uint32_t i = begin; i < end; ++i) {
+    if (!tokens_[i].capitalized || (i == begin && initial_[i])) continue;
+    const bool head = i + 1 == end || (IsWord(tokens_[i + 1]) && !tokens_[i + 1].capitalized &&
+                                       In(kConnectors, tokens_[i + 1].key));
+    if (!head) continue;
+    absl::string_view t = g_.KeywordType(Surface(i, i + 1));
+    if (!t.empty()) {
+      found = static_cast<int>(i);
+      *type = std::string(t);
+    }
+  }
+  return found;
+}
+
+void Extractor::ProcessChunk(const Chunk& whole) {
+  Chunk chunk{TrimChunkStart(whole), whole.end};
+  if (chunk.begin >= chunk.end) return;
+  struct Piece {
+    uint32_t begin;
+    uint32_t end;
+    std::optional<GazEntry> entry;  // none: unknown words
+  };
+  std::vector<Piece> pieces;
+  for (uint32_t p = chunk.begin; p < chunk.end;) {
+    std::optional<GazMatch> m = LongestMatch(p, chunk.end);
+    if (m.has_value()) {
+      pieces.push_back({p, m->end, m->entry});
+      p = m->end;
+      continue;
+    }
+    pieces.push_back({p, p + 1, {}});
+    ++p;
+  }
+  // A city or subdivision name next to a title or to unknown capitalised words
+  // is part of a name ("President Vladimir Putin", "New York Times", "Valeska
+  // Paris"), not a place.
+  for (size_t k = 0; k < pieces.size(); ++k) {
+    Piece& p = pieces[k];
+    if (!p.entry.has_value() || (p.entry->kind != GazKind::kCity &&
+                                 p.entry->kind != GazKind::kSubdivision)) {
+      continue;
+    }
+    auto unknown_name = [&](size_t j) {
+      return j < pieces.size() && !pieces[j].entry.has_value() &&
+             tokens_[pieces[j].begin].capitalized;
+    };
+    const bool after_title = k > 0 && pieces[k - 1].entry.has_value() &&
+                             pieces[k - 1].entry->kind == GazKind::kTitle;
+    // "Southern Indiana", "Northern Italy": a part of the place, kept as LOC.
+    if (k > 0 && !pieces[k - 1].entry.has_value() && pieces[k - 1].end - pieces[k - 1].begin == 1 &&
+        In(kDirections, tokens_[pieces[k - 1].begin].key)) {
+      continue;
+    }
+    if (after_title || unknown_name(k + 1) || (k > 0 && unknown_name(k - 1))) p.entry.reset();
+  }
+  // Adjacent unknown pieces form one run.
+  std::vector<Piece> merged;
+  for (const Piece& p : pieces) {
+    if (!merged.empty() && !p.entry.has_value() && !merged.back().entry.has_value()) {
+      merged.back().end = p.end;
+    } else {
+      merged.push_back(p);
+    }
+  }
+  pieces = std::move(merged);
+  // A head word in unknown words types the name from the first non-title piece
+  // through the head and its complement ("University of Copenhagen", "Russian
+  // Foreign Ministry"); what follows the head is another name ("Washington State
+  // University Simon Ličen").
+  for (size_t k = 0; k < pieces.size(); ++k) {
+    if (pieces[k].entry.has_value()) continue;
+    std::string type;
+    const int head = HeadKeyword(pieces[k].begin, pieces[k].end, &type);
+    if (head < 0) continue;
+    size_t first = 0;
+    while (first < k && pieces[first].entry.has_value() &&
+           (pieces[first].entry->kind == GazKind::kTitle ||
+            pieces[first].entry->kind == GazKind::kNonEntity)) {
+      ++first;
+    }
+    // The complement after a connector runs to the next title or the chunk end.
+    uint32_t end = static_cast<uint32_t>(head) + 1;
+    if (end < pieces[k].end || (end == pieces[k].end && k + 1 < pieces.size())) {
+      if (end < chunk.end && !tokens_[end].capitalized) {
+        end = chunk.end;
+        for (size_t j = k + 1; j < pieces.size(); ++j) {
+          if (pieces[j].entry.has_value() && pieces[j].entry->kind == GazKind::kTitle) {
+            end = pieces[j].begin;
+            break;
+          }
+        }
+      }
+    }
+    Candidate c;
+    c.begin = pieces[first].begin;
+    c.end = end;
+    // "Troy Patterson of Slate Magazine": a person "of" the organisation.
+    if (g_.IsFirstName(tokens_[c.begin].key)) {
+      for (uint32_t i = c.begin + 1; i < static_cast<uint32_t>(head); ++i) {
+        if (tokens_[i].key == "of" || tokens_[i].key == "from") {
+          ClassifyRun(c.begin, i, "", false, i);
+          c.begin = i + 1;
+          while (c.begin < c.end && !tokens_[c.begin].capitalized) ++c.begin;
+          break;
+        }
+      }
+    }
+    while (c.end > c.begin && !tokens_[c.end - 1].capitalized) --c.end;
+    c.type = type;
+    c.key = absl::StrCat(type, ":", OrgKey(c.begin, c.end));
+    c.evidence = Evidence::kKeyword;
+    candidates_.push_back(std::move(c));
+    if (end < chunk.end) ProcessChunk(Chunk{end, chunk.end});
+    return;
+  }
+  std::string title;
+  bool honorific = false;
+  for (const Piece& p : pieces) {
+    if (!p.entry.has_value()) {
+      ClassifyRun(p.begin, p.end, title, honorific, chunk.end);
+      title.clear();
+      honorific = false;
+      continue;
+    }
+    if (p.entry->kind == GazKind::kTitle) {
+      const GazTitle& t = g_.titles()[p.entry->index];
+      honorific = t.honorific;
+      title = t.honorific ? "" : Surface(p.begin, p.end);
+      continue;
+    }
+    title.clear();
+    honorific = false;
+    if (p.entry->kind == GazKind::kNonEntity) continue;
+    candidates_.push_back(FromGazetteer(p.begin, p.end, *p.entry));
+  }
+}
+
+void Extractor::ResolveSingles() {
+  // Name words of the people found: "Lavrov" → "Sergey Lavrov".
+  absl::flat_hash_map<std::string, size_t> person_words;
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    const Candidate& c = candidates_[i];
+    if (c.type != "PERSON" || c.end - c.begin < 2) continue;
+    for (uint32_t t = c.begin; t < c.end; ++t) {
+      if (IsWord(tokens_[t]) && tokens_[t].capitalized) person_words.emplace(tokens_[t].key, i);
+    }
+  }
+  // Distinctive words of organisations named by a head word: "Scientology"
+  // after "Church of Scientology", "Harvard" after "Harvard University".
+  absl::flat_hash_map<std::string, size_t> org_words;
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    const Candidate& c = candidates_[i];
+    if (c.type != "ORG" || c.evidence != Evidence::kKeyword) continue;
+    for (uint32_t t = c.begin; t < c.end; ++t) {
+      const Token& w = tokens_[t];
+      if (IsWord(w) && w.capitalized && !IsCommon(w) &&
+          g_.KeywordType(Surface(t, t + 1)).empty()) {
+        org_words.emplace(w.key, i);
+      }
+    }
+  }
+  auto after_place_preposition = [&](uint32_t begin) {
+    return begin > 0 && In(kPlacePrepositions, tokens_[begin - 1].key);
+  };
+  // A place name that is also the name of a person in the article is the person
+  // ("Jackson" after "Michael Jackson"), unless it follows "in".
+  for (Candidate& c : candidates_) {
+    if (c.end - c.begin != 1 || c.type != "GPE" || !c.mention_type.empty()) continue;
+    if (c.link.rfind("iso3166:", 0) == 0) continue;
+    auto it = person_words.find(tokens_[c.begin].key);
+    if (it == person_words.end() || after_place_preposition(c.begin)) continue;
+    const Candidate& person = candidates_[it->second];
+    c.type = "PERSON";
+    c.key = person.key;
+    c.name.clear();
+    c.link.clear();
+    c.geo.reset();
+    c.evidence = Evidence::kCoref;
+  }
+  for (const auto& [begin, end] : singles_) {
+    const Token& t = tokens_[begin];
+    Candidate c;
+    c.begin = begin;
+    c.end = end;
+    auto it = person_words.find(t.key);
+    if (it != person_words.end()) {
+      c.type = "PERSON";
+      c.key = candidates_[it->second].key;
+      c.evidence = Evidence::kCoref;
+    } else if (auto org = org_words.find(t.key); org != org_words.end()) {
+      c.type = "ORG";
+      c.key = candidates_[org->second].key;
+      c.evidence = Evidence::kCoref;
+    } else if (g_.IsFirstName(t.key) && !initial_[begin] && !IsCommon(t)) {
+      c.type = "PERSON";
+      c.key = absl::StrCat("PERSON:", t.key);
+      c.evidence = Evidence::kGivenName;
+    } else if (IsCommon(t)) {
+      continue;
+    } else if (FollowedByReportingVerb(end)) {
+      c.type = "PERSON";
+      c.key = absl::StrCat("PERSON:", t.key);
+      c.evidence = Evidence::kVerb;
+    } else if (after_place_preposition(begin)) {
+      c.type = "GPE";
+      c.key = absl::StrCat("GPE:", t.key);
+      c.evidence = Evidence::kPlace;
+    } else {
+      continue;
+    }
+    candidates_.push_back(std::move(c));
+  }
+}
+
+void Extractor::ResolveAcronyms() {
+  // Initials of multi-word names: "Organization for the Prohibition of Chemical
+  // Weapons" → "OPCW".
+  absl::flat_hash_map<std::string, std::string> by_initials;
+  for (const Candidate& c : candidates_) {
+    if (c.end - c.begin < 2 || c.type == "PERSON") continue;
+    std::string initials;
+    for (uint32_t t = c.begin; t < c.end; ++t) {
+      if (IsWord(tokens_[t]) && tokens_[t].capitalized) {
+        initials += absl::AsciiStrToLower(Surface(t, t + 1).substr(0, 1));
+      }
+    }
+    if (initials.size() >= 2) by_initials.emplace(initials, c.key);
+  }
+  absl::flat_hash_map<std::string, const Candidate*> by_key;
+  for (const Candidate& c : candidates_) by_key.emplace(c.key, &c);
+  std::vector<std::pair<size_t, const Candidate*>> updates;
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    Candidate& c = candidates_[i];
+    if (c.evidence != Evidence::kAcronym) continue;
+    std::string letters;
+    for (char ch : tokens_[c.begin].key) {
+      if (ch != '.') letters.push_back(ch);
+    }
+    auto it = by_initials.find(letters);
+    if (it == by_initials.end()) continue;
+    const Candidate* full = by_key.at(it->second);
+    updates.emplace_back(i, full);
+  }
+  for (const auto& [i, full] : updates) {
+    Candidate& c = candidates_[i];
+    const Candidate copy = *full;
+    c.type = copy.type;
+    c.key = copy.key;
+    c.name = copy.name;
+    c.link = copy.link;
+    c.geo = copy.geo;
+    c.evidence = Evidence::kCoref;
+  }
+}
+
+void Extractor::ProcessCaseless() {
+  // Names found in normal-case text, by token keys: "sergey lavrov", "lavrov".
+  absl::flat_hash_map<std::string, size_t> known;
+  size_t longest = 1;
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    const Candidate& c = candidates_[i];
+    known.emplace(KeyOf(c.begin, c.end), i);
+    longest = std::max<size_t>(longest, c.end - c.begin);
+    if (c.type == "PERSON" && c.end - c.begin >= 2) known.emplace(tokens_[c.end - 1].key, i);
+  }
+  absl::flat_hash_set<std::string> confirmed;
+  for (const Candidate& c : candidates_) confirmed.insert(c.key);
+  const auto n = static_cast<uint32_t>(tokens_.size());
+  for (uint32_t i = 0; i < n;) {
+    if (!caseless_[i] || !IsWord(tokens_[i])) {
+      ++i;
+      continue;
+    }
+    uint32_t limit = i;
+    while (limit < n && caseless_[limit] && sentence_[limit] == sentence_[i]) ++limit;
+    // Known names first (they carry the article's own reading), then the gazetteer.
+    std::optional<Candidate> found;
+    for (size_t len = std::min<size_t>(longest, limit - i); len >= 1 && !found; --len) {
+      auto it = known.find(KeyOf(i, i + static_cast<uint32_t>(len)));
+      if (it == known.end()) continue;
+      Candidate c = candidates_[it->second];
+      c.begin = i;
+      c.end = i + static_cast<uint32_t>(len);
+      c.evidence = Evidence::kCoref;
+      found = std::move(c);
+    }
+    if (!found) {
+      std::optional<GazMatch> m = LongestMatch(i, limit);
+      if (m.has_value() && m->entry.kind != GazKind::kTitle &&
+          m->entry.kind != GazKind::kNonEntity) {
+        Candidate c = FromGazetteer(i, m->end, m->entry);
+        const bool common = m->end - i == 1 && g_.IsCommonWord(tokens_[i].key) &&
+                            m->entry.kind != GazKind::kCountry;
+        if ((!m->entry.case_sensitive && !common) || confirmed.contains(c.key)) found = c;
+      }
+    }
+    if (found) {
+      i = found->end;
+      candidates_.push_back(*std::move(found));
+    } else {
+      ++i;
+    }
+  }
+}
+
+std::vector<v1::Entity> Extractor::Group() const {
+  struct Group {
+    std::vector<const Candidate*> mentions;
+  };
+  std::vector<std::string> order;
+  absl::flat_hash_map<std::string, Group> groups;
+  std::vector<const Candidate*> sorted;
+  for (const Candidate& c : candidates_) sorted.push_back(&c);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Candidate* a, const Candidate* b) { return a->begin < b->begin; });
+  for (const Candidate* c : sorted) {
+    auto [it, inserted] = groups.try_emplace(c->key);
+    if (inserted) order.push_back(c->key);
+    it->second.mentions.push_back(c);
+  }
+  const uint32_t headline_end = article_.headline().end();
+  const double text_cps = std::max<double>(1, tokens_.empty() ? 1 : tokens_.back().end);
+  std::vector<v1::Entity> out;
+  std::vector<double> raw;
+  for (const std::string& key : order) {
+    const Group& group = groups.at(key);
+    v1::Entity e;
+    const Candidate* best = group.mentions.front();
+    std::string longest;
+    double weight = 0;
+    bool in_headline = false;
+    float confidence = 0;
+    for (const Candidate* c : group.mentions) {
+      v1::Mention* m = e.add_mentions();
+      m->set_begin(tokens_[c->begin].begin);
+      m->set_end(tokens_[c->end - 1].end);
+      m->set_text(Surface(c->begin, c->end));
+      if (!c->mention_type.empty() && c->mention_type != c->type) m->set_type(c->mention_type);
+      weight += c->mention_type.empty() ? 1.0 : 0.5;
+      in_headline = in_headline || m->end() <= headline_end;
+      confidence = std::max(confidence, EvidenceConfidence(c->evidence));
+      if (!c->name.empty() && best->name.empty()) best = c;
+      if (e.role().empty() && !c->role.empty()) e.set_role(c->role);
+      // The name is the longest mention, preferring one in normal case over an
+      // ALL-CAPS headline's.
+      auto has_lower = [](const std::string& t) {
+        return std::any_of(t.begin(), t.end(), [](char ch) { return absl::ascii_islower(ch); });
+      };
+      if (c->evidence != Evidence::kAcronym &&
+          std::make_pair(has_lower(m->text()), m->text().size()) >
+              std::make_pair(has_lower(longest), longest.size())) {
+        longest = m->text();
+      }
+      if (c->type != "NORP" && !c->geo.has_value() && best->type == "NORP") best = c;
+    }
+    e.set_type(best->type);
+    e.set_name(!best->name.empty() ? best->name : !longest.empty() ? longest
+                                                                    : e.mentions(0).text());
+    e.set_link(best->link);
+    if (best->geo.has_value()) {
+      v1::Geo* geo = e.mutable_geo();
+      geo->set_geonames_id(best->geo->geonames_id);
+      geo->set_country_code(best->geo->country_code);
+      geo->set_latitude(best->geo->latitude);
+      geo->set_longitude(best->geo->longitude);
+      geo->set_population(best->geo->population);
+      geo->set_feature_code(best->geo->feature_code);
+    }
+    // More mentions = more confidence that the reading is right.
+    confidence = std::min(1.0f, confidence + 0.02f * (group.mentions.size() - 1));
+    e.set_confidence(confidence);
+    const double first = e.mentions(0).begin() / text_cps;
+    raw.push_back(weight + (in_headline ? 2.0 : 0.0) + (1.0 - first));
+    out.push_back(std::move(e));
+  }
+  const double max_raw = raw.empty() ? 1 : *std::max_element(raw.begin(), raw.end());
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].set_salience(static_cast<float>(std::round(raw[i] / max_raw * 1000) / 1000));
+    out[i].set_id(absl::StrCat("e", i + 1));
+  }
+  return out;
+}
+
+std::vector<v1::Entity> Extractor::Run() {
+  tokens_ = Tokenize(text_);
+  symbols_.reserve(tokens_.size());
+  for (const Token& t : tokens_) {
+    symbols_.push_back(g_.Symbol(t.key));
+    if (IsWord(t) && !t.capitalized && t.has_lower) lower_seen_.insert(t.key);
+  }
+  caseless_.assign(tokens_.size(), 0);
+  MarkSentences();
+  // ALL-CAPS or Title Case headline and sentences, and the dateline.
+  for (int s = 0; s < article_.sentences_size(); ++s) {
+    const v1::Span& span = article_.sentences(s);
+    auto first = static_cast<uint32_t>(
+        std::lower_bound(tokens_.begin(), tokens_.end(), span.begin(),
+                         [](const Token& t, uint32_t cp) { return t.begin < cp; }) -
+        tokens_.begin());
+    uint32_t last = first;
+    while (last < tokens_.size() && tokens_[last].end <= span.end()) ++last;
+    const bool headline = span.end() <= article_.headline().end();
+    bool caps = true;
+    int words = 0;
+    for (uint32_t i = first; i < last; ++i) {
+      if (!IsWord(tokens_[i])) continue;
+      ++words;
+      caps = caps && !tokens_[i].has_lower;
+    }
+    if ((caps && words >= 2) || (headline && IsTitleCaseOrAllCaps(first, last))) {
+      MarkCaseless(span.begin(), span.end());
+    }
+  }
+  if (article_.dateline().has_span() && article_.dateline().span().end() > 0) {
+    MarkCaseless(article_.dateline().span().begin(), article_.dateline().span().end());
+  }
+  FindGazetteerMatches();
+  CollectContextCountries();
+  for (const Chunk& chunk : FindChunks()) ProcessChunk(chunk);
+  ResolveSingles();
+  ResolveAcronyms();
+  ProcessCaseless();
+  return Group();
+}
+
+absl::Mutex& GazetteerCacheMutex() {
+  static absl::Mutex mu(absl::kConstInit);
+  return mu;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EntitiesStage>> EntitiesStage::Create(EntitiesOptions options) {
+  if (options.min_confidence < 0 || options.min_confidence > 1) {
+    return absl::InvalidArgumentError("min_confidence must be in [0, 1]");
+  }
+  // One parsed gazetteer per population threshold, shared by all stages.
+  static auto* cache = new std::map<uint64_t, std::shared_ptr<const Gazetteer>>();
+  std::shared_ptr<const Gazetteer> gazetteer;
+  {
+    absl::MutexLock lock(&GazetteerCacheMutex());
+    auto it = cache->find(options.min_city_population);
+    if (it == cache->end()) {
+      absl::StatusOr<std::unique_ptr<const Gazetteer>> loaded =
+          Gazetteer::Load(GazetteerData(), options.min_city_population);
+      if (!loaded.ok()) {
+        return absl::InternalError(
+            absl::StrCat("compiled gazetteer: ", loaded.status().message()));
+      }
+      it = cache->emplace(options.min_city_population, std::move(*loaded)).first;
+    }
+    gazetteer = it->second;
+  }
+  return CreateWithGazetteer(std::move(options), std::move(gazetteer));
+}
+
+std::unique_ptr<EntitiesStage> EntitiesStage::CreateWithGazetteer(
+    EntitiesOptions options, std::shared_ptr<const Gazetteer> gazetteer) {
+  return std::unique_ptr<EntitiesStage>(
+      new EntitiesStage(std::move(options), std::move(gazetteer)));
+}
+
+absl::Status EntitiesStage::Process(v1::Article& article, const StageContext& ctx) const {
+  (void)ctx;
+  article.clear_entities();
+  if (std::optional<size_t> bad = FindInvalidUtf8(article.text()); bad.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat("text is not valid UTF-8 at byte ", *bad));
+  }
+  const auto cps = static_cast<uint32_t>(CountCodePoints(article.text()));
+  if (absl::Status s = CheckSpan(article.headline(), cps, "headline"); !s.ok()) return s;
+  if (absl::Status s = CheckSpan(article.dateline().span(), cps, "dateline.span"); !s.ok()) {
+    return s;
+  }
+  for (int i = 0; i < article.sentences_size(); ++i) {
+    if (absl::Status s = CheckSpan(article.sentences(i), cps, absl::StrCat("sentences[", i, "]"));
+        !s.ok()) {
+      return s;
+    }
+  }
+  const std::string& language = article.language();
+  const std::string primary = language.substr(0, language.find('-'));
+  if (!primary.empty() && primary != "und" &&
+      std::find(options_.languages.begin(), options_.languages.end(), primary) ==
+          options_.languages.end()) {
+    return absl::OkStatus();
+  }
+  Extractor extractor(*gazetteer_, article);
+  for (v1::Entity& e : extractor.Run()) {
+    if (e.confidence() < options_.min_confidence) continue;
+    *article.add_entities() = std::move(e);
+  }
+  // Ids stay dense after filtering.
+  for (int i = 0; i < article.entities_size(); ++i) {
+    article.mutable_entities(i)->set_id(absl::StrCat("e", i + 1));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace newsd::stages

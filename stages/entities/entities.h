@@ -1,0 +1,88 @@
+// The "entities" stage: named entities with stable ids, names resolved within the
+// article, and places on the map.
+//
+// Reads Article.text, .headline, .sentences (from the segment stage), .dateline
+// and .language; replaces Article.entities. Each Entity groups the mentions of
+// one real thing ("Sergey Lavrov" ← "Russian Foreign Minister Sergey Lavrov",
+// "Lavrov"; "Russia" ← "Russia", "Russia's", "Russian"), with:
+//   type        PERSON, ORG, GPE, LOC, NORP, FAC or EVENT (OntoNotes names);
+//   name        canonical name (gazetteer name, else the longest mention);
+//   link        "iso3166:RU" (countries, and demonyms linked to them),
+//               "iso3166-2:US-AR" (subdivisions), "geonames:<id>" (cities,
+//               continents), "org:<slug>" (well-known organisations), else "";
+//   geo         GeoNames id, ISO country, WGS84 lat/lon, population and feature
+//               code for places;
+//   role        the title the text gives a person ("Foreign Minister");
+//   salience    in [0, 1], 1 for the most salient entity of the article;
+//   confidence  in [0, 1], from the strongest evidence for the entity.
+// Mention offsets are Unicode code points into Article.text; a mention never
+// includes a possessive "'s" / "’s". A demonym mention of a country entity has
+// Mention.type "NORP".
+//
+// How: gazetteers compiled at build time (see gazetteer.h and data/README.md),
+// matched with a token Aho–Corasick automaton, plus rules: capitalised-name
+// chunks (not at sentence starts for common words), titles and honorifics,
+// name head words (University → ORG, River → LOC, Airport → FAC, War → EVENT),
+// first names, reporting verbs, acronym–expansion pairs, surname coreference,
+// and case-insensitive matching of ALL-CAPS and Title Case headlines and
+// datelines against the gazetteer and the names found in the rest of the text.
+// Places are disambiguated by the dateline, the countries the article mentions,
+// capital status and population.
+#ifndef NEWSD_STAGES_ENTITIES_ENTITIES_H_
+#define NEWSD_STAGES_ENTITIES_ENTITIES_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "pipeline/stage.h"
+#include "stages/entities/gazetteer.h"
+
+namespace newsd::stages {
+
+struct EntitiesOptions {
+  // Cities with fewer inhabitants are not in the gazetteer (capitals always are);
+  // option "min_city_population", default 15000, at least the build's 15000.
+  uint64_t min_city_population = 15000;
+  // Entities below this confidence are dropped; option "min_confidence" in [0, 1].
+  double min_confidence = 0.5;
+  // Languages (BCP-47 primary tags) the rules are for; articles in another
+  // detected language get no entities. "", "und" (undetermined) always run.
+  // Option "languages", comma-separated, default "en".
+  std::vector<std::string> languages = {"en"};
+};
+
+class EntitiesStage final : public Stage {
+ public:
+  // Uses the compiled gazetteer (shared between stages with the same
+  // min_city_population). Errors: kInvalidArgument for an out-of-range option;
+  // kInternal if the compiled gazetteer does not parse (a build bug).
+  static absl::StatusOr<std::unique_ptr<EntitiesStage>> Create(EntitiesOptions options);
+
+  // Same with a given gazetteer (tests).
+  static std::unique_ptr<EntitiesStage> CreateWithGazetteer(
+      EntitiesOptions options, std::shared_ptr<const Gazetteer> gazetteer);
+
+  absl::string_view name() const override { return "entities"; }
+
+  // Replaces article.entities (see the file comment). Errors (kInvalidArgument):
+  // text not valid UTF-8, or a headline/sentence/dateline span out of range.
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override;
+
+  const Gazetteer& gazetteer() const { return *gazetteer_; }
+
+ private:
+  EntitiesStage(EntitiesOptions options, std::shared_ptr<const Gazetteer> gazetteer)
+      : options_(std::move(options)), gazetteer_(std::move(gazetteer)) {}
+
+  const EntitiesOptions options_;
+  const std::shared_ptr<const Gazetteer> gazetteer_;
+};
+
+}  // namespace newsd::stages
+
+#endif  // NEWSD_STAGES_ENTITIES_ENTITIES_H_

@@ -1,0 +1,259 @@
+#include "stages/entities/entities.h"
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pipeline/stage_registry.h"
+#include "stages/common/spans.h"
+#include "tests/stages/entities/entity_testing.h"
+#include "tests/stages/testing/status_matchers.h"
+
+namespace newsd::stages {
+namespace {
+
+using ::newsd::testing::DescribeEntities;
+using ::newsd::testing::FindEntity;
+using ::newsd::testing::IsOk;
+using ::newsd::testing::MentionTexts;
+using ::newsd::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+StagePtr MakeStage(const char* name, std::map<std::string, std::string> options = {}) {
+  v1::StageConfig config;
+  config.set_name(name);
+  for (const auto& [k, v] : options) (*config.mutable_options())[k] = v;
+  absl::StatusOr<StagePtr> stage = StageRegistry::Global().Create(config);
+  EXPECT_THAT(stage, IsOk());
+  return stage.ok() ? *std::move(stage) : nullptr;
+}
+
+// An article laid out like the decode stage does (headline, blank line,
+// paragraphs), segmented by the segment stage, then run through entities.
+v1::Article Extract(absl::string_view headline, std::vector<absl::string_view> paragraphs,
+                    absl::string_view dateline_place = "") {
+  static const StagePtr segment = MakeStage("segment");
+  static const StagePtr entities = MakeStage("entities");
+  v1::Article a;
+  TextBuilder b;
+  *a.mutable_headline() = b.Append(headline);
+  for (absl::string_view p : paragraphs) {
+    b.Append("\n\n");
+    *a.add_paragraphs() = b.Append(p);
+  }
+  a.set_text(b.Release());
+  a.set_language("en");
+  a.mutable_dateline()->set_place(std::string(dateline_place));
+  StageContext ctx;
+  EXPECT_THAT(segment->Process(a, ctx), IsOk());
+  EXPECT_THAT(entities->Process(a, ctx), IsOk());
+  return a;
+}
+
+TEST(EntitiesStageTest, AcronymAndExpansionAreOneEntity) {
+  const v1::Article a = Extract(
+      "Inspectors arrive",
+      {"The Agency for Nuclear Safety (ANS) sent inspectors on Monday.",
+       "ANS officials said the visit would last a week."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* ans = FindEntity(a, "Agency for Nuclear Safety");
+  ASSERT_NE(ans, nullptr);
+  EXPECT_EQ(ans->type(), "ORG");
+  EXPECT_THAT(MentionTexts(*ans), ElementsAre("Agency for Nuclear Safety", "ANS", "ANS"));
+  EXPECT_EQ(FindEntity(a, "Monday"), nullptr);
+}
+
+TEST(EntitiesStageTest, SurnamesResolveToTheFullName) {
+  const v1::Article a = Extract(
+      "Talks resume",
+      {"German Chancellor Angela Merkel met Mr. Okonkwo Adebayo in Berlin.",
+       "Merkel said the talks went well. Adebayo agreed."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* merkel = FindEntity(a, "Angela Merkel");
+  ASSERT_NE(merkel, nullptr);
+  EXPECT_EQ(merkel->type(), "PERSON");
+  EXPECT_EQ(merkel->role(), "Chancellor");
+  EXPECT_THAT(MentionTexts(*merkel), ElementsAre("Angela Merkel", "Merkel"));
+  const v1::Entity* adebayo = FindEntity(a, "Okonkwo Adebayo");
+  ASSERT_NE(adebayo, nullptr);
+  EXPECT_EQ(adebayo->role(), "");  // "Mr." is an honorific, not a role
+  EXPECT_THAT(MentionTexts(*adebayo), ElementsAre("Okonkwo Adebayo", "Adebayo"));
+  const v1::Entity* germany = FindEntity(a, "Germany");
+  ASSERT_NE(germany, nullptr);
+  EXPECT_EQ(germany->mentions(0).type(), "NORP");
+  const v1::Entity* berlin = FindEntity(a, "Berlin");
+  ASSERT_NE(berlin, nullptr);
+  EXPECT_EQ(berlin->geo().country_code(), "DE");
+  EXPECT_EQ(berlin->geo().feature_code(), "PPLC");
+}
+
+TEST(EntitiesStageTest, PlacesAreDisambiguatedByTheArticle) {
+  const v1::Article pakistan =
+      Extract("Floods", {"Pakistani officials in Hyderabad said the river rose overnight."});
+  SCOPED_TRACE(DescribeEntities(pakistan));
+  const v1::Entity* h = FindEntity(pakistan, "Hyderabad");
+  ASSERT_NE(h, nullptr);
+  EXPECT_EQ(h->geo().country_code(), "PK");
+  const v1::Article india = Extract("Floods", {"Officials in Hyderabad said the river rose."});
+  SCOPED_TRACE(DescribeEntities(india));
+  h = FindEntity(india, "Hyderabad");
+  ASSERT_NE(h, nullptr);
+  EXPECT_EQ(h->geo().country_code(), "IN");  // the bigger one without context
+  // The dateline decides too.
+  const v1::Article dated =
+      Extract("Floods", {"Officials in Hyderabad said the river rose."}, "KARACHI");
+  h = FindEntity(dated, "Hyderabad");
+  ASSERT_NE(h, nullptr);
+  EXPECT_EQ(h->geo().country_code(), "PK");
+}
+
+TEST(EntitiesStageTest, CommonWordsAndSentenceStarts) {
+  const v1::Article a = Extract(
+      "A nice day",
+      {"French police in Nice said nothing. Tomorrow the Amazon River floods.",
+       "During the day, Reading fans sang."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* nice = FindEntity(a, "Nice");
+  ASSERT_NE(nice, nullptr);
+  EXPECT_EQ(nice->geo().country_code(), "FR");
+  EXPECT_THAT(MentionTexts(*nice), ElementsAre("Nice"));  // not "nice" in the headline
+  const v1::Entity* river = FindEntity(a, "Amazon River");
+  ASSERT_NE(river, nullptr);
+  EXPECT_EQ(river->type(), "LOC");
+  EXPECT_EQ(FindEntity(a, "Tomorrow"), nullptr);
+  EXPECT_EQ(FindEntity(a, "During"), nullptr);
+  EXPECT_EQ(FindEntity(a, "Reading"), nullptr);  // a common word with no support for the town
+}
+
+TEST(EntitiesStageTest, HeadWordsTypeUnknownNames) {
+  const v1::Article a = Extract(
+      "Study", {"Researchers at the University of Tartu and the Kessler Institute studied "
+                "the Zambezi River near Kariba Airport during the Crimean War."});
+  SCOPED_TRACE(DescribeEntities(a));
+  ASSERT_NE(FindEntity(a, "University of Tartu"), nullptr);
+  EXPECT_EQ(FindEntity(a, "University of Tartu")->type(), "ORG");
+  ASSERT_NE(FindEntity(a, "Kessler Institute"), nullptr);
+  EXPECT_EQ(FindEntity(a, "Kessler Institute")->type(), "ORG");
+  ASSERT_NE(FindEntity(a, "Zambezi River"), nullptr);
+  EXPECT_EQ(FindEntity(a, "Zambezi River")->type(), "LOC");
+  ASSERT_NE(FindEntity(a, "Kariba Airport"), nullptr);
+  EXPECT_EQ(FindEntity(a, "Kariba Airport")->type(), "FAC");
+  ASSERT_NE(FindEntity(a, "Crimean War"), nullptr);
+  EXPECT_EQ(FindEntity(a, "Crimean War")->type(), "EVENT");
+}
+
+TEST(EntitiesStageTest, NameShapes) {
+  const v1::Article a = Extract(
+      "Vote count",
+      {"Troy Patterson of Slate Magazine met Lee Cheuk-yan in Eureka Springs, Arkansas.",
+       "ChemLawn Corp rejected the bid. A ChemLawn spokesman said LibriVox was not "
+       "involved. The Kazakh-born envoy left."});
+  SCOPED_TRACE(DescribeEntities(a));
+  ASSERT_NE(FindEntity(a, "Troy Patterson"), nullptr);
+  EXPECT_EQ(FindEntity(a, "Troy Patterson")->type(), "PERSON");
+  ASSERT_NE(FindEntity(a, "Slate Magazine"), nullptr);
+  EXPECT_EQ(FindEntity(a, "Slate Magazine")->type(), "ORG");
+  ASSERT_NE(FindEntity(a, "Lee Cheuk-yan"), nullptr);  // hyphenated given name
+  EXPECT_EQ(FindEntity(a, "Lee Cheuk-yan")->type(), "PERSON");
+  const v1::Entity* town = FindEntity(a, "Eureka Springs");  // too small for the gazetteer
+  ASSERT_NE(town, nullptr);
+  EXPECT_EQ(town->type(), "GPE");
+  ASSERT_NE(FindEntity(a, "Arkansas"), nullptr);
+  EXPECT_EQ(FindEntity(a, "Arkansas")->link(), "iso3166-2:US-AR");
+  const v1::Entity* chemlawn = FindEntity(a, "ChemLawn Corp");
+  ASSERT_NE(chemlawn, nullptr);
+  EXPECT_EQ(chemlawn->type(), "ORG");
+  EXPECT_THAT(MentionTexts(*chemlawn), ElementsAre("ChemLawn Corp", "ChemLawn"));
+  ASSERT_NE(FindEntity(a, "LibriVox"), nullptr);
+  EXPECT_EQ(FindEntity(a, "LibriVox")->type(), "ORG");
+  const v1::Entity* kz = FindEntity(a, "Kazakhstan");
+  ASSERT_NE(kz, nullptr);
+  EXPECT_THAT(MentionTexts(*kz), ElementsAre("Kazakh"));
+}
+
+TEST(EntitiesStageTest, AllCapsHeadlineUsesNamesFromTheBody) {
+  const v1::Article a = Extract("OKONKWO ADEBAYO VISITS NIGERIA",
+                                {"Okonkwo Adebayo arrived in Nigeria on Tuesday."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* p = FindEntity(a, "Okonkwo Adebayo");
+  ASSERT_NE(p, nullptr);
+  EXPECT_THAT(MentionTexts(*p), ElementsAre("OKONKWO ADEBAYO", "Okonkwo Adebayo"));
+  const v1::Entity* ng = FindEntity(a, "Nigeria");
+  ASSERT_NE(ng, nullptr);
+  EXPECT_THAT(MentionTexts(*ng), ElementsAre("NIGERIA", "Nigeria"));
+  EXPECT_EQ(FindEntity(a, "VISITS"), nullptr);
+}
+
+TEST(EntitiesStageTest, OtherLanguagesAreSkipped) {
+  static const StagePtr entities = MakeStage("entities");
+  v1::Article a;
+  a.set_text("Angela Merkel besuchte Berlin.");
+  a.set_language("de");
+  EXPECT_THAT(entities->Process(a, StageContext()), IsOk());
+  EXPECT_THAT(a.entities(), IsEmpty());
+  const StagePtr german_too = MakeStage("entities", {{"languages", "en, de"}});
+  EXPECT_THAT(german_too->Process(a, StageContext()), IsOk());
+  EXPECT_NE(a.entities_size(), 0);
+}
+
+TEST(EntitiesStageTest, BadInputIsInvalidArgument) {
+  static const StagePtr entities = MakeStage("entities");
+  v1::Article a;
+  a.set_text("Syria\xff");
+  EXPECT_THAT(entities->Process(a, StageContext()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UTF-8 at byte 5")));
+  a.set_text("Syria");
+  *a.add_sentences() = MakeSpan(0, 9);
+  EXPECT_THAT(entities->Process(a, StageContext()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sentences[0]")));
+}
+
+TEST(EntitiesStageTest, OptionsAreChecked) {
+  v1::StageConfig config;
+  config.set_name("entities");
+  (*config.mutable_options())["min_confidence"] = "2";
+  EXPECT_THAT(StageRegistry::Global().Create(config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("min_confidence")));
+  config.clear_options();
+  (*config.mutable_options())["colour"] = "blue";
+  EXPECT_THAT(StageRegistry::Global().Create(config).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("colour")));
+  // A higher confidence bar drops the weakly supported entities.
+  const StagePtr strict = MakeStage("entities", {{"min_confidence", "0.9"}});
+  v1::Article a;
+  a.set_text("Zorblat Quim met Syria's envoy.");
+  a.set_language("en");
+  ASSERT_THAT(strict->Process(a, StageContext()), IsOk());
+  ASSERT_EQ(a.entities_size(), 1);
+  EXPECT_EQ(a.entities(0).name(), "Syria");
+}
+
+TEST(EntitiesStageTest, ConcurrentCallsAgree) {
+  const v1::Article expected =
+      Extract("Talks", {"Russian Foreign Minister Sergey Lavrov met John Kerry in Geneva."});
+  ASSERT_EQ(expected.entities_size(), 4);
+  static const StagePtr entities = MakeStage("entities");
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        v1::Article a = expected;
+        if (entities->Process(a, StageContext()).ok() &&
+            a.SerializeAsString() == expected.SerializeAsString()) {
+          ++ok[t];
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_THAT(ok, ElementsAre(50, 50, 50, 50));
+}
+
+}  // namespace
+}  // namespace newsd::stages
