@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafkacpp.h>
 #include <zlib.h>
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -17,6 +18,10 @@
 namespace newsd {
 
 absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory"));
+  }
   if (!absl::EndsWith(path, ".gz")) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read file"));
@@ -104,7 +109,11 @@ absl::Status ProduceAll(const std::string& brokers, const std::vector<OutboundMe
     }
     (*sink)->Poll(absl::ZeroDuration());
   }
-  if (absl::Status s = (*sink)->Flush(timeout); !s.ok()) return s;
+  if (absl::Status s = (*sink)->Flush(timeout); !s.ok()) {
+    return absl::UnavailableError(absl::StrCat("delivery not confirmed within ",
+                                               absl::FormatDuration(timeout),
+                                               " (brokers unreachable?): ", s.message()));
+  }
   return first_error;
 }
 

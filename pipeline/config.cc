@@ -1,9 +1,13 @@
 #include "pipeline/config.h"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include <librdkafka/rdkafkacpp.h>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
@@ -37,14 +41,32 @@ const std::set<std::string, std::less<>>& OwnedProperties() {
 
 absl::Status CheckProperties(const google::protobuf::Map<std::string, std::string>& props,
                              absl::string_view field) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   for (const auto& [key, value] : props) {
     if (key.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": empty property name"));
     if (OwnedProperties().count(key)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          field, "[\"", key, "\"]: set by newsd (use kafka.brokers / kafka.group_id), remove it"));
+          field, "[\"", key, "\"]: newsd sets this property itself; remove it (see ",
+          "kafka.brokers, kafka.group_id, kafka.transactional_id and delivery)"));
+    }
+    // librdkafka knows its properties and their value types.
+    std::string err;
+    if (conf->set(key, value, err) != RdKafka::Conf::CONF_OK) {
+      return absl::InvalidArgumentError(absl::StrCat(field, "[\"", key, "\"]: ", err));
     }
   }
   return absl::OkStatus();
+}
+
+// Kafka's rule (kafka.common.internals.Topic): [a-zA-Z0-9._-]{1,249}.
+bool ValidTopicName(const std::string& topic) {
+  if (topic.empty() || topic.size() > 249 || topic == "." || topic == "..") return false;
+  for (char c : topic) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -59,7 +81,9 @@ v1::PipelineConfig DefaultConfig() {
   kafka.set_dead_letter_topic("news.dlq");
   config.set_delivery(v1::EXACTLY_ONCE);
   config.set_metrics_address("127.0.0.1:9464");
-  for (const char* name : {"decode", "segment", "language", "entities"}) config.add_stages()->set_name(name);
+  for (const char* name : {"decode", "segment", "language", "entities", "quotes", "times"}) {
+    config.add_stages()->set_name(name);
+  }
   config.set_max_inflight_messages(10000);
   config.set_commit_interval_ms(100);
   config.set_shutdown_timeout_ms(30000);
@@ -67,13 +91,15 @@ v1::PipelineConfig DefaultConfig() {
   config.set_max_inflight_bytes(256ull << 20);
   config.set_message_time_budget_ms(10000);
   config.set_max_producer_queue(100000);
+  config.set_max_output_bytes(1000000);
   return config;
 }
 
 void ApplyDefaults(v1::PipelineConfig& config) {
   const v1::PipelineConfig d = DefaultConfig();
   v1::KafkaConfig& kafka = *config.mutable_kafka();
-  if (kafka.brokers().empty()) kafka.set_brokers(d.kafka().brokers());
+  // No default for kafka.brokers: a config file names its cluster ("embedded" for the
+  // demo cluster must be explicit).
   if (kafka.group_id().empty()) kafka.set_group_id(d.kafka().group_id());
   if (kafka.input_topics().empty()) *kafka.mutable_input_topics() = d.kafka().input_topics();
   if (kafka.output_topic().empty()) kafka.set_output_topic(d.kafka().output_topic());
@@ -91,6 +117,7 @@ void ApplyDefaults(v1::PipelineConfig& config) {
     config.set_message_time_budget_ms(d.message_time_budget_ms());
   }
   if (config.max_producer_queue() == 0) config.set_max_producer_queue(d.max_producer_queue());
+  if (config.max_output_bytes() == 0) config.set_max_output_bytes(d.max_output_bytes());
 }
 
 absl::StatusOr<v1::PipelineConfig> ParseConfig(absl::string_view text) {
@@ -106,6 +133,10 @@ absl::StatusOr<v1::PipelineConfig> ParseConfig(absl::string_view text) {
 }
 
 absl::StatusOr<v1::PipelineConfig> LoadConfig(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a config file"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read config file"));
   std::stringstream buffer;
@@ -136,7 +167,11 @@ absl::Status ParseHostPort(absl::string_view address, std::string* host, int* po
 
 absl::Status ValidateConfig(const v1::PipelineConfig& config) {
   const v1::KafkaConfig& kafka = config.kafka();
-  if (kafka.brokers().empty()) return absl::InvalidArgumentError("kafka.brokers: empty");
+  if (kafka.brokers().empty()) {
+    return absl::InvalidArgumentError(
+        "kafka.brokers: required (bootstrap servers \"host:port,...\", or \"embedded\" for "
+        "the in-process demo cluster)");
+  }
   if (kafka.group_id().empty()) return absl::InvalidArgumentError("kafka.group_id: empty");
   if (kafka.input_topics().empty()) {
     return absl::InvalidArgumentError("kafka.input_topics: at least one topic is required");
@@ -146,6 +181,11 @@ absl::Status ValidateConfig(const v1::PipelineConfig& config) {
     const std::string& t = kafka.input_topics(i);
     if (t.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("kafka.input_topics[", i, "]: empty topic name"));
+    }
+    if (!ValidTopicName(t)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("kafka.input_topics[", i, "]: '", t,
+                       "' is not a valid Kafka topic name ([a-zA-Z0-9._-], at most 249)"));
     }
     if (!inputs.insert(t).second) {
       return absl::InvalidArgumentError(
@@ -162,6 +202,17 @@ absl::Status ValidateConfig(const v1::PipelineConfig& config) {
           out == &kafka.output_topic() ? "kafka.output_topic" : "kafka.dead_letter_topic",
           ": '", *out, "' is also an input topic (the daemon would consume its own output)"));
     }
+  }
+  for (const auto* field : {&kafka.output_topic(), &kafka.dead_letter_topic()}) {
+    if (!ValidTopicName(*field)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field == &kafka.output_topic() ? "kafka.output_topic" : "kafka.dead_letter_topic",
+          ": '", *field, "' is not a valid Kafka topic name ([a-zA-Z0-9._-], at most 249)"));
+    }
+  }
+  if (kafka.dead_letter_topic() == kafka.output_topic()) {
+    return absl::InvalidArgumentError(
+        "kafka.dead_letter_topic: same topic as kafka.output_topic; dead letters need their own");
   }
   if (absl::Status s = CheckProperties(kafka.properties(), "kafka.properties"); !s.ok()) return s;
   if (absl::Status s = CheckProperties(kafka.consumer_properties(), "kafka.consumer_properties");
@@ -185,6 +236,13 @@ absl::Status ValidateConfig(const v1::PipelineConfig& config) {
   }
   if (config.worker_threads() > 256) {
     return absl::InvalidArgumentError("worker_threads: at most 256");
+  }
+  std::set<std::string> stage_names;
+  for (int i = 0; i < config.stages_size(); ++i) {
+    if (!stage_names.insert(config.stages(i).name()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "stages[", i, "]: stage '", config.stages(i).name(), "' appears twice"));
+    }
   }
   absl::StatusOr<std::unique_ptr<Chain>> chain = Chain::Create(config.stages());
   if (!chain.ok()) return absl::InvalidArgumentError(chain.status().message());

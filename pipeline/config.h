@@ -17,7 +17,7 @@ namespace newsd {
 v1::PipelineConfig DefaultConfig();
 
 // Fills every unset field of `config` from DefaultConfig() (stage list included
-// when empty).
+// when empty), except kafka.brokers, which a config file must give.
 void ApplyDefaults(v1::PipelineConfig& config);
 
 // Parses textproto `text`. kInvalidArgument with "line L:C: …" on syntax errors
@@ -32,7 +32,9 @@ absl::StatusOr<v1::PipelineConfig> LoadConfig(const std::string& path);
 // field path, e.g. `kafka.input_topics[1]: empty topic name`,
 // `kafka.properties["enable.auto.commit"]: set by newsd, remove it`,
 // `stages[2]: unknown stage 'foo'`, `metrics_address: expected HOST:PORT`.
-// Builds every stage once to validate its options.
+// librdkafka properties are checked by librdkafka itself (name and value type);
+// topic names by Kafka's rule [a-zA-Z0-9._-]{1,249}. Builds every stage once to
+// validate its options.
 absl::Status ValidateConfig(const v1::PipelineConfig& config);
 
 // Splits "host:port" ("[::1]:9464" too). kInvalidArgument if malformed.

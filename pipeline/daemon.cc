@@ -119,6 +119,9 @@ Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* me
   for (const std::string& name : chain_->StageNames()) {
     stage_duration_.push_back(&metrics_->StageDuration(name));
   }
+  // Series exist (at 0) from the start, so dashboards and alerts see them before traffic.
+  for (const std::string& topic : config_.kafka().input_topics()) metrics_->Consumed(topic);
+  metrics_->Published(config_.kafka().output_topic());
 }
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig& config,
@@ -234,6 +237,9 @@ void Daemon::WorkerLoop(Daemon* d, std::shared_ptr<std::atomic<bool>> finished) 
       // may be gone by now.
       break;
     }
+    for (const std::string& flag : slot->worker_result->event.article().flags()) {
+      d->metrics_->ArticleFlags(flag).Increment();
+    }
     const auto& timings = slot->worker_result->event.stages();
     for (int i = 0; i < timings.size() && i < static_cast<int>(d->stage_duration_.size()); ++i) {
       d->stage_duration_[i]->Observe(timings[i].duration().seconds() +
@@ -305,16 +311,40 @@ void Daemon::EnforceTimeBudget() {
 void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
   const ChainResult& result = slot->result();
   if (result.failure) {
-    ProduceOne(slot, MakeDeadLetter(slot->message, *result.failure,
-                                    config_.kafka().dead_letter_topic()),
-               &*result.failure);
+    ProduceDeadLetter(slot, *result.failure);
     return;
   }
-  ProduceOne(slot, MakeEventMessage(result.event, config_.kafka().output_topic()), nullptr);
+  std::vector<OutboundMessage> events;
+  events.push_back(MakeEventMessage(result.event, config_.kafka().output_topic()));
   for (const v1::ArticleEvent& event : result.more_events) {
-    if (fatal_) return;
-    ProduceOne(slot, MakeEventMessage(event, config_.kafka().output_topic()), nullptr);
+    events.push_back(MakeEventMessage(event, config_.kafka().output_topic()));
   }
+  for (const OutboundMessage& event : events) {
+    if (event.value->size() > config_.max_output_bytes()) {
+      // Publishing it would fail at the broker on every retry (a crash loop): the
+      // input goes to the dead-letter topic instead.
+      ProduceDeadLetter(slot, ChainFailure{"publish", absl::ResourceExhaustedError(absl::StrCat(
+                                                          "event of ", event.value->size(),
+                                                          " bytes exceeds max_output_bytes (",
+                                                          config_.max_output_bytes(), ")"))});
+      return;
+    }
+  }
+  for (const OutboundMessage& event : events) {
+    if (fatal_ || txn_state_ == TxnState::kNeedsAbort) return;
+    ProduceOne(slot, event, nullptr);
+  }
+}
+
+void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure) {
+  OutboundMessage out =
+      MakeDeadLetter(slot->message, failure, config_.kafka().dead_letter_topic());
+  if (out.value && out.value->size() > config_.max_output_bytes()) {
+    out.headers.emplace_back("newsd.errors.value_omitted_bytes",
+                             absl::StrCat(out.value->size()));
+    out.value.reset();
+  }
+  ProduceOne(slot, out, &failure);
 }
 
 void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage& out,

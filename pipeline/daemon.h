@@ -106,6 +106,8 @@ class Daemon : public RebalanceListener {
   // Produces every processed message at the head of its partition queue.
   void ProduceReady();
   void ProduceSlot(const std::shared_ptr<Slot>& slot);
+  // Produces the dead letter of `slot` (value omitted above max_output_bytes).
+  void ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure);
   // Produces one output of `slot` (a dead letter when `failure` is set).
   void ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage& out,
                   const ChainFailure* failure);

@@ -1,6 +1,8 @@
 #include "pipeline/extract.h"
 
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -21,18 +23,28 @@ absl::StatusOr<std::string> EventToJson(const v1::ArticleEvent& event, bool pret
 }
 
 int RunExtract(const Chain& chain, const std::vector<std::string>& files,
-               const std::optional<std::string>& published_at, std::ostream& out,
-               std::ostream& err) {
+               const std::optional<std::string>& published_at, bool pretty,
+               std::ostream& out, std::ostream& err) {
   int failed = 0;
   for (const std::string& path : files) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      err << path << ": cannot read file\n";
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      err << path << ": is a directory\n";
       ++failed;
       continue;
     }
     std::stringstream buffer;
-    buffer << in.rdbuf();
+    if (path == "-") {
+      buffer << std::cin.rdbuf();
+    } else {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        err << path << ": cannot read file\n";
+        ++failed;
+        continue;
+      }
+      buffer << in.rdbuf();
+    }
     RawMessage message;
     message.key = path;
     message.value = buffer.str();
@@ -47,7 +59,7 @@ int RunExtract(const Chain& chain, const std::vector<std::string>& files,
     std::vector<const v1::ArticleEvent*> events = {&result.event};
     for (const v1::ArticleEvent& e : result.more_events) events.push_back(&e);
     for (const v1::ArticleEvent* event : events) {
-      absl::StatusOr<std::string> json = EventToJson(*event);
+      absl::StatusOr<std::string> json = EventToJson(*event, pretty);
       if (!json.ok()) {
         err << path << ": " << json.status().ToString() << "\n";
         ++failed;

@@ -19,13 +19,14 @@ namespace newsd {
 absl::StatusOr<std::string> EventToJson(const v1::ArticleEvent& event, bool pretty = false);
 
 // Runs `chain` on each file (one file = one raw item, key = the path) and writes one
-// JSON event per line to `out` (several for a file holding several items). `published_at`, if set, is passed as the
+// JSON event per line to `out` (several for a file holding several items;
+// indented when `pretty`). `-` reads standard input; a directory is an error. `published_at`, if set, is passed as the
 // `published-at` header. A file that cannot be read or that a stage rejects is
 // reported on `err` as "PATH: stage STAGE: CODE: message" and counted.
 // Returns the number of files that failed.
 int RunExtract(const Chain& chain, const std::vector<std::string>& files,
-               const std::optional<std::string>& published_at, std::ostream& out,
-               std::ostream& err);
+               const std::optional<std::string>& published_at, bool pretty,
+               std::ostream& out, std::ostream& err);
 
 }  // namespace newsd
 

@@ -7,6 +7,7 @@
 //   newsd consume --brokers LIST --topic T[,T2] [--max-messages N] [--idle-timeout S]
 //   newsd demo [--corpus DIR] [--stories N]
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -40,7 +42,7 @@ ABSL_FLAG(std::string, transactional_id, "",
           "Exactly-once: transactional.id of this instance (unique per running instance, "
           "stable across its restarts). Overrides kafka.transactional_id.");
 ABSL_FLAG(std::string, metrics_address, "",
-          "HOST:PORT for /metrics, /healthz, /readyz. Overrides metrics_address.");
+          "HOST:PORT for /metrics, /healthz, /readyz, or 'off'. Overrides metrics_address.");
 ABSL_FLAG(std::string, published_at, "",
           "extract/produce: RFC 3339 publication time sent as the published-at header.");
 ABSL_FLAG(std::string, topic, "", "produce/consume: topic name(s), comma-separated for consume.");
@@ -49,7 +51,7 @@ ABSL_FLAG(int64_t, limit, 0, "produce: at most this many messages (0 = all).");
 ABSL_FLAG(double, idle_timeout, 5, "consume: stop after this many seconds without a record.");
 ABSL_FLAG(bool, pretty, false, "extract/consume: indent JSON.");
 ABSL_FLAG(std::string, corpus, NEWSD_DEFAULT_CORPUS_DIR, "demo: the shared corpus directory.");
-ABSL_FLAG(int64_t, stories, 200, "demo: number of Reuters-21578 stories to feed.");
+ABSL_FLAG(int64_t, stories, 200, "demo: number of Reuters-21578 stories to feed (1-1000).");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error.");
 ABSL_FLAG(std::string, log_format, "text",
           "text (\"<time> <LEVEL> <message> key=value...\") or json (JSON Lines).");
@@ -58,8 +60,29 @@ namespace newsd {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_signals{0};
 
-void OnSignal(int) { g_stop.store(true); }
+// First SIGTERM/SIGINT: graceful drain. Second: immediate exit (nothing is lost:
+// uncommitted input is consumed again after the restart).
+void OnSignal(int) {
+  if (g_signals.fetch_add(1) >= 1) {
+    static const char kMsg[] = "newsd: second signal, exiting now\n";
+    (void)!write(2, kMsg, sizeof(kMsg) - 1);
+    _exit(1);
+  }
+  g_stop.store(true);
+}
+
+// Bounds the whole shutdown: if draining plus leaving the group (which waits for the
+// brokers) takes longer than `timeout`, exit anyway. Safe for the same reason.
+void StartShutdownWatchdog(absl::Duration timeout) {
+  std::thread([timeout] {
+    while (!g_stop.load()) absl::SleepFor(absl::Milliseconds(50));
+    absl::SleepFor(timeout);
+    Log(LogLevel::kError, "shutdown deadline exceeded (brokers unresponsive?); exiting");
+    _exit(1);
+  }).detach();
+}
 
 void InstallSignalHandlers() {
   struct sigaction sa = {};
@@ -72,6 +95,19 @@ void InstallSignalHandlers() {
 std::optional<std::string> OptionalFlag(const std::string& value) {
   if (value.empty()) return std::nullopt;
   return value;
+}
+
+// --published-at must be RFC 3339 ("2013-09-12T12:00:00Z"), as the header is.
+absl::StatusOr<std::optional<std::string>> PublishedAtFlag() {
+  const std::string value = absl::GetFlag(FLAGS_published_at);
+  if (value.empty()) return std::nullopt;
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, value, &t, &err)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--published-at: '", value, "' is not an RFC 3339 time (e.g. 2013-09-12T12:00:00Z)"));
+  }
+  return std::optional<std::string>(value);
 }
 
 int Fail(const absl::Status& status) {
@@ -92,7 +128,7 @@ absl::StatusOr<v1::PipelineConfig> ConfigFromFlags() {
     config.mutable_kafka()->set_brokers(b);
   }
   if (const std::string m = absl::GetFlag(FLAGS_metrics_address); !m.empty()) {
-    config.set_metrics_address(m);
+    config.set_metrics_address(m == "off" ? "" : m);
   }
   if (const std::string t = absl::GetFlag(FLAGS_transactional_id); !t.empty()) {
     config.mutable_kafka()->set_transactional_id(t);
@@ -149,6 +185,8 @@ int CmdRun() {
   Runtime rt;
   if (absl::Status s = StartRuntime(*config, rt); !s.ok()) return Fail(s);
   InstallSignalHandlers();
+  // The drain has shutdown_timeout_ms; leaving the group and closing get 10 s more.
+  StartShutdownWatchdog(absl::Milliseconds(config->shutdown_timeout_ms()) + absl::Seconds(10));
   absl::Status status = rt.daemon->Run(g_stop);
   rt.daemon.reset();
   if (!status.ok()) return Fail(status);
@@ -162,8 +200,10 @@ int CmdExtract(const std::vector<char*>& args) {
   absl::StatusOr<std::unique_ptr<Chain>> chain = Chain::Create(config->stages());
   if (!chain.ok()) return Fail(chain.status());
   std::vector<std::string> files(args.begin(), args.end());
-  int failed = RunExtract(**chain, files, OptionalFlag(absl::GetFlag(FLAGS_published_at)),
-                          std::cout, std::cerr);
+  absl::StatusOr<std::optional<std::string>> published_at = PublishedAtFlag();
+  if (!published_at.ok()) return Fail(published_at.status());
+  int failed = RunExtract(**chain, files, *published_at, absl::GetFlag(FLAGS_pretty), std::cout,
+                          std::cerr);
   return failed == 0 ? 0 : 1;
 }
 
@@ -186,9 +226,14 @@ int CmdProduce(const std::vector<char*>& args) {
   if (brokers.empty() || brokers == "embedded" || topic.empty() || args.empty()) {
     return Fail(absl::InvalidArgumentError("produce: needs --brokers, --topic and FILE..."));
   }
+  if (topic.find(',') != std::string::npos) {
+    return Fail(absl::InvalidArgumentError("produce: --topic takes one topic"));
+  }
+  absl::StatusOr<std::optional<std::string>> published_at = PublishedAtFlag();
+  if (!published_at.ok()) return Fail(published_at.status());
+  if (absl::GetFlag(FLAGS_limit) < 0) return Fail(absl::InvalidArgumentError("--limit: negative"));
   absl::StatusOr<std::vector<OutboundMessage>> messages =
-      MessagesFromFiles(std::vector<std::string>(args.begin(), args.end()), topic,
-                        OptionalFlag(absl::GetFlag(FLAGS_published_at)),
+      MessagesFromFiles(std::vector<std::string>(args.begin(), args.end()), topic, *published_at,
                         static_cast<size_t>(absl::GetFlag(FLAGS_limit)));
   if (!messages.ok()) return Fail(messages.status());
   if (absl::Status s = ProduceAll(brokers, *messages); !s.ok()) return Fail(s);
@@ -225,7 +270,11 @@ int CmdDemo() {
   if (absl::Status s = StartRuntime(config, rt); !s.ok()) return Fail(s);
   const std::string bootstrap = rt.cluster->bootstrap();
   const std::string corpus = absl::GetFlag(FLAGS_corpus);
-  const size_t stories = static_cast<size_t>(absl::GetFlag(FLAGS_stories));
+  const int64_t stories_flag = absl::GetFlag(FLAGS_stories);
+  if (stories_flag < 1 || stories_flag > 1000) {
+    return Fail(absl::InvalidArgumentError("--stories: between 1 and 1000 (one SGML file)"));
+  }
+  const size_t stories = static_cast<size_t>(stories_flag);
 
   std::atomic<bool> stop{false};
   absl::Status run_status;
@@ -312,6 +361,14 @@ absl::Status SetLogLevelFromFlag() {
 }  // namespace newsd
 
 int main(int argc, char** argv) {
+  absl::FlagsUsageConfig usage;
+  // --help lists this binary's flags (all defined in main.cc).
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "pipeline/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.version_string = [] { return absl::StrCat("newsd ", NEWSD_VERSION, "\n"); };
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "streaming news-ingest daemon\n\n"
       "  newsd run [--config FILE] [--brokers LIST|embedded] [--metrics_address HOST:PORT]\n"

@@ -54,6 +54,11 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   for (const char* result : {"committed", "aborted", "fatal"}) {
     transactions_family_->Add({{"result", result}});
   }
+  flags_family_ = &prometheus::BuildCounter()
+                       .Name("newsd_article_flags_total")
+                       .Help("Non-fatal findings on processed articles (Article.flags), e.g. "
+                             "truncated, invalid_utf8_replaced.")
+                       .Register(r);
   consumer_lag_seconds_ = &prometheus::BuildGauge()
                                .Name("newsd_consumer_lag_seconds")
                                .Help("Age of the oldest consumed message not yet committed.")
@@ -148,6 +153,13 @@ void Metrics::RemoveConsumerLag(const std::string& topic, int32_t partition) {
   lag_.erase(it);
 }
 
+prometheus::Counter& Metrics::ArticleFlags(const std::string& flag) {
+  absl::MutexLock lock(&mu_);
+  auto& c = flags_[flag];
+  if (!c) c = &flags_family_->Add({{"flag", flag}});
+  return *c;
+}
+
 prometheus::Counter& Metrics::Transactions(const std::string& result) {
   return transactions_family_->Add({{"result", result}});
 }
@@ -193,8 +205,9 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     server->server_ = std::make_unique<CivetServer>(std::vector<std::string>{
         "listening_ports", listen, "num_threads", "2", "enable_keep_alive", "no"});
   } catch (const CivetException& e) {
-    return absl::UnavailableError(
-        absl::StrCat("metrics_address ", address, ": cannot listen: ", e.what()));
+    return absl::UnavailableError(absl::StrCat(
+        "metrics_address ", address,
+        ": cannot listen (address in use or not local?); use another HOST:PORT or 'off'"));
   }
   std::vector<int> ports = server->server_->getListeningPorts();
   server->port_ = ports.empty() ? port : ports.front();

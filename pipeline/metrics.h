@@ -49,6 +49,9 @@ class Metrics {
   prometheus::Gauge& ConsumerLag(const std::string& topic, int32_t partition);
   // Removes the lag series of a partition no longer assigned.
   void RemoveConsumerLag(const std::string& topic, int32_t partition);
+  // newsd_article_flags_total{flag}: non-fatal findings (Article.flags: repairs,
+  // limits that fired such as "truncated") over processed articles.
+  prometheus::Counter& ArticleFlags(const std::string& flag);
   // newsd_commits_total{result="ok"|"error"} (AT_LEAST_ONCE offset commits)
   prometheus::Counter& Commits(bool ok);
   // newsd_transactions_total{result="committed"|"aborted"|"fatal"} (EXACTLY_ONCE)
@@ -81,6 +84,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* lag_family_;
   prometheus::Family<prometheus::Counter>* commits_family_;
   prometheus::Family<prometheus::Counter>* transactions_family_;
+  prometheus::Family<prometheus::Counter>* flags_family_;
   prometheus::Gauge* consumer_lag_seconds_;
   prometheus::Gauge* connected_;
   prometheus::Counter* fatal_errors_;
@@ -96,6 +100,7 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, prometheus::Counter*> dead_letters_
       ABSL_GUARDED_BY(mu_);
   std::map<std::string, prometheus::Histogram*> stage_duration_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, prometheus::Counter*> flags_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<std::string, int32_t>, prometheus::Gauge*> lag_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -250,4 +250,34 @@ void AppendUtf8(UChar32 c, std::string* out) {
   out->append(buf, n);
 }
 
+UChar32 FoldTypographic(UChar32 c) {
+  switch (c) {
+    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x02BC:
+      return '\'';
+    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x00AB:
+    case 0x00BB:
+      return '"';
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015:
+    case 0x2212:
+      return '-';
+    case 0x2026:
+      return '.';
+    default:
+      return c;
+  }
+}
+
+std::string FoldTypography(absl::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  const uint8_t* s = Bytes(utf8);
+  const int64_t len = static_cast<int64_t>(utf8.size());
+  for (int64_t i = 0; i < len;) {
+    UChar32 c;
+    U8_NEXT_UNSAFE(s, i, c);
+    AppendUtf8(FoldTypographic(c), &out);
+  }
+  return out;
+}
+
 }  // namespace newsd::stages

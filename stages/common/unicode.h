@@ -80,6 +80,18 @@ absl::StatusOr<std::string> ConvertToUtf8(absl::string_view bytes,
 // Appends code point `c` (a Unicode scalar value) to `out` as UTF-8.
 void AppendUtf8(UChar32 c, std::string* out);
 
+// The ASCII equivalent later stages match typographic punctuation with, one code
+// point for one code point (so offsets stay valid): single quotes and apostrophes
+// U+2018 U+2019 U+201A U+201B U+2032 U+02BC → '\''; double quotes U+201C U+201D
+// U+201E U+201F U+2033 U+00AB U+00BB → '"'; hyphens and dashes U+2010–U+2015
+// U+2212 → '-'; U+2026 (ellipsis) → '.'; any other `c` is returned unchanged.
+// Article.text keeps the typographic characters (see the decode stage).
+UChar32 FoldTypographic(UChar32 c);
+
+// `utf8` (well-formed UTF-8) with FoldTypographic applied to every code point;
+// the result has exactly as many code points as `utf8`.
+std::string FoldTypography(absl::string_view utf8);
+
 }  // namespace newsd::stages
 
 #endif  // NEWSD_STAGES_COMMON_UNICODE_H_

@@ -15,29 +15,38 @@ constexpr absl::string_view kMonth =
     "(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
     "aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
 
+// Agencies and wires credited in datelines (Reuters, AP, AFP and the national
+// agencies; Business Wire / PR Newswire / GlobeNewswire press-release style).
+constexpr absl::string_view kAgency =
+    "Reuters?|REUTERS?|AP|AFP|UPI|dpa|DPA|Xinhua|XINHUA|Bloomberg|BUSINESS WIRE|"
+    "Business Wire|PRNewswire|PR Newswire|GLOBE NEWSWIRE|ANSA|EFE|Kyodo|KYODO|TASS|"
+    "Interfax|NTB|TT|CNN|IANS|PTI|APA|Yonhap|Anadolu";
+
 const RE2& DatelineRegex() {
   static const RE2* const re = new RE2(
       std::string("^(\\p{L}[^\\n()]{0,59}?)"                    // 1 place
                   "(?:,?\\s+(") +
       std::string(kMonth) + "\\s+\\d{1,2}|\\d{1,2}\\s+" + std::string(kMonth) +
       "))?"                                                    // 2 date
-      ",?\\s*"
-      "(?:\\(?(Reuters?|REUTERS?|AP|AFP|UPI|dpa|DPA|Xinhua|Bloomberg)\\)?\\s*)?"  // 3
-      "(?:--?|\\x{2013}|\\x{2014})(?:\\s|$)");
+      "(?:--\\((" + std::string(kAgency) + ")\\)--\\s*"      // 3: "--(BUSINESS WIRE)--"
+      "|,?\\s*(?:\\(?(" + std::string(kAgency) + ")\\)?\\s*)?"  // 4
+      "(?:--?|\\x{2013}|\\x{2014})(?:\\s|$))");
   return *re;
 }
 
 }  // namespace
 
 std::optional<DatelineMatch> ParseDateline(absl::string_view text, DatelineMode mode) {
-  re2::StringPiece place_piece, date_piece, agency_piece;
+  re2::StringPiece place_piece, date_piece, wire_agency_piece, agency_piece;
   re2::StringPiece input = ToPiece(text);
-  if (!RE2::Consume(&input, DatelineRegex(), &place_piece, &date_piece, &agency_piece)) {
+  if (!RE2::Consume(&input, DatelineRegex(), &place_piece, &date_piece, &wire_agency_piece,
+                    &agency_piece)) {
     return std::nullopt;
   }
   const absl::string_view place = ToView(place_piece);
   const absl::string_view date = ToView(date_piece);
-  const absl::string_view agency = ToView(agency_piece);
+  const absl::string_view agency =
+      wire_agency_piece.empty() ? ToView(agency_piece) : ToView(wire_agency_piece);
   if (mode == DatelineMode::kHeuristic) {
     // Free text: "PARIS (AP) -" or "Paris, May 3 -", never "the talks, May 3 -".
     UChar32 first;

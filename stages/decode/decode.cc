@@ -2,10 +2,12 @@
 
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "stages/decode/charset.h"
 #include "stages/decode/document.h"
 #include "stages/decode/formats.h"
 
@@ -45,10 +47,15 @@ bool IsWideCharset(absl::string_view charset) {
 
 absl::Status DecodeStage::Process(v1::Article& article, const StageContext& ctx) const {
   if (ctx.payload_is_null) return absl::InvalidArgumentError("null value (tombstone)");
-  const absl::string_view payload = ctx.payload;
+  absl::string_view payload = ctx.payload;
+  bool truncated = false;
   if (payload.size() > options_.max_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "value of ", payload.size(), " bytes exceeds max_bytes (", options_.max_bytes, ")"));
+    if (options_.oversize == DecodeOptions::Oversize::kReject) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "value of ", payload.size(), " bytes exceeds max_bytes (", options_.max_bytes, ")"));
+    }
+    payload = payload.substr(0, options_.max_bytes);
+    truncated = true;
   }
   if (payload.empty()) return absl::InvalidArgumentError("empty value");
   if (absl::StripAsciiWhitespace(payload).empty()) {
@@ -57,18 +64,43 @@ absl::Status DecodeStage::Process(v1::Article& article, const StageContext& ctx)
   DecodeInput input;
   input.payload = payload;
   input.content_type = ParseContentType(article.source().content_type());
+  input.limits = options_.limits;
   // NUL bytes are text in UTF-16/32, whose converters validate the bytes instead.
-  if (!IsWideCharset(input.content_type.charset)) {
+  if (!IsWideCharset(input.content_type.charset) && !HasWideBom(payload)) {
     if (absl::Status s = CheckNotBinary(payload); !s.ok()) return s;
   }
   absl::StatusOr<const FormatSpec*> format = SelectFormat(payload, input.content_type);
   if (!format.ok()) return format.status();
-  if ((*format)->decode == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat((*format)->name, " is not supported yet"));
+  absl::StatusOr<DecodedItems> items = (*format)->decode(input);
+  if (!items.ok()) return items.status();
+  if (items->empty()) return absl::InternalError("decoder returned no document");
+  if (truncated) items->front().flags.push_back("truncated");
+  if (items->size() > 1 && ctx.more_articles == nullptr) {
+    items->front().flags.push_back("more_items_dropped");
+    items->resize(1);
   }
-  absl::StatusOr<DecodedDocument> doc = (*format)->decode(input);
-  if (!doc.ok()) return doc.status();
-  return AssembleArticle(*std::move(doc), article);
+  // Each item is assembled on its own; an item without text is skipped (flag
+  // "items_skipped") as long as another item of the message has text.
+  const v1::Article original = article;
+  std::vector<v1::Article> assembled;
+  absl::Status first_error;
+  size_t skipped = 0;
+  for (size_t i = 0; i < items->size(); ++i) {
+    v1::Article a = original;
+    if (i > 0) a.set_id(absl::StrCat(original.id(), "#", i + 1));
+    if (absl::Status s = AssembleArticle(std::move((*items)[i]), a, options_.text); !s.ok()) {
+      if (s.code() != absl::StatusCode::kInvalidArgument) return s;
+      if (first_error.ok()) first_error = s;
+      ++skipped;
+      continue;
+    }
+    assembled.push_back(std::move(a));
+  }
+  if (assembled.empty()) return first_error;
+  if (skipped > 0) assembled.front().add_flags("items_skipped");
+  article = std::move(assembled.front());
+  for (size_t i = 1; i < assembled.size(); ++i) ctx.more_articles->push_back(std::move(assembled[i]));
+  return absl::OkStatus();
 }
 
 }  // namespace newsd::stages

@@ -1,5 +1,42 @@
 // The "decode" stage: turns the raw item bytes of a message into the Article's
-// text, spans and metadata. It must be the first stage of the chain.
+// text, spans and metadata (one Article per news item; a message holding several
+// items fans out through StageContext::more_articles). It must be the first stage
+// of the chain.
+//
+// Formats (formats.h: chosen by the Content-Type header, else sniffed): plain
+// text, Reuters-21578 SGML, NITF 3.x, NewsML-G2 2.x (newsItem, newsMessage, ...),
+// NewsML 1.2, ninjs 1.x–3.x, HTML pages, RSS 2.0/1.0, Atom 1.0. Each decoder's
+// header documents its field mapping and sources.
+//
+// Options (StageConfig.options; register.cc validates them):
+//   max_bytes               largest accepted value in bytes, 1..1073741824
+//                           (default 8388608); see oversize
+//   oversize                "reject" (default: kResourceExhausted, dead letter) or
+//                           "truncate" (decode the first max_bytes bytes, flag
+//                           "truncated")
+//   max_text_bytes          bytes of Article.text kept, 1024..268435456 (default
+//                           2097152); later paragraphs dropped, flag "truncated"
+//   max_paragraphs          paragraphs kept per article, 1..1000000 (default 5000);
+//                           flag "truncated"
+//   max_items               articles per message (fan-out), 1..100000 (default
+//                           100); flag "items_truncated"
+//   xml_max_depth           element nesting read, 8..256 (default 100); deeper
+//                           content ignored, flag "xml_depth_limit"; libxml2
+//                           rejects nesting beyond 256
+//   json_max_depth          JSON nesting accepted, 2..1000 (default 64); deeper is
+//                           kResourceExhausted
+//   charset_min_confidence  ICU detector confidence 0..100 (default 40) needed to
+//                           read undeclared non-UTF-8 bytes as a legacy charset
+//   max_invalid_ratio       largest share 0..1 of replaced (U+FFFD) code points
+//                           in undeclared ill-formed UTF-8 (default 0.2); above it
+//                           the value is rejected as not text
+//
+// Flags (Article.flags, non-fatal findings): charset_guessed,
+// charset_mislabelled, invalid_utf8_replaced, invalid_bytes_replaced,
+// mojibake_repaired, entities_decoded, spaces_normalized, invisible_chars_removed,
+// bidi_controls_removed, control_chars_removed, stray_cr_normalized, truncated,
+// items_truncated, items_skipped, more_items_dropped (fan-out unavailable), xml_depth_limit,
+// ninjs_field_ignored, date_unparsed, guid_missing, headline_missing, body_empty.
 #ifndef NEWSD_STAGES_DECODE_DECODE_H_
 #define NEWSD_STAGES_DECODE_DECODE_H_
 
@@ -8,31 +45,50 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "pipeline/stage.h"
+#include "stages/decode/document.h"
 
 namespace newsd::stages {
 
 struct DecodeOptions {
   // Largest accepted value, in bytes (option "max_bytes", default 8 MiB).
   uint64_t max_bytes = uint64_t{8} << 20;
+  // What to do with a larger value (option "oversize"): reject it
+  // (kResourceExhausted) or decode its first max_bytes bytes (flag "truncated").
+  enum class Oversize { kReject, kTruncate };
+  Oversize oversize = Oversize::kReject;
+  // Parser limits (xml_max_depth, json_max_depth, max_items, charset thresholds).
+  DecodeLimits limits;
+  // Published text limits (max_text_bytes, max_paragraphs).
+  TextLimits text;
 };
 
 // Reads StageContext::payload and fills Article.format, text (NFC; headline,
 // "\n\n", paragraphs joined by "\n\n"), headline and paragraph spans (code
-// points), dateline, byline_text, wire, published_at, id (= wire.guid when the
-// item has one) and flags. See document.h for how text and spans are laid out
-// and formats.h for how the format is chosen (Content-Type header, then
-// sniffing); plain_text.h and reuters_sgml.h describe the supported formats.
+// points), dateline, byline_text, credits, wire, published_at, id (= wire.guid
+// when the item has one) and flags. See document.h for how text and spans are
+// laid out and formats.h for how the format is chosen.
+//
+// Fan-out: the first item fills `article`; every further item is appended to
+// ctx.more_articles as a complete Article (source copied, id = its guid, else
+// "<article id>#<n>" with n = 2, 3, ...). Without ctx.more_articles only the first
+// item is kept (flag "more_items_dropped"). An item without text is skipped (flag
+// "items_skipped" on the first article) unless no item has text.
 //
 // Errors (the message becomes the dead-letter reason):
 //   kInvalidArgument   "null value (tombstone)"; "empty value"; "whitespace-only
 //                      value"; "binary content: NUL byte at byte N"; "binary
 //                      content: N of the first M bytes are control characters"
 //                      (both binary checks are skipped for a declared UTF-16/32
-//                      charset); "invalid UTF-8 at byte N"; "unsupported markup
-//                      document: root element <x>"; "<format> is not supported
-//                      yet"; "no text: ..."; format-specific errors such as
+//                      charset or BOM); "invalid UTF-8: N ill-formed sequences in
+//                      M code points (first at byte B)"; "unsupported markup
+//                      document: root element <x>"; "XML entity declaration
+//                      <!ENTITY x> rejected (DTD entities are disabled)"; "XML not
+//                      well-formed: ..."; "ninjs: invalid JSON at byte N: ...";
+//                      "no text: ..."; format-specific errors such as
 //                      "truncated Reuters SGML record: no </REUTERS>";
-//   kResourceExhausted "value of N bytes exceeds max_bytes (M)";
+//   kResourceExhausted "value of N bytes exceeds max_bytes (M)" (oversize
+//                      "reject"); "XML nesting deeper than 256 levels"; "ninjs:
+//                      JSON nested deeper than N levels (json_max_depth)";
 //   kInternal          ICU failure (normalization data missing).
 // Thread-safe (no mutable state).
 class DecodeStage final : public Stage {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -12,8 +13,13 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
+#include "re2/re2.h"
+#include "stages/common/re2_util.h"
 #include "stages/common/spans.h"
 #include "stages/common/unicode.h"
+#include "stages/decode/dateline.h"
+#include "stages/decode/text_cleanup.h"
+#include "unicode/utf8.h"
 
 namespace newsd::stages {
 namespace {
@@ -24,6 +30,58 @@ absl::StatusOr<std::string> PrepareUnit(std::string s) {
   std::replace_if(
       s.begin(), s.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
   return NormalizeNfc(s);
+}
+
+// The largest byte offset <= `max` in well-formed UTF-8 `s` that starts a code point.
+size_t CodePointBoundaryBefore(absl::string_view s, size_t max) {
+  if (max >= s.size()) return s.size();
+  while (max > 0 && U8_IS_TRAIL(static_cast<uint8_t>(s[max]))) --max;
+  return max;
+}
+
+absl::string_view StripLeadingWhitespace(absl::string_view s) {
+  const absl::string_view trimmed = TrimWhitespace(s);
+  return s.substr(trimmed.data() - s.data());
+}
+
+// "(Reporting by Jane Smith; Editing by Tom Brown)", "Writing by ...", "Additional
+// reporting by ...", "Compiled by ..." — the Reuters sign-off; "Jane Smith
+// contributed to this report." — the AP one.
+const RE2& CreditParagraphRegex() {
+  static const RE2* const re = new RE2(
+      R"((?i)^\(\s*(?:(?:additional\s+)?reporting|writing|editing|compiled|edited|research|)"
+      R"(graphics|photos?|video)\s+by\s[^()]{1,300}\)\.?$)"  // "(Reporting by ...)"
+      R"(|^(?:(?:additional\s+)?reporting|writing|editing|compiled|edited)\s+by\s+)"
+      R"((?:(?:[^\s;]+\s+){0,7}[^\s;]+\.?|[^()]*;[^()]*)$)"  // short, or "...; Editing by ..."
+      R"(|^[^.!?()]{1,200}\scontributed\s+(?:reporting\s+)?to\s+this\s+(?:report|article|story)\.?$)");
+  return *re;
+}
+
+// A credit parenthetical ending a paragraph: "... on Monday. (Reporting by X)".
+const RE2& TrailingCreditRegex() {
+  static const RE2* const re = new RE2(
+      R"((?is)^(.*[.!?"\x{201D}\x{2019}])\s*(\((?:(?:additional\s+)?reporting|writing|editing))"
+      R"(\s+by\s[^()]{1,300}\))\s*$)");
+  return *re;
+}
+
+// Moves trailing credit paragraphs (at most 3) and a credit parenthetical ending
+// the last paragraph from `paragraphs` to `credits`, keeping their order.
+void MoveCredits(std::vector<std::string>* paragraphs, std::vector<std::string>* credits) {
+  std::vector<std::string> found;
+  while (paragraphs->size() > 1 && found.size() < 3 &&
+         RE2::FullMatch(ToPiece(paragraphs->back()), CreditParagraphRegex())) {
+    found.insert(found.begin(), std::move(paragraphs->back()));
+    paragraphs->pop_back();
+  }
+  if (!paragraphs->empty()) {
+    re2::StringPiece body, credit;
+    if (RE2::FullMatch(ToPiece(paragraphs->back()), TrailingCreditRegex(), &body, &credit)) {
+      found.insert(found.begin(), std::string(ToView(credit)));
+      paragraphs->back() = std::string(ToView(body));
+    }
+  }
+  credits->insert(credits->end(), found.begin(), found.end());
 }
 
 google::protobuf::Timestamp ToProto(absl::Time t) {
@@ -58,22 +116,64 @@ absl::StatusOr<std::string> PayloadToUtf8(absl::string_view payload,
   return std::string(payload);
 }
 
-absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article) {
+absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
+                             const TextLimits& limits) {
+  std::set<std::string> repairs;
+  const CleanupOptions cleanup{doc.from_markup};
+  const auto clean = [&](absl::string_view s) { return CleanText(s, cleanup, &repairs); };
+
   absl::StatusOr<std::string> headline =
-      PrepareUnit(std::string(TrimWhitespace(doc.headline)));
+      PrepareUnit(std::string(TrimWhitespace(clean(doc.headline))));
   if (!headline.ok()) return headline.status();
+
+  // Paragraph 0 is cleaned in two parts so the decoder's dateline prefix keeps
+  // its end (cleaning is local: it never merges characters across the cut).
+  size_t dateline_bytes = 0;
+  for (size_t i = 0; i < doc.paragraphs.size(); ++i) {
+    std::string& p = doc.paragraphs[i];
+    if (i == 0 && doc.dateline_bytes > 0 && doc.dateline_bytes <= p.size()) {
+      std::string prefix = clean(absl::string_view(p).substr(0, doc.dateline_bytes));
+      const size_t lead = prefix.size() - StripLeadingWhitespace(prefix).size();
+      dateline_bytes = prefix.size() - lead;
+      p = std::string(TrimWhitespace(
+          absl::StrCat(prefix, clean(absl::string_view(p).substr(doc.dateline_bytes)))));
+      if (dateline_bytes > p.size()) dateline_bytes = 0;
+    } else {
+      p = std::string(TrimWhitespace(clean(p)));
+    }
+  }
+  if (!doc.paragraphs.empty() && IsBlank(doc.paragraphs[0])) dateline_bytes = 0;
+  doc.paragraphs.erase(std::remove_if(doc.paragraphs.begin(), doc.paragraphs.end(),
+                                      [](const std::string& p) { return IsBlank(p); }),
+                       doc.paragraphs.end());
+  MoveCredits(&doc.paragraphs, &doc.credits);
+  // Plain text and Reuters SGML find their datelines themselves.
+  if (doc.dateline_bytes == 0 && !doc.paragraphs.empty() &&
+      doc.format != v1::FORMAT_PLAIN_TEXT && doc.format != v1::FORMAT_REUTERS_SGML) {
+    if (std::optional<DatelineMatch> d =
+            ParseDateline(doc.paragraphs.front(), DatelineMode::kHeuristic)) {
+      if (doc.dateline.place().empty()) doc.dateline.set_place(d->place);
+      if (doc.dateline.date().empty()) doc.dateline.set_date(d->date);
+      if (doc.dateline.agency().empty()) doc.dateline.set_agency(d->agency);
+      dateline_bytes = d->length;
+    }
+  }
 
   // The dateline prefix is normalized on its own to find where it ends in the
   // normalized paragraph (it ends with a dash, a normalization boundary).
   uint32_t dateline_code_points = 0;
-  if (doc.dateline_bytes > 0 && !doc.paragraphs.empty() &&
-      doc.dateline_bytes <= doc.paragraphs[0].size()) {
+  if (dateline_bytes > 0 && !doc.paragraphs.empty()) {
     absl::StatusOr<std::string> prefix =
-        PrepareUnit(doc.paragraphs[0].substr(0, doc.dateline_bytes));
+        PrepareUnit(doc.paragraphs[0].substr(0, dateline_bytes));
     if (!prefix.ok()) return prefix.status();
     dateline_code_points = static_cast<uint32_t>(CountCodePoints(*prefix));
   }
 
+  bool truncated = false;
+  if (headline->size() > limits.max_text_bytes) {
+    headline->resize(CodePointBoundaryBefore(*headline, limits.max_text_bytes));
+    truncated = true;
+  }
   TextBuilder builder;
   article.clear_headline();
   article.clear_paragraphs();
@@ -83,7 +183,11 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article) {
   for (size_t i = 0; i < doc.paragraphs.size(); ++i) {
     absl::StatusOr<std::string> paragraph = PrepareUnit(std::move(doc.paragraphs[i]));
     if (!paragraph.ok()) return paragraph.status();
-    if (IsBlank(*paragraph)) continue;
+    if (static_cast<size_t>(article.paragraphs_size()) >= limits.max_paragraphs ||
+        builder.text().size() + 2 + paragraph->size() > limits.max_text_bytes) {
+      truncated = true;
+      break;
+    }
     if (builder.size_code_points() > 0) builder.Append("\n\n");
     v1::Span span = builder.Append(*paragraph);
     if (i == 0 && dateline_code_points > 0) {
@@ -104,11 +208,23 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article) {
   } else {
     article.clear_dateline();
   }
-  article.set_byline_text(std::move(doc.byline));
+  article.set_byline_text(CleanText(doc.byline, cleanup, &repairs));
   article.mutable_wire()->MergeFrom(doc.wire);
-  for (std::string& flag : doc.flags) article.add_flags(std::move(flag));
-  if (headline->empty()) article.add_flags("headline_missing");
-  if (article.paragraphs_size() == 0) article.add_flags("body_empty");
+  article.clear_credits();
+  for (const std::string& credit : doc.credits) {
+    article.add_credits(CleanText(credit, cleanup, &repairs));
+  }
+  std::vector<std::string> flags = std::move(doc.flags);
+  flags.insert(flags.end(), repairs.begin(), repairs.end());
+  if (truncated) flags.push_back("truncated");
+  if (headline->empty()) flags.push_back("headline_missing");
+  if (article.paragraphs_size() == 0) flags.push_back("body_empty");
+  for (std::string& flag : flags) {
+    if (std::find(article.flags().begin(), article.flags().end(), flag) ==
+        article.flags().end()) {
+      article.add_flags(std::move(flag));
+    }
+  }
 
   if (!article.has_published_at()) {
     if (doc.published_at.has_value()) {

@@ -1,7 +1,8 @@
 // The format-neutral result of decoding one raw item, and its assembly into an
-// Article. Every format decoder (plain text, Reuters SGML, later NITF, NewsML-G2,
-// ninjs, HTML) produces a DecodedDocument; AssembleArticle then builds
-// Article.text and all spans the same way for every format.
+// Article. Every format decoder (plain text, Reuters SGML, NITF, NewsML-G2,
+// NewsML 1.2, ninjs, HTML, RSS, Atom) produces one DecodedDocument per article;
+// AssembleArticle then cleans the text (text_cleanup.h), finds credits and the
+// dateline, and builds Article.text and all spans the same way for every format.
 #ifndef NEWSD_STAGES_DECODE_DOCUMENT_H_
 #define NEWSD_STAGES_DECODE_DOCUMENT_H_
 
@@ -15,6 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "newsd/v1/article.pb.h"
+#include "stages/decode/charset.h"
 
 namespace newsd::stages {
 
@@ -30,15 +32,44 @@ struct ContentType {
 // value yields what could be read.
 ContentType ParseContentType(absl::string_view header);
 
+// Limits a format decoder enforces while parsing (options of the decode stage).
+struct DecodeLimits {
+  // Elements nested deeper than this are ignored (flag "xml_depth_limit"); XML
+  // nested deeper than 256 levels is rejected by libxml2 (option "xml_max_depth").
+  int xml_max_depth = 100;
+  // JSON nested deeper than this is rejected with kResourceExhausted
+  // (option "json_max_depth").
+  int json_max_depth = 64;
+  // Articles one message may fan out into (NewsML-G2 newsMessage, NewsML 1.2
+  // NewsItems, RSS items, Atom entries); the rest are dropped (flag
+  // "items_truncated") (option "max_items").
+  size_t max_items = 100;
+  // Charset detection thresholds (options "charset_min_confidence",
+  // "max_invalid_ratio").
+  CharsetOptions charset;
+};
+
 // What a format decoder receives.
 struct DecodeInput {
   // The raw item bytes (not empty, no NUL byte: DecodeStage checks that first).
   absl::string_view payload;
   ContentType content_type;
+  DecodeLimits limits;
 };
 
-// The payload as UTF-8: converted with ICU when `charset` names another charset,
-// otherwise validated as UTF-8.
+// Limits AssembleArticle enforces on the published text.
+struct TextLimits {
+  // Paragraphs kept; later ones are dropped (flag "truncated").
+  size_t max_paragraphs = 5000;
+  // Bytes of Article.text kept; the paragraph that crosses the limit and all later
+  // ones are dropped (flag "truncated"); a headline alone longer than this is cut
+  // at a code point boundary.
+  size_t max_text_bytes = size_t{2} << 20;
+};
+
+// The payload as strict UTF-8: converted with ICU when `charset` names another
+// charset, otherwise validated as UTF-8 (DecodeToUtf8 in charset.h is the lenient
+// variant the decoders use).
 // Errors (kInvalidArgument): "invalid UTF-8 at byte N"; "unknown charset 'X'";
 // "invalid X byte sequence at byte N".
 absl::StatusOr<std::string> PayloadToUtf8(absl::string_view payload,
@@ -66,9 +97,28 @@ struct DecodedDocument {
   std::optional<absl::Time> published_at;
   // Non-fatal findings (snake_case), appended to Article.flags.
   std::vector<std::string> flags;
+  // Credit lines already taken out of the body (NITF tagline, NewsML 1.2
+  // CreditLine); AssembleArticle adds trailing "(Reporting by ...)" paragraphs.
+  std::vector<std::string> credits;
+  // True when headline and paragraphs come from markup (XML, HTML, JSON), so
+  // character references left in them are double escaping to decode.
+  bool from_markup = false;
 };
 
+// All the articles of one message, in order (one for most formats).
+using DecodedItems = std::vector<DecodedDocument>;
+
 // Fills `article` from `doc`:
+//  * headline and paragraphs are cleaned with CleanText (text_cleanup.h; entity
+//    decoding when doc.from_markup), repairs flagged;
+//  * trailing credit paragraphs ("(Reporting by X; Editing by Y)", "X contributed
+//    to this report.") and a credit parenthetical ending the last paragraph move
+//    to Article.credits (Reuters and AP style guides' sign-off conventions);
+//  * without a dateline span from the decoder, a textual dateline at the start of
+//    the first paragraph ("GENEVA/BRUSSELS, Sept 12 (Reuters) -", "ASTANA,
+//    Kazakhstan (AP) —", see dateline.h) is recognized; its fields fill the empty
+//    dateline fields (a declared dateline's place wins);
+//  * paragraphs beyond `limits` are dropped (flag "truncated");
 //  * text = NFC(headline) + "\n\n" + NFC(paragraphs) joined by "\n\n"; the
 //    separator after the headline is left out when there is no headline or no
 //    body; line breaks inside a headline or paragraph become spaces;
@@ -81,7 +131,8 @@ struct DecodedDocument {
 // Any existing text, spans and paragraphs of `article` are replaced.
 // Errors: kInvalidArgument "no text: ..." when both headline and body are empty;
 // kInternal if NFC normalization fails.
-absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article);
+absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
+                             const TextLimits& limits = {});
 
 }  // namespace newsd::stages
 

@@ -4,6 +4,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "stages/decode/feeds.h"
+#include "stages/decode/html.h"
+#include "stages/decode/newsml1.h"
+#include "stages/decode/newsml_g2.h"
+#include "stages/decode/ninjs.h"
+#include "stages/decode/nitf.h"
 #include "stages/decode/plain_text.h"
 #include "stages/decode/reuters_sgml.h"
 
@@ -34,6 +40,16 @@ bool RootIs(const PayloadHead& h, std::initializer_list<absl::string_view> names
     if (LocalName(h.root) == n) return true;
   }
   return false;
+}
+
+// Adapts a single-document decoder to FormatDecoder.
+template <absl::StatusOr<DecodedDocument> (*kDecode)(const DecodeInput&)>
+absl::StatusOr<DecodedItems> Single(const DecodeInput& input) {
+  absl::StatusOr<DecodedDocument> doc = kDecode(input);
+  if (!doc.ok()) return doc.status();
+  DecodedItems items;
+  items.push_back(*std::move(doc));
+  return items;
 }
 
 }  // namespace
@@ -84,23 +100,23 @@ const std::vector<FormatSpec>& KnownFormats() {
   static const auto* const formats = new std::vector<FormatSpec>{
       {v1::FORMAT_REUTERS_SGML, "Reuters-21578 SGML",
        {"application/sgml", "text/sgml", "application/x-reuters-sgml"},
-       [](const PayloadHead& h) { return h.root == "REUTERS"; }, &DecodeReutersSgml},
+       [](const PayloadHead& h) { return h.root == "REUTERS"; }, &Single<&DecodeReutersSgml>},
       {v1::FORMAT_NITF, "NITF", {"application/nitf+xml"},
-       [](const PayloadHead& h) { return RootIs(h, {"nitf"}); }, nullptr},
+       [](const PayloadHead& h) { return RootIs(h, {"nitf"}); }, &DecodeNitf},
       {v1::FORMAT_NEWSML_G2, "NewsML-G2",
        {"application/vnd.iptc.g2.newsitem+xml", "application/vnd.iptc.g2.packageitem+xml",
         "application/vnd.iptc.g2.newsmessage+xml"},
        [](const PayloadHead& h) {
          return RootIs(h, {"newsItem", "packageItem", "newsMessage", "conceptItem",
-                           "knowledgeItem", "planningItem", "catalogItem"});
+                           "knowledgeItem", "planningItem", "catalogItem", "contentSet"});
        },
-       nullptr},
-      {v1::FORMAT_NEWSML_1, "NewsML 1", {},
-       [](const PayloadHead& h) { return RootIs(h, {"NewsML"}); }, nullptr},
-      {v1::FORMAT_RSS, "RSS", {"application/rss+xml"},
-       [](const PayloadHead& h) { return RootIs(h, {"rss", "RDF"}); }, nullptr},
+       &DecodeNewsMlG2},
+      {v1::FORMAT_NEWSML_1, "NewsML 1", {"application/vnd.iptc.newsml+xml"},
+       [](const PayloadHead& h) { return RootIs(h, {"NewsML"}); }, &DecodeNewsMl1},
+      {v1::FORMAT_RSS, "RSS", {"application/rss+xml", "application/rdf+xml"},
+       [](const PayloadHead& h) { return RootIs(h, {"rss", "RDF"}); }, &DecodeRss},
       {v1::FORMAT_ATOM, "Atom", {"application/atom+xml"},
-       [](const PayloadHead& h) { return RootIs(h, {"feed"}); }, nullptr},
+       [](const PayloadHead& h) { return RootIs(h, {"feed", "entry"}); }, &DecodeAtom},
       {v1::FORMAT_HTML, "HTML", {"text/html", "application/xhtml+xml"},
        [](const PayloadHead& h) {
          return absl::EqualsIgnoreCase(h.doctype, "html") ||
@@ -108,11 +124,11 @@ const std::vector<FormatSpec>& KnownFormats() {
                 absl::EqualsIgnoreCase(h.root, "head") ||
                 absl::EqualsIgnoreCase(h.root, "body");
        },
-       nullptr},
+       &DecodeHtml},
       {v1::FORMAT_NINJS, "ninjs", {"application/ninjs+json", "application/vnd.ninjs+json"},
-       [](const PayloadHead& h) { return absl::StartsWith(h.head, "{"); }, nullptr},
+       [](const PayloadHead& h) { return absl::StartsWith(h.head, "{"); }, &DecodeNinjs},
       {v1::FORMAT_PLAIN_TEXT, "plain text", {"text/plain"},
-       [](const PayloadHead&) { return true; }, &DecodePlainText},
+       [](const PayloadHead&) { return true; }, &Single<&DecodePlainText>},
   };
   return *formats;
 }

@@ -1,10 +1,10 @@
 // Format selection for the decode stage: which decoder handles a raw item.
 //
-// To add a format (NITF, NewsML-G2, ninjs, HTML, ...): write
-// `absl::StatusOr<DecodedDocument> DecodeFoo(const DecodeInput&)` in its own
-// foo.{h,cc} and set it as the `decode` of the format's entry in KnownFormats()
-// (formats.cc), adjusting its media types and sniffer if needed. Nothing else
-// changes: AssembleArticle turns every DecodedDocument into an Article.
+// To add a format: write `absl::StatusOr<DecodedItems> DecodeFoo(const
+// DecodeInput&)` (one DecodedDocument per article) in its own foo.{h,cc} and set it
+// as the `decode` of the format's entry in KnownFormats() (formats.cc), with its
+// media types and sniffer. Nothing else changes: AssembleArticle turns every
+// DecodedDocument into an Article, and DecodeStage fans out multi-item messages.
 #ifndef NEWSD_STAGES_DECODE_FORMATS_H_
 #define NEWSD_STAGES_DECODE_FORMATS_H_
 
@@ -33,7 +33,7 @@ struct PayloadHead {
 // Reads the head of `payload`. Bounded: looks at most at the first 64 KiB.
 PayloadHead ReadPayloadHead(absl::string_view payload);
 
-using FormatDecoder = absl::StatusOr<DecodedDocument> (*)(const DecodeInput& input);
+using FormatDecoder = absl::StatusOr<DecodedItems> (*)(const DecodeInput& input);
 
 struct FormatSpec {
   v1::Format format;
@@ -43,7 +43,7 @@ struct FormatSpec {
   std::vector<absl::string_view> media_types;
   // True if the payload looks like this format.
   bool (*sniff)(const PayloadHead& head);
-  // The decoder; nullptr for a format that is recognized but not supported yet.
+  // The decoder (never nullptr: every known format is supported).
   FormatDecoder decode;
 };
 

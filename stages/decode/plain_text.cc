@@ -12,6 +12,7 @@
 #include "re2/re2.h"
 #include "stages/common/re2_util.h"
 #include "stages/common/unicode.h"
+#include "stages/decode/charset.h"
 #include "stages/decode/dateline.h"
 
 namespace newsd::stages {
@@ -77,14 +78,14 @@ std::vector<std::string> BodyParagraphs(const std::vector<absl::string_view>& li
 }  // namespace
 
 absl::StatusOr<DecodedDocument> DecodePlainText(const DecodeInput& input) {
-  absl::StatusOr<std::string> utf8 =
-      PayloadToUtf8(input.payload, input.content_type.charset);
+  absl::StatusOr<Utf8Text> utf8 =
+      DecodeToUtf8(input.payload, {input.content_type.charset, ""}, input.limits.charset);
   if (!utf8.ok()) return utf8.status();
   DecodedDocument doc;
   doc.format = v1::FORMAT_PLAIN_TEXT;
+  doc.flags = std::move(utf8->flags);
 
-  std::string text = absl::StrReplaceAll(*utf8, {{"\r\n", "\n"}, {"\r", "\n"}});
-  if (absl::StartsWith(text, "\xEF\xBB\xBF")) text.erase(0, 3);
+  std::string text = absl::StrReplaceAll(utf8->text, {{"\r\n", "\n"}, {"\r", "\n"}});
   if (RemoveControlCharacters(&text) > 0) doc.flags.push_back("control_chars_removed");
 
   std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
@@ -108,6 +109,11 @@ absl::StatusOr<DecodedDocument> DecodePlainText(const DecodeInput& input) {
     }
   }
   return doc;
+}
+
+std::vector<std::string> SplitTextParagraphs(absl::string_view text) {
+  const std::string unix_text = absl::StrReplaceAll(text, {{"\r\n", "\n"}, {"\r", "\n"}});
+  return BodyParagraphs(absl::StrSplit(unix_text, '\n'));
 }
 
 }  // namespace newsd::stages

@@ -2,13 +2,17 @@
 #ifndef NEWSD_STAGES_DECODE_PLAIN_TEXT_H_
 #define NEWSD_STAGES_DECODE_PLAIN_TEXT_H_
 
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "stages/decode/document.h"
 
 namespace newsd::stages {
 
-// Decodes a plain-text item: UTF-8 unless the content type declares another
-// charset (converted with ICU); a leading BOM is skipped; CR LF and CR end lines.
+// Decodes a plain-text item: bytes to UTF-8 as charset.h describes (BOM, declared
+// charset, detection, U+FFFD replacement); CR LF and CR end lines.
 //  * The first non-blank line is the headline.
 //  * The remaining lines are the body: if blank lines separate body lines, each
 //    blank-line separated block is a paragraph (its lines joined with one space);
@@ -20,9 +24,15 @@ namespace newsd::stages {
 //    the start of the first paragraph fills the dateline, which stays in the text.
 //  * Control characters other than TAB/LF/CR/VT/FF are removed (flag
 //    "control_chars_removed").
-// Errors (kInvalidArgument): "invalid UTF-8 at byte N" (byte offset into the
-// payload); charset errors from PayloadToUtf8.
+// Errors (kInvalidArgument): charset errors from DecodeToUtf8 ("invalid UTF-8: N
+// ill-formed sequences in M code points (first at byte B)", "unknown charset 'X'").
 absl::StatusOr<DecodedDocument> DecodePlainText(const DecodeInput& input);
+
+// The paragraphs of a plain-text body in well-formed UTF-8 (CR LF and CR end
+// lines): blank-line separated blocks (lines joined with one space) if a blank line
+// separates two non-blank lines, else one paragraph per non-blank line; trimmed.
+// Used for ninjs body_text and NewsML-G2 inlineData.
+std::vector<std::string> SplitTextParagraphs(absl::string_view text);
 
 }  // namespace newsd::stages
 

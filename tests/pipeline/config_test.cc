@@ -13,6 +13,7 @@ absl::Status ValidateText(const std::string& text) {
   absl::StatusOr<v1::PipelineConfig> c = ParseConfig(text);
   if (!c.ok()) return c.status();
   ApplyDefaults(*c);
+  if (text.find("brokers") == std::string::npos) c->mutable_kafka()->set_brokers("b:9092");
   return ValidateConfig(*c);
 }
 
@@ -22,8 +23,11 @@ TEST(ConfigTest, DefaultsAreValid) {
   EXPECT_EQ(c.kafka().input_topics(0), "news.raw");
   EXPECT_EQ(c.kafka().output_topic(), "news.events");
   EXPECT_EQ(c.kafka().dead_letter_topic(), "news.dlq");
-  EXPECT_EQ(c.stages_size(), 3);
+  ASSERT_EQ(c.stages_size(), 6);
   EXPECT_EQ(c.stages(0).name(), "decode");
+  EXPECT_EQ(c.stages(3).name(), "entities");
+  EXPECT_EQ(c.stages(4).name(), "quotes");
+  EXPECT_EQ(c.stages(5).name(), "times");
 }
 
 TEST(ConfigTest, ApplyDefaultsKeepsWhatIsSet) {
@@ -74,6 +78,31 @@ TEST(ConfigTest, ErrorsNameTheFieldPath) {
               HasSubstr("INVALID_ARGUMENT: stages[1]: unknown stage 'nope'"));
   EXPECT_EQ(ValidateText(R"pb(stages { name: "nope" })pb").code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ConfigTest, MoreSemanticErrors) {
+  // A config file must name its brokers: "" never silently means the demo cluster.
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "" })pb").ToString(),
+              HasSubstr("INVALID_ARGUMENT: kafka.brokers: required"));
+  EXPECT_THAT(
+      ValidateText(R"pb(kafka { brokers: "b:1" properties { key: "no.such.property" value: "1" } })pb")
+          .ToString(),
+      HasSubstr("INVALID_ARGUMENT: kafka.properties[\"no.such.property\"]:"));
+  EXPECT_THAT(
+      ValidateText(
+          R"pb(kafka { brokers: "b:1" consumer_properties { key: "fetch.max.bytes" value: "banana" } })pb")
+          .ToString(),
+      HasSubstr("INVALID_ARGUMENT: kafka.consumer_properties[\"fetch.max.bytes\"]:"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" input_topics: "bad topic!" })pb").ToString(),
+              HasSubstr("INVALID_ARGUMENT: kafka.input_topics[0]: 'bad topic!' is not a valid"));
+  EXPECT_THAT(
+      ValidateText(R"pb(kafka { brokers: "b:1" output_topic: "x" dead_letter_topic: "x" })pb")
+          .ToString(),
+      HasSubstr("INVALID_ARGUMENT: kafka.dead_letter_topic: same topic as kafka.output_topic"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" }
+                                stages { name: "decode" } stages { name: "decode" })pb")
+                  .ToString(),
+              HasSubstr("INVALID_ARGUMENT: stages[1]: stage 'decode' appears twice"));
 }
 
 TEST(ConfigTest, ParseHostPort) {

@@ -1,0 +1,724 @@
+#include "stages/quotes/quotes.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "stages/common/spans.h"
+#include "stages/common/unicode.h"
+#include "stages/quotes/lexicon.h"
+#include "unicode/uchar.h"
+#include "unicode/utf8.h"
+
+namespace newsd::stages {
+namespace {
+
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+// Longest single-quoted top-level quote searched for, in code points.
+constexpr uint32_t kMaxSingleQuoteLength = 300;
+// Tokens searched back from a comma for the name an apposition follows.
+constexpr int kMaxAppositionTokens = 15;
+// Words of a description after its determiner ("the top Russian minister").
+constexpr int kMaxDescriptionWords = 6;
+
+bool IsDoubleMark(UChar32 c) {
+  return c == '"' || c == 0x201C || c == 0x201D || c == 0x201E || c == 0x201F ||
+         c == 0x00AB || c == 0x00BB;
+}
+
+bool IsSingleMark(UChar32 c) {
+  return c == '\'' || c == 0x2018 || c == 0x2019 || c == 0x201A || c == 0x201B ||
+         c == 0x2039 || c == 0x203A;
+}
+
+bool IsMark(UChar32 c) { return IsDoubleMark(c) || IsSingleMark(c); }
+
+bool IsLetterOrDigit(UChar32 c) { return u_isalnum(c) != 0; }
+
+// Characters after which a mark opens a quote (besides white space and the
+// paragraph start), and before which a mark closes one.
+bool OpensBefore(UChar32 c) {
+  return c == '(' || c == '[' || c == '{' || c == '/' || c == ':' || c == 0x2014 ||
+         c == 0x2013 || c == '-' || IsMark(c);
+}
+bool ClosesBefore(UChar32 c) {
+  return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' ||
+         c == ')' || c == ']' || c == '}' || c == 0x2014 || c == 0x2013 || c == '-' ||
+         c == 0x2026 || IsMark(c);
+}
+
+enum class MarkDir { kOpen, kClose, kAmbiguous };
+
+// A token: a word (letters and digits with inner apostrophes, hyphens and
+// periods) or one punctuation character. `lower` is lowercase with typographic
+// punctuation folded to ASCII.
+struct Token {
+  uint32_t begin;
+  uint32_t end;
+  std::string lower;
+  bool word;
+  bool capitalized;
+};
+
+// A quote before attribution.
+struct RawQuote {
+  uint32_t open;   // position of the opening mark
+  uint32_t close;  // position of the closing mark; kNone if unclosed
+  uint32_t begin;  // first code point of the quote (after the mark and white space)
+  uint32_t end;    // one past the last (before the mark, trailing white space dropped)
+  size_t unit;     // index of the paragraph (text unit) holding it
+  bool continued = false;
+  bool unclosed = false;
+};
+
+// Who speaks, found from one cue.
+struct Speaker {
+  int entity = -1;  // index into article.entities, -1 if none
+  std::string name;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  bool weak = false;  // a lone capitalised word at a sentence start
+};
+
+struct Attribution {
+  Speaker speaker;
+  uint32_t cue_begin = 0;
+  uint32_t cue_end = 0;
+  std::string cue;
+};
+
+// Everything one Process() call works on.
+class QuoteFinder {
+ public:
+  QuoteFinder(v1::Article& article, const QuotesOptions& options)
+      : article_(article),
+        options_(options),
+        language_(QuoteLanguageFor(article.language())) {}
+
+  absl::Status Run();
+
+ private:
+  absl::Status Decode();
+  absl::Status BuildUnits();
+  void Tokenize();
+  absl::Status IndexPersons();
+  MarkDir Direction(uint32_t i, uint32_t unit_begin, uint32_t unit_end) const;
+  void ScanUnit(size_t unit, std::vector<RawQuote>* out) const;
+  std::optional<uint32_t> SingleQuoteClose(uint32_t i, uint32_t unit_end) const;
+  std::pair<uint32_t, uint32_t> Context(const RawQuote& q) const;
+  int TokenAt(uint32_t cp) const;  // first token with begin >= cp
+  bool Quoted(const Token& t) const { return quoted_[t.begin] != 0; }
+  std::optional<Attribution> FindCue(const RawQuote& q, uint32_t from, uint32_t to) const;
+  std::optional<Speaker> SubjectBefore(int cue_token, uint32_t from) const;
+  std::optional<Speaker> SubjectAfter(int token, uint32_t to) const;
+  std::optional<Speaker> NounPhraseEndingAt(int k, uint32_t from) const;
+  std::optional<Speaker> ResolvePronoun(int k, Gender gender) const;
+  std::optional<Speaker> ResolveDescription(uint32_t begin, uint32_t end,
+                                            const std::string& head) const;
+  bool StartsClause(const RawQuote& q, uint32_t ctx_begin) const;
+  bool AttributionFollows(const RawQuote& q, uint32_t ctx_end) const;
+  bool ScareMarked(const RawQuote& q, uint32_t ctx_begin) const;
+  bool IntroducedByPreviousUnit(const RawQuote& q) const;
+  std::string Substr(uint32_t begin, uint32_t end) const;
+  Speaker EntitySpeaker(int entity, uint32_t begin, uint32_t end) const;
+
+  v1::Article& article_;
+  const QuotesOptions& options_;
+  const QuoteLanguage language_;
+  std::u32string cps_;
+  std::vector<uint32_t> byte_of_;  // byte offset of every code point, and the end
+  std::vector<std::pair<uint32_t, uint32_t>> units_;  // headline + paragraphs
+  std::vector<Token> tokens_;
+  std::vector<uint8_t> quoted_;  // per code point: inside a quote, marks included
+  // PERSON, ORG and GPE mentions (who may speak: "the ministry said", "Russia
+  // said") by end and by begin offset → (entity index, other offset).
+  absl::flat_hash_map<uint32_t, std::pair<int, uint32_t>> speaker_ending_at_;
+  absl::flat_hash_map<uint32_t, std::pair<int, uint32_t>> speaker_starting_at_;
+  // PERSON mentions (begin, entity) in text order.
+  std::vector<std::pair<uint32_t, int>> person_mentions_;
+  std::vector<Gender> gender_;  // per entity
+  // First code point of every sentence and unit.
+  absl::flat_hash_set<uint32_t> sentence_starts_;
+  int last_speaker_ = -1;       // PERSON entity of the latest attributed quote
+  int last_other_speaker_ = -1;  // ORG/GPE entity of the latest attributed quote
+  std::string last_named_speaker_;  // speaker of the latest quote attributed to a name
+};
+
+absl::Status QuoteFinder::Decode() {
+  const std::string& text = article_.text();
+  if (FindInvalidUtf8(text).has_value()) {
+    return absl::InvalidArgumentError("quotes: text is not valid UTF-8");
+  }
+  cps_.reserve(text.size());
+  byte_of_.reserve(text.size() + 1);
+  for (int32_t i = 0, n = static_cast<int32_t>(text.size()); i < n;) {
+    byte_of_.push_back(static_cast<uint32_t>(i));
+    UChar32 c;
+    U8_NEXT(text.data(), i, n, c);
+    cps_.push_back(static_cast<char32_t>(c));
+  }
+  byte_of_.push_back(static_cast<uint32_t>(text.size()));
+  quoted_.assign(cps_.size() + 1, 0);
+  return absl::OkStatus();
+}
+
+absl::Status QuoteFinder::BuildUnits() {
+  const uint32_t n = static_cast<uint32_t>(cps_.size());
+  auto add = [&](const v1::Span& s, absl::string_view what) -> absl::Status {
+    if (absl::Status st = CheckSpan(s, n, what); !st.ok()) return st;
+    if (s.end() > s.begin()) units_.emplace_back(s.begin(), s.end());
+    return absl::OkStatus();
+  };
+  if (article_.paragraphs_size() > 0) {
+    if (absl::Status st = add(article_.headline(), "headline"); !st.ok()) return st;
+    for (const v1::Span& p : article_.paragraphs()) {
+      if (absl::Status st = add(p, "paragraph"); !st.ok()) return st;
+    }
+  } else {  // no paragraph spans: every line is one
+    uint32_t start = 0;
+    for (uint32_t i = 0; i <= n; ++i) {
+      if (i == n || cps_[i] == '\n') {
+        if (i > start) units_.emplace_back(start, i);
+        start = i + 1;
+      }
+    }
+  }
+  for (const v1::Span& s : article_.sentences()) {
+    if (absl::Status st = CheckSpan(s, n, "sentence"); !st.ok()) return st;
+    sentence_starts_.insert(s.begin());
+  }
+  for (const auto& [begin, end] : units_) sentence_starts_.insert(begin);
+  return absl::OkStatus();
+}
+
+void QuoteFinder::Tokenize() {
+  const uint32_t n = static_cast<uint32_t>(cps_.size());
+  for (uint32_t i = 0; i < n;) {
+    const UChar32 c = static_cast<UChar32>(cps_[i]);
+    if (IsUnicodeWhitespace(c)) {
+      ++i;
+      continue;
+    }
+    Token t{i, i + 1, "", false, false};
+    if (IsLetterOrDigit(c)) {
+      uint32_t j = i + 1;
+      while (j < n) {
+        const UChar32 d = static_cast<UChar32>(cps_[j]);
+        if (IsLetterOrDigit(d)) {
+          ++j;
+        } else if ((FoldTypographic(d) == '\'' || FoldTypographic(d) == '-' || d == '.') &&
+                   j + 1 < n && IsLetterOrDigit(static_cast<UChar32>(cps_[j + 1])) &&
+                   !IsDoubleMark(d)) {
+          j += 2;
+        } else {
+          break;
+        }
+      }
+      t.end = j;
+      t.word = true;
+      t.capitalized = u_isupper(c) || u_istitle(c);
+    }
+    for (uint32_t k = t.begin; k < t.end; ++k) {
+      AppendUtf8(u_tolower(FoldTypographic(static_cast<UChar32>(cps_[k]))), &t.lower);
+    }
+    i = t.end;
+    tokens_.push_back(std::move(t));
+  }
+}
+
+absl::Status QuoteFinder::IndexPersons() {
+  const uint32_t n = static_cast<uint32_t>(cps_.size());
+  gender_.assign(article_.entities_size(), Gender::kUnknown);
+  for (int e = 0; e < article_.entities_size(); ++e) {
+    const v1::Entity& entity = article_.entities(e);
+    const bool person = entity.type() == "PERSON";
+    if (!person && entity.type() != "ORG" && entity.type() != "GPE") continue;
+    std::vector<std::string> role_words =
+        absl::StrSplit(absl::AsciiStrToLower(entity.role()), ' ', absl::SkipEmpty());
+    if (!role_words.empty()) gender_[e] = GenderOfWord(role_words.back());
+    for (const v1::Mention& m : entity.mentions()) {
+      if (absl::Status st = CheckSpan(MakeSpan(m.begin(), m.end()), n, "mention");
+          !st.ok()) {
+        return st;
+      }
+      speaker_ending_at_[m.end()] = {e, m.begin()};
+      speaker_starting_at_[m.begin()] = {e, m.end()};
+      if (!person) continue;
+      person_mentions_.emplace_back(m.begin(), e);
+      int before = TokenAt(m.begin()) - 1;  // the honorific, "Ms" of "Ms. Jones"
+      if (before >= 1 && tokens_[before].lower == ".") --before;
+      if (before >= 0 && gender_[e] == Gender::kUnknown) {
+        gender_[e] = GenderOfWord(tokens_[before].lower);
+      }
+    }
+  }
+  std::sort(person_mentions_.begin(), person_mentions_.end());
+  return absl::OkStatus();
+}
+
+int QuoteFinder::TokenAt(uint32_t cp) const {
+  return static_cast<int>(
+      std::lower_bound(tokens_.begin(), tokens_.end(), cp,
+                       [](const Token& t, uint32_t v) { return t.begin < v; }) -
+      tokens_.begin());
+}
+
+std::string QuoteFinder::Substr(uint32_t begin, uint32_t end) const {
+  return article_.text().substr(byte_of_[begin], byte_of_[end] - byte_of_[begin]);
+}
+
+MarkDir QuoteFinder::Direction(uint32_t i, uint32_t unit_begin, uint32_t unit_end) const {
+  const bool left_open = i == unit_begin ||
+                         IsUnicodeWhitespace(static_cast<UChar32>(cps_[i - 1])) ||
+                         OpensBefore(static_cast<UChar32>(cps_[i - 1]));
+  const bool right_open = i + 1 >= unit_end ||
+                          IsUnicodeWhitespace(static_cast<UChar32>(cps_[i + 1])) ||
+                          ClosesBefore(static_cast<UChar32>(cps_[i + 1]));
+  if (left_open && !right_open) return MarkDir::kOpen;
+  if (!left_open && right_open) return MarkDir::kClose;
+  return MarkDir::kAmbiguous;
+}
+
+// For a single mark at `i` that opens a top-level quote: the closing mark, if one
+// follows in the unit before any double mark.
+std::optional<uint32_t> QuoteFinder::SingleQuoteClose(uint32_t i, uint32_t unit_end) const {
+  const uint32_t limit = std::min(unit_end, i + kMaxSingleQuoteLength);
+  for (uint32_t j = i + 2; j < limit; ++j) {
+    const UChar32 c = static_cast<UChar32>(cps_[j]);
+    if (IsDoubleMark(c)) return std::nullopt;
+    if (!IsSingleMark(c)) continue;
+    const bool letter_after =
+        j + 1 < unit_end && IsLetterOrDigit(static_cast<UChar32>(cps_[j + 1]));
+    if (!letter_after && Direction(j, i, unit_end) == MarkDir::kClose) return j;
+  }
+  return std::nullopt;
+}
+
+void QuoteFinder::ScanUnit(size_t unit, std::vector<RawQuote>* out) const {
+  const auto [ub, ue] = units_[unit];
+  auto emit = [&](uint32_t open, uint32_t close, uint32_t end) {
+    RawQuote q{open, close, open + 1, end, unit};
+    while (q.begin < q.end && IsUnicodeWhitespace(static_cast<UChar32>(cps_[q.begin]))) {
+      ++q.begin;
+    }
+    while (q.end > q.begin && IsUnicodeWhitespace(static_cast<UChar32>(cps_[q.end - 1]))) {
+      --q.end;
+    }
+    q.unclosed = close == kNone;
+    if (q.end > q.begin) out->push_back(q);
+  };
+  uint32_t open = kNone;
+  int depth = 0;
+  for (uint32_t i = ub; i < ue; ++i) {
+    const UChar32 c = static_cast<UChar32>(cps_[i]);
+    if (IsDoubleMark(c)) {
+      const MarkDir dir = Direction(i, ub, ue);
+      if (open == kNone) {
+        if (dir != MarkDir::kClose) {
+          open = i;
+          depth = 1;
+        }
+      } else if (dir == MarkDir::kOpen) {
+        ++depth;  // a double-marked quote inside the quote
+      } else if (--depth == 0) {
+        emit(open, i, i);
+        open = kNone;
+      }
+    } else if (IsSingleMark(c) && open == kNone && Direction(i, ub, ue) == MarkDir::kOpen &&
+               i + 1 < ue && u_isalpha(static_cast<UChar32>(cps_[i + 1]))) {
+      // A top-level single-quoted quote; inside a double-quoted one single marks
+      // only nest and are skipped (the outer quote is never split).
+      if (std::optional<uint32_t> close = SingleQuoteClose(i, ue); close.has_value()) {
+        emit(i, *close, *close);
+        i = *close;
+      }
+    }
+  }
+  if (open != kNone) emit(open, kNone, ue);
+}
+
+// The sentences around a quote: from the start of the sentence holding the
+// opening mark to the end of the sentence holding the closing mark, within the
+// quote's unit.
+std::pair<uint32_t, uint32_t> QuoteFinder::Context(const RawQuote& q) const {
+  const auto [ub, ue] = units_[q.unit];
+  uint32_t begin = ub;
+  uint32_t end = ue;
+  const uint32_t last = q.close == kNone ? q.end - 1 : q.close;
+  bool found_begin = false;
+  for (const v1::Span& s : article_.sentences()) {
+    if (s.end() <= ub || s.begin() >= ue) continue;
+    if (!found_begin && s.begin() <= q.open && q.open < s.end()) {
+      begin = std::max<uint32_t>(s.begin(), ub);
+      found_begin = true;
+    }
+    if (s.begin() <= last && last < s.end()) end = std::min<uint32_t>(s.end(), ue);
+  }
+  // A sentence break inside the marks may leave the closing mark and the cue
+  // ("...positive.” he said") in a sentence of their own; extend to it.
+  return {begin, std::max(end, last + 1)};
+}
+
+Speaker QuoteFinder::EntitySpeaker(int entity, uint32_t begin, uint32_t end) const {
+  return Speaker{entity, article_.entities(entity).name(), begin, end};
+}
+
+std::optional<Speaker> QuoteFinder::ResolvePronoun(int k, Gender gender) const {
+  auto compatible = [&](int e) {
+    return gender_[e] == Gender::kUnknown || gender_[e] == gender;
+  };
+  const Token& t = tokens_[k];
+  if (last_speaker_ >= 0 && compatible(last_speaker_)) {
+    return EntitySpeaker(last_speaker_, t.begin, t.end);
+  }
+  for (auto it = person_mentions_.rbegin(); it != person_mentions_.rend(); ++it) {
+    if (it->first < t.begin && compatible(it->second)) {
+      return EntitySpeaker(it->second, t.begin, t.end);
+    }
+  }
+  // No PERSON entities (a language the entities stage does not cover): the last
+  // speaker named without an entity.
+  if (person_mentions_.empty() && !last_named_speaker_.empty()) {
+    return Speaker{-1, last_named_speaker_, t.begin, t.end};
+  }
+  return std::nullopt;
+}
+
+std::optional<Speaker> QuoteFinder::ResolveDescription(uint32_t begin, uint32_t end,
+                                                       const std::string& head) const {
+  std::vector<int> candidates;
+  for (int e = 0; e < article_.entities_size(); ++e) {
+    const v1::Entity& entity = article_.entities(e);
+    if (entity.type() != "PERSON" || entity.role().empty()) continue;
+    for (absl::string_view w : absl::StrSplit(entity.role(), ' ', absl::SkipEmpty())) {
+      if (absl::AsciiStrToLower(w) == head) {
+        candidates.push_back(e);
+        break;
+      }
+    }
+  }
+  Speaker s{-1, Substr(begin, end), begin, end};
+  if (candidates.empty()) return s;
+  int best = candidates.front();
+  if (std::find(candidates.begin(), candidates.end(), last_speaker_) != candidates.end()) {
+    best = last_speaker_;
+  } else {
+    for (const auto& [pos, e] : person_mentions_) {
+      if (pos >= begin) break;
+      if (std::find(candidates.begin(), candidates.end(), e) != candidates.end()) best = e;
+    }
+  }
+  return EntitySpeaker(best, begin, end);
+}
+
+// The speaker named by the noun phrase whose last token is tokens_[k], which must
+// start at or after `from`: a PERSON mention, a pronoun, a description or a
+// capitalised name.
+std::optional<Speaker> QuoteFinder::NounPhraseEndingAt(int k, uint32_t from) const {
+  if (k < 0 || tokens_[k].begin < from || Quoted(tokens_[k])) return std::nullopt;
+  const Token& t = tokens_[k];
+  if (auto it = speaker_ending_at_.find(t.end); it != speaker_ending_at_.end()) {
+    return EntitySpeaker(it->second.first, it->second.second, t.end);
+  }
+  if (!t.word) return std::nullopt;
+  Gender gender;
+  if (IsPersonPronoun(language_, t.lower, &gender)) return ResolvePronoun(k, gender);
+  if (IsNeuterPronoun(language_, t.lower)) {
+    if (last_other_speaker_ < 0) return std::nullopt;
+    return EntitySpeaker(last_other_speaker_, t.begin, t.end);
+  }
+  // The object of a preposition is no subject ("after the meeting said").
+  auto after_preposition = [&](int j) {
+    return j > 0 && tokens_[j - 1].word && IsPreposition(language_, tokens_[j - 1].lower);
+  };
+  // A description: determiner + up to kMaxDescriptionWords words, headed by a
+  // common noun (in English a capitalised head is a name: "the Refugee Council
+  // Enver Solomon").
+  for (int j = k - 1; j >= 0 && k - j <= kMaxDescriptionWords &&
+                      !(language_ == QuoteLanguage::kEnglish && t.capitalized);
+       --j) {
+    const Token& d = tokens_[j];
+    if (!d.word || d.begin < from || Quoted(d)) break;
+    if (IsDeterminer(language_, d.lower)) {
+      if (IsObliqueDeterminer(language_, d.lower) || after_preposition(j)) break;
+      return ResolveDescription(d.begin, t.end, t.lower);
+    }
+  }
+  // A capitalised name the entities stage did not find.
+  if (!t.capitalized || (language_ == QuoteLanguage::kEnglish && t.lower == "i")) {
+    return std::nullopt;
+  }
+  int j = k;
+  while (j - 1 >= 0 && k - j < 3 && tokens_[j - 1].word && tokens_[j - 1].capitalized &&
+         tokens_[j - 1].begin >= from && !Quoted(tokens_[j - 1])) {
+    --j;
+  }
+  if (after_preposition(j)) return std::nullopt;
+  Speaker name{-1, Substr(tokens_[j].begin, t.end), tokens_[j].begin, t.end};
+  // A lone capitalised word opening a sentence may be an adverb ("Indes sagte
+  // Müller"): the caller prefers a subject after the cue.
+  name.weak = j == k && sentence_starts_.contains(tokens_[j].begin);
+  return name;
+}
+
+std::optional<Speaker> QuoteFinder::SubjectBefore(int cue_token, uint32_t from) const {
+  int k = cue_token - 1;
+  for (int skipped = 0; k >= 0 && skipped < 3 && tokens_[k].word &&
+                        IsSkippableBeforeCue(language_, tokens_[k].lower);
+       ++skipped) {
+    --k;
+  }
+  if (k < 0 || tokens_[k].begin < from) return std::nullopt;
+  if (tokens_[k].lower == ",") {  // "Jane Doe, a spokeswoman for X, said"
+    for (int j = k - 1; j >= 0 && k - j <= kMaxAppositionTokens; --j) {
+      if (tokens_[j].begin < from || Quoted(tokens_[j])) break;
+      if (tokens_[j].lower == ",") return NounPhraseEndingAt(j - 1, from);
+    }
+    return std::nullopt;
+  }
+  return NounPhraseEndingAt(k, from);
+}
+
+std::optional<Speaker> QuoteFinder::SubjectAfter(int k, uint32_t to) const {
+  if (k < static_cast<int>(tokens_.size()) && tokens_[k].lower == ",") ++k;
+  if (k >= static_cast<int>(tokens_.size()) || tokens_[k].end > to || Quoted(tokens_[k])) {
+    return std::nullopt;
+  }
+  const Token& t = tokens_[k];
+  if (auto it = speaker_starting_at_.find(t.begin); it != speaker_starting_at_.end()) {
+    return EntitySpeaker(it->second.first, t.begin, it->second.second);
+  }
+  if (!t.word) return std::nullopt;
+  Gender gender;
+  if (IsPersonPronoun(language_, t.lower, &gender)) return ResolvePronoun(k, gender);
+  // The words up to the first punctuation, lowercase function word or quote.
+  int j = k;
+  int last = k;
+  const bool description = IsDeterminer(language_, t.lower);
+  if (IsObliqueDeterminer(language_, t.lower)) return std::nullopt;
+  for (++j; j < static_cast<int>(tokens_.size()) && j - k <= kMaxDescriptionWords; ++j) {
+    const Token& w = tokens_[j];
+    if (!w.word || w.end > to || Quoted(w)) break;
+    // A description stops at a short lowercase word after its head ("a
+    // spokeswoman for ..."); a name at the first lowercase word.
+    const bool stop = description ? IsDeterminer(language_, w.lower) ||
+                                        (!w.capitalized && w.lower.size() <= 4 && last > k)
+                                  : !w.capitalized;
+    if (stop) break;
+    last = j;
+  }
+  if (description) {
+    if (last == k) return std::nullopt;
+    return ResolveDescription(t.begin, tokens_[last].end, tokens_[last].lower);
+  }
+  if (!t.capitalized) return std::nullopt;
+  return Speaker{-1, Substr(t.begin, tokens_[last].end), t.begin, tokens_[last].end};
+}
+
+// The nearest cue in [from, to) (outside any quote) with a speaker.
+std::optional<Attribution> QuoteFinder::FindCue(const RawQuote& q, uint32_t from,
+                                                uint32_t to) const {
+  std::optional<Attribution> best;
+  uint32_t best_distance = kNone;
+  const uint32_t quote_end = q.close == kNone ? q.end : q.close + 1;
+  for (int k = TokenAt(from); k < static_cast<int>(tokens_.size()); ++k) {
+    const Token& t = tokens_[k];
+    if (t.end > to) break;
+    if (!t.word || Quoted(t)) continue;
+    const CueUse use = CueUseOf(language_, t.lower);
+    if (use == CueUse::kNone) continue;
+    const uint32_t distance = t.begin >= quote_end ? t.begin - quote_end : q.open - t.end;
+    if (distance >= best_distance) continue;
+    Attribution a;
+    a.cue_begin = t.begin;
+    a.cue_end = t.end;
+    std::optional<Speaker> s;
+    if (use == CueUse::kVerb) {
+      s = SubjectBefore(k, from);
+      if ((!s.has_value() || s->weak) && !TakesAddressee(t.lower)) {
+        if (std::optional<Speaker> after = SubjectAfter(k + 1, to)) s = std::move(after);
+      }
+    } else if (use == CueUse::kPreposition) {
+      int next = k + 1;
+      if (t.lower == "according") {
+        if (next >= static_cast<int>(tokens_.size()) || tokens_[next].lower != "to") continue;
+        a.cue_end = tokens_[next++].end;
+      }
+      s = SubjectAfter(next, to);
+    } else {  // kPostQuote: right after the closing mark and a comma
+      const int before = k - 1;
+      if (before < 1 || tokens_[before].lower != "," ||
+          tokens_[before - 1].begin != q.close) {
+        continue;
+      }
+      s = SubjectAfter(k + 1, to);
+    }
+    if (!s.has_value()) continue;
+    a.speaker = *std::move(s);
+    a.cue = Substr(a.cue_begin, a.cue_end);
+    best = std::move(a);
+    best_distance = distance;
+  }
+  return best;
+}
+
+// True if the quote opens its clause: nothing before it in the sentence, or a
+// colon, or a cue verb (and comma) right before it.
+bool QuoteFinder::StartsClause(const RawQuote& q, uint32_t ctx_begin) const {
+  int k = TokenAt(q.open) - 1;
+  if (k < 0 || tokens_[k].end <= ctx_begin) return true;
+  if (tokens_[k].lower == ":") return true;
+  if (tokens_[k].lower == "," && k > 0) --k;
+  return tokens_[k].word && CueUseOf(language_, tokens_[k].lower) == CueUse::kVerb;
+}
+
+// True if a cue follows the closing mark: ",” Lavrov said" / ",” said Lavrov".
+bool QuoteFinder::AttributionFollows(const RawQuote& q, uint32_t ctx_end) const {
+  if (q.close == kNone) return false;
+  int k = TokenAt(q.close + 1);
+  if (k < static_cast<int>(tokens_.size()) && tokens_[k].lower == ",") ++k;
+  for (int n = 0; n < 5 && k < static_cast<int>(tokens_.size()); ++n, ++k) {
+    const Token& t = tokens_[k];
+    if (t.end > ctx_end || !t.word) return false;
+    if (CueUseOf(language_, t.lower) != CueUse::kNone) return true;
+  }
+  return false;
+}
+
+// True if the quote opens its unit and the unit before ends with ':' or ','.
+bool QuoteFinder::IntroducedByPreviousUnit(const RawQuote& q) const {
+  if (q.unit == 0) return false;
+  const int k = TokenAt(q.open);
+  if (k == 0 || tokens_[k].begin != q.open) return false;
+  const Token& before = tokens_[k - 1];
+  return before.begin >= units_[q.unit - 1].first && before.end <= units_[q.unit - 1].second &&
+         (before.lower == ":" || before.lower == ",") && TokenAt(units_[q.unit].first) == k;
+}
+
+bool QuoteFinder::ScareMarked(const RawQuote& q, uint32_t ctx_begin) const {
+  const int k = TokenAt(q.open) - 1;
+  return k >= 0 && tokens_[k].begin >= ctx_begin && IsScareMarker(tokens_[k].lower);
+}
+
+absl::Status QuoteFinder::Run() {
+  if (absl::Status s = Decode(); !s.ok()) return s;
+  if (absl::Status s = BuildUnits(); !s.ok()) return s;
+  Tokenize();
+  if (absl::Status s = IndexPersons(); !s.ok()) return s;
+
+  std::vector<RawQuote> raw;
+  for (size_t u = 0; u < units_.size(); ++u) ScanUnit(u, &raw);
+  for (size_t i = 0; i + 1 < raw.size(); ++i) {
+    RawQuote& q = raw[i];
+    const RawQuote& next = raw[i + 1];
+    if (!q.unclosed || next.unit != q.unit + 1) continue;
+    uint32_t first = units_[next.unit].first;
+    while (first < next.open && IsUnicodeWhitespace(static_cast<UChar32>(cps_[first]))) {
+      ++first;
+    }
+    if (first == next.open) {
+      q.unclosed = false;
+      raw[i + 1].continued = true;
+    }
+  }
+  for (const RawQuote& q : raw) {
+    const uint32_t last = q.close == kNone ? q.end : q.close + 1;
+    std::fill(quoted_.begin() + q.open, quoted_.begin() + last, 1);
+  }
+
+  article_.clear_quotes();
+  bool any_unclosed = false;
+  const v1::Quote* previous = nullptr;
+  size_t previous_unit = 0;
+  for (const RawQuote& q : raw) {
+    const auto [ctx_begin, ctx_end] = Context(q);
+    v1::Quote& out = *article_.add_quotes();
+    out.set_begin(q.begin);
+    out.set_end(q.end);
+    out.set_text(Substr(q.begin, q.end));
+    out.set_continued(q.continued);
+    out.set_unclosed(q.unclosed);
+    any_unclosed |= q.unclosed;
+
+    int words = 0;
+    for (int k = TokenAt(q.begin); k < static_cast<int>(tokens_.size()) &&
+                                   tokens_[k].end <= q.end;
+         ++k) {
+      words += tokens_[k].word;
+    }
+    // Mid-sentence, only a capitalised quote followed by its cue stands on its own
+    // ("which has “gathered widespread support,” Lavrov noted" is partial).
+    const bool direct = q.continued || StartsClause(q, ctx_begin) ||
+                        (AttributionFollows(q, ctx_end) &&
+                         (u_isupper(static_cast<UChar32>(cps_[q.begin])) ||
+                          !u_isalpha(static_cast<UChar32>(cps_[q.begin]))));
+    std::optional<Attribution> a;
+    if (!q.continued && !ScareMarked(q, ctx_begin)) {
+      a = FindCue(q, ctx_begin, ctx_end);
+      if (!a.has_value() && direct) {
+        a = FindCue(q, units_[q.unit].first, units_[q.unit].second);
+      }
+      if (!a.has_value() && direct && IntroducedByPreviousUnit(q)) {
+        // "Obama tweeted: ¶ “Cool clock, Ahmed.”"
+        a = FindCue(q, units_[q.unit - 1].first, units_[q.unit - 1].second);
+      }
+    }
+    if (q.continued) {
+      out.set_kind(v1::QUOTE_KIND_DIRECT);
+    } else if (ScareMarked(q, ctx_begin) ||
+               (!direct && !a.has_value() && words <= static_cast<int>(options_.scare_max_words))) {
+      out.set_kind(v1::QUOTE_KIND_SCARE);
+      previous = &out;
+      previous_unit = q.unit;
+      continue;
+    } else {
+      out.set_kind(direct ? v1::QUOTE_KIND_DIRECT : v1::QUOTE_KIND_PARTIAL);
+    }
+
+    if (a.has_value()) {
+      if (a->speaker.entity < 0 && !a->speaker.weak) last_named_speaker_ = a->speaker.name;
+      out.set_speaker(a->speaker.name);
+      out.set_cue(a->cue);
+      *out.mutable_cue_span() = MakeSpan(a->cue_begin, a->cue_end);
+      *out.mutable_speaker_span() = MakeSpan(a->speaker.begin, a->speaker.end);
+      if (a->speaker.entity >= 0) {
+        const v1::Entity& e = article_.entities(a->speaker.entity);
+        out.set_speaker_entity_id(e.id());
+        (e.type() == "PERSON" ? last_speaker_ : last_other_speaker_) = a->speaker.entity;
+      }
+    } else if (previous != nullptr && !previous->speaker().empty() &&
+               (q.continued || (out.kind() == v1::QUOTE_KIND_DIRECT &&
+                                q.unit <= previous_unit + 1))) {
+      // A continued quote, or a bare direct quote after an attributed one.
+      out.set_speaker(previous->speaker());
+      out.set_speaker_entity_id(previous->speaker_entity_id());
+      *out.mutable_speaker_span() = previous->speaker_span();
+    }
+    previous = &out;
+    previous_unit = q.unit;
+  }
+  if (any_unclosed &&
+      std::find(article_.flags().begin(), article_.flags().end(), "quote_unclosed") ==
+          article_.flags().end()) {
+    article_.add_flags("quote_unclosed");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status QuotesStage::Process(v1::Article& article, const StageContext& /*ctx*/) const {
+  QuoteFinder finder(article, options_);
+  return finder.Run();
+}
+
+}  // namespace newsd::stages

