@@ -81,7 +81,7 @@ v1::PipelineConfig DefaultConfig() {
   kafka.set_dead_letter_topic("news.dlq");
   config.set_delivery(v1::EXACTLY_ONCE);
   config.set_metrics_address("127.0.0.1:9464");
-  for (const char* name : {"decode", "segment", "language", "entities", "quotes", "times"}) {
+  for (const char* name : {"decode", "segment", "language", "entities", "quotes", "times", "story"}) {
     config.add_stages()->set_name(name);
   }
   config.set_max_inflight_messages(10000);

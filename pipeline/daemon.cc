@@ -796,7 +796,16 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
     batch.clear();
     const absl::Duration timeout =
         offsets_.inflight() > 0 ? absl::Milliseconds(2) : absl::Milliseconds(100);
-    if (absl::Status s = source_->Poll(timeout, kPollBatch, &batch); !s.ok()) {
+    // Take no more than the in-flight bound leaves room for (librdkafka's own
+    // prefetch queue is bounded by queued.max.messages.kbytes). When full, the
+    // partitions are paused; consume() is still called (at most one message, which
+    // a pause normally withholds) so rebalances are served and max.poll.interval.ms
+    // is never exceeded.
+    const size_t room = config_.max_inflight_messages() > offsets_.inflight()
+                            ? config_.max_inflight_messages() - offsets_.inflight()
+                            : 0;
+    const size_t take = std::max<size_t>(1, std::min(kPollBatch, room));
+    if (absl::Status s = source_->Poll(timeout, take, &batch); !s.ok()) {
       Fail(s);
       break;
     }

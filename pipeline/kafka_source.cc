@@ -143,6 +143,7 @@ absl::Status KafkaSource::Subscribe() {
 
 absl::Status KafkaSource::Poll(absl::Duration timeout, size_t max, std::vector<RawMessage>* out) {
   int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+
   for (size_t n = 0; n < max; ++n) {
     std::unique_ptr<RdKafka::Message> msg(consumer_->consume(timeout_ms));
     timeout_ms = 0;

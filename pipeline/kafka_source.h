@@ -54,7 +54,8 @@ class KafkaSource {
   absl::Status Subscribe();
 
   // Appends up to `max` messages to `out`, waiting at most `timeout` for the first
-  // one. Per-message errors that do not stop consumption (unknown topic, transient
+  // one. Also serves the consumer's callbacks (rebalances, errors): call it at least
+  // every max.poll.interval.ms even while every partition is paused. Per-message errors that do not stop consumption (unknown topic, transient
   // broker errors) are logged and skipped; a fatal consumer error is returned as
   // kFailedPrecondition.
   absl::Status Poll(absl::Duration timeout, size_t max, std::vector<RawMessage>* out);

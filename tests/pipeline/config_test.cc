@@ -23,7 +23,7 @@ TEST(ConfigTest, DefaultsAreValid) {
   EXPECT_EQ(c.kafka().input_topics(0), "news.raw");
   EXPECT_EQ(c.kafka().output_topic(), "news.events");
   EXPECT_EQ(c.kafka().dead_letter_topic(), "news.dlq");
-  ASSERT_EQ(c.stages_size(), 6);
+  ASSERT_EQ(c.stages_size(), 7);
   EXPECT_EQ(c.stages(0).name(), "decode");
   EXPECT_EQ(c.stages(3).name(), "entities");
   EXPECT_EQ(c.stages(4).name(), "quotes");

@@ -115,7 +115,7 @@ TEST_P(DaemonModeTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
   config.add_stages()->set_name("test_echo");
   config.set_worker_threads(4);
   config.set_commit_interval_ms(100);
-  config.set_max_inflight_messages(16);  // exercises pause/resume
+  config.set_max_inflight_messages(16);  // exercises pause/resume and the bound
   config.set_delivery(GetParam());
   config.set_transaction_max_messages(25);
   ASSERT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config);
@@ -131,11 +131,15 @@ TEST_P(DaemonModeTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
   std::thread loop([&] { run_status = (*daemon)->Run(stop); });
 
   std::vector<ConsumedRecord> events, dead;
+  double peak_inflight = 0;
   ASSERT_TRUE(ConsumeAll(brokers, {"out", "dlq"}, input.size() + fanned, absl::Seconds(30),
                          [&](const ConsumedRecord& r) {
                            (r.topic == "dlq" ? dead : events).push_back(r);
+                           peak_inflight = std::max(peak_inflight, metrics.inflight().Value());
                          })
                   .ok());
+  // Bounded by max_inflight_messages (+1: the one message a paused poll may return).
+  EXPECT_LE(peak_inflight, 16 + 1);
   EXPECT_TRUE(health.ready.load());
   stop = true;
   loop.join();
@@ -269,6 +273,59 @@ TEST(DaemonTest, RestartResumesFromCommittedOffsets) {
   run_once(0, 30);
   run_once(30, 20);
   EXPECT_THAT(CommittedOffsets(brokers, "restart-test", "in", 1), Contains(Pair(0, 50)));
+}
+
+}  // namespace
+}  // namespace newsd
+
+namespace newsd {
+namespace {
+
+// A missing input topic must not stop the others.
+TEST(DaemonTest, MissingInputTopicDoesNotStopTheOthers) {
+  auto cluster = EmbeddedCluster::Start(1);
+  ASSERT_TRUE(cluster.ok());
+  const std::string brokers = (*cluster)->bootstrap();
+  ASSERT_TRUE((*cluster)->CreateTopic("in", 1).ok());
+  ASSERT_TRUE((*cluster)->CreateTopic("out", 1).ok());
+  ASSERT_TRUE((*cluster)->CreateTopic("dlq", 1).ok());
+  std::vector<OutboundMessage> input;
+  for (int i = 0; i < 20; ++i) {
+    OutboundMessage m;
+    m.topic = "in";
+    m.value = absl::StrCat("article ", i);
+    input.push_back(std::move(m));
+  }
+  ASSERT_TRUE(ProduceAll(brokers, input).ok());
+
+  v1::PipelineConfig config = DefaultConfig();
+  config.mutable_kafka()->set_brokers(brokers);
+  config.mutable_kafka()->set_group_id("missing-topic-test");
+  config.mutable_kafka()->clear_input_topics();
+  config.mutable_kafka()->add_input_topics("no.such.topic");
+  config.mutable_kafka()->add_input_topics("in");
+  config.mutable_kafka()->set_output_topic("out");
+  config.mutable_kafka()->set_dead_letter_topic("dlq");
+  config.set_delivery(v1::AT_LEAST_ONCE);
+  config.clear_stages();
+  config.add_stages()->set_name("test_echo");
+  auto chain = Chain::Create(config.stages());
+  ASSERT_TRUE(chain.ok());
+  Metrics metrics;
+  Health health;
+  auto daemon = Daemon::Create(config, chain->get(), &metrics, &health);
+  ASSERT_TRUE(daemon.ok());
+  std::atomic<bool> stop{false};
+  absl::Status run_status;
+  std::thread loop([&] { run_status = (*daemon)->Run(stop); });
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (metrics.Published("out").Value() < 20 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  stop = true;
+  loop.join();
+  EXPECT_TRUE(run_status.ok()) << run_status;
+  EXPECT_EQ(metrics.Published("out").Value(), 20);
 }
 
 }  // namespace
