@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "tests/tools/http_get.h"  // HttpGet
 
 namespace newsd {
 
@@ -19,9 +20,6 @@ std::string Bootstrap();
 
 // A free TCP port on 127.0.0.1 (bound and released).
 int FreePort();
-
-// GET http://127.0.0.1:port/path; the raw response ("" if the connection failed).
-std::string HttpGet(int port, const std::string& path);
 
 // Sum of the samples of `metric` (any labels) in a Prometheus text exposition.
 double MetricSum(const std::string& text, const std::string& metric);

@@ -67,6 +67,45 @@ std::map<int32_t, int64_t> CommittedOffsets(const std::string& brokers, const st
   return out;
 }
 
+// An embedded cluster with topics "in" (`partitions`), "out" and "dlq".
+std::unique_ptr<EmbeddedCluster> ClusterWithTopics(int partitions) {
+  auto cluster = EmbeddedCluster::Start(1);
+  if (!cluster.ok()) return nullptr;
+  if (!(*cluster)->CreateTopic("in", partitions).ok() ||
+      !(*cluster)->CreateTopic("out", 3).ok() || !(*cluster)->CreateTopic("dlq", 1).ok()) {
+    return nullptr;
+  }
+  return *std::move(cluster);
+}
+
+// "article i" messages to "in" for i in [first, first + count).
+std::vector<OutboundMessage> Articles(int first, int count) {
+  std::vector<OutboundMessage> input;
+  for (int i = first; i < first + count; ++i) {
+    OutboundMessage m;
+    m.topic = "in";
+    m.value = absl::StrCat("article ", i);
+    input.push_back(std::move(m));
+  }
+  return input;
+}
+
+// in → out / dlq through the test_echo stage, for consumer group `group`.
+v1::PipelineConfig TestConfig(const std::string& brokers, const std::string& group,
+                              v1::DeliveryMode delivery) {
+  v1::PipelineConfig config = DefaultConfig();
+  config.mutable_kafka()->set_brokers(brokers);
+  config.mutable_kafka()->set_group_id(group);
+  config.mutable_kafka()->clear_input_topics();
+  config.mutable_kafka()->add_input_topics("in");
+  config.mutable_kafka()->set_output_topic("out");
+  config.mutable_kafka()->set_dead_letter_topic("dlq");
+  config.set_delivery(delivery);
+  config.clear_stages();
+  config.add_stages()->set_name("test_echo");
+  return config;
+}
+
 // Runs in both delivery modes. The mock cluster does not store offsets committed
 // through transactions (TxnOffsetCommit), so the committed-offset checks run in
 // AT_LEAST_ONCE only here; tests/integration checks them for EXACTLY_ONCE on a real
@@ -74,12 +113,9 @@ std::map<int32_t, int64_t> CommittedOffsets(const std::string& brokers, const st
 class DaemonModeTest : public ::testing::TestWithParam<v1::DeliveryMode> {};
 
 TEST_P(DaemonModeTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
-  auto cluster = EmbeddedCluster::Start(1);
-  ASSERT_TRUE(cluster.ok()) << cluster.status();
-  const std::string brokers = (*cluster)->bootstrap();
-  ASSERT_TRUE((*cluster)->CreateTopic("in", 2).ok());
-  ASSERT_TRUE((*cluster)->CreateTopic("out", 3).ok());
-  ASSERT_TRUE((*cluster)->CreateTopic("dlq", 1).ok());
+  std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(2);
+  ASSERT_NE(cluster, nullptr);
+  const std::string brokers = cluster->bootstrap();
 
   std::vector<OutboundMessage> input;
   int bad = 0, fanned = 0;
@@ -104,19 +140,10 @@ TEST_P(DaemonModeTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
   }
   ASSERT_TRUE(ProduceAll(brokers, input).ok());
 
-  v1::PipelineConfig config = DefaultConfig();
-  config.mutable_kafka()->set_brokers(brokers);
-  config.mutable_kafka()->set_group_id("daemon-test");
-  config.mutable_kafka()->clear_input_topics();
-  config.mutable_kafka()->add_input_topics("in");
-  config.mutable_kafka()->set_output_topic("out");
-  config.mutable_kafka()->set_dead_letter_topic("dlq");
-  config.clear_stages();
-  config.add_stages()->set_name("test_echo");
+  v1::PipelineConfig config = TestConfig(brokers, "daemon-test", GetParam());
   config.set_worker_threads(4);
   config.set_commit_interval_ms(100);
   config.set_max_inflight_messages(16);  // exercises pause/resume and the bound
-  config.set_delivery(GetParam());
   config.set_transaction_max_messages(25);
   ASSERT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config);
 
@@ -221,39 +248,19 @@ INSTANTIATE_TEST_SUITE_P(Modes, DaemonModeTest,
                          [](const auto& info) { return v1::DeliveryMode_Name(info.param); });
 
 TEST(DaemonTest, RestartResumesFromCommittedOffsets) {
-  auto cluster = EmbeddedCluster::Start(1);
-  ASSERT_TRUE(cluster.ok());
-  const std::string brokers = (*cluster)->bootstrap();
-  ASSERT_TRUE((*cluster)->CreateTopic("in", 1).ok());
-  ASSERT_TRUE((*cluster)->CreateTopic("out", 1).ok());
-  ASSERT_TRUE((*cluster)->CreateTopic("dlq", 1).ok());
-
-  v1::PipelineConfig config = DefaultConfig();
-  config.mutable_kafka()->set_brokers(brokers);
-  config.mutable_kafka()->set_group_id("restart-test");
-  config.set_delivery(v1::AT_LEAST_ONCE);
+  std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);
+  ASSERT_NE(cluster, nullptr);
+  const std::string brokers = cluster->bootstrap();
+  v1::PipelineConfig config = TestConfig(brokers, "restart-test", v1::AT_LEAST_ONCE);
   // The mock cluster does not shorten a rebalance when a member leaves: keep the
   // session short so the restarted member is assigned quickly.
   (*config.mutable_kafka()->mutable_consumer_properties())["session.timeout.ms"] = "6000";
   (*config.mutable_kafka()->mutable_consumer_properties())["heartbeat.interval.ms"] = "500";
-  config.mutable_kafka()->clear_input_topics();
-  config.mutable_kafka()->add_input_topics("in");
-  config.mutable_kafka()->set_output_topic("out");
-  config.mutable_kafka()->set_dead_letter_topic("dlq");
-  config.clear_stages();
-  config.add_stages()->set_name("test_echo");
   auto chain = Chain::Create(config.stages());
   ASSERT_TRUE(chain.ok());
 
   auto run_once = [&](int first, int count) {
-    std::vector<OutboundMessage> input;
-    for (int i = first; i < first + count; ++i) {
-      OutboundMessage m;
-      m.topic = "in";
-      m.value = absl::StrCat("article ", i);
-      input.push_back(std::move(m));
-    }
-    ASSERT_TRUE(ProduceAll(brokers, input).ok());
+    ASSERT_TRUE(ProduceAll(brokers, Articles(first, count)).ok());
     Metrics metrics;
     Health health;
     auto daemon = Daemon::Create(config, chain->get(), &metrics, &health);
@@ -275,40 +282,14 @@ TEST(DaemonTest, RestartResumesFromCommittedOffsets) {
   EXPECT_THAT(CommittedOffsets(brokers, "restart-test", "in", 1), Contains(Pair(0, 50)));
 }
 
-}  // namespace
-}  // namespace newsd
-
-namespace newsd {
-namespace {
-
 // A missing input topic must not stop the others.
 TEST(DaemonTest, MissingInputTopicDoesNotStopTheOthers) {
-  auto cluster = EmbeddedCluster::Start(1);
-  ASSERT_TRUE(cluster.ok());
-  const std::string brokers = (*cluster)->bootstrap();
-  ASSERT_TRUE((*cluster)->CreateTopic("in", 1).ok());
-  ASSERT_TRUE((*cluster)->CreateTopic("out", 1).ok());
-  ASSERT_TRUE((*cluster)->CreateTopic("dlq", 1).ok());
-  std::vector<OutboundMessage> input;
-  for (int i = 0; i < 20; ++i) {
-    OutboundMessage m;
-    m.topic = "in";
-    m.value = absl::StrCat("article ", i);
-    input.push_back(std::move(m));
-  }
-  ASSERT_TRUE(ProduceAll(brokers, input).ok());
-
-  v1::PipelineConfig config = DefaultConfig();
-  config.mutable_kafka()->set_brokers(brokers);
-  config.mutable_kafka()->set_group_id("missing-topic-test");
-  config.mutable_kafka()->clear_input_topics();
+  std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);
+  ASSERT_NE(cluster, nullptr);
+  const std::string brokers = cluster->bootstrap();
+  ASSERT_TRUE(ProduceAll(brokers, Articles(0, 20)).ok());
+  v1::PipelineConfig config = TestConfig(brokers, "missing-topic-test", v1::AT_LEAST_ONCE);
   config.mutable_kafka()->add_input_topics("no.such.topic");
-  config.mutable_kafka()->add_input_topics("in");
-  config.mutable_kafka()->set_output_topic("out");
-  config.mutable_kafka()->set_dead_letter_topic("dlq");
-  config.set_delivery(v1::AT_LEAST_ONCE);
-  config.clear_stages();
-  config.add_stages()->set_name("test_echo");
   auto chain = Chain::Create(config.stages());
   ASSERT_TRUE(chain.ok());
   Metrics metrics;

@@ -1,0 +1,301 @@
+// The story stage on small synthetic sequences, and golden cases from the corpus
+// (NITF update/cancel sample, Reuters-21578 CORRECTED pairs).
+#include "stages/story/story.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "gtest/gtest.h"
+#include "pipeline/chain.h"
+#include "stages/story/story_time.h"
+#include "tests/stages/testing/corpus.h"
+
+namespace newsd::stages {
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1700000000);  // 2023-11-14T22:13:20Z
+
+const char kBody[] =
+    "The central bank raised its main interest rate by a quarter point on Tuesday, "
+    "citing persistent inflation in services and a tight labour market. Economists "
+    "had expected the move after weeks of signals from policymakers, and markets "
+    "barely reacted. The governor said further increases could not be ruled out if "
+    "wage growth stays strong through the winter months.";
+
+bool HasFlag(const v1::Article& a, absl::string_view flag) {
+  for (const std::string& f : a.flags()) {
+    if (f == flag) return true;
+  }
+  return false;
+}
+
+// An ASCII article (code points == bytes): headline, "\n\n", one paragraph.
+v1::Article MakeArticle(const std::string& id, const std::string& headline,
+                        const std::string& body, absl::Time published) {
+  v1::Article a;
+  a.set_id(id);
+  a.set_text(absl::StrCat(headline, "\n\n", body));
+  a.mutable_headline()->set_end(headline.size());
+  v1::Span* p = a.add_paragraphs();
+  p->set_begin(headline.size() + 2);
+  p->set_end(a.text().size());
+  *a.mutable_published_at() = ToProtoTime(published);
+  return a;
+}
+
+class StoryStageTest : public ::testing::Test {
+ protected:
+  void SetUp() override { stage_ = MakeStage(StoryOptions()); }
+
+  std::unique_ptr<StoryStage> MakeStage(StoryOptions options) {
+    auto index = std::make_shared<InMemoryStoryIndex>(
+        options.index, [this](const v1::StoryIndexEntry& e) { log_.push_back(e); });
+    auto stage = StoryStage::Create(options, index);
+    EXPECT_TRUE(stage.ok()) << stage.status();
+    return *std::move(stage);
+  }
+
+  v1::Article Run(v1::Article a, absl::Time now = kT0 + absl::Hours(1)) {
+    StageContext ctx;
+    ctx.now = now;
+    absl::Status s = stage_->Process(a, ctx);
+    EXPECT_TRUE(s.ok()) << s;
+    return a;
+  }
+
+  std::unique_ptr<StoryStage> stage_;
+  std::vector<v1::StoryIndexEntry> log_;
+};
+
+TEST_F(StoryStageTest, VersionsOutOfOrder) {
+  auto version = [](int v) {
+    v1::Article a = MakeArticle(absl::StrCat("urn:x:1#v", v), "Rates rise", kBody,
+                                kT0 + absl::Minutes(v));
+    a.mutable_wire()->set_guid("urn:x:1");
+    a.mutable_wire()->set_version(v);
+    return a;
+  };
+  v1::Article v1a = Run(version(1));
+  EXPECT_EQ(v1a.story().story_id(), "urn:x:1#v1");
+  EXPECT_EQ(v1a.story().version(), 1u);
+  v1::Article v3 = Run(version(3));
+  EXPECT_EQ(v3.story().story_id(), "urn:x:1#v1");
+  EXPECT_EQ(v3.story().supersedes(), "urn:x:1#v1");
+  EXPECT_EQ(v3.story().version(), 3u);
+  v1::Article v2 = Run(version(2));  // late, older
+  EXPECT_TRUE(HasFlag(v2, "stale"));
+  EXPECT_EQ(v2.story().story_id(), "urn:x:1#v1");
+  EXPECT_EQ(v2.story().supersedes(), "");
+  EXPECT_EQ(v2.story().version(), 2u);
+  EXPECT_EQ(stage_->index()->FindGuid("urn:x:1")->article_id(), "urn:x:1#v3");
+  EXPECT_EQ(stage_->index()->FindStory("urn:x:1#v1")->latest_article_id(), "urn:x:1#v3");
+  v1::Article again = Run(version(3));  // the same version resent
+  EXPECT_TRUE(HasFlag(again, "version_repeated"));
+  EXPECT_EQ(again.story().duplicate_of(), "urn:x:1#v3");
+}
+
+TEST_F(StoryStageTest, CorrectionJoinsTheStoryItCorrects) {
+  v1::Article original = Run(MakeArticle("a1", "CENTRAL BANK RAISES RATE", kBody, kT0));
+  std::string corrected_body = kBody;
+  corrected_body.replace(corrected_body.find("quarter point"), 13, "half point");
+  corrected_body.replace(corrected_body.find("Tuesday"), 7, "Wednesday");
+  v1::Article correction = Run(MakeArticle(
+      "a2", "CORRECTED - CENTRAL BANK RAISES RATE BY HALF POINT", corrected_body,
+      kT0 + absl::Minutes(30)));
+  EXPECT_EQ(correction.story().story_id(), "a1");
+  EXPECT_EQ(correction.story().supersedes(), "a1");
+  EXPECT_EQ(correction.story().version(), 2u);
+  EXPECT_TRUE(HasFlag(correction, "correction"));
+  EXPECT_EQ(original.story().story_id(), "a1");
+}
+
+TEST_F(StoryStageTest, KillThenResendStaysKilled) {
+  Run(MakeArticle("a1", "CENTRAL BANK RAISES RATE", kBody, kT0));
+  v1::Article kill = Run(MakeArticle("k1", "KILL - CENTRAL BANK RAISES RATE",
+                                     "Editors: the story is withdrawn. DO NOT USE.",
+                                     kT0 + absl::Minutes(10)));
+  EXPECT_EQ(kill.story().story_id(), "a1");
+  EXPECT_TRUE(HasFlag(kill, "kill"));
+  EXPECT_TRUE(HasFlag(kill, "retraction"));
+  ASSERT_TRUE(stage_->index()->FindStory("a1").has_value());
+  EXPECT_TRUE(stage_->index()->FindStory("a1")->killed());
+  EXPECT_EQ(stage_->index()->FindStory("a1")->killed_by(), "k1");
+  v1::Article resend = Run(MakeArticle("a1-resend", "CENTRAL BANK RAISES RATE", kBody,
+                                       kT0 + absl::Minutes(20)));
+  EXPECT_EQ(resend.story().story_id(), "a1");
+  EXPECT_EQ(resend.story().duplicate_of(), "a1");
+  EXPECT_TRUE(HasFlag(resend, "killed_story"));
+  EXPECT_FALSE(HasFlag(resend, "kill"));
+}
+
+TEST_F(StoryStageTest, PubStatusCanceledAndWithheld) {
+  v1::Article a = MakeArticle("g#1", "Rates rise", kBody, kT0);
+  a.mutable_wire()->set_guid("g");
+  a.mutable_wire()->set_version(1);
+  Run(a);
+  v1::Article withheld = MakeArticle("g#2", "Rates rise", kBody, kT0 + absl::Minutes(1));
+  withheld.mutable_wire()->set_guid("g");
+  withheld.mutable_wire()->set_version(2);
+  withheld.mutable_wire()->set_pub_status(v1::PUB_STATUS_WITHHELD);
+  withheld = Run(withheld);
+  EXPECT_TRUE(HasFlag(withheld, "withheld"));
+  EXPECT_TRUE(stage_->index()->FindStory("g#1")->withheld());
+  v1::Article canceled = MakeArticle("g#3", "Rates rise", kBody, kT0 + absl::Minutes(2));
+  canceled.mutable_wire()->set_guid("g");
+  canceled.mutable_wire()->set_version(3);
+  canceled.mutable_wire()->set_pub_status(v1::PUB_STATUS_CANCELED);
+  canceled = Run(canceled);
+  EXPECT_TRUE(HasFlag(canceled, "kill"));
+  EXPECT_EQ(stage_->index()->FindStory("g#1")->kill_reason(), "pub_status_canceled");
+  EXPECT_FALSE(stage_->index()->FindStory("g#1")->withheld());
+}
+
+TEST_F(StoryStageTest, EmbargoInTheFutureIsHeld) {
+  v1::Article a = MakeArticle("e1", "Results", kBody, kT0);
+  *a.mutable_wire()->mutable_embargo_until() = ToProtoTime(kT0 + absl::Hours(5));
+  a = Run(a, kT0 + absl::Hours(1));
+  EXPECT_TRUE(HasFlag(a, "embargoed"));
+  std::vector<v1::EmbargoRecord> held = stage_->index()->HeldEmbargoes();
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0].article_id(), "e1");
+  EXPECT_EQ(FromProtoTime(held[0].embargo_until()), kT0 + absl::Hours(5));
+  EXPECT_EQ(log_.back().key(), "e/e1");
+
+  v1::Article past = MakeArticle("e2", "Other", "Something else entirely happened.", kT0);
+  *past.mutable_wire()->mutable_embargo_until() = ToProtoTime(kT0);
+  EXPECT_FALSE(HasFlag(Run(past, kT0 + absl::Hours(1)), "embargoed"));
+}
+
+TEST_F(StoryStageTest, NearDuplicateAndUnrelated) {
+  Run(MakeArticle("a1", "CENTRAL BANK RAISES RATE", kBody, kT0));
+  std::string edited = kBody;
+  edited.replace(edited.find("barely"), 6, "hardly");
+  v1::Article dup = Run(MakeArticle("a2", "Bank lifts rate", edited, kT0 + absl::Hours(2)));
+  EXPECT_EQ(dup.story().story_id(), "a1");
+  EXPECT_EQ(dup.story().duplicate_of(), "a1");
+  EXPECT_GE(dup.story().similarity(), 0.8f);
+  EXPECT_LT(dup.story().similarity(), 1.0f);
+  EXPECT_EQ(dup.story().supersedes(), "");
+  v1::Article other = Run(MakeArticle(
+      "b1", "STORM HITS COAST",
+      "A powerful storm brought heavy rain and strong winds to the northern coast on "
+      "Monday, closing schools and cutting power to thousands of homes, officials said. "
+      "Forecasters expect the weather to improve by the weekend as the system moves east.",
+      kT0 + absl::Hours(3)));
+  EXPECT_EQ(other.story().story_id(), "b1");
+  EXPECT_EQ(other.story().duplicate_of(), "");
+  EXPECT_EQ(other.story().version(), 1u);
+}
+
+TEST_F(StoryStageTest, ThresholdAndWindowAreHonoured) {
+  StoryOptions strict;
+  strict.threshold = 0.99;
+  strict.index.window = absl::Hours(1);
+  stage_ = MakeStage(strict);
+  Run(MakeArticle("a1", "CENTRAL BANK RAISES RATE", kBody, kT0));
+  std::string edited = kBody;
+  edited.replace(edited.find("barely"), 6, "hardly");
+  v1::Article near = Run(MakeArticle("a2", "x", edited, kT0 + absl::Minutes(10)));
+  EXPECT_EQ(near.story().story_id(), "a2");  // similarity < 0.99
+  // An exact copy after the window: the MinHash signature has expired, but the
+  // exact-content record (retention) still links it.
+  v1::Article late = Run(MakeArticle("a3", "x", kBody, kT0 + absl::Hours(3)),
+                         kT0 + absl::Hours(3));
+  EXPECT_EQ(late.story().duplicate_of(), "a1");
+  EXPECT_FALSE(stage_->index()->FindSimilar({}, kT0, 1).size());
+  EXPECT_EQ(stage_->index()->Stats().signatures, 1u);  // only a3's
+}
+
+TEST_F(StoryStageTest, ChangelogReplayRestoresTheIndex) {
+  Run(MakeArticle("a1", "CENTRAL BANK RAISES RATE", kBody, kT0));
+  // Another instance replays this one's changes, then sees a copy.
+  auto replica = std::make_shared<InMemoryStoryIndex>(StoryIndexOptions{});
+  for (const v1::StoryIndexEntry& e : log_) ASSERT_TRUE(replica->Apply(e).ok());
+  auto other = StoryStage::Create(StoryOptions(), replica);
+  ASSERT_TRUE(other.ok());
+  v1::Article copy = MakeArticle("p7/o3", "Bank raises rate", kBody, kT0 + absl::Hours(1));
+  StageContext ctx;
+  ctx.now = kT0 + absl::Hours(1);
+  ASSERT_TRUE((*other)->Process(copy, ctx).ok());
+  EXPECT_EQ(copy.story().story_id(), "a1");
+  EXPECT_EQ(copy.story().duplicate_of(), "a1");
+}
+
+// --- Golden: corpus samples through decode + story (one chain, in order). ---
+
+std::unique_ptr<Chain> DecodeStoryChain() {
+  google::protobuf::RepeatedPtrField<v1::StageConfig> stages;
+  stages.Add()->set_name("decode");
+  stages.Add()->set_name("story");
+  auto chain = Chain::Create(stages);
+  EXPECT_TRUE(chain.ok()) << chain.status();
+  return *std::move(chain);
+}
+
+v1::Article RunChain(const Chain& chain, std::string value, absl::Time now) {
+  RawMessage m;
+  m.key = "test";
+  m.value = std::move(value);
+  ChainResult r = chain.Run(m, now);
+  EXPECT_FALSE(r.failure.has_value()) << r.failure->status;
+  return r.event.article();
+}
+
+TEST(StoryGoldenTest, NitfUpdateCancelsEarlierRelease) {
+  auto chain = DecodeStoryChain();
+  absl::StatusOr<std::string> nitf =
+      testing::ReadFile(testing::CorpusPath("iptc/nitf/nitf-example-3.5.xml"));
+  ASSERT_TRUE(nitf.ok()) << nitf.status();
+  const absl::Time now = absl::FromUnixSeconds(1700000000);
+  v1::Article update = RunChain(*chain, *nitf, now);
+  EXPECT_EQ(update.id(), "iptc.321656141.b");
+  EXPECT_EQ(update.story().story_id(), "iptc.321656141.a");
+  EXPECT_EQ(update.story().supersedes(), "iptc.321656141.a");
+  EXPECT_EQ(update.story().version(), 2u);
+  EXPECT_TRUE(HasFlag(update, "replaces_canceled"));
+  EXPECT_FALSE(HasFlag(update, "embargoed"));  // date.release 2002 is past
+  EXPECT_FALSE(HasFlag(update, "kill"));
+  // The canceled release arriving afterwards is stale.
+  std::string earlier = *nitf;
+  const std::string id_b = "id-string=\"iptc.321656141.b\"";
+  earlier.replace(earlier.find(id_b), id_b.size(), "id-string=\"iptc.321656141.a\"");
+  v1::Article late = RunChain(*chain, earlier, now);
+  EXPECT_EQ(late.id(), "iptc.321656141.a");
+  EXPECT_EQ(late.story().story_id(), "iptc.321656141.a");
+  EXPECT_TRUE(HasFlag(late, "stale"));
+}
+
+std::string ReutersRecord(int newid) {
+  absl::StatusOr<std::string> sgm = testing::ReadFile(testing::CorpusPath(
+      absl::StrFormat("reuters21578/original/reut2-%03d.sgm.gz", (newid - 1) / 1000)));
+  EXPECT_TRUE(sgm.ok()) << sgm.status();
+  for (std::string& r : testing::SplitReutersRecords(*sgm)) {
+    if (r.find(absl::StrCat("NEWID=\"", newid, "\"")) != std::string::npos) return r;
+  }
+  ADD_FAILURE() << "no record " << newid;
+  return "";
+}
+
+TEST(StoryGoldenTest, ReutersCorrectionsSupersedeTheirOriginal) {
+  auto chain = DecodeStoryChain();
+  const absl::Time now = absl::FromUnixSeconds(1700000000);
+  // (original, correction) from duplicate_pairs.silver.tsv, kind "correction".
+  // In time order: the index expires signatures older than the window behind
+  // the latest item time.
+  for (auto [a, b] : {std::pair{3676, 4239}, std::pair{5168, 5192}, std::pair{9330, 9390},
+                      std::pair{13044, 13091}}) {
+    v1::Article original = RunChain(*chain, ReutersRecord(a), now);
+    v1::Article correction = RunChain(*chain, ReutersRecord(b), now);
+    SCOPED_TRACE(correction.text().substr(0, 60));
+    EXPECT_EQ(correction.story().story_id(), absl::StrCat("reuters21578-", a));
+    EXPECT_EQ(correction.story().supersedes(), absl::StrCat("reuters21578-", a));
+    EXPECT_EQ(correction.story().version(), 2u);
+    EXPECT_TRUE(HasFlag(correction, "correction"));
+    EXPECT_EQ(original.story().version(), 1u);
+  }
+}
+
+}  // namespace
+}  // namespace newsd::stages
