@@ -1,5 +1,6 @@
 #include "pipeline/chain.h"
 
+#include "absl/hash/internal/city.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
@@ -70,8 +71,14 @@ ChainResult Chain::Run(const RawMessage& message, absl::Time now) const {
   }
   if (message.partition >= 0) {
     article.set_id(absl::StrCat(message.topic, "/", message.partition, "/", message.offset));
-  } else {
+  } else if (!message.key.empty()) {
     article.set_id(message.key);
+  } else {
+    // Neither a Kafka position nor a key: a content id, the same in every process.
+    article.set_id(absl::StrCat(
+        "item-", absl::Hex(absl::hash_internal::CityHash64(message.value.data(),
+                                                           message.value.size()),
+                           absl::kZeroPad16)));
   }
   if (const std::string* pub = FindHeader(message.headers, "published-at")) {
     absl::Time t;

@@ -58,10 +58,12 @@ class Chain {
 
   // Runs all stages on `message`. Thread-safe. If a stage fans out, every extra
   // article runs through the stages after it; the first failure on any of them
-  // fails the whole message (it goes to the dead-letter topic as one unit). The article starts with `source`
-  // filled from the message, `id` = "topic/partition/offset" (or the key in extract
-  // mode) and `published_at` from a valid RFC 3339 `published-at` header; an
-  // invalid header adds the flag "published_at_header_invalid".
+  // fails the whole message (it goes to the dead-letter topic as one unit).
+  // The article starts with `source` filled from the message; `id` =
+  // "topic/partition/offset", else the key (extract mode), else
+  // "item-<CityHash64 of the value, 16 hex digits>" (never empty); `published_at`
+  // from a valid RFC 3339 `published-at` header (an invalid one adds the flag
+  // "published_at_header_invalid").
   ChainResult Run(const RawMessage& message, absl::Time now) const;
 
   // Stage names in chain order.

@@ -118,6 +118,18 @@ TEST(ChainTest, RunsStagesInOrderAndRecordsTimings) {
   EXPECT_THAT(a.flags(), ::testing::ElementsAre("checked"));
 }
 
+TEST(ChainTest, IdWithoutPositionOrKeyComesFromTheContent) {
+  auto chain = Chain::Create(Stages({"test_copy"}));
+  ASSERT_TRUE(chain.ok());
+  RawMessage m;
+  m.value = "same bytes";
+  const std::string id = (*chain)->Run(m, absl::Now()).event.article().id();
+  EXPECT_THAT(id, ::testing::MatchesRegex("item-[0-9a-f]{16}"));
+  EXPECT_EQ((*chain)->Run(m, absl::Now()).event.article().id(), id);
+  m.value = "other bytes";
+  EXPECT_NE((*chain)->Run(m, absl::Now()).event.article().id(), id);
+}
+
 TEST(ChainTest, FailureNamesTheStageAndStopsTheChain) {
   auto chain = Chain::Create(Stages({"test_copy", "test_reject", "test_copy"}));
   ASSERT_TRUE(chain.ok());

@@ -1,0 +1,196 @@
+// Per-stage and whole-chain speed of the DEFAULT chain (decode → segment → language →
+// entities → quotes → times), in-process, no Kafka, on two inputs:
+//   Reuters  the Reuters-21578 records of reut2-000..002.sgm.gz (3,000 raw SGML
+//            records; research use only: never shipped), cycled;
+//   Seed     the seed article (plain text, 4 KB).
+// One benchmark iteration = one article, so the reported time is ns/article;
+// bytes_per_second is MB/s of the raw input (the Kafka value) for every benchmark,
+// so the stages' MB/s add up like their times. Each stage is timed alone on articles
+// prepared by the stages before it (untimed), exactly as the chain would hand them
+// over; Chain runs the whole chain through Chain::Run (as the daemon's workers do,
+// including the ArticleEvent and per-stage timings), and ChainSerialize adds the
+// event's serialization (what the daemon then produces).
+//
+//   ./build/bench/chain_bench [--benchmark_filter=Reuters] [--benchmark_format=json]
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "benchmark/benchmark.h"
+#include "pipeline/chain.h"
+#include "pipeline/stage_registry.h"
+#include "tests/stages/testing/corpus.h"
+
+namespace newsd {
+namespace {
+
+constexpr const char* kStages[] = {"decode", "segment", "language", "entities", "quotes", "times"};
+constexpr int kNumStages = sizeof(kStages) / sizeof(kStages[0]);
+// A fixed wall-clock time for StageContext::now, so runs are reproducible.
+const absl::Time kNow = absl::FromUnixSeconds(1700000000);
+
+std::string ReadCorpusFile(absl::string_view relative) {
+  absl::StatusOr<std::string> data = testing::ReadFile(testing::CorpusPath(relative));
+  if (!data.ok()) {
+    std::cerr << data.status() << "\n";
+    std::exit(1);
+  }
+  return *std::move(data);
+}
+
+StagePtr MakeStage(const char* name) {
+  v1::StageConfig config;
+  config.set_name(name);
+  absl::StatusOr<StagePtr> stage = StageRegistry::Global().Create(config);
+  if (!stage.ok()) {
+    std::cerr << name << ": " << stage.status() << "\n";
+    std::exit(1);
+  }
+  return *std::move(stage);
+}
+
+const std::vector<StagePtr>& Stages() {
+  static const auto* const stages = [] {
+    auto* out = new std::vector<StagePtr>;
+    for (const char* name : kStages) out->push_back(MakeStage(name));
+    return out;
+  }();
+  return *stages;
+}
+
+// One raw message and the article as each stage receives it (input[k] = the article
+// after stages 0..k-1; input[0] is empty).
+struct Prepared {
+  RawMessage message;
+  std::vector<v1::Article> input;
+};
+
+StageContext Context(const RawMessage& message) {
+  StageContext ctx;
+  ctx.payload = message.value;
+  ctx.payload_is_null = message.value_is_null;
+  ctx.headers = &message.headers;
+  ctx.now = kNow;
+  return ctx;
+}
+
+std::vector<Prepared> Prepare(std::vector<RawMessage> messages) {
+  std::vector<Prepared> out;
+  for (RawMessage& message : messages) {
+    Prepared p;
+    p.message = std::move(message);
+    v1::Article article;
+    const StageContext ctx = Context(p.message);
+    bool ok = true;
+    for (int k = 0; k < kNumStages && ok; ++k) {
+      p.input.push_back(article);
+      ok = Stages()[k]->Process(article, ctx).ok();
+    }
+    if (ok) out.push_back(std::move(p));  // dead-lettered records are left out
+  }
+  return out;
+}
+
+const std::vector<Prepared>& Reuters() {
+  static const auto* const prepared = [] {
+    std::vector<RawMessage> messages;
+    for (const char* file : {"reut2-000.sgm.gz", "reut2-001.sgm.gz", "reut2-002.sgm.gz"}) {
+      for (std::string& r : testing::SplitReutersRecords(
+               ReadCorpusFile(absl::StrCat("reuters21578/original/", file)))) {
+        messages.emplace_back();
+        messages.back().value = std::move(r);
+      }
+    }
+    return new std::vector<Prepared>(Prepare(std::move(messages)));
+  }();
+  return *prepared;
+}
+
+const std::vector<Prepared>& Seed() {
+  static const auto* const prepared = [] {
+    std::vector<RawMessage> messages(1);
+    messages[0].value = ReadCorpusFile("seed/lavrov-syria-2013.txt");
+    messages[0].headers = {{"published-at", "2013-09-12T12:00:00Z"}};
+    return new std::vector<Prepared>(Prepare(std::move(messages)));
+  }();
+  return *prepared;
+}
+
+const std::vector<Prepared>& Input(int which) { return which == 0 ? Reuters() : Seed(); }
+
+void BM_Stage(benchmark::State& state, int stage, int which) {
+  const std::vector<Prepared>& inputs = Input(which);
+  const Stage& s = *Stages()[stage];
+  size_t i = 0;
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    const Prepared& p = inputs[i++ % inputs.size()];
+    state.PauseTiming();  // the copy is not the stage's work
+    v1::Article article = p.input[stage];
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(s.Process(article, Context(p.message)));
+    bytes += static_cast<int64_t>(p.message.value.size());
+  }
+  state.SetBytesProcessed(bytes);
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_Chain(benchmark::State& state, int which, bool serialize) {
+  static const Chain* const chain = [] {
+    google::protobuf::RepeatedPtrField<v1::StageConfig> configs;
+    for (const char* name : kStages) configs.Add()->set_name(name);
+    return Chain::Create(configs)->release();
+  }();
+  const std::vector<Prepared>& inputs = Input(which);
+  size_t i = state.thread_index() * (inputs.size() / 2);
+  int64_t bytes = 0, out_bytes = 0;
+  for (auto _ : state) {
+    const Prepared& p = inputs[i++ % inputs.size()];
+    ChainResult result = chain->Run(p.message, kNow);
+    if (result.failure.has_value()) state.SkipWithError("chain failed");
+    if (serialize) {
+      std::string value = result.event.SerializeAsString();
+      out_bytes += static_cast<int64_t>(value.size());
+      benchmark::DoNotOptimize(value);
+    }
+    benchmark::DoNotOptimize(result);
+    bytes += static_cast<int64_t>(p.message.value.size());
+  }
+  state.SetBytesProcessed(bytes);
+  state.SetItemsProcessed(state.iterations());
+  if (serialize) {
+    state.counters["event_bytes"] =
+        benchmark::Counter(static_cast<double>(out_bytes) / state.iterations());
+  }
+}
+
+// Registered by hand so the names read "Stage/entities/Reuters", "Chain/Reuters".
+int Register() {
+  for (int which = 0; which < 2; ++which) {
+    const char* input = which == 0 ? "Reuters" : "Seed";
+    for (int k = 0; k < kNumStages; ++k) {
+      benchmark::RegisterBenchmark(absl::StrCat("Stage/", kStages[k], "/", input).c_str(),
+                                   [k, which](benchmark::State& s) { BM_Stage(s, k, which); })
+          ->Unit(benchmark::kMicrosecond);
+    }
+    benchmark::RegisterBenchmark(absl::StrCat("Chain/", input).c_str(),
+                                 [which](benchmark::State& s) { BM_Chain(s, which, false); })
+        ->Unit(benchmark::kMicrosecond)
+        ->ThreadRange(1, 2)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(absl::StrCat("ChainSerialize/", input).c_str(),
+                                 [which](benchmark::State& s) { BM_Chain(s, which, true); })
+        ->Unit(benchmark::kMicrosecond);
+  }
+  return 0;
+}
+const int kRegistered = Register();
+
+}  // namespace
+}  // namespace newsd
+
+BENCHMARK_MAIN();

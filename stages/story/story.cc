@@ -1,0 +1,380 @@
+#include "stages/story/story.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "stages/common/unicode.h"
+#include "stages/story/story_text.h"
+#include "stages/story/story_time.h"
+
+namespace newsd::stages {
+namespace {
+
+struct FactoryHolder {
+  absl::Mutex mu;
+  StoryIndexFactory factory ABSL_GUARDED_BY(mu);
+};
+
+FactoryHolder& Factory() {
+  static FactoryHolder* holder = new FactoryHolder();
+  return *holder;
+}
+
+void AddFlag(v1::Article& article, absl::string_view flag) {
+  for (const std::string& f : article.flags()) {
+    if (f == flag) return;
+  }
+  article.add_flags(std::string(flag));
+}
+
+// Bodies with fewer word tokens are compared together with their headline.
+constexpr size_t kShortBodyTokens = 40;
+
+// Text features, computed before taking the stage lock.
+struct Features {
+  HeadlineInfo headline;
+  bool kill_notice = false;
+  uint64_t content_hash = 0;
+  uint64_t headline_hash = 0;
+  std::vector<uint32_t> minhash;
+};
+
+absl::StatusOr<Features> ComputeFeatures(const v1::Article& article,
+                                         const StoryOptions& options) {
+  Features f;
+  const std::string& text = article.text();
+  absl::string_view headline;
+  if (article.headline().end() > article.headline().begin()) {
+    std::optional<absl::string_view> h =
+        CodePointSubstr(text, article.headline().begin(), article.headline().end());
+    if (!h) return absl::InvalidArgumentError("story: headline span out of range of text");
+    headline = *h;
+  }
+  absl::string_view body;
+  absl::string_view first_paragraph;
+  if (article.paragraphs_size() > 0) {
+    const v1::Span& first = article.paragraphs(0);
+    const v1::Span& last = article.paragraphs(article.paragraphs_size() - 1);
+    std::optional<absl::string_view> b = CodePointSubstr(text, first.begin(), last.end());
+    std::optional<absl::string_view> p = CodePointSubstr(text, first.begin(), first.end());
+    if (!b || !p) return absl::InvalidArgumentError("story: paragraph span out of range of text");
+    body = *b;
+    first_paragraph = *p;
+    // Leave out a dateline that opens the body ("FRANKFURT, March 5 -"): resends
+    // on another day differ only there.
+    const v1::Span& dl = article.dateline().span();
+    if (dl.end() > dl.begin() && dl.begin() == first.begin() && dl.end() <= first.end()) {
+      const size_t skip = CodePointToByteOffset(*p, dl.end() - first.begin());
+      body.remove_prefix(skip);
+      first_paragraph.remove_prefix(skip);
+    }
+  }
+  f.headline = ParseHeadline(headline);
+  for (const std::string& signal : article.wire().signals()) {
+    if (signal == "sig:correction") f.headline.correction = true;
+    if (signal == "sig:update") f.headline.update = true;
+  }
+  f.kill_notice = f.headline.kill || IsKillNotice(first_paragraph);
+  // A short body (a dividend notice, a price line) is mostly template: the
+  // headline then takes part in the comparison, so that two companies' notices
+  // with the same figures do not match.
+  // Only long bodies get an exact-content record (kept for the retention, far
+  // beyond the window): a short recurring bulletin ("FED SETS ONE BILLION DLR
+  // CUSTOMER REPURCHASE") is a new event each day, not a resend.
+  std::vector<std::string> tokens = NormalizedTokens(body);
+  if (tokens.size() >= kShortBodyTokens) f.content_hash = TokensHash(tokens);
+  if (tokens.size() < kShortBodyTokens) {
+    std::vector<std::string> with_headline = NormalizedTokens(f.headline.base);
+    with_headline.insert(with_headline.end(), tokens.begin(), tokens.end());
+    tokens = std::move(with_headline);
+  }
+  f.headline_hash = TokensHash(NormalizedTokens(f.headline.base));
+  f.minhash = MinHash(tokens, options.shingle_words,
+                      options.index.lsh_bands * options.index.lsh_rows);
+  return f;
+}
+
+v1::StoryIndexEntry Entry(v1::StoryRecord r) {
+  v1::StoryIndexEntry e;
+  *e.mutable_story() = std::move(r);
+  return e;
+}
+v1::StoryIndexEntry Entry(v1::GuidRecord r) {
+  v1::StoryIndexEntry e;
+  *e.mutable_guid() = std::move(r);
+  return e;
+}
+
+}  // namespace
+
+void SetStoryIndexFactory(StoryIndexFactory factory) {
+  absl::MutexLock lock(&Factory().mu);
+  Factory().factory = std::move(factory);
+}
+
+absl::StatusOr<StoryIndexPtr> MakeStoryIndex(const StoryIndexOptions& options) {
+  StoryIndexFactory factory;
+  {
+    absl::MutexLock lock(&Factory().mu);
+    factory = Factory().factory;
+  }
+  if (factory) return factory(options);
+  return std::make_shared<InMemoryStoryIndex>(options);
+}
+
+absl::StatusOr<std::unique_ptr<StoryStage>> StoryStage::Create(StoryOptions options,
+                                                               StoryIndexPtr index) {
+  if (!(options.threshold > 0 && options.threshold <= 1) ||
+      !(options.version_threshold > 0 && options.version_threshold <= 1)) {
+    return absl::InvalidArgumentError("story: thresholds must be in (0, 1]");
+  }
+  if (options.shingle_words < 1 || options.shingle_words > 16) {
+    return absl::InvalidArgumentError("story: shingle_words must be in [1, 16]");
+  }
+  if (index == nullptr) return absl::InvalidArgumentError("story: no index");
+  options.index = index->options();
+  const int n = options.index.lsh_bands * options.index.lsh_rows;
+  if (options.index.lsh_bands < 1 || options.index.lsh_rows < 1 || n > 1024) {
+    return absl::InvalidArgumentError("story: lsh_bands * lsh_rows must be in [1, 1024]");
+  }
+  return std::unique_ptr<StoryStage>(new StoryStage(options, std::move(index)));
+}
+
+absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) const {
+  absl::StatusOr<Features> features = ComputeFeatures(article, options_);
+  if (!features.ok()) return features.status();
+  const Features& f = *features;
+  const v1::Wire& wire = article.wire();
+  const std::string& id = article.id();
+
+  absl::Time item_time = ctx.now;
+  if (article.has_published_at()) {
+    absl::Time published = FromProtoTime(article.published_at());
+    if (published <= ctx.now + options_.max_clock_skew) item_time = published;
+  }
+  const google::protobuf::Timestamp item_ts = ToProtoTime(item_time);
+
+  v1::GuidRecord version;  // this item's version, as a guid record
+  version.set_guid(wire.guid());
+  version.set_version(wire.version());
+  if (wire.has_version_created()) *version.mutable_version_created() = wire.version_created();
+  version.set_etag(wire.etag());
+  version.set_article_id(id);
+  *version.mutable_seen_at() = item_ts;
+
+  const bool kill = wire.pub_status() == v1::PUB_STATUS_CANCELED || f.kill_notice;
+  const bool withheld = wire.pub_status() == v1::PUB_STATUS_WITHHELD;
+  const bool versioned = f.headline.versioned() || f.kill_notice;
+
+  absl::MutexLock lock(&mu_);
+  high_water_ = std::max(high_water_, item_time);
+  index_->Expire(high_water_);
+
+  enum class Kind { kNew, kNewer, kStale, kRepeat, kReplaces, kVersion, kDuplicate };
+  Kind kind = Kind::kNew;
+  std::string story_id;
+  std::string duplicate_of;
+  double similarity = 0;
+
+  // 1. Same guid.
+  std::optional<v1::GuidRecord> known;
+  if (!wire.guid().empty()) known = index_->FindGuid(wire.guid());
+  if (known) {
+    story_id = known->story_id();
+    std::optional<int> order = CompareVersions(version, *known);
+    if (!known->superseded_by().empty() || (order && *order < 0)) {
+      kind = Kind::kStale;
+    } else if (order && *order == 0 && !known->article_id().empty()) {
+      kind = Kind::kRepeat;
+      duplicate_of = known->article_id();
+      similarity = 1;
+    } else {
+      kind = Kind::kNewer;
+    }
+  }
+  // 2. NITF management-doc-idref.
+  if (kind == Kind::kNew && !wire.previous_guid().empty() && wire.previous_guid() != wire.guid()) {
+    std::optional<v1::GuidRecord> previous = index_->FindGuid(wire.previous_guid());
+    story_id = previous && !previous->story_id().empty() ? previous->story_id()
+                                                          : wire.previous_guid();
+    kind = Kind::kReplaces;
+  }
+  // 3. Content.
+  if (kind == Kind::kNew) {
+    std::optional<std::pair<std::string, std::string>> best;  // (story, article)
+    if (f.content_hash != 0) {
+      if (std::optional<v1::ContentRecord> c = index_->FindContent(f.content_hash);
+          c && c->article_id() != id) {
+        best.emplace(c->story_id(), c->article_id());
+        similarity = 1;
+      }
+    }
+    if (!best && !f.minhash.empty()) {
+      for (auto& [sig, sim] : index_->FindSimilar(f.minhash, item_time, 2)) {
+        if (sig.article_id() == id) continue;
+        best.emplace(sig.story_id(), sig.article_id());
+        similarity = sim;
+        break;
+      }
+    }
+    if (versioned) {
+      if (best && similarity >= options_.version_threshold) {
+        story_id = best->first;
+        kind = Kind::kVersion;
+      } else if (std::optional<v1::SignatureRecord> h =
+                     f.headline_hash ? index_->FindHeadline(f.headline_hash, item_time)
+                                     : std::nullopt;
+                 h && h->article_id() != id) {
+        story_id = h->story_id();
+        kind = Kind::kVersion;
+      }
+      similarity = 0;
+    } else if (best && similarity >= options_.threshold) {
+      story_id = best->first;
+      duplicate_of = best->second;
+      kind = Kind::kDuplicate;
+    } else {
+      similarity = 0;
+    }
+  }
+  if (kind == Kind::kNew) story_id = id;
+
+  // The story as it was before this item.
+  std::optional<v1::StoryRecord> before = index_->FindStory(story_id);
+  v1::StoryRecord story;
+  if (before) {
+    story = *before;
+  } else {
+    story.set_story_id(story_id);
+    story.set_first_article_id(kind == Kind::kReplaces ? wire.previous_guid() : id);
+    *story.mutable_first_seen() = item_ts;
+  }
+  const bool was_killed = story.killed();
+  std::string supersedes;
+  uint32_t story_version = 0;
+  switch (kind) {
+    case Kind::kNew:
+      story_version = std::max<uint32_t>(1, wire.version());
+      break;
+    case Kind::kStale:
+      story_version = wire.version();
+      break;
+    case Kind::kRepeat:
+    case Kind::kDuplicate:
+      story_version = std::max<uint32_t>(1, story.version());
+      break;
+    case Kind::kNewer:
+    case Kind::kReplaces:
+    case Kind::kVersion:
+      supersedes = story.latest_article_id();
+      if (supersedes.empty() && kind == Kind::kReplaces) supersedes = wire.previous_guid();
+      if (supersedes.empty() && known) supersedes = known->article_id();
+      // A replaced guid never seen here was version 1 of the story.
+      story_version = std::max<uint32_t>(
+          std::max<uint32_t>(story.version(), kind == Kind::kReplaces ? 1 : 0) + 1,
+          wire.version());
+      break;
+  }
+  const bool supersedes_story = kind == Kind::kNew || kind == Kind::kNewer ||
+                                kind == Kind::kReplaces || kind == Kind::kVersion;
+  if (supersedes_story) {
+    story.set_latest_article_id(id);
+    story.set_version(story_version);
+    story.set_withheld(withheld);
+  }
+  if (kill) {
+    story.set_killed(true);
+    if (!was_killed) {
+      story.set_kill_reason(wire.pub_status() == v1::PUB_STATUS_CANCELED ? "pub_status_canceled"
+                                                                          : "kill_notice");
+      story.set_killed_by(id);
+      *story.mutable_killed_at() = item_ts;
+    }
+  }
+  if (withheld && !supersedes_story && kind != Kind::kStale) story.set_withheld(true);
+  if (FromProtoTime(story.last_seen()) < item_time) *story.mutable_last_seen() = item_ts;
+
+  // Record.
+  auto write = [&](const v1::StoryIndexEntry& e) -> absl::Status {
+    absl::Status s = index_->Write(e);
+    if (!s.ok()) return absl::InternalError(absl::StrCat("story: ", s.message()));
+    return s;
+  };
+  if (absl::Status s = write(Entry(story)); !s.ok()) return s;
+  if (!wire.guid().empty() && kind != Kind::kStale && kind != Kind::kRepeat) {
+    version.set_story_id(story_id);
+    if (absl::Status s = write(Entry(version)); !s.ok()) return s;
+  }
+  if (kind == Kind::kReplaces) {
+    v1::GuidRecord previous;
+    previous.set_guid(wire.previous_guid());
+    previous.set_story_id(story_id);
+    previous.set_superseded_by(id);
+    *previous.mutable_seen_at() = item_ts;
+    if (absl::Status s = write(Entry(previous)); !s.ok()) return s;
+  }
+  if (kind != Kind::kStale && f.content_hash != 0) {
+    v1::StoryIndexEntry e;
+    v1::ContentRecord* c = e.mutable_content();
+    c->set_content_hash(f.content_hash);
+    c->set_article_id(id);
+    c->set_story_id(story_id);
+    *c->mutable_seen_at() = item_ts;
+    if (absl::Status s = write(e); !s.ok()) return s;
+  }
+  if (kind != Kind::kStale && !f.minhash.empty()) {
+    v1::StoryIndexEntry e;
+    v1::SignatureRecord* sig = e.mutable_signature();
+    sig->set_article_id(id);
+    sig->set_story_id(story_id);
+    sig->mutable_minhash()->Assign(f.minhash.begin(), f.minhash.end());
+    sig->set_headline_hash(f.headline_hash);
+    sig->set_content_hash(f.content_hash);
+    *sig->mutable_seen_at() = item_ts;
+    if (absl::Status s = write(e); !s.ok()) return s;
+  }
+  const bool embargoed =
+      wire.has_embargo_until() && FromProtoTime(wire.embargo_until()) > ctx.now;
+  if (embargoed) {
+    v1::StoryIndexEntry e;
+    v1::EmbargoRecord* h = e.mutable_embargo();
+    h->set_article_id(id);
+    h->set_story_id(story_id);
+    *h->mutable_embargo_until() = wire.embargo_until();
+    *h->mutable_held_at() = ToProtoTime(ctx.now);
+    if (absl::Status s = write(e); !s.ok()) return s;
+  }
+
+  // Publish on the article.
+  v1::Story* out = article.mutable_story();
+  out->set_story_id(story_id);
+  out->set_duplicate_of(duplicate_of);
+  out->set_similarity(static_cast<float>(similarity));
+  out->set_supersedes(supersedes);
+  out->set_version(story_version);
+  if (kind == Kind::kStale) AddFlag(article, "stale");
+  if (kind == Kind::kRepeat) AddFlag(article, "version_repeated");
+  if (kind == Kind::kReplaces && wire.previous_status() == v1::PUB_STATUS_CANCELED) {
+    AddFlag(article, "replaces_canceled");
+  }
+  if (f.headline.correction) AddFlag(article, "correction");
+  if (f.headline.update) AddFlag(article, "update");
+  if (f.headline.refile) AddFlag(article, "refile");
+  if (kill) {
+    AddFlag(article, "kill");
+    AddFlag(article, "retraction");
+  }
+  if (withheld) {
+    AddFlag(article, "withheld");
+    AddFlag(article, "retraction");
+  }
+  if (was_killed) AddFlag(article, "killed_story");
+  if (embargoed) AddFlag(article, "embargoed");
+  return absl::OkStatus();
+}
+
+}  // namespace newsd::stages

@@ -1,0 +1,117 @@
+// The "story" stage: which story an article belongs to, what it replaces, and
+// whether the story was killed or the item is embargoed.
+//
+// Reads Article.id, text, headline and paragraph spans, published_at, wire (guid,
+// version, version_created, etag, pub_status, embargo_until, previous_guid,
+// previous_status, signals), so it runs after decode (DefaultConfig: after
+// "times"). Sets Article.story and adds flags. Decisions, in order:
+//  1. Same wire guid as an earlier item: the same story. A newer version
+//     (CompareVersions: version, else versionCreated, else arrival) supersedes the
+//     story's current item; an older one, or any item of a guid that a later item
+//     replaced, is flagged "stale" and supersedes nothing; the same version again
+//     is flagged "version_repeated" (duplicate_of = the earlier item, similarity 1).
+//  2. NITF management-doc-idref (wire.previous_guid): joins the story of that
+//     guid (or starts story id = previous_guid) and supersedes it; flag
+//     "replaces_canceled" when management-idref-status is canceled. The earlier
+//     guid is recorded as superseded, so it is stale if it arrives afterwards.
+//  3. Otherwise by content, within the time window: an item whose headline has a
+//     version marker ("CORRECTED -", "(CORRECTED)", "UPDATE 2-", "REFILE-";
+//     NewsML-G2 signal sig:correction / sig:update) or is a kill notice joins the
+//     most similar earlier item at estimated Jaccard >= version_threshold, else the
+//     latest one with the same headline once the markers are stripped, and
+//     supersedes the story's current item (flags "correction", "update",
+//     "refile"); any other item whose body matches an earlier one exactly (in the
+//     retention) or at >= threshold joins its story as a duplicate (duplicate_of,
+//     similarity). Otherwise it starts a story; story_id = Article.id.
+// Kills: pub_status canceled (NewsML-G2/ninjs pubStatus, NITF management-status)
+// or a textual kill notice (story_text.h) → flags "kill" and "retraction", story
+// killed in the index (sticky); pub_status withheld → flags "withheld" and
+// "retraction", story withheld until a newer usable version. Any later item of a
+// killed story gets flag "killed_story". Embargo: wire.embargo_until after the
+// processing time (StageContext::now) → flag "embargoed" and an EmbargoRecord in
+// the index; the engine holds the event (see README "Story").
+// Story.version: 1 (or the wire version) for a new story, the story's highest
+// version + 1 (at least the wire version) for a superseding item, unchanged for a
+// duplicate, the wire version (0 if none) for a stale item.
+//
+// Item time (windows, retention): published_at, else StageContext::now; a
+// published_at more than max_clock_skew after now counts as now. Expiry follows
+// the highest item time seen.
+//
+// Options (register.cc): threshold (0.8), version_threshold (0.45),
+// shingle_words (5), window ("72h"), retention ("720h"), lsh_bands (40),
+// lsh_rows (3).
+#ifndef NEWSD_STAGES_STORY_STORY_H_
+#define NEWSD_STAGES_STORY_STORY_H_
+
+#include <functional>
+#include <memory>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "pipeline/stage.h"
+#include "stages/story/story_index.h"
+
+namespace newsd::stages {
+
+struct StoryOptions {
+  // Estimated Jaccard similarity (word shingles of the body) at or above which an
+  // item without version marker is a duplicate of an earlier one; in (0, 1].
+  double threshold = 0.8;
+  // The same for items with a version marker or kill notice (corrections rewrite
+  // part of the text); in (0, 1].
+  double version_threshold = 0.45;
+  // Words per shingle, 1..16.
+  int shingle_words = 5;
+  // Window, retention and LSH layout of the index the stage creates.
+  StoryIndexOptions index;
+  // A published_at later than now + this is not trusted as the item time.
+  absl::Duration max_clock_skew = absl::Hours(1);
+};
+
+// How the stage's factory gets its index. The engine installs one before it
+// builds the chain, to give the index a ChangeSink that produces to the
+// changelog topic and to replay that topic into it; without one the factory
+// makes an InMemoryStoryIndex without sink. Passing nullptr restores that.
+using StoryIndexFactory =
+    std::function<absl::StatusOr<StoryIndexPtr>(const StoryIndexOptions&)>;
+void SetStoryIndexFactory(StoryIndexFactory factory);
+absl::StatusOr<StoryIndexPtr> MakeStoryIndex(const StoryIndexOptions& options);
+
+class StoryStage final : public Stage {
+ public:
+  // Errors: kInvalidArgument for out-of-range options or an index whose
+  // lsh_bands * lsh_rows is not 1..1024.
+  static absl::StatusOr<std::unique_ptr<StoryStage>> Create(StoryOptions options,
+                                                           StoryIndexPtr index);
+
+  absl::string_view name() const override { return "story"; }
+
+  // See the file comment. Thread-safe: text features are computed in parallel,
+  // the look-up-and-record step is serialised by one mutex. Errors:
+  // kInvalidArgument if a headline or paragraph span is out of range of text;
+  // kInternal if the index rejects a record (a bug).
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override;
+
+  const StoryIndexPtr& index() const { return index_; }
+  const StoryOptions& options() const { return options_; }
+
+ private:
+  StoryStage(StoryOptions options, StoryIndexPtr index)
+      : options_(options), index_(std::move(index)) {}
+
+  const StoryOptions options_;
+  const StoryIndexPtr index_;
+  // Serialises decide-and-record so that two copies processed at once by two
+  // workers do not both start a story.
+  mutable absl::Mutex mu_;
+  mutable absl::Time high_water_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+};
+
+}  // namespace newsd::stages
+
+#endif  // NEWSD_STAGES_STORY_STORY_H_
