@@ -20,11 +20,17 @@ PACKAGES=(
   libxml2-dev                         # decode: NITF, NewsML-G2/1.2, RSS/Atom XML and HTML (no DTD/XXE)
   nlohmann-json3-dev                  # decode: ninjs JSON (depth-limited SAX pre-pass)
   clang libclang-rt-14-dev            # tests/fuzz: libFuzzer targets (tests/fuzz/run.sh)
-  iso-codes wamerican nodejs npm      # entities: ISO 3166 countries/subdivisions, English word list, npm gazetteer packages (build time)
+  iso-codes wamerican                 # entities: ISO 3166 countries/subdivisions, English word list, npm gazetteer packages (build time)
   prometheus                          # tests/deploy: promtool check/test rules, a real Prometheus scraping newsd
   python3 python3-yaml python3-protobuf python3-confluent-kafka  # tests/deploy + deploy/examples consumer
   dpkg-dev file                       # CPack .deb: dpkg-shlibdeps computes Depends
+  python3-matplotlib python3-venv     # bench/run-all.sh: plots; bench/peers/setup.sh venv (spaCy peer)
 )
+
+# npm for the entities gazetteer build (npm packages, build time only): Debian's
+# nodejs + npm unless a Node.js with npm is already installed (e.g. NodeSource's
+# nodejs, which bundles npm and conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

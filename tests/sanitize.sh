@@ -2,7 +2,7 @@
 # Sanitizer runs of the test suite (no broker needed):
 #   bash tests/sanitize.sh asan   ASan + UBSan (clang) over the unit and golden tests;
 #                                 shares its build dir with tests/fuzz/run.sh
-#   bash tests/sanitize.sh tsan   TSan over the engine tests (tests/pipeline)
+#   bash tests/sanitize.sh tsan   TSan over the engine tests that run without librdkafka
 # Exit status non-zero on any test failure or sanitizer report.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,7 +28,11 @@ case "$MODE" in
       -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
       -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
       -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread" -DNEWSD_BUILD_BENCH=OFF >/dev/null
-    targets=(offsets_test config_test chain_test metrics_test daemon_test log_test)
+    # daemon_test is left out: Debian's librdkafka starts its threads with C11
+    # thrd_create, which TSan (clang 14 and 16) does not intercept, so TSan crashes
+    # inside librdkafka's first allocation. Its concurrency is exercised by the
+    # ASan run and the real-broker fault suite instead.
+    targets=(offsets_test config_test chain_test metrics_test log_test)
     cmake --build "$BUILD" -j"$JOBS" --target "${targets[@]}"
     # Debian's Abseil, protobuf and librdkafka are not TSan-instrumented; their
     # internals are suppressed, newsd's own code is not.
