@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "newsd/v1/event.pb.h"
 #include "pipeline/chain.h"
+#include "pipeline/daemon.h"
 #include "pipeline/extract.h"
 #include "pipeline/kafka_status.h"
 
@@ -184,7 +185,10 @@ std::string DescribeRecord(const ConsumedRecord& record, bool pretty) {
   const std::string* schema = FindHeader(record.headers, "schema");
   if (schema && *schema == "newsd.v1.ArticleEvent" && record.value) {
     v1::ArticleEvent event;
-    if (!event.ParseFromString(*record.value)) return "<unparseable ArticleEvent>";
+    std::optional<absl::string_view> bytes = StripSchemaRegistryFrame(*record.value);
+    if (!bytes || !event.ParseFromArray(bytes->data(), static_cast<int>(bytes->size()))) {
+      return "<unparseable ArticleEvent>";
+    }
     absl::StatusOr<std::string> json = EventToJson(event, pretty);
     return json.ok() ? *json : json.status().ToString();
   }

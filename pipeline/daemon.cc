@@ -102,15 +102,46 @@ OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& fa
   return out;
 }
 
-OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::string& output_topic) {
+OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::string& output_topic,
+                                 uint32_t schema_registry_id) {
   OutboundMessage out;
   out.topic = output_topic;
   const v1::Article& article = event.article();
   out.key = article.story().story_id().empty() ? article.id() : article.story().story_id();
-  out.value = event.SerializeAsString();
+  std::string value;
+  if (schema_registry_id > 0) {
+    // Confluent wire format: magic 0, schema id big-endian, indexes [0] as one 0 byte.
+    value = {'\0', static_cast<char>(schema_registry_id >> 24),
+             static_cast<char>(schema_registry_id >> 16), static_cast<char>(schema_registry_id >> 8),
+             static_cast<char>(schema_registry_id), '\0'};
+  }
+  event.AppendToString(&value);
+  out.value = std::move(value);
   out.headers = {{"content-type", "application/x-protobuf"},
                  {"schema", "newsd.v1.ArticleEvent"}};
   return out;
+}
+
+std::optional<absl::string_view> StripSchemaRegistryFrame(absl::string_view value) {
+  if (value.empty() || value[0] != '\0') return value;
+  size_t i = 5;  // magic byte + schema id
+  // Zigzag varints: the index count, then that many indexes; count 0 means [0].
+  auto read_varint = [&](uint64_t* out) {
+    *out = 0;
+    for (int shift = 0; i < value.size() && shift < 64; shift += 7) {
+      const uint8_t b = static_cast<uint8_t>(value[i++]);
+      *out |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (b < 0x80) return true;
+    }
+    return false;
+  };
+  uint64_t count = 0;
+  if (value.size() < 6 || !read_varint(&count)) return std::nullopt;
+  for (uint64_t n = count >> 1; n > 0; --n) {
+    uint64_t index;
+    if (!read_varint(&index)) return std::nullopt;
+  }
+  return value.substr(i);
 }
 
 Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics,
@@ -315,9 +346,11 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
     return;
   }
   std::vector<OutboundMessage> events;
-  events.push_back(MakeEventMessage(result.event, config_.kafka().output_topic()));
+  events.push_back(MakeEventMessage(result.event, config_.kafka().output_topic(),
+                                    config_.schema_registry_id()));
   for (const v1::ArticleEvent& event : result.more_events) {
-    events.push_back(MakeEventMessage(event, config_.kafka().output_topic()));
+    events.push_back(
+        MakeEventMessage(event, config_.kafka().output_topic(), config_.schema_registry_id()));
   }
   for (const OutboundMessage& event : events) {
     if (event.value->size() > config_.max_output_bytes()) {

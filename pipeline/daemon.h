@@ -54,9 +54,17 @@ OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& fa
                                const std::string& dead_letter_topic);
 
 // Builds the output message for a processed article: key = story id (else article
-// id), value = serialized ArticleEvent, headers content-type:
+// id), value = serialized ArticleEvent (framed for the Schema Registry when
+// `schema_registry_id` > 0, see config.proto), headers content-type:
 // application/x-protobuf and schema: newsd.v1.ArticleEvent.
-OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::string& output_topic);
+OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::string& output_topic,
+                                 uint32_t schema_registry_id = 0);
+
+// The Protobuf bytes inside a Confluent Schema Registry frame (magic byte 0, 4-byte
+// schema id, zigzag-varint message indexes); `value` itself if it is not framed (a
+// serialized non-empty message never starts with byte 0). nullopt if the frame is
+// truncated.
+std::optional<absl::string_view> StripSchemaRegistryFrame(absl::string_view value);
 
 class Daemon : public RebalanceListener {
  public:

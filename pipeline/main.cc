@@ -41,6 +41,9 @@ ABSL_FLAG(std::string, brokers, "",
 ABSL_FLAG(std::string, transactional_id, "",
           "Exactly-once: transactional.id of this instance (unique per running instance, "
           "stable across its restarts). Overrides kafka.transactional_id.");
+ABSL_FLAG(int64_t, schema_registry_id, -1,
+          "Frame events in the Confluent Schema Registry wire format with this schema id "
+          "(0 = plain Protobuf). Overrides schema_registry_id.");
 ABSL_FLAG(std::string, metrics_address, "",
           "HOST:PORT for /metrics, /healthz, /readyz, or 'off'. Overrides metrics_address.");
 ABSL_FLAG(std::string, published_at, "",
@@ -129,6 +132,12 @@ absl::StatusOr<v1::PipelineConfig> ConfigFromFlags() {
   }
   if (const std::string m = absl::GetFlag(FLAGS_metrics_address); !m.empty()) {
     config.set_metrics_address(m == "off" ? "" : m);
+  }
+  if (const int64_t id = absl::GetFlag(FLAGS_schema_registry_id); id >= 0) {
+    if (id > 0x7fffffff) {
+      return absl::InvalidArgumentError("--schema-registry-id: at most 2147483647");
+    }
+    config.set_schema_registry_id(static_cast<uint32_t>(id));
   }
   if (const std::string t = absl::GetFlag(FLAGS_transactional_id); !t.empty()) {
     config.mutable_kafka()->set_transactional_id(t);

@@ -282,6 +282,26 @@ TEST(DaemonTest, RestartResumesFromCommittedOffsets) {
   EXPECT_THAT(CommittedOffsets(brokers, "restart-test", "in", 1), Contains(Pair(0, 50)));
 }
 
+TEST(DaemonTest, SchemaRegistryFraming) {
+  v1::ArticleEvent event;
+  event.mutable_article()->set_id("a/0/1");
+  event.set_pipeline_version("x");
+  const std::string plain = *MakeEventMessage(event, "out").value;
+  EXPECT_EQ(plain, event.SerializeAsString());
+  EXPECT_EQ(StripSchemaRegistryFrame(plain), absl::string_view(plain));
+
+  const OutboundMessage framed = MakeEventMessage(event, "out", 0x01020304);
+  EXPECT_EQ(framed.value->substr(0, 6), std::string("\x00\x01\x02\x03\x04\x00", 6));
+  EXPECT_EQ(framed.value->substr(6), plain);
+  EXPECT_EQ(*framed.key, "a/0/1");
+  ASSERT_TRUE(StripSchemaRegistryFrame(*framed.value).has_value());
+  EXPECT_EQ(*StripSchemaRegistryFrame(*framed.value), absl::string_view(plain));
+  // An explicit index list [2, 1] (count 2 → zigzag 4; 2 → 4; 1 → 2).
+  const std::string explicit_indexes = std::string("\x00\x00\x00\x00\x07\x04\x04\x02", 8) + plain;
+  EXPECT_EQ(*StripSchemaRegistryFrame(explicit_indexes), absl::string_view(plain));
+  EXPECT_EQ(StripSchemaRegistryFrame(std::string("\x00\x00\x00", 3)), std::nullopt);
+}
+
 // A missing input topic must not stop the others.
 TEST(DaemonTest, MissingInputTopicDoesNotStopTheOthers) {
   std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);

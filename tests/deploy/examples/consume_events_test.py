@@ -41,6 +41,18 @@ class ConsumeEventsExampleTest(unittest.TestCase):
         self.assertEqual(len(seed), 1, out.stdout)
         self.assertRegex(seed[0], r" en '.*Lavrov.*' \d+ sentences$")
 
+    def test_reads_events_framed_for_the_schema_registry(self):
+        # newsd frames every event (magic 0, schema id 42, index [0]) and the example
+        # consumer strips the frame before decoding.
+        with h.Newsd(extra_args=("--schema-registry-id", "42")) as newsd:
+            n = newsd.feed_standard_traffic(stories=3)
+            out = subprocess.run([PYTHON, EXAMPLE, newsd.bootstrap, "news.events", str(n - 1)],
+                                 env=self.env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = out.stdout.splitlines()
+        self.assertEqual(len(lines), n - 1, out.stdout)
+        self.assertTrue(any(l.startswith("reuters21578-1 en ") for l in lines), out.stdout)
+
     def test_strips_schema_registry_framing(self):
         code = f"""
 import sys, runpy
