@@ -1,5 +1,6 @@
-// Per-stage and whole-chain speed of the DEFAULT chain (decode → segment → language →
-// entities → quotes → times), in-process, no Kafka, on two inputs:
+// Per-stage and whole-chain speed of the DEFAULT chain (DefaultConfig().stages(): decode
+// → segment → language → entities → quotes → times → story ...), in-process, no Kafka,
+// on two inputs:
 //   Reuters  the Reuters-21578 records of reut2-000..002.sgm.gz (3,000 raw SGML
 //            records; research use only: never shipped), cycled;
 //   Seed     the seed article (plain text, 4 KB).
@@ -22,14 +23,19 @@
 #include "absl/time/clock.h"
 #include "benchmark/benchmark.h"
 #include "pipeline/chain.h"
+#include "pipeline/config.h"
 #include "pipeline/stage_registry.h"
 #include "tests/stages/testing/corpus.h"
 
 namespace newsd {
 namespace {
 
-constexpr const char* kStages[] = {"decode", "segment", "language", "entities", "quotes", "times"};
-constexpr int kNumStages = sizeof(kStages) / sizeof(kStages[0]);
+// The default chain's stage configs, as `newsd run` without stages uses them.
+const google::protobuf::RepeatedPtrField<v1::StageConfig>& StageConfigs() {
+  static const auto* const configs =
+      new google::protobuf::RepeatedPtrField<v1::StageConfig>(DefaultConfig().stages());
+  return *configs;
+}
 // A fixed wall-clock time for StageContext::now, so runs are reproducible.
 const absl::Time kNow = absl::FromUnixSeconds(1700000000);
 
@@ -42,12 +48,10 @@ std::string ReadCorpusFile(absl::string_view relative) {
   return *std::move(data);
 }
 
-StagePtr MakeStage(const char* name) {
-  v1::StageConfig config;
-  config.set_name(name);
+StagePtr MakeStage(const v1::StageConfig& config) {
   absl::StatusOr<StagePtr> stage = StageRegistry::Global().Create(config);
   if (!stage.ok()) {
-    std::cerr << name << ": " << stage.status() << "\n";
+    std::cerr << config.name() << ": " << stage.status() << "\n";
     std::exit(1);
   }
   return *std::move(stage);
@@ -56,7 +60,7 @@ StagePtr MakeStage(const char* name) {
 const std::vector<StagePtr>& Stages() {
   static const auto* const stages = [] {
     auto* out = new std::vector<StagePtr>;
-    for (const char* name : kStages) out->push_back(MakeStage(name));
+    for (const v1::StageConfig& config : StageConfigs()) out->push_back(MakeStage(config));
     return out;
   }();
   return *stages;
@@ -80,17 +84,27 @@ StageContext Context(const RawMessage& message) {
 
 std::vector<Prepared> Prepare(std::vector<RawMessage> messages) {
   std::vector<Prepared> out;
+  int64_t offset = 0;
   for (RawMessage& message : messages) {
     Prepared p;
     p.message = std::move(message);
+    // As Chain::Run starts it: id "topic/partition/offset" unless decode finds a guid.
     v1::Article article;
+    article.set_id(absl::StrCat("news.raw/0/", offset));
+    article.mutable_source()->set_topic("news.raw");
+    article.mutable_source()->set_partition(0);
+    article.mutable_source()->set_offset(offset++);
     const StageContext ctx = Context(p.message);
     bool ok = true;
-    for (int k = 0; k < kNumStages && ok; ++k) {
+    for (size_t k = 0; k < Stages().size() && ok; ++k) {
       p.input.push_back(article);
       ok = Stages()[k]->Process(article, ctx).ok();
     }
     if (ok) out.push_back(std::move(p));  // dead-lettered records are left out
+  }
+  if (out.empty()) {
+    std::cerr << "chain_bench: every input was rejected by a stage\n";
+    std::exit(1);
   }
   return out;
 }
@@ -140,11 +154,7 @@ void BM_Stage(benchmark::State& state, int stage, int which) {
 }
 
 void BM_Chain(benchmark::State& state, int which, bool serialize) {
-  static const Chain* const chain = [] {
-    google::protobuf::RepeatedPtrField<v1::StageConfig> configs;
-    for (const char* name : kStages) configs.Add()->set_name(name);
-    return Chain::Create(configs)->release();
-  }();
+  static const Chain* const chain = Chain::Create(StageConfigs())->release();
   const std::vector<Prepared>& inputs = Input(which);
   size_t i = state.thread_index() * (inputs.size() / 2);
   int64_t bytes = 0, out_bytes = 0;
@@ -172,8 +182,8 @@ void BM_Chain(benchmark::State& state, int which, bool serialize) {
 int Register() {
   for (int which = 0; which < 2; ++which) {
     const char* input = which == 0 ? "Reuters" : "Seed";
-    for (int k = 0; k < kNumStages; ++k) {
-      benchmark::RegisterBenchmark(absl::StrCat("Stage/", kStages[k], "/", input).c_str(),
+    for (int k = 0; k < StageConfigs().size(); ++k) {
+      benchmark::RegisterBenchmark(absl::StrCat("Stage/", StageConfigs()[k].name(), "/", input).c_str(),
                                    [k, which](benchmark::State& s) { BM_Stage(s, k, which); })
           ->Unit(benchmark::kMicrosecond);
     }

@@ -1,5 +1,6 @@
 #include "stages/decode/text_cleanup.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -98,6 +99,12 @@ size_t DecodeReference(absl::string_view text, std::string* out) {
 }
 
 size_t RepairMojibakeOnce(std::string* text) {
+  // Every code point of the table is non-ASCII: pure ASCII text has nothing to
+  // repair (the common case; saves decoding it into code points).
+  if (std::all_of(text->begin(), text->end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return 0;
+  }
   const auto& table = Windows1252UpperHalf();
   const std::vector<CodePoint> cps = CodePoints(*text);
   std::string out;

@@ -4,10 +4,13 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/const_init.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "stages/common/spans.h"
 #include "stages/common/unicode.h"
@@ -50,6 +53,12 @@ absl::TimeZone DatelineZone(const v1::Article& article) {
 // The day `text` names if it is a date (`at_start`: if it opens with one).
 std::optional<Timex> DateIn(absl::string_view text, const std::optional<absl::CivilDay>& ref,
                             bool at_start) {
+  // Most paragraphs do not open with a time expression: skip the full search then
+  // (from the first non-space character to the end, trailing space included).
+  if (at_start &&
+      !MayStartWithTimex(text.substr(TrimWhitespace(text).data() - text.data()))) {
+    return std::nullopt;
+  }
   const std::vector<Timex> found = FindTimexes(text, ref);
   if (found.empty() || found[0].type != "DATE" || !DayOfValue(found[0].value)) {
     return std::nullopt;
@@ -74,10 +83,8 @@ int DateLineParagraph(const v1::Article& article, const std::optional<absl::Civi
   return -1;
 }
 
-}  // namespace
-
-std::optional<absl::TimeZone> CountryTimeZone(absl::string_view country) {
-  const std::string code = absl::AsciiStrToUpper(country);
+// The ICU look-up behind CountryTimeZone (slow: it scans every ICU zone id).
+std::optional<absl::TimeZone> LookUpCountryTimeZone(const std::string& code) {
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<icu::StringEnumeration> zones(icu::TimeZone::createTimeZoneIDEnumeration(
       UCAL_ZONE_TYPE_CANONICAL_LOCATION, code.c_str(), nullptr, status));
@@ -85,6 +92,27 @@ std::optional<absl::TimeZone> CountryTimeZone(absl::string_view country) {
   const char* id = zones->next(nullptr, status);
   absl::TimeZone zone;
   if (U_FAILURE(status) || id == nullptr || !absl::LoadTimeZone(id, &zone)) return std::nullopt;
+  return zone;
+}
+
+}  // namespace
+
+std::optional<absl::TimeZone> CountryTimeZone(absl::string_view country) {
+  // Memoised: the ICU enumeration dominated the whole chain's CPU (one per article
+  // with a dateline GPE). Keys come from the gazetteers (a few hundred country codes);
+  // past kMaxCached distinct keys the look-up is simply not cached.
+  constexpr size_t kMaxCached = 4096;
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* const cache =
+      new absl::flat_hash_map<std::string, std::optional<absl::TimeZone>>();
+  const std::string code = absl::AsciiStrToUpper(country);
+  {
+    absl::ReaderMutexLock lock(&mu);
+    if (auto it = cache->find(code); it != cache->end()) return it->second;
+  }
+  std::optional<absl::TimeZone> zone = LookUpCountryTimeZone(code);
+  absl::MutexLock lock(&mu);
+  if (cache->size() < kMaxCached) cache->emplace(code, zone);
   return zone;
 }
 

@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "re2/re2.h"
+#include "re2/set.h"
 #include "stages/common/re2_util.h"
 #include "stages/common/unicode.h"
 #include "unicode/uchar.h"
@@ -38,8 +39,20 @@ struct Folded {
 Folded Fold(absl::string_view utf8) {
   Folded f;
   f.text.reserve(utf8.size());
+  f.cp_of_byte.reserve(utf8.size() + 1);
+  f.upper.reserve(utf8.size());
   uint32_t cp = 0;
   for (int32_t i = 0, n = static_cast<int32_t>(utf8.size()); i < n; ++cp) {
+    // ASCII fast path, the same result as the general path: u_isupper is true for
+    // A-Z only, u_tolower maps A-Z to a-z, FoldTypographic leaves ASCII alone.
+    if (const auto b = static_cast<unsigned char>(utf8[i]); b < 0x80) {
+      const bool upper = b >= 'A' && b <= 'Z';
+      f.upper.push_back(upper);
+      f.text.push_back(static_cast<char>(upper ? b + ('a' - 'A') : b));
+      f.cp_of_byte.push_back(cp);
+      ++i;
+      continue;
+    }
     UChar32 c;
     U8_NEXT(utf8.data(), i, n, c);
     if (c < 0) c = 0xFFFD;
@@ -608,6 +621,31 @@ const std::vector<Rule>& Rules() {
   return *kRules;
 }
 
+// All rule patterns in one RE2::Set: a single DFA pass over the text tells which
+// rules match anywhere in it, and only those run their search loop below (with
+// submatches, one pass per rule). A rule the set rules out cannot match at any
+// position (same options, same text as context), so the result is the same.
+// nullptr if the set cannot be built (then every rule runs).
+const RE2::Set* BuildRuleSet(RE2::Anchor anchor) {
+  auto set = std::make_unique<RE2::Set>(RE2::DefaultOptions, anchor);
+  for (const Rule& rule : Rules()) {
+    if (set->Add(rule.re->pattern(), nullptr) < 0) return nullptr;
+  }
+  if (!set->Compile()) return nullptr;
+  return set.release();
+}
+
+const RE2::Set* RuleSet() {
+  static const RE2::Set* const kSet = BuildRuleSet(RE2::UNANCHORED);
+  return kSet;
+}
+
+// The same, anchored at the start of the text (MayStartWithTimex).
+const RE2::Set* AnchoredRuleSet() {
+  static const RE2::Set* const kSet = BuildRuleSet(RE2::ANCHOR_START);
+  return kSet;
+}
+
 }  // namespace
 
 std::optional<absl::CivilDay> DayOfValue(absl::string_view value) {
@@ -626,6 +664,21 @@ std::string IsoWeek(absl::CivilDay day) {
   return absl::StrFormat("%04d-W%02d", thursday.year(), week);
 }
 
+bool MayStartWithTimex(absl::string_view text) {
+  // Fold works code point by code point, so Fold(text) is exactly the folded text
+  // that FindTimexes searches, from this position on. Only \b, \B and ^ look
+  // before a position: at the start of `text` they see "no word character" as they
+  // do after the whitespace a caller trimmed, and ^ can only add matches here, so
+  // a "no" is exact.
+  const RE2::Set* set = AnchoredRuleSet();
+  if (set == nullptr) return true;
+  const Folded f = Fold(text);
+  std::vector<int> matching;
+  RE2::Set::ErrorInfo error;
+  if (set->Match(ToPiece(f.text), &matching, &error)) return true;
+  return error.kind != RE2::Set::kNoError;  // DFA out of memory ...: maybe
+}
+
 Tense SentenceTense(absl::string_view text, uint32_t cp) {
   const Folded f = Fold(text);
   const auto it = std::lower_bound(f.cp_of_byte.begin(), f.cp_of_byte.end(), cp);
@@ -642,7 +695,19 @@ std::vector<Timex> FindTimexes(absl::string_view text,
   };
   std::vector<Candidate> candidates;
   const re2::StringPiece all = ToPiece(f.text);
-  for (const Rule& rule : Rules()) {
+  const std::vector<Rule>& rules = Rules();
+  std::vector<bool> may_match(rules.size(), true);
+  if (const RE2::Set* set = RuleSet(); set != nullptr) {
+    std::vector<int> matching;
+    RE2::Set::ErrorInfo error;
+    if (set->Match(all, &matching, &error) || error.kind == RE2::Set::kNoError) {
+      may_match.assign(rules.size(), false);
+      for (int i : matching) may_match[i] = true;
+    }  // else (DFA out of memory ...): run every rule
+  }
+  for (size_t r = 0; r < rules.size(); ++r) {
+    if (!may_match[r]) continue;
+    const Rule& rule = rules[r];
     Match m{&f, {}, anchor, Tense::kPast};
     const int groups = rule.re->NumberOfCapturingGroups();
     size_t pos = 0;

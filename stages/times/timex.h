@@ -52,6 +52,11 @@ struct Timex {
 std::vector<Timex> FindTimexes(absl::string_view text,
                                const std::optional<absl::CivilDay>& anchor);
 
+// False if no time expression can start at the very beginning of well-formed UTF-8
+// `text` (one anchored DFA pass over all the rules; true means "maybe"). An exact
+// pre-check for callers that only want an expression opening `text`.
+bool MayStartWithTimex(absl::string_view text);
+
 // The tense of the clause around code point `cp` of well-formed UTF-8 `text`:
 // kFuture if a future marker ("will", "'ll", "shall", "going to", "is to",
 // "plans to", "scheduled", "expected to", "next", "upcoming") occurs in the same
