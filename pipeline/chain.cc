@@ -44,6 +44,12 @@ absl::StatusOr<std::unique_ptr<Chain>> Chain::Create(
     }
     built.push_back(*std::move(stage));
   }
+  if (!built.front()->reads_payload()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "stages[0]: '", built.front()->name(),
+        "' does not read the raw payload; the chain must start with a stage that does "
+        "(\"decode\"), or every article would be empty"));
+  }
   return std::unique_ptr<Chain>(new Chain(std::move(built)));
 }
 

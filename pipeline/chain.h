@@ -51,8 +51,9 @@ struct ChainResult {
 class Chain {
  public:
   // Builds every stage of `stages` in order through the StageRegistry.
-  // Errors: kInvalidArgument if the list is empty or a stage's options are bad
-  // (message prefixed with "stages[i]"), kNotFound for an unknown stage name.
+  // Errors: kInvalidArgument if the list is empty, does not start with a stage that
+  // reads the payload (Stage::reads_payload), or a stage's options are bad (message
+  // prefixed with "stages[i]"); kNotFound for an unknown stage name.
   static absl::StatusOr<std::unique_ptr<Chain>> Create(
       const google::protobuf::RepeatedPtrField<v1::StageConfig>& stages);
 

@@ -79,6 +79,7 @@ absl::StatusOr<std::vector<OutboundMessage>> MessagesFromFiles(
       for (std::string& record : SplitReutersRecords(*bytes)) {
         if (limit && out.size() >= limit) return out;
         add(std::move(record), "");
+        out.back().key.reset();  // no key: records spread over the partitions
       }
     } else {
       if (limit && out.size() >= limit) return out;

@@ -35,7 +35,7 @@ const std::set<std::string, std::less<>>& OwnedProperties() {
   static const auto* owned = new std::set<std::string, std::less<>>{
       "bootstrap.servers",     "metadata.broker.list", "group.id",
       "enable.auto.commit",    "enable.auto.offset.store", "enable.idempotence",
-      "partition.assignment.strategy", "transactional.id"};
+      "partition.assignment.strategy", "transactional.id", "isolation.level"};
   return *owned;
 }
 

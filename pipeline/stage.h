@@ -47,6 +47,10 @@ class Stage {
   // The registered name ("decode", "segment", ...), used in metrics and dead letters.
   virtual absl::string_view name() const = 0;
 
+  // True for a stage that turns StageContext::payload into the article (decode).
+  // A chain must start with one: every later stage only reads the article.
+  virtual bool reads_payload() const { return false; }
+
   // Reads and enriches `article` in place.
   // Returns OK to continue the chain. Any other status stops the chain and sends the
   // raw message to the dead-letter topic with this stage's name and the status code:

@@ -62,8 +62,18 @@ absl::Status DecodeStage::Process(v1::Article& article, const StageContext& ctx)
     return absl::InvalidArgumentError("whitespace-only value");
   }
   DecodeInput input;
-  input.payload = payload;
   input.content_type = ParseContentType(article.source().content_type());
+  // A UTF-16/32 byte order mark: convert once up front, so that format sniffing
+  // sees the markup and every decoder reads UTF-8 (the BOM outranks any declaration).
+  std::string converted;
+  if (HasWideBom(payload)) {
+    absl::StatusOr<Utf8Text> utf8 = DecodeToUtf8(payload, CharsetHints{});
+    if (!utf8.ok()) return utf8.status();
+    converted = std::move(utf8->text);
+    payload = converted;
+    input.content_type.charset = "UTF-8";
+  }
+  input.payload = payload;
   input.limits = options_.limits;
   // NUL bytes are text in UTF-16/32, whose converters validate the bytes instead.
   if (!IsWideCharset(input.content_type.charset) && !HasWideBom(payload)) {

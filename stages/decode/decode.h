@@ -96,6 +96,7 @@ class DecodeStage final : public Stage {
   explicit DecodeStage(DecodeOptions options) : options_(options) {}
 
   absl::string_view name() const override { return "decode"; }
+  bool reads_payload() const override { return true; }
   absl::Status Process(v1::Article& article, const StageContext& ctx) const override;
 
   const DecodeOptions& options() const { return options_; }

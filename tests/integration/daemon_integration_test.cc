@@ -189,7 +189,7 @@ TEST_P(DaemonIntegrationTest, RealBrokerEndToEndWithKillAndRestart) {
                                  *FindHeader(r.headers, "__connect.errors.offset"), &o));
                              auto it = index.find({p, o});
                              ASSERT_NE(it, index.end());
-                             const std::string& key = *input[it->second].key;
+                             const std::string key = input[it->second].key.value_or("");
                              ASSERT_TRUE(bad_reason.count(key)) << "good input dead-lettered: "
                                  << key << " " << *FindHeader(r.headers,
                                                               "__connect.errors.exception.message");

@@ -15,6 +15,7 @@ using ::testing::HasSubstr;
 class CopyStage : public Stage {
  public:
   absl::string_view name() const override { return "test_copy"; }
+  bool reads_payload() const override { return true; }
   absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
     if (ctx.payload_is_null) return absl::InvalidArgumentError("null value");
     article.set_text(std::string(ctx.payload));
@@ -41,6 +42,7 @@ class RejectStage : public Stage {
 class ThrowStage : public Stage {
  public:
   absl::string_view name() const override { return "test_throw"; }
+  bool reads_payload() const override { return true; }
   absl::Status Process(v1::Article&, const StageContext&) const override {
     throw std::runtime_error("boom");
   }
@@ -50,6 +52,7 @@ class ThrowStage : public Stage {
 class SplitStage : public Stage {
  public:
   absl::string_view name() const override { return "test_split"; }
+  bool reads_payload() const override { return true; }
   absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
     std::vector<std::string> parts = absl::StrSplit(ctx.payload, '|');
     article.set_text(parts[0]);
@@ -176,6 +179,11 @@ TEST(ChainTest, CreateErrorsCarryTheFieldPath) {
   EXPECT_THAT(bad_option.status().message(), HasSubstr("stages[0]: options[\"colour\"]"));
 
   EXPECT_EQ(Chain::Create(Stages({})).status().code(), absl::StatusCode::kInvalidArgument);
+
+  auto no_reader = Chain::Create(Stages({"test_reject", "test_copy"}));
+  EXPECT_EQ(no_reader.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(no_reader.status().message(),
+              HasSubstr("stages[0]: 'test_reject' does not read the raw payload"));
 }
 
 TEST(ChainTest, FanOutRunsLaterStagesOnEveryArticle) {

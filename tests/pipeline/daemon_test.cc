@@ -27,6 +27,7 @@ using ::testing::Pair;
 class EchoStage : public Stage {
  public:
   absl::string_view name() const override { return "test_echo"; }
+  bool reads_payload() const override { return true; }
   absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
     if (ctx.payload_is_null) return absl::InvalidArgumentError("null value (tombstone)");
     if (absl::StartsWith(ctx.payload, "BAD")) return absl::InvalidArgumentError("bad payload");

@@ -59,6 +59,28 @@ TEST(CharsetTest, Utf16BomsWinOverDeclarations) {
   EXPECT_FALSE(HasWideBom("\xEF\xBB\xBFH"));
 }
 
+TEST(DecodeEncodingTest, Utf16XmlWithBomIsSniffedAsItsFormat) {
+  // "<?xml version="1.0" encoding="UTF-16"?><nitf>…" as UTF-16LE with a BOM, no
+  // content-type: the format is recognised after conversion, not taken as text.
+  const std::string xml =
+      "<?xml version=\"1.0\" encoding=\"UTF-16\"?><nitf><body><body.head><hedline>"
+      "<hl1>UTF-16 headline</hl1></hedline></body.head><body.content><p>Para one.</p>"
+      "</body.content></body></nitf>";
+  std::string le = "\xff\xfe", be = "\xfe\xff";
+  for (char c : xml) {
+    le += c;
+    le += '\0';
+    be += '\0';
+    be += c;
+  }
+  for (const std::string& bytes : {le, be}) {
+    absl::StatusOr<v1::Article> a = Decode(bytes);
+    ASSERT_TRUE(a.ok()) << a.status();
+    EXPECT_EQ(a->format(), v1::FORMAT_NITF);
+    EXPECT_EQ(a->text(), "UTF-16 headline\n\nPara one.");
+  }
+}
+
 TEST(CharsetTest, Latin1LabelOnWindows1252BytesUsesWindows1252) {
   // 0x93/0x94 are “ ” and 0x97 is — in windows-1252, C1 controls in ISO-8859-1.
   absl::StatusOr<Utf8Text> t = DecodeToUtf8("\x93Quoted\x94 \x97 caf\xE9", {"ISO-8859-1", ""});
