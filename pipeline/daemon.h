@@ -107,7 +107,8 @@ class Daemon : public RebalanceListener {
   Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics, Health* health);
 
   void StartWorker();
-  static void WorkerLoop(Daemon* daemon, std::shared_ptr<std::atomic<bool>> finished);
+  static void WorkerLoop(Daemon* daemon, std::shared_ptr<std::atomic<bool>> finished,
+                         std::shared_ptr<std::atomic<bool>> abandoned);
   void Dispatch(RawMessage message);
   // Dead-letters running slots older than message_time_budget_ms.
   void EnforceTimeBudget();
