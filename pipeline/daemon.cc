@@ -22,8 +22,6 @@ struct Daemon::Slot {
   std::atomic<int64_t> started_ns{0};  // absl::Now() in ns when a worker took it
   std::optional<ChainResult> worker_result;  // written by the worker before kDone
   std::optional<ChainResult> timeout_result;  // written by the loop on kAbandoned
-  // The running worker's "abandoned" flag, set by the loop when it gives up on it.
-  std::shared_ptr<std::atomic<bool>> worker_abandoned;
   // Outputs produced for this message and not yet acknowledged (loop thread only);
   // the offset is acknowledged when it drops to 0.
   int unacknowledged = 0;
@@ -46,14 +44,11 @@ struct Daemon::DeliveryTag {
   std::string reason;          // dead letters: snake_case status code
 };
 
-// A worker thread. `finished` is set when its loop returns; `abandoned` when the loop
-// gave up on its message (stuck past the time budget). At shutdown abandoned workers
-// that have not finished are detached (they never touch the daemon again); all
-// others are joined.
+// A worker thread. `finished` is set when its loop returns; abandoned workers (stuck
+// in a stage past the time budget) are detached at shutdown instead of joined.
 struct Daemon::Worker {
   std::thread thread;
   std::shared_ptr<std::atomic<bool>> finished;
-  std::shared_ptr<std::atomic<bool>> abandoned;
 };
 
 namespace {
@@ -217,9 +212,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
 
 void Daemon::StartWorker() {
   auto finished = std::make_shared<std::atomic<bool>>(false);
-  auto abandoned = std::make_shared<std::atomic<bool>>(false);
-  workers_.push_back(
-      Worker{std::thread(&Daemon::WorkerLoop, this, finished, abandoned), finished, abandoned});
+  workers_.push_back(Worker{std::thread(&Daemon::WorkerLoop, this, finished), finished});
 }
 
 Daemon::~Daemon() {
@@ -229,20 +222,25 @@ Daemon::~Daemon() {
     queue_.clear();  // unprocessed messages are uncommitted: redelivered after restart
   }
   for (Worker& w : workers_) {
-    if (!w.thread.joinable()) continue;
-    // A worker abandoned in a stage that may never return cannot be joined.
-    if (w.abandoned->load() && !w.finished->load()) {
-      w.thread.detach();
+    // A worker abandoned in a stage that never returns cannot be joined.
+    if (w.finished->load() || !w.thread.joinable()) {
+      if (w.thread.joinable()) w.thread.join();
     } else {
-      w.thread.join();
+      bool busy_forever = false;
+      for (int i = 0; i < 100 && !w.finished->load(); ++i) absl::SleepFor(absl::Milliseconds(10));
+      busy_forever = !w.finished->load();
+      if (busy_forever) {
+        w.thread.detach();
+      } else {
+        w.thread.join();
+      }
     }
   }
   // Close the consumer before members it calls back into go away.
   if (source_) source_->Close().IgnoreError();
 }
 
-void Daemon::WorkerLoop(Daemon* d, std::shared_ptr<std::atomic<bool>> finished,
-                        std::shared_ptr<std::atomic<bool>> abandoned) {
+void Daemon::WorkerLoop(Daemon* d, std::shared_ptr<std::atomic<bool>> finished) {
   while (true) {
     std::shared_ptr<Slot> slot;
     {
@@ -258,7 +256,6 @@ void Daemon::WorkerLoop(Daemon* d, std::shared_ptr<std::atomic<bool>> finished,
     }
     const absl::Time start = absl::Now();
     slot->started_ns.store(absl::ToUnixNanos(start), std::memory_order_relaxed);
-    slot->worker_abandoned = abandoned;
     int expected = Slot::kQueued;
     if (!slot->state.compare_exchange_strong(expected, Slot::kRunning)) continue;
     ChainResult result = d->chain_->Run(slot->message, start);
@@ -334,7 +331,6 @@ void Daemon::EnforceTimeBudget() {
                        "processing exceeded the per-message time budget of ",
                        config_.message_time_budget_ms(), " ms"))};
       slot->timeout_result = std::move(timeout);
-      slot->worker_abandoned->store(true);
       MessageLogContext context = LogContextOf(slot->message, nullptr);
       Log(LogLevel::kWarning, "message over its time budget: dead-lettered, worker replaced",
           context);

@@ -107,8 +107,7 @@ class Daemon : public RebalanceListener {
   Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics, Health* health);
 
   void StartWorker();
-  static void WorkerLoop(Daemon* daemon, std::shared_ptr<std::atomic<bool>> finished,
-                         std::shared_ptr<std::atomic<bool>> abandoned);
+  static void WorkerLoop(Daemon* daemon, std::shared_ptr<std::atomic<bool>> finished);
   void Dispatch(RawMessage message);
   // Dead-letters running slots older than message_time_budget_ms.
   void EnforceTimeBudget();
