@@ -1,5 +1,7 @@
 #include "pipeline/chain.h"
 
+#include <set>
+
 #include "absl/hash/internal/city.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -49,6 +51,15 @@ absl::StatusOr<std::unique_ptr<Chain>> Chain::Create(
         "stages[0]: '", built.front()->name(),
         "' does not read the raw payload; the chain must start with a stage that does "
         "(\"decode\"), or every article would be empty"));
+  }
+  std::set<std::string, std::less<>> store_names = {"held"};  // the engine's own
+  for (size_t i = 0; i < built.size(); ++i) {
+    const StateStore* store = built[i]->state_store();
+    if (store != nullptr && !store_names.emplace(store->name()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "stages[", i, "]: state store name '", store->name(),
+          "' is already used (each stateful stage may appear once in the chain)"));
+    }
   }
   return std::unique_ptr<Chain>(new Chain(std::move(built)));
 }
@@ -101,6 +112,7 @@ ChainResult Chain::Run(const RawMessage& message, absl::Time now) const {
   ctx.payload_is_null = message.value_is_null;
   ctx.headers = &message.headers;
   ctx.now = now;
+  ctx.state_changes = &result.state_changes;
 
   std::vector<std::pair<size_t, v1::Article>> more;
   result.failure = RunFrom(0, event, ctx, &more);
@@ -149,6 +161,14 @@ std::optional<ChainFailure> Chain::RunFrom(
   }
   ctx.more_articles = nullptr;
   return std::nullopt;
+}
+
+std::vector<StateStore*> Chain::StateStores() const {
+  std::vector<StateStore*> stores;
+  for (const StagePtr& stage : stages_) {
+    if (StateStore* store = stage->state_store()) stores.push_back(store);
+  }
+  return stores;
 }
 
 }  // namespace newsd

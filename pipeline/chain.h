@@ -46,6 +46,9 @@ struct ChainResult {
   std::vector<v1::ArticleEvent> more_events;
   // Set when a stage rejected the message: it goes to the dead-letter topic.
   std::optional<ChainFailure> failure;
+  // Changes the stages made to their state stores (StageContext::state_changes),
+  // in the order made, also when a later stage failed.
+  std::vector<StateChange> state_changes;
 };
 
 class Chain {
@@ -69,6 +72,9 @@ class Chain {
 
   // Stage names in chain order.
   std::vector<std::string> StageNames() const;
+
+  // The stages' state stores (Stage::state_store), in chain order.
+  std::vector<StateStore*> StateStores() const;
 
  private:
   explicit Chain(std::vector<StagePtr> stages) : stages_(std::move(stages)) {}

@@ -92,7 +92,14 @@ v1::PipelineConfig DefaultConfig() {
   config.set_message_time_budget_ms(10000);
   config.set_max_producer_queue(100000);
   config.set_max_output_bytes(1000000);
+  // changelog_topic stays unset: "<group_id>-changelog" of the final group id.
+  kafka.set_changelog_partitions(6);
+  config.set_changelog_restore_timeout_ms(120000);
   return config;
+}
+
+std::string DefaultChangelogTopic(absl::string_view group_id) {
+  return absl::StrCat(group_id, "-changelog");
 }
 
 void ApplyDefaults(v1::PipelineConfig& config) {
@@ -118,6 +125,15 @@ void ApplyDefaults(v1::PipelineConfig& config) {
   }
   if (config.max_producer_queue() == 0) config.set_max_producer_queue(d.max_producer_queue());
   if (config.max_output_bytes() == 0) config.set_max_output_bytes(d.max_output_bytes());
+  if (kafka.changelog_topic().empty()) {
+    kafka.set_changelog_topic(DefaultChangelogTopic(kafka.group_id()));
+  }
+  if (kafka.changelog_partitions() == 0) {
+    kafka.set_changelog_partitions(d.kafka().changelog_partitions());
+  }
+  if (config.changelog_restore_timeout_ms() == 0) {
+    config.set_changelog_restore_timeout_ms(d.changelog_restore_timeout_ms());
+  }
 }
 
 absl::StatusOr<v1::PipelineConfig> ParseConfig(absl::string_view text) {
@@ -209,6 +225,23 @@ absl::Status ValidateConfig(const v1::PipelineConfig& config) {
           field == &kafka.output_topic() ? "kafka.output_topic" : "kafka.dead_letter_topic",
           ": '", *field, "' is not a valid Kafka topic name ([a-zA-Z0-9._-], at most 249)"));
     }
+  }
+  if (!kafka.changelog_topic().empty()) {
+    if (!ValidTopicName(kafka.changelog_topic())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "kafka.changelog_topic: '", kafka.changelog_topic(),
+          "' is not a valid Kafka topic name ([a-zA-Z0-9._-], at most 249)"));
+    }
+    if (inputs.count(kafka.changelog_topic()) ||
+        kafka.changelog_topic() == kafka.output_topic() ||
+        kafka.changelog_topic() == kafka.dead_letter_topic()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "kafka.changelog_topic: '", kafka.changelog_topic(),
+          "' is also an input, output or dead-letter topic; the changelog needs its own"));
+    }
+  }
+  if (kafka.changelog_partitions() > 10000) {
+    return absl::InvalidArgumentError("kafka.changelog_partitions: at most 10000");
   }
   if (kafka.dead_letter_topic() == kafka.output_topic()) {
     return absl::InvalidArgumentError(

@@ -16,6 +16,10 @@ namespace newsd {
 // 127.0.0.1:9464, chain decode → segment → language.
 v1::PipelineConfig DefaultConfig();
 
+// The changelog topic of a consumer group when kafka.changelog_topic is unset:
+// "<group_id>-changelog".
+std::string DefaultChangelogTopic(absl::string_view group_id);
+
 // Fills every unset field of `config` from DefaultConfig() (stage list included
 // when empty), except kafka.brokers, which a config file must give.
 void ApplyDefaults(v1::PipelineConfig& config);

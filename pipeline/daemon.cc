@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/config.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
 
@@ -36,9 +37,10 @@ struct Daemon::Slot {
 
 // Carried through librdkafka as the opaque of each produced message.
 struct Daemon::DeliveryTag {
-  std::shared_ptr<Slot> slot;
+  std::shared_ptr<Slot> slot;  // null for released events and their changelog records
+  Output kind = Output::kEvent;
   uint64_t txn_epoch = 0;      // EXACTLY_ONCE: the transaction it was produced in
-  bool dead_letter = false;
+  bool dead_letter = false;    // kind == kDeadLetter
   bool value_omitted = false;  // dead letter re-sent without the value (too large)
   std::string stage;           // dead letters: failing stage
   std::string reason;          // dead letters: snake_case status code
@@ -146,7 +148,13 @@ std::optional<absl::string_view> StripSchemaRegistryFrame(absl::string_view valu
 
 Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics,
                Health* health)
-    : config_(config), chain_(chain), metrics_(metrics), health_(health) {
+    : config_(config),
+      chain_(chain),
+      metrics_(metrics),
+      health_(health),
+      changelog_topic_(config.kafka().changelog_topic().empty()
+                           ? DefaultChangelogTopic(config.kafka().group_id())
+                           : config.kafka().changelog_topic()) {
   for (const std::string& name : chain_->StageNames()) {
     stage_duration_.push_back(&metrics_->StageDuration(name));
   }
@@ -203,6 +211,18 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
       KafkaSource::Create(source_options, daemon.get());
   if (!source.ok()) return source.status();
   daemon->source_ = *std::move(source);
+
+  daemon->stores_ = chain->StateStores();
+  daemon->stores_.push_back(&daemon->held_);
+  ChangelogReaderOptions changelog_options;
+  changelog_options.brokers = kafka.brokers();
+  changelog_options.topic = daemon->changelog_topic();
+  changelog_options.client_id = absl::StrCat(kafka.group_id(), "-changelog-reader");
+  changelog_options.properties = MergeProperties(kafka.properties(), kafka.consumer_properties());
+  absl::StatusOr<std::unique_ptr<ChangelogReader>> changelog =
+      ChangelogReader::Create(changelog_options, daemon->stores_, metrics);
+  if (!changelog.ok()) return changelog.status();
+  daemon->changelog_ = *std::move(changelog);
 
   unsigned threads = config.worker_threads();
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -339,21 +359,63 @@ void Daemon::EnforceTimeBudget() {
   }
 }
 
+OutboundMessage Daemon::ChangelogMessage(absl::string_view store, absl::string_view key,
+                                         std::optional<std::string> value) const {
+  OutboundMessage out;
+  out.topic = changelog_topic();
+  out.key = ChangelogKey(store, key);
+  out.value = std::move(value);
+  return out;
+}
+
 void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
   const ChainResult& result = slot->result();
+  // State first: the stores changed whatever became of the message.
+  for (const StateChange& change : result.state_changes) {
+    if (fatal_ || txn_state_ == TxnState::kNeedsAbort) return;
+    ProduceOne(slot, ChangelogMessage(change.store, change.key, change.value), nullptr,
+               Output::kChangelog);
+  }
   if (result.failure) {
     ProduceDeadLetter(slot, *result.failure);
     return;
   }
-  std::vector<OutboundMessage> events;
-  events.push_back(MakeEventMessage(result.event, config_.kafka().output_topic(),
-                                    config_.schema_registry_id()));
-  for (const v1::ArticleEvent& event : result.more_events) {
-    events.push_back(
-        MakeEventMessage(event, config_.kafka().output_topic(), config_.schema_registry_id()));
-  }
-  for (const OutboundMessage& event : events) {
-    if (event.value->size() > config_.max_output_bytes()) {
+  // Each article's outputs: its event (or, under embargo, its HeldEvent on the
+  // changelog), then a tombstone for a retracted story.
+  std::vector<std::pair<OutboundMessage, Output>> events;
+  std::vector<v1::HeldEvent> holds;
+  const absl::Time now = absl::Now();
+  auto add = [&](const v1::ArticleEvent& event) {
+    const v1::Story& story = event.article().story();
+    if (story.has_hold_until() &&
+        absl::FromUnixSeconds(story.hold_until().seconds()) +
+                absl::Nanoseconds(story.hold_until().nanos()) > now) {
+      v1::HeldEvent& held = holds.emplace_back();
+      *held.mutable_event() = event;
+      *held.mutable_release_at() = story.hold_until();
+      held.set_input_topic(slot->message.topic);
+      held.set_input_partition(slot->message.partition);
+      held.set_input_offset(slot->message.offset);
+      events.emplace_back(ChangelogMessage(held_.name(), HeldEvents::KeyOf(held),
+                                           held.SerializeAsString()),
+                          Output::kChangelog);
+      return;
+    }
+    events.emplace_back(
+        MakeEventMessage(event, config_.kafka().output_topic(), config_.schema_registry_id()),
+        Output::kEvent);
+    if (story.retracted()) {
+      OutboundMessage tombstone;
+      tombstone.topic = config_.kafka().output_topic();
+      tombstone.key = events.back().first.key;
+      tombstone.headers = {{"newsd.tombstone", "retracted"}};
+      events.emplace_back(std::move(tombstone), Output::kTombstone);
+    }
+  };
+  add(result.event);
+  for (const v1::ArticleEvent& event : result.more_events) add(event);
+  for (const auto& [event, kind] : events) {
+    if (event.value && event.value->size() > config_.max_output_bytes()) {
       // Publishing it would fail at the broker on every retry (a crash loop): the
       // input goes to the dead-letter topic instead.
       ProduceDeadLetter(slot, ChainFailure{"publish", absl::ResourceExhaustedError(absl::StrCat(
@@ -363,9 +425,39 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
       return;
     }
   }
-  for (const OutboundMessage& event : events) {
+  for (v1::HeldEvent& held : holds) held_.Hold(std::move(held));
+  for (const auto& [event, kind] : events) {
     if (fatal_ || txn_state_ == TxnState::kNeedsAbort) return;
-    ProduceOne(slot, event, nullptr);
+    ProduceOne(slot, event, nullptr, kind);
+  }
+}
+
+void Daemon::ReleaseDueEvents() {
+  const absl::Time caught_up = changelog_->caught_up_at();
+  // Only the owner of the input partition releases, and only once the changelog
+  // has been read past the assignment (a release by the previous owner is known).
+  auto owned = [&](const std::string& topic, int32_t partition) {
+    auto it = partitions_.find({topic, partition});
+    return it != partitions_.end() && caught_up > it->second.assigned_at;
+  };
+  std::vector<v1::HeldEvent> due = held_.TakeDue(absl::Now(), owned);
+  for (size_t i = 0; i < due.size(); ++i) {
+    if (fatal_ || txn_state_ == TxnState::kNeedsAbort ||
+        (exactly_once() && !EnsureTransaction())) {
+      held_.Return(std::vector<v1::HeldEvent>(due.begin() + i, due.end()));
+      return;
+    }
+    const v1::HeldEvent& held = due[i];
+    Log(LogLevel::kInfo, "embargo passed: publishing the held event",
+        MessageLogContext{held.event().article().id(), held.input_topic(),
+                          held.input_partition(), held.input_offset(), {}});
+    ProduceOne(nullptr,
+               MakeEventMessage(held.event(), config_.kafka().output_topic(),
+                                config_.schema_registry_id()),
+               nullptr, Output::kReleased);
+    ProduceOne(nullptr, ChangelogMessage(held_.name(), HeldEvents::KeyOf(held), std::nullopt),
+               nullptr, Output::kChangelog);
+    if (exactly_once()) txn_released_.push_back(held);
   }
 }
 
@@ -381,25 +473,27 @@ void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFai
 }
 
 void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage& out,
-                        const ChainFailure* failure) {
+                        const ChainFailure* failure, Output kind) {
   auto tag = std::make_unique<DeliveryTag>();
   tag->slot = slot;
+  tag->kind = failure ? Output::kDeadLetter : kind;
   tag->txn_epoch = txn_epoch_;
   if (failure) {
     tag->dead_letter = true;
     tag->stage = failure->stage;
     tag->reason = CodeName(failure->status.code());
   }
-  ++slot->unacknowledged;
+  if (slot) ++slot->unacknowledged;
   absl::Status status = sink_->Produce(out, tag.get());
   if (status.ok()) {
     tag.release();  // owned by librdkafka until the delivery report
     return;
   }
-  if (!failure && status.code() == absl::StatusCode::kInvalidArgument) {
+  if (slot && tag->kind == Output::kEvent && status.code() == absl::StatusCode::kInvalidArgument) {
     // The event itself cannot be published (e.g. larger than message.max.bytes):
     // the input goes to the dead-letter topic instead of being lost.
     ChainFailure publish_failure{"publish", status};
+    tag->kind = Output::kDeadLetter;
     tag->dead_letter = true;
     tag->stage = publish_failure.stage;
     tag->reason = CodeName(status.code());
@@ -423,7 +517,7 @@ void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage
 void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
   std::unique_ptr<DeliveryTag> tag(static_cast<DeliveryTag*>(report.opaque));
   absl::Status status = std::move(report.status);
-  Slot& slot = *tag->slot;
+  Slot* slot = tag->slot.get();  // null for released events
   if (exactly_once() && tag->txn_epoch != txn_epoch_) return;  // aborted transaction
   if (!status.ok() && exactly_once()) {
     // Inside a transaction a failed output makes the transaction abortable: abort,
@@ -434,18 +528,18 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
     return;
   }
   if (!status.ok()) {
-    if (tag->dead_letter && !tag->value_omitted &&
+    if (slot && tag->dead_letter && !tag->value_omitted &&
         status.code() == absl::StatusCode::kInvalidArgument) {
       // The broker refused the dead letter's size: keep the error record without the
       // value (the original stays in the input topic at the recorded offset).
-      ChainFailure failure{tag->stage, slot.result().failure
-                                           ? slot.result().failure->status
+      ChainFailure failure{tag->stage, slot->result().failure
+                                           ? slot->result().failure->status
                                            : absl::InvalidArgumentError("too large")};
       OutboundMessage out =
-          MakeDeadLetter(slot.message, failure, config_.kafka().dead_letter_topic());
+          MakeDeadLetter(slot->message, failure, config_.kafka().dead_letter_topic());
       out.value.reset();
       out.headers.emplace_back("newsd.errors.value_omitted_bytes",
-                               absl::StrCat(slot.message.value.size()));
+                               absl::StrCat(slot->message.value.size()));
       tag->value_omitted = true;
       absl::Status retry = sink_->Produce(out, tag.get());
       if (retry.ok()) {
@@ -455,53 +549,79 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       status = retry;
     }
     metrics_->delivery_failures().Increment();
-    MessageLogContext context = LogContextOf(slot.message, &slot.result());
-    context.fields = {{"output", tag->dead_letter ? "dead_letter" : "event"},
+    static constexpr const char* kOutputNames[] = {"event", "dead_letter", "changelog",
+                                                   "tombstone", "released_event"};
+    MessageLogContext context =
+        slot ? LogContextOf(slot->message, &slot->result()) : MessageLogContext{};
+    context.fields = {{"output", kOutputNames[static_cast<int>(tag->kind)]},
                       {"code", CodeName(status.code())}};
     Log(LogLevel::kError, "output refused by the broker", context);
-    Fail(absl::Status(status.code(),
-                      absl::StrCat(status.message(), " (input ", slot.tp.topic, "[",
-                                   slot.tp.partition, "]@", slot.message.offset,
-                                   " not committed)")));
+    Fail(absl::Status(
+        status.code(),
+        slot ? absl::StrCat(status.message(), " (input ", slot->tp.topic, "[",
+                            slot->tp.partition, "]@", slot->message.offset, " not committed)")
+             : absl::StrCat(status.message(), " (a released embargoed event)")));
     return;
   }
-  if (--slot.unacknowledged == 0) {
-    offsets_.Ack(slot.tp, slot.message.offset);
-    inflight_bytes_ -= std::min<uint64_t>(inflight_bytes_, slot.message.value.size());
+  if (slot && --slot->unacknowledged == 0) {
+    offsets_.Ack(slot->tp, slot->message.offset);
+    inflight_bytes_ -= std::min<uint64_t>(inflight_bytes_, slot->message.value.size());
   }
-  if (tag->dead_letter) {
-    // EXACTLY_ONCE counts outputs when their transaction commits.
-    if (exactly_once()) {
-      txn_dead_letters_[{tag->stage, tag->reason}] += 1;
-    } else {
-      metrics_->DeadLetters(tag->stage, tag->reason).Increment();
+  switch (tag->kind) {
+    case Output::kDeadLetter: {
+      // EXACTLY_ONCE counts outputs when their transaction commits.
+      if (exactly_once()) {
+        txn_dead_letters_[{tag->stage, tag->reason}] += 1;
+      } else {
+        metrics_->DeadLetters(tag->stage, tag->reason).Increment();
+      }
+      // Info: stage and code only; the stage's message may quote the content (debug).
+      MessageLogContext context = LogContextOf(slot->message, &slot->result());
+      context.fields = {{"stage", tag->stage}, {"code", tag->reason}};
+      if (tag->value_omitted) context.fields.emplace_back("value_omitted", "true");
+      Log(LogLevel::kInfo, "dead letter", context);
+      if (LogEnabled(LogLevel::kDebug) && slot->result().failure) {
+        context.fields.emplace_back("error",
+                                    std::string(slot->result().failure->status.message()));
+        Log(LogLevel::kDebug, "dead letter reason", context);
+      }
+      break;
     }
-    // Info: stage and code only; the stage's message may quote the content (debug).
-    MessageLogContext context = LogContextOf(slot.message, &slot.result());
-    context.fields = {{"stage", tag->stage}, {"code", tag->reason}};
-    if (tag->value_omitted) context.fields.emplace_back("value_omitted", "true");
-    Log(LogLevel::kInfo, "dead letter", context);
-    if (LogEnabled(LogLevel::kDebug) && slot.result().failure) {
-      context.fields.emplace_back("error", std::string(slot.result().failure->status.message()));
-      Log(LogLevel::kDebug, "dead letter reason", context);
-    }
-  } else {
-    if (exactly_once()) {
-      txn_published_[config_.kafka().output_topic()] += 1;
-    } else {
-      metrics_->Published(config_.kafka().output_topic()).Increment();
-    }
-    if (LogEnabled(LogLevel::kDebug)) {
-      MessageLogContext context = LogContextOf(slot.message, &slot.result());
-      context.fields = {{"output_topic", config_.kafka().output_topic()},
-                        {"output_partition", absl::StrCat(report.partition)},
-                        {"output_offset", absl::StrCat(report.offset)}};
-      Log(LogLevel::kDebug, "event published", context);
-    }
+    case Output::kEvent:
+    case Output::kReleased:
+      if (exactly_once()) {
+        txn_published_[config_.kafka().output_topic()] += 1;
+        if (tag->kind == Output::kReleased) txn_counts_.released += 1;
+      } else {
+        metrics_->Published(config_.kafka().output_topic()).Increment();
+        if (tag->kind == Output::kReleased) metrics_->held_events_released().Increment();
+      }
+      if (slot && LogEnabled(LogLevel::kDebug)) {
+        MessageLogContext context = LogContextOf(slot->message, &slot->result());
+        context.fields = {{"output_topic", config_.kafka().output_topic()},
+                          {"output_partition", absl::StrCat(report.partition)},
+                          {"output_offset", absl::StrCat(report.offset)}};
+        Log(LogLevel::kDebug, "event published", context);
+      }
+      break;
+    case Output::kChangelog:
+      if (exactly_once()) {
+        txn_counts_.changelog += 1;
+      } else {
+        metrics_->ChangelogRecords("produced").Increment();
+      }
+      break;
+    case Output::kTombstone:
+      if (exactly_once()) {
+        txn_counts_.tombstones += 1;
+      } else {
+        metrics_->tombstones_published().Increment();
+      }
+      break;
   }
-  if (slot.message.timestamp) {
+  if (slot && tag->kind == Output::kEvent && slot->message.timestamp) {
     metrics_->end_to_end_latency().Observe(
-        absl::ToDoubleSeconds(absl::Now() - *slot.message.timestamp));
+        absl::ToDoubleSeconds(absl::Now() - *slot->message.timestamp));
   }
 }
 
@@ -647,6 +767,11 @@ void Daemon::CommitTransaction() {
     for (const auto& [key, n] : txn_dead_letters_) {
       metrics_->DeadLetters(key.first, key.second).Increment(n);
     }
+    metrics_->ChangelogRecords("produced").Increment(txn_counts_.changelog);
+    metrics_->tombstones_published().Increment(txn_counts_.tombstones);
+    metrics_->held_events_released().Increment(txn_counts_.released);
+    txn_counts_ = TxnCounts();
+    txn_released_.clear();
     txn_published_.clear();
     txn_dead_letters_.clear();
     txn_offsets_.clear();
@@ -684,6 +809,10 @@ void Daemon::AbortAndRewind(absl::string_view reason) {
   txn_offsets_.clear();
   txn_published_.clear();
   txn_dead_letters_.clear();
+  txn_counts_ = TxnCounts();
+  // Released events of the aborted transaction are held again.
+  held_.Return(std::move(txn_released_));
+  txn_released_.clear();
   DropInFlight(nullptr);
   std::vector<TopicPartition> assigned;
   for (const auto& [tp, state] : partitions_) {
@@ -737,6 +866,7 @@ void Daemon::UpdateGauges() {
   metrics_->ready().Set(ready ? 1 : 0);
   if (now - last_gauges_ < absl::Seconds(1)) return;
   last_gauges_ = now;
+  UpdateStateGauges();
   // Lag in seconds: age of the oldest message consumed and not yet committed.
   absl::Time oldest = absl::InfiniteFuture();
   for (const auto& [tp, state] : partitions_) {
@@ -770,6 +900,53 @@ void Daemon::Fail(absl::Status status) {
   health_->ready = false;
 }
 
+void Daemon::UpdateStateGauges() {
+  for (const StateStore* store : stores_) {
+    for (const auto& [kind, n] : store->Sizes()) {
+      metrics_->StateStoreRecords(std::string(store->name()), kind).Set(n);
+    }
+  }
+  metrics_->held_events().Set(static_cast<double>(held_.size()));
+}
+
+bool Daemon::RestoreState(const std::atomic<bool>& stop) {
+  const v1::KafkaConfig& kafka = config_.kafka();
+  const int replication =
+      kafka.changelog_replication_factor() > 0 ? static_cast<int>(kafka.changelog_replication_factor()) : -1;
+  const int partitions =
+      kafka.changelog_partitions() > 0 ? static_cast<int>(kafka.changelog_partitions()) : 6;
+  // Compaction keeps the latest record per key; deleted keys' tombstones stay for
+  // delete.retention.ms (Kafka's default, one day) so that readers see them.
+  absl::StatusOr<bool> exists = sink_->TopicExists(changelog_topic(), absl::Seconds(10));
+  absl::Status s = exists.status();
+  if (s.ok() && !*exists) {
+    s = sink_->CreateTopic(changelog_topic(), partitions, replication,
+                           {{"cleanup.policy", "compact"}}, absl::Seconds(10));
+    if (s.ok()) {
+      Log(LogLevel::kInfo, absl::StrCat("created the changelog topic ", changelog_topic(), " (",
+                                        partitions, " partitions, cleanup.policy=compact)"));
+    }
+  }
+  if (!s.ok()) {
+    Log(LogLevel::kWarning,
+        absl::StrCat("changelog topic ", changelog_topic(), ": ", s.message(),
+                     " (create it with cleanup.policy=compact, or the state grows without bound)"));
+  }
+  absl::Status restored = changelog_->Restore(
+      absl::Milliseconds(config_.changelog_restore_timeout_ms() > 0
+                             ? config_.changelog_restore_timeout_ms()
+                             : 120000),
+      stop);
+  if (restored.code() == absl::StatusCode::kCancelled) return false;
+  if (!restored.ok()) {
+    Log(LogLevel::kWarning, absl::StrCat(restored.message(),
+                                         "; starting anyway, the rest is applied as it is read"));
+  }
+  UpdateStateGauges();
+  changelog_->StartFollowing();
+  return true;
+}
+
 bool Daemon::WaitForBrokers(const std::atomic<bool>& stop) {
   absl::Duration backoff = absl::Milliseconds(500);
   while (!stop.load()) {
@@ -792,6 +969,11 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
   if (!WaitForBrokers(stop)) {
     if (fatal_) return *fatal_;
     Log(LogLevel::kInfo, "stopped before the brokers were reachable");
+    return absl::OkStatus();
+  }
+  if (!RestoreState(stop)) {
+    if (fatal_) return *fatal_;
+    Log(LogLevel::kInfo, "stopped while restoring the state from the changelog");
     return absl::OkStatus();
   }
   if (absl::Status s = source_->Subscribe(); !s.ok()) return s;
@@ -847,6 +1029,10 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
     }  // else: dropped; the rewind re-delivers them
     EnforceTimeBudget();
     ProduceReady();
+    if (state_ == State::kRunning && absl::Now() - last_release_check_ >= absl::Milliseconds(250)) {
+      last_release_check_ = absl::Now();
+      ReleaseDueEvents();
+    }
     sink_->Poll(absl::ZeroDuration());
     if (std::optional<absl::Status> f = sink_->fatal_error()) Fail(*f);
     if (state_ == State::kRunning) ApplyBackpressure();

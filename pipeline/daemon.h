@@ -19,6 +19,19 @@
 // polling, so max.poll.interval.ms is never exceeded) and resumed at half.
 // Poison pills: a message whose chain exceeds message_time_budget_ms is dead-lettered
 // with DEADLINE_EXCEEDED; its worker is abandoned and replaced.
+//
+// State (state_store.h, changelog.h): the state changes of a message are produced
+// to the changelog topic with its outputs (same transaction, or acknowledged
+// before its offset is committed). At start-up, after the brokers answer and
+// before joining the group, the daemon creates the changelog topic if missing
+// (cleanup.policy=compact) and restores every store from it; a ChangelogReader
+// thread then follows it. An event whose Story.hold_until is in the future is not
+// published: its HeldEvent goes to the changelog (store "held") and the owner of
+// its input partition publishes it when the time has passed (checked every
+// 250 ms, once the changelog reader has caught up after the partition's
+// assignment). An event whose Story.retracted is set is followed by a tombstone
+// (key = story id, null value, header newsd.tombstone: retracted) on the output
+// topic.
 #ifndef NEWSD_PIPELINE_DAEMON_H_
 #define NEWSD_PIPELINE_DAEMON_H_
 
@@ -38,6 +51,8 @@
 #include "absl/time/time.h"
 #include "newsd/v1/config.pb.h"
 #include "pipeline/chain.h"
+#include "pipeline/changelog.h"
+#include "pipeline/held_events.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/kafka_source.h"
 #include "pipeline/metrics.h"
@@ -101,8 +116,18 @@ class Daemon : public RebalanceListener {
   struct Worker;
   struct PartitionState {
     std::deque<std::shared_ptr<Slot>> pending;  // consumed, not produced, offset order
+    absl::Time assigned_at = absl::Now();
+  };
+  // What a produced message is (delivery reports are accounted by kind).
+  enum class Output { kEvent, kDeadLetter, kChangelog, kTombstone, kReleased };
+  // EXACTLY_ONCE: outputs counted when their transaction commits.
+  struct TxnCounts {
+    double changelog = 0;
+    double tombstones = 0;
+    double released = 0;
   };
   bool exactly_once() const { return config_.delivery() == v1::EXACTLY_ONCE; }
+  const std::string& changelog_topic() const { return changelog_topic_; }
 
   Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics, Health* health);
 
@@ -116,9 +141,20 @@ class Daemon : public RebalanceListener {
   void ProduceSlot(const std::shared_ptr<Slot>& slot);
   // Produces the dead letter of `slot` (value omitted above max_output_bytes).
   void ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure);
-  // Produces one output of `slot` (a dead letter when `failure` is set).
+  // Produces one output of `slot` (a dead letter when `failure` is set); `slot`
+  // is null for outputs that belong to no input message (released events).
   void ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage& out,
-                  const ChainFailure* failure);
+                  const ChainFailure* failure, Output kind = Output::kEvent);
+  // The changelog record of one state change.
+  OutboundMessage ChangelogMessage(absl::string_view store, absl::string_view key,
+                                   std::optional<std::string> value) const;
+  // Publishes held events whose embargo has passed (input partition owned here).
+  void ReleaseDueEvents();
+  // Creates the changelog topic if missing, restores the state stores from it and
+  // starts following it. False if stopped first.
+  bool RestoreState(const std::atomic<bool>& stop);
+  // Sets newsd_state_store_records and newsd_held_events.
+  void UpdateStateGauges();
   void OnDelivery(KafkaSink::DeliveryReport report);
   // Commits acknowledged offsets (all partitions, or `only` if given).
   void CommitAcknowledged(bool sync, const std::vector<TopicPartition>* only = nullptr);
@@ -149,6 +185,7 @@ class Daemon : public RebalanceListener {
 
   std::atomic<State> state_{State::kStarting};
   std::string transactional_id_;  // EXACTLY_ONCE
+  const std::string changelog_topic_;
   std::optional<absl::Status> fatal_;  // loop thread only
 
   // Loop-thread state.
@@ -165,16 +202,25 @@ class Daemon : public RebalanceListener {
   std::map<TopicPartition, int64_t> txn_offsets_;  // next offset per partition
   std::map<std::string, double> txn_published_;    // counted at commit
   std::map<std::pair<std::string, std::string>, double> txn_dead_letters_;
+  TxnCounts txn_counts_;
+  std::vector<v1::HeldEvent> txn_released_;  // put back into held_ on abort
   absl::Time last_abort_attempt_ = absl::InfinitePast();
   absl::Time last_commit_ = absl::InfinitePast();
   absl::Time last_gauges_ = absl::InfinitePast();
   absl::Time last_connection_check_ = absl::InfinitePast();
+  absl::Time last_release_check_ = absl::InfinitePast();
 
   // Worker pool: the loop pushes to queue_, workers push finished slots to done_.
   absl::Mutex mu_;
   std::deque<std::shared_ptr<Slot>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_workers_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<Worker> workers_;  // loop thread only
+
+  // The engine's store of held events; the chain's stores belong to its stages.
+  // Declared before changelog_, whose thread restores into it.
+  HeldEvents held_;
+  std::vector<StateStore*> stores_;  // the chain's, then &held_
+  std::unique_ptr<ChangelogReader> changelog_;
 
   // Destruction order: source_ and sink_ are declared last so they are destroyed
   // first, while the callbacks' target (this) is still intact.

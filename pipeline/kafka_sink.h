@@ -99,6 +99,19 @@ class KafkaSink {
   absl::Status AbortTransaction(absl::Duration timeout);
   bool transactional() const { return transactional_; }
 
+  // Creates `topic` through the Admin API (CreateTopics) with `partitions`,
+  // `replication_factor` (-1: the broker's default.replication.factor) and topic
+  // configs such as {"cleanup.policy", "compact"}. OK when created or when it
+  // already exists (its configs are then left as they are); otherwise per
+  // KafkaStatus (kUnavailable: no broker answered within `timeout`).
+  // Whether `topic` exists, from a metadata request for all topics (a request for
+  // the one topic could auto-create it on brokers that allow that). Errors per
+  // KafkaStatus.
+  absl::StatusOr<bool> TopicExists(const std::string& topic, absl::Duration timeout);
+  absl::Status CreateTopic(const std::string& topic, int partitions, int replication_factor,
+                           const std::vector<std::pair<std::string, std::string>>& configs,
+                           absl::Duration timeout);
+
  private:
   class DeliveryCb;
   class EventCb;

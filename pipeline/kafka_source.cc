@@ -21,14 +21,6 @@ std::string Describe(const std::vector<TopicPartition>& partitions) {
   });
 }
 
-absl::Status SetProperty(RdKafka::Conf& conf, const std::string& key, const std::string& value) {
-  std::string err;
-  if (conf.set(key, value, err) != RdKafka::Conf::CONF_OK) {
-    return absl::InvalidArgumentError(absl::StrCat("kafka property '", key, "': ", err));
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 std::vector<RdKafka::TopicPartition*> ToRdKafka(const std::vector<TopicPartition>& partitions) {
@@ -119,10 +111,10 @@ absl::StatusOr<std::unique_ptr<KafkaSource>> KafkaSource::Create(
            // Unknown/missing input topics must not stop the others.
            {"allow.auto.create.topics", "false"},
        }) {
-    if (absl::Status s = SetProperty(*conf, k, v); !s.ok()) return s;
+    if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
   }
   for (const auto& [k, v] : options.properties) {
-    if (absl::Status s = SetProperty(*conf, k, v); !s.ok()) return s;
+    if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
   }
   if (conf->set("rebalance_cb", source->rebalance_cb_.get(), err) != RdKafka::Conf::CONF_OK ||
       conf->set("event_cb", source->event_cb_.get(), err) != RdKafka::Conf::CONF_OK) {

@@ -54,4 +54,13 @@ absl::Status KafkaStatus(RdKafka::ErrorCode code, absl::string_view context) {
                       absl::StrCat(context, ": ", RdKafka::err2str(code), " (", code, ")"));
 }
 
+absl::Status SetKafkaProperty(RdKafka::Conf& conf, const std::string& key,
+                              const std::string& value) {
+  std::string err;
+  if (conf.set(key, value, err) != RdKafka::Conf::CONF_OK) {
+    return absl::InvalidArgumentError(absl::StrCat("kafka property '", key, "': ", err));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace newsd

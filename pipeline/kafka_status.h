@@ -12,6 +12,8 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
@@ -23,6 +25,11 @@ absl::Status KafkaStatus(RdKafka::ErrorCode code, absl::string_view context);
 
 // The absl code KafkaStatus maps `code` to.
 absl::StatusCode KafkaStatusCode(RdKafka::ErrorCode code);
+
+// Sets one librdkafka property; kInvalidArgument naming the property when
+// librdkafka rejects it.
+absl::Status SetKafkaProperty(RdKafka::Conf& conf, const std::string& key,
+                              const std::string& value);
 
 }  // namespace newsd
 

@@ -165,6 +165,10 @@ absl::Status StartRuntime(v1::PipelineConfig config, Runtime& rt) {
     for (const std::string& t : k.input_topics()) rt.cluster->CreateTopic(t, 3).IgnoreError();
     rt.cluster->CreateTopic(k.output_topic(), 3).IgnoreError();
     rt.cluster->CreateTopic(k.dead_letter_topic(), 1).IgnoreError();
+    rt.cluster->CreateTopic(k.changelog_topic().empty() ? DefaultChangelogTopic(k.group_id())
+                                                        : k.changelog_topic(),
+                            3)
+        .IgnoreError();
     config.mutable_kafka()->set_brokers(rt.cluster->bootstrap());
     Log(LogLevel::kInfo, absl::StrCat("embedded Kafka-protocol cluster (librdkafka mock) at ",
                                       rt.cluster->bootstrap(), " — for demos and tests only"));
@@ -303,7 +307,7 @@ int CmdDemo() {
   input->insert(input->end(), reuters->begin(), reuters->end());
   OutboundMessage garbage;  // shows the dead-letter path
   garbage.topic = "news.raw";
-  garbage.value = std::string("Headline\n\xff\xfe not UTF-8 \xc3\x28\n");
+  garbage.value = "<?xml version=\"1.0\"?><newsItem><broken";  // not well-formed
   input->push_back(garbage);
 
   // Wait for the consumer group to assign the partitions (the mock cluster takes a

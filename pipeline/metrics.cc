@@ -100,6 +100,41 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                  .Help("Partitions paused by backpressure (too many in-flight messages).")
                  .Register(r)
                  .Add({});
+  state_store_family_ = &prometheus::BuildGauge()
+                             .Name("newsd_state_store_records")
+                             .Help("Records held in memory by a state store, by kind "
+                                   "(the story index: guids, stories, signatures, ...).")
+                             .Register(r);
+  changelog_family_ = &prometheus::BuildCounter()
+                           .Name("newsd_changelog_records_total")
+                           .Help("Changelog topic records: produced, applied (replayed into a "
+                                 "store), invalid, unknown_store.")
+                           .Register(r);
+  for (const char* result : {"produced", "applied", "invalid", "unknown_store"}) {
+    changelog_[result] = &changelog_family_->Add({{"result", result}});
+  }
+  changelog_caught_up_ = &prometheus::BuildGauge()
+                              .Name("newsd_changelog_caught_up")
+                              .Help("1 while the changelog reader is at the end of every "
+                                    "changelog partition.")
+                              .Register(r)
+                              .Add({});
+  held_events_ = &prometheus::BuildGauge()
+                      .Name("newsd_held_events")
+                      .Help("Events held until their embargo passes.")
+                      .Register(r)
+                      .Add({});
+  held_events_released_ = &prometheus::BuildCounter()
+                               .Name("newsd_held_events_released_total")
+                               .Help("Held events published after their embargo passed.")
+                               .Register(r)
+                               .Add({});
+  tombstones_published_ = &prometheus::BuildCounter()
+                               .Name("newsd_tombstones_published_total")
+                               .Help("Tombstones (null values, key = story id) published on "
+                                     "the output topic for retracted stories.")
+                               .Register(r)
+                               .Add({});
   prometheus::BuildGauge()
       .Name("newsd_build_info")
       .Help("Always 1; labels carry the build version.")
@@ -109,6 +144,20 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
 }
 
 Metrics::~Metrics() = default;
+
+prometheus::Gauge& Metrics::StateStoreRecords(const std::string& store, const std::string& kind) {
+  absl::MutexLock lock(&mu_);
+  auto& g = state_store_[{store, kind}];
+  if (!g) g = &state_store_family_->Add({{"store", store}, {"kind", kind}});
+  return *g;
+}
+
+prometheus::Counter& Metrics::ChangelogRecords(const std::string& result) {
+  absl::MutexLock lock(&mu_);
+  auto& c = changelog_[result];
+  if (!c) c = &changelog_family_->Add({{"result", result}});
+  return *c;
+}
 
 prometheus::Counter& Metrics::Consumed(const std::string& topic) {
   absl::MutexLock lock(&mu_);

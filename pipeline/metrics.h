@@ -75,6 +75,24 @@ class Metrics {
   // newsd_paused_partitions: partitions paused by backpressure.
   prometheus::Gauge& paused() { return *paused_; }
 
+  // State stores and the changelog topic (pipeline/state_store.h, changelog.h).
+  // newsd_state_store_records{store,kind}: records held in memory.
+  prometheus::Gauge& StateStoreRecords(const std::string& store, const std::string& kind);
+  // newsd_changelog_records_total{result}: changelog records by what happened to
+  // them: "produced" (acknowledged or committed), "applied" (replayed into a
+  // store), "invalid" (a store could not parse it), "unknown_store".
+  prometheus::Counter& ChangelogRecords(const std::string& result);
+  // newsd_changelog_caught_up: 1 while the changelog reader is at the end of
+  // every changelog partition (0 during the start-up restore and when behind).
+  prometheus::Gauge& changelog_caught_up() { return *changelog_caught_up_; }
+  // newsd_held_events: events held for their embargo (Story.hold_until).
+  prometheus::Gauge& held_events() { return *held_events_; }
+  // newsd_held_events_released_total: held events published after their embargo.
+  prometheus::Counter& held_events_released() { return *held_events_released_; }
+  // newsd_tombstones_published_total: null-value records for retracted stories
+  // on the output topic.
+  prometheus::Counter& tombstones_published() { return *tombstones_published_; }
+
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>* consumed_family_;
@@ -93,6 +111,12 @@ class Metrics {
   prometheus::Counter* delivery_failures_;
   prometheus::Gauge* ready_;
   prometheus::Gauge* paused_;
+  prometheus::Family<prometheus::Gauge>* state_store_family_;
+  prometheus::Family<prometheus::Counter>* changelog_family_;
+  prometheus::Gauge* changelog_caught_up_;
+  prometheus::Gauge* held_events_;
+  prometheus::Counter* held_events_released_;
+  prometheus::Counter* tombstones_published_;
 
   absl::Mutex mu_;
   std::map<std::string, prometheus::Counter*> consumed_ ABSL_GUARDED_BY(mu_);
@@ -102,6 +126,9 @@ class Metrics {
   std::map<std::string, prometheus::Histogram*> stage_duration_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, prometheus::Counter*> flags_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<std::string, int32_t>, prometheus::Gauge*> lag_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, prometheus::Gauge*> state_store_
+      ABSL_GUARDED_BY(mu_);
+  std::map<std::string, prometheus::Counter*> changelog_ ABSL_GUARDED_BY(mu_);
 };
 
 // Liveness/readiness flags read by /healthz and /readyz.

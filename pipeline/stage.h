@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "newsd/v1/article.pb.h"
+#include "pipeline/state_store.h"
 
 namespace newsd {
 
@@ -38,6 +39,12 @@ struct StageContext {
   // stages and publishes one event per article (all acknowledged before the
   // message's offset is committed). Null when fan-out is not possible.
   std::vector<v1::Article>* more_articles = nullptr;
+  // State changes: a stage with a state store (Stage::state_store) appends every
+  // change it makes to its store while processing this message; the engine
+  // persists them with the message's outputs (pipeline/state_store.h). Null when
+  // nothing persists them (extract mode, tests): the stage then keeps its state in
+  // memory only.
+  std::vector<StateChange>* state_changes = nullptr;
 };
 
 class Stage {
@@ -50,6 +57,10 @@ class Stage {
   // True for a stage that turns StageContext::payload into the article (decode).
   // A chain must start with one: every later stage only reads the article.
   virtual bool reads_payload() const { return false; }
+
+  // The stage's state store, if it keeps state between messages (owned by the
+  // stage, thread-safe); nullptr for a stateless stage.
+  virtual StateStore* state_store() const { return nullptr; }
 
   // Reads and enriches `article` in place.
   // Returns OK to continue the chain. Any other status stops the chain and sends the

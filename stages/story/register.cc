@@ -5,8 +5,8 @@
 //   window             near-duplicate time window, absl duration ("72h");
 //   retention          guid/story/content records kept ("720h", >= window);
 //   lsh_bands, lsh_rows MinHash-LSH layout (40 × 3; product at most 1024).
-// The index comes from MakeStoryIndex (story.h): the engine's factory if it set
-// one, else an in-memory index owned by this stage instance.
+// The stage owns an in-memory index; the engine persists and shares it through
+// the changelog topic (the stage's state store "story", see story.h).
 #include <memory>
 #include <string>
 
@@ -77,10 +77,7 @@ absl::StatusOr<StagePtr> CreateStoryStage(const v1::StageConfig& config) {
   }
   options.index.lsh_bands = static_cast<int>(*bands);
   options.index.lsh_rows = static_cast<int>(*rows);
-  absl::StatusOr<StoryIndexPtr> index = MakeStoryIndex(options.index);
-  if (!index.ok()) return index.status();
-  absl::StatusOr<std::unique_ptr<StoryStage>> stage =
-      StoryStage::Create(options, *std::move(index));
+  absl::StatusOr<std::unique_ptr<StoryStage>> stage = StoryStage::Create(options);
   if (!stage.ok()) return stage.status();
   return StagePtr(*std::move(stage));
 }

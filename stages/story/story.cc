@@ -14,16 +14,6 @@
 namespace newsd::stages {
 namespace {
 
-struct FactoryHolder {
-  absl::Mutex mu;
-  StoryIndexFactory factory ABSL_GUARDED_BY(mu);
-};
-
-FactoryHolder& Factory() {
-  static FactoryHolder* holder = new FactoryHolder();
-  return *holder;
-}
-
 void AddFlag(v1::Article& article, absl::string_view flag) {
   for (const std::string& f : article.flags()) {
     if (f == flag) return;
@@ -109,22 +99,58 @@ v1::StoryIndexEntry Entry(v1::GuidRecord r) {
   return e;
 }
 
+// The story index as the engine's state store "story".
+class StoryIndexStore final : public StateStore {
+ public:
+  explicit StoryIndexStore(StoryIndex* index) : index_(index) {}
+  absl::string_view name() const override { return "story"; }
+
+  absl::Status Restore(absl::string_view key, std::optional<absl::string_view> value) override {
+    v1::StoryIndexEntry entry;
+    if (!value) {
+      entry.set_key(std::string(key));
+    } else if (!entry.ParseFromArray(value->data(), static_cast<int>(value->size()))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("story: changelog value of \"", key, "\" is not a StoryIndexEntry"));
+    } else if (entry.key().empty()) {
+      entry.set_key(std::string(key));
+    }
+    return index_->Apply(entry);
+  }
+
+  std::vector<std::pair<std::string, double>> Sizes() const override {
+    const StoryIndexStats s = index_->Stats();
+    return {{"guids", static_cast<double>(s.guids)},
+            {"stories", static_cast<double>(s.stories)},
+            {"killed_stories", static_cast<double>(s.killed_stories)},
+            {"contents", static_cast<double>(s.contents)},
+            {"signatures", static_cast<double>(s.signatures)},
+            {"embargoes", static_cast<double>(s.held_embargoes)},
+            {"decisions", static_cast<double>(s.decisions)}};
+  }
+
+ private:
+  StoryIndex* const index_;
+};
+
+// Appends a write or deletion of the index to the message's state changes.
+void RecordChange(const v1::StoryIndexEntry& entry, const StageContext& ctx) {
+  if (ctx.state_changes == nullptr) return;
+  StateChange change{"story", entry.key(), std::nullopt};
+  if (entry.record_case() != v1::StoryIndexEntry::RECORD_NOT_SET) {
+    change.value = entry.SerializeAsString();
+  }
+  ctx.state_changes->push_back(std::move(change));
+}
+
 }  // namespace
 
-void SetStoryIndexFactory(StoryIndexFactory factory) {
-  absl::MutexLock lock(&Factory().mu);
-  Factory().factory = std::move(factory);
-}
+StoryStage::StoryStage(StoryOptions options, StoryIndexPtr index)
+    : options_(options),
+      index_(std::move(index)),
+      store_(std::make_unique<StoryIndexStore>(index_.get())) {}
 
-absl::StatusOr<StoryIndexPtr> MakeStoryIndex(const StoryIndexOptions& options) {
-  StoryIndexFactory factory;
-  {
-    absl::MutexLock lock(&Factory().mu);
-    factory = Factory().factory;
-  }
-  if (factory) return factory(options);
-  return std::make_shared<InMemoryStoryIndex>(options);
-}
+StoryStage::~StoryStage() = default;
 
 absl::StatusOr<std::unique_ptr<StoryStage>> StoryStage::Create(StoryOptions options,
                                                                StoryIndexPtr index) {
@@ -135,7 +161,7 @@ absl::StatusOr<std::unique_ptr<StoryStage>> StoryStage::Create(StoryOptions opti
   if (options.shingle_words < 1 || options.shingle_words > 16) {
     return absl::InvalidArgumentError("story: shingle_words must be in [1, 16]");
   }
-  if (index == nullptr) return absl::InvalidArgumentError("story: no index");
+  if (index == nullptr) index = std::make_shared<InMemoryStoryIndex>(options.index);
   options.index = index->options();
   const int n = options.index.lsh_bands * options.index.lsh_rows;
   if (options.index.lsh_bands < 1 || options.index.lsh_rows < 1 || n > 1024) {
@@ -170,9 +196,40 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
   const bool withheld = wire.pub_status() == v1::PUB_STATUS_WITHHELD;
   const bool versioned = f.headline.versioned() || f.kill_notice;
 
+  const bool embargoed =
+      wire.has_embargo_until() && FromProtoTime(wire.embargo_until()) > ctx.now;
+  auto set_hold = [&] {
+    if (embargoed) {
+      *article.mutable_story()->mutable_hold_until() = wire.embargo_until();
+    } else {
+      article.mutable_story()->clear_hold_until();
+    }
+  };
+  std::string source_item;
+  if (!article.source().topic().empty() && article.source().partition() >= 0) {
+    source_item = absl::StrCat(article.source().topic(), "/", article.source().partition(), "/",
+                               article.source().offset(), "/", id);
+  }
+  const int flags_before = article.flags_size();
+
   absl::MutexLock lock(&mu_);
+  // The same input item again: the recorded decision, nothing new recorded.
+  if (!source_item.empty()) {
+    if (std::optional<v1::DecisionRecord> d = index_->FindDecision(source_item)) {
+      *article.mutable_story() = d->story();
+      for (const std::string& flag : d->flags()) AddFlag(article, flag);
+      set_hold();
+      return absl::OkStatus();
+    }
+  }
   high_water_ = std::max(high_water_, item_time);
-  index_->Expire(high_water_);
+  std::vector<std::string> expired;
+  index_->Expire(high_water_, &expired);
+  for (std::string& key : expired) {
+    v1::StoryIndexEntry deletion;
+    deletion.set_key(std::move(key));
+    RecordChange(deletion, ctx);
+  }
 
   enum class Kind { kNew, kNewer, kStale, kRepeat, kReplaces, kVersion, kDuplicate };
   Kind kind = Kind::kNew;
@@ -300,8 +357,10 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
 
   // Record.
   auto write = [&](const v1::StoryIndexEntry& e) -> absl::Status {
-    absl::Status s = index_->Write(e);
+    v1::StoryIndexEntry merged;
+    absl::Status s = index_->Write(e, &merged);
     if (!s.ok()) return absl::InternalError(absl::StrCat("story: ", s.message()));
+    RecordChange(merged, ctx);
     return s;
   };
   if (absl::Status s = write(Entry(story)); !s.ok()) return s;
@@ -337,8 +396,6 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
     *sig->mutable_seen_at() = item_ts;
     if (absl::Status s = write(e); !s.ok()) return s;
   }
-  const bool embargoed =
-      wire.has_embargo_until() && FromProtoTime(wire.embargo_until()) > ctx.now;
   if (embargoed) {
     v1::StoryIndexEntry e;
     v1::EmbargoRecord* h = e.mutable_embargo();
@@ -374,6 +431,18 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
   }
   if (was_killed) AddFlag(article, "killed_story");
   if (embargoed) AddFlag(article, "embargoed");
+  out->set_retracted(kill || withheld || was_killed);
+  set_hold();
+
+  if (!source_item.empty()) {
+    v1::StoryIndexEntry e;
+    v1::DecisionRecord* d = e.mutable_decision();
+    d->set_source_item(source_item);
+    *d->mutable_story() = *out;
+    for (int i = flags_before; i < article.flags_size(); ++i) d->add_flags(article.flags(i));
+    *d->mutable_seen_at() = item_ts;
+    if (absl::Status s = write(e); !s.ok()) return s;
+  }
   return absl::OkStatus();
 }
 

@@ -29,7 +29,10 @@
 // "retraction", story withheld until a newer usable version. Any later item of a
 // killed story gets flag "killed_story". Embargo: wire.embargo_until after the
 // processing time (StageContext::now) → flag "embargoed" and an EmbargoRecord in
-// the index; the engine holds the event (see README "Story").
+// the index, Story.hold_until = embargo_until: the engine holds the event until
+// then (README "Story state").
+// Story.retracted is set on kill and withheld items and on any later item of a
+// killed story: the engine follows their event with a tombstone for story_id.
 // Story.version: 1 (or the wire version) for a new story, the story's highest
 // version + 1 (at least the wire version) for a superseding item, unchanged for a
 // duplicate, the wire version (0 if none) for a stale item.
@@ -41,10 +44,20 @@
 // Options (register.cc): threshold (0.8), version_threshold (0.45),
 // shingle_words (5), window ("72h"), retention ("720h"), lsh_bands (40),
 // lsh_rows (3).
+//
+// Idempotence: the decision for an input item is recorded under its Kafka
+// position (DecisionRecord "d/<topic>/<partition>/<offset>/<article id>"); the
+// same item processed again (redelivery, aborted transaction, rebalance) gets the
+// recorded Story and flags and changes nothing else.
+//
+// State: the index is the stage's state store "story" (Stage::state_store):
+// every record the stage writes or expires while processing a message is
+// appended to StageContext::state_changes (key = StoryIndexEntry.key, value =
+// the serialized StoryIndexEntry, nullopt for a deletion), and Restore() merges
+// changelog records into the index (StoryIndex::Apply).
 #ifndef NEWSD_STAGES_STORY_STORY_H_
 #define NEWSD_STAGES_STORY_STORY_H_
 
-#include <functional>
 #include <memory>
 
 #include "absl/base/thread_annotations.h"
@@ -73,23 +86,21 @@ struct StoryOptions {
   absl::Duration max_clock_skew = absl::Hours(1);
 };
 
-// How the stage's factory gets its index. The engine installs one before it
-// builds the chain, to give the index a ChangeSink that produces to the
-// changelog topic and to replay that topic into it; without one the factory
-// makes an InMemoryStoryIndex without sink. Passing nullptr restores that.
-using StoryIndexFactory =
-    std::function<absl::StatusOr<StoryIndexPtr>(const StoryIndexOptions&)>;
-void SetStoryIndexFactory(StoryIndexFactory factory);
-absl::StatusOr<StoryIndexPtr> MakeStoryIndex(const StoryIndexOptions& options);
-
 class StoryStage final : public Stage {
  public:
+  // `index` null: the stage makes an InMemoryStoryIndex with options.index.
   // Errors: kInvalidArgument for out-of-range options or an index whose
   // lsh_bands * lsh_rows is not 1..1024.
   static absl::StatusOr<std::unique_ptr<StoryStage>> Create(StoryOptions options,
-                                                           StoryIndexPtr index);
+                                                           StoryIndexPtr index = nullptr);
+  ~StoryStage() override;
 
   absl::string_view name() const override { return "story"; }
+  // The store "story": Restore() parses a serialized v1::StoryIndexEntry (nullopt
+  // value: the deletion of `key`) and applies it; kInvalidArgument for bytes that
+  // do not parse or a record the index rejects. Sizes(): guids, stories,
+  // killed_stories, contents, signatures, embargoes, decisions.
+  StateStore* state_store() const override { return store_.get(); }
 
   // See the file comment. Thread-safe: text features are computed in parallel,
   // the look-up-and-record step is serialised by one mutex. Errors:
@@ -101,11 +112,11 @@ class StoryStage final : public Stage {
   const StoryOptions& options() const { return options_; }
 
  private:
-  StoryStage(StoryOptions options, StoryIndexPtr index)
-      : options_(options), index_(std::move(index)) {}
+  StoryStage(StoryOptions options, StoryIndexPtr index);
 
   const StoryOptions options_;
   const StoryIndexPtr index_;
+  const std::unique_ptr<StateStore> store_;
   // Serialises decide-and-record so that two copies processed at once by two
   // workers do not both start a story.
   mutable absl::Mutex mu_;

@@ -57,7 +57,7 @@ void MergeGuid(const v1::GuidRecord& in, v1::GuidRecord* g) {
   *g->mutable_seen_at() = seen;
 }
 
-// The time after which `entry`'s record expires; InfiniteFuture for embargoes.
+// The time after which `entry`'s record expires.
 absl::Time Deadline(const v1::StoryIndexEntry& e, const StoryIndexOptions& o) {
   switch (e.record_case()) {
     case v1::StoryIndexEntry::kGuid:
@@ -68,6 +68,10 @@ absl::Time Deadline(const v1::StoryIndexEntry& e, const StoryIndexOptions& o) {
       return FromProtoTime(e.content().seen_at()) + o.retention;
     case v1::StoryIndexEntry::kSignature:
       return FromProtoTime(e.signature().seen_at()) + o.window;
+    case v1::StoryIndexEntry::kDecision:
+      return FromProtoTime(e.decision().seen_at()) + o.window;
+    case v1::StoryIndexEntry::kEmbargo:
+      return FromProtoTime(e.embargo().embargo_until());
     default:
       return absl::InfiniteFuture();
   }
@@ -107,6 +111,8 @@ std::string StoryIndexKey(const v1::StoryIndexEntry& entry) {
       return absl::StrCat("m/", entry.signature().article_id());
     case v1::StoryIndexEntry::kEmbargo:
       return absl::StrCat("e/", entry.embargo().article_id());
+    case v1::StoryIndexEntry::kDecision:
+      return absl::StrCat("d/", entry.decision().source_item());
     case v1::StoryIndexEntry::RECORD_NOT_SET:
       break;
   }
@@ -223,6 +229,9 @@ absl::Status InMemoryStoryIndex::MergeLocked(const v1::StoryIndexEntry& entry,
       case v1::StoryIndexEntry::kEmbargo:
         *stored.mutable_embargo() = entry.embargo();
         break;
+      case v1::StoryIndexEntry::kDecision:
+        // The first decision for an input stands (a replay must not change it).
+        break;
       case v1::StoryIndexEntry::RECORD_NOT_SET:
         break;
     }
@@ -233,11 +242,13 @@ absl::Status InMemoryStoryIndex::MergeLocked(const v1::StoryIndexEntry& entry,
   return absl::OkStatus();
 }
 
-absl::Status InMemoryStoryIndex::Write(const v1::StoryIndexEntry& entry) {
+absl::Status InMemoryStoryIndex::Write(const v1::StoryIndexEntry& entry,
+                                       v1::StoryIndexEntry* merged) {
   absl::MutexLock lock(&mu_);
-  v1::StoryIndexEntry merged;
-  if (absl::Status s = MergeLocked(entry, &merged); !s.ok()) return s;
-  EmitLocked(merged);
+  v1::StoryIndexEntry result;
+  if (absl::Status s = MergeLocked(entry, &result); !s.ok()) return s;
+  EmitLocked(result);
+  if (merged != nullptr) *merged = std::move(result);
   return absl::OkStatus();
 }
 
@@ -247,7 +258,7 @@ absl::Status InMemoryStoryIndex::Apply(const v1::StoryIndexEntry& entry) {
   return MergeLocked(entry, &merged);
 }
 
-size_t InMemoryStoryIndex::Expire(absl::Time now) {
+size_t InMemoryStoryIndex::Expire(absl::Time now, std::vector<std::string>* deleted) {
   absl::MutexLock lock(&mu_);
   size_t dropped = 0;
   while (!expiry_.empty() && expiry_.begin()->first < now) {
@@ -259,6 +270,7 @@ size_t InMemoryStoryIndex::Expire(absl::Time now) {
     v1::StoryIndexEntry deletion;
     deletion.set_key(node.mapped());
     EmitLocked(deletion);
+    if (deleted != nullptr) deleted->push_back(deletion.key());
     ++dropped;
   }
   return dropped;
@@ -277,6 +289,14 @@ std::optional<v1::StoryRecord> InMemoryStoryIndex::FindStory(
   auto it = records_.find(absl::StrCat("s/", story_id));
   if (it == records_.end()) return std::nullopt;
   return it->second.story();
+}
+
+std::optional<v1::DecisionRecord> InMemoryStoryIndex::FindDecision(
+    absl::string_view source_item) const {
+  absl::MutexLock lock(&mu_);
+  auto it = records_.find(absl::StrCat("d/", source_item));
+  if (it == records_.end()) return std::nullopt;
+  return it->second.decision();
 }
 
 std::optional<v1::ContentRecord> InMemoryStoryIndex::FindContent(
@@ -361,6 +381,7 @@ StoryIndexStats InMemoryStoryIndex::Stats() const {
       case v1::StoryIndexEntry::kContent: ++s.contents; break;
       case v1::StoryIndexEntry::kSignature: ++s.signatures; break;
       case v1::StoryIndexEntry::kEmbargo: ++s.held_embargoes; break;
+      case v1::StoryIndexEntry::kDecision: ++s.decisions; break;
       case v1::StoryIndexEntry::RECORD_NOT_SET: break;
     }
   }

@@ -40,8 +40,8 @@ namespace newsd::stages {
 using ChangeSink = std::function<void(const v1::StoryIndexEntry&)>;
 
 // The changelog key of `entry`'s record: "g/<guid>", "s/<story_id>",
-// "c/<16 hex digits>", "m/<article_id>" or "e/<article_id>"; entry.key() when no
-// record is set (a deletion).
+// "c/<16 hex digits>", "m/<article_id>", "e/<article_id>" or "d/<source_item>";
+// entry.key() when no record is set (a deletion).
 std::string StoryIndexKey(const v1::StoryIndexEntry& entry);
 
 // Orders two versions of one guid (only version, version_created and etag are
@@ -58,6 +58,7 @@ struct StoryIndexStats {
   size_t contents = 0;
   size_t signatures = 0;
   size_t held_embargoes = 0;
+  size_t decisions = 0;
   // Entries emitted through the sink since construction (writes + deletions).
   uint64_t changes_emitted = 0;
 };
@@ -65,8 +66,9 @@ struct StoryIndexStats {
 // Time bounds and LSH layout of an index. All instances sharing one changelog
 // must use the same lsh_bands and lsh_rows (they define the signature length).
 struct StoryIndexOptions {
-  // Signatures older than this (relative to the time given to Expire) are
-  // dropped; near-duplicate candidates must be within it of the probe.
+  // Signatures and decisions older than this (relative to the time given to
+  // Expire) are dropped; near-duplicate candidates must be within it of the
+  // probe.
   absl::Duration window = absl::Hours(72);
   // Guid, story and content records are dropped this long after last seen.
   absl::Duration retention = absl::Hours(24 * 30);
@@ -86,25 +88,29 @@ class StoryIndex {
   virtual ~StoryIndex() = default;
 
   // Mutation: merges `entry` into the index (same rules as Apply) and emits the
-  // resulting record (or the deletion) through the sink. `entry.key` may be
-  // empty when a record is set (it is derived). Errors: kInvalidArgument for a
-  // key that does not match the record, an empty deletion key, or a signature
-  // of the wrong length.
-  virtual absl::Status Write(const v1::StoryIndexEntry& entry) = 0;
+  // resulting record (or the deletion) through the sink; also stores it in
+  // `merged` when given. `entry.key` may be empty when a record is set (it is
+  // derived). Errors: kInvalidArgument for a key that does not match the record,
+  // an empty deletion key, or a signature of the wrong length.
+  virtual absl::Status Write(const v1::StoryIndexEntry& entry,
+                             v1::StoryIndexEntry* merged = nullptr) = 0;
 
   // Replay: merges `entry` (from the changelog) without emitting anything.
   // Errors as Write.
   virtual absl::Status Apply(const v1::StoryIndexEntry& entry) = 0;
 
-  // Drops signatures older than now − window and guid/story/content records
-  // last seen before now − retention (embargo records stay until deleted);
-  // emits a deletion for each. Returns the number dropped.
-  virtual size_t Expire(absl::Time now) = 0;
+  // Drops signatures and decisions older than now − window, guid/story/content
+  // records last seen before now − retention and embargo records whose
+  // embargo_until is before now; emits a deletion for each. Returns the number
+  // dropped; their keys are appended to `deleted` when given.
+  virtual size_t Expire(absl::Time now, std::vector<std::string>* deleted = nullptr) = 0;
 
   // Queries (copies; consistent per call).
   virtual std::optional<v1::GuidRecord> FindGuid(absl::string_view guid) const = 0;
   virtual std::optional<v1::StoryRecord> FindStory(absl::string_view story_id) const = 0;
   virtual std::optional<v1::ContentRecord> FindContent(uint64_t content_hash) const = 0;
+  virtual std::optional<v1::DecisionRecord> FindDecision(
+      absl::string_view source_item) const = 0;
   // Signatures sharing at least one LSH band with `minhash` and seen within
   // [time − window, time + window], with their estimated Jaccard similarity
   // (share of equal positions), best first, at most `limit`.
@@ -130,13 +136,15 @@ class InMemoryStoryIndex final : public StoryIndex {
   // `sink` may be empty (changes are then not reported).
   explicit InMemoryStoryIndex(StoryIndexOptions options, ChangeSink sink = nullptr);
 
-  absl::Status Write(const v1::StoryIndexEntry& entry) override;
+  absl::Status Write(const v1::StoryIndexEntry& entry,
+                     v1::StoryIndexEntry* merged = nullptr) override;
   absl::Status Apply(const v1::StoryIndexEntry& entry) override;
-  size_t Expire(absl::Time now) override;
+  size_t Expire(absl::Time now, std::vector<std::string>* deleted = nullptr) override;
 
   std::optional<v1::GuidRecord> FindGuid(absl::string_view guid) const override;
   std::optional<v1::StoryRecord> FindStory(absl::string_view story_id) const override;
   std::optional<v1::ContentRecord> FindContent(uint64_t content_hash) const override;
+  std::optional<v1::DecisionRecord> FindDecision(absl::string_view source_item) const override;
   std::vector<std::pair<v1::SignatureRecord, double>> FindSimilar(
       const std::vector<uint32_t>& minhash, absl::Time time, size_t limit) const override;
   std::optional<v1::SignatureRecord> FindHeadline(uint64_t headline_hash,

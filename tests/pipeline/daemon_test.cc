@@ -68,12 +68,14 @@ std::map<int32_t, int64_t> CommittedOffsets(const std::string& brokers, const st
   return out;
 }
 
-// An embedded cluster with topics "in" (`partitions`), "out" and "dlq".
+// An embedded cluster with topics "in" (`partitions`), "out", "dlq" and "changelog"
+// (the mock cluster does not implement CreateTopics).
 std::unique_ptr<EmbeddedCluster> ClusterWithTopics(int partitions) {
   auto cluster = EmbeddedCluster::Start(1);
   if (!cluster.ok()) return nullptr;
   if (!(*cluster)->CreateTopic("in", partitions).ok() ||
-      !(*cluster)->CreateTopic("out", 3).ok() || !(*cluster)->CreateTopic("dlq", 1).ok()) {
+      !(*cluster)->CreateTopic("out", 3).ok() || !(*cluster)->CreateTopic("dlq", 1).ok() ||
+      !(*cluster)->CreateTopic("changelog", 2).ok()) {
     return nullptr;
   }
   return *std::move(cluster);
@@ -101,6 +103,7 @@ v1::PipelineConfig TestConfig(const std::string& brokers, const std::string& gro
   config.mutable_kafka()->add_input_topics("in");
   config.mutable_kafka()->set_output_topic("out");
   config.mutable_kafka()->set_dead_letter_topic("dlq");
+  config.mutable_kafka()->set_changelog_topic("changelog");
   config.set_delivery(delivery);
   config.clear_stages();
   config.add_stages()->set_name("test_echo");

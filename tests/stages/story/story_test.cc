@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pipeline/chain.h"
 #include "stages/story/story_time.h"
@@ -221,6 +222,104 @@ TEST_F(StoryStageTest, ChangelogReplayRestoresTheIndex) {
   ASSERT_TRUE((*other)->Process(copy, ctx).ok());
   EXPECT_EQ(copy.story().story_id(), "a1");
   EXPECT_EQ(copy.story().duplicate_of(), "a1");
+}
+
+// An article as consumed from Kafka: `source` carries its position.
+v1::Article FromKafka(v1::Article a, int32_t partition, int64_t offset) {
+  a.mutable_source()->set_topic("news.raw");
+  a.mutable_source()->set_partition(partition);
+  a.mutable_source()->set_offset(offset);
+  return a;
+}
+
+TEST_F(StoryStageTest, StateChangesRestoreIntoAnotherInstance) {
+  // Instance A processes the original; its state changes are what the engine
+  // writes to the changelog topic.
+  std::vector<StateChange> changes;
+  StageContext ctx;
+  ctx.now = kT0 + absl::Hours(1);
+  ctx.state_changes = &changes;
+  v1::Article original = FromKafka(MakeArticle("news.raw/0/5", "Rates rise", kBody, kT0), 0, 5);
+  ASSERT_TRUE(stage_->Process(original, ctx).ok());
+  ASSERT_EQ(stage_->state_store()->name(), "story");
+  std::vector<std::string> keys;
+  for (const StateChange& c : changes) {
+    EXPECT_EQ(c.store, "story");
+    ASSERT_TRUE(c.value.has_value()) << c.key;
+    keys.push_back(c.key);
+  }
+  EXPECT_THAT(keys, ::testing::UnorderedElementsAre(
+                        "s/news.raw/0/5", ::testing::StartsWith("c/"), "m/news.raw/0/5",
+                        "d/news.raw/0/5/news.raw/0/5"));
+
+  // Instance B restores them (as its changelog reader does) and links a copy
+  // that arrived on another partition.
+  auto b = StoryStage::Create(StoryOptions());
+  ASSERT_TRUE(b.ok());
+  for (const StateChange& c : changes) {
+    ASSERT_TRUE((*b)->state_store()->Restore(c.key, c.value).ok()) << c.key;
+  }
+  v1::Article copy =
+      FromKafka(MakeArticle("news.raw/1/9", "Rates rise", kBody, kT0 + absl::Minutes(5)), 1, 9);
+  StageContext ctx_b;
+  ctx_b.now = kT0 + absl::Hours(1);
+  ASSERT_TRUE((*b)->Process(copy, ctx_b).ok());
+  EXPECT_EQ(copy.story().story_id(), "news.raw/0/5");
+  EXPECT_EQ(copy.story().duplicate_of(), "news.raw/0/5");
+  EXPECT_EQ((*b)->state_store()->Sizes()[1],
+            (std::pair<std::string, double>{"stories", 1}));
+
+  // A deletion (tombstone) removes the key; bytes that do not parse are refused.
+  EXPECT_TRUE((*b)->state_store()->Restore("m/news.raw/0/5", std::nullopt).ok());
+  EXPECT_EQ((*b)->index()->Stats().signatures, 1u);  // only the copy's
+  EXPECT_EQ((*b)->state_store()->Restore("s/x", std::string("\xff\xff not a proto")).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(StoryStageTest, ReprocessingTheSameInputGivesTheSameDecision) {
+  // A guid item redelivered (crash before the commit, aborted transaction) is
+  // the same input, not a repeated version of itself.
+  v1::Article item = FromKafka(MakeArticle("urn:x:7", "Rates rise", kBody, kT0), 2, 40);
+  item.mutable_wire()->set_guid("urn:x:7");
+  item.mutable_wire()->set_version(1);
+  v1::Article first = Run(item);
+  std::vector<StateChange> changes;
+  StageContext ctx;
+  ctx.now = kT0 + absl::Hours(1);
+  ctx.state_changes = &changes;
+  v1::Article again = item;
+  ASSERT_TRUE(stage_->Process(again, ctx).ok());
+  EXPECT_EQ(again.story().SerializeAsString(), first.story().SerializeAsString());
+  EXPECT_EQ(again.story().story_id(), "urn:x:7");
+  EXPECT_EQ(again.story().duplicate_of(), "");
+  EXPECT_FALSE(HasFlag(again, "version_repeated"));
+  EXPECT_TRUE(changes.empty());  // nothing new recorded
+  // The same guid and version from another input position is a repeat.
+  v1::Article resend = Run(FromKafka(item, 2, 41));
+  EXPECT_TRUE(HasFlag(resend, "version_repeated"));
+  EXPECT_EQ(resend.story().duplicate_of(), "urn:x:7");
+}
+
+TEST_F(StoryStageTest, KillsAreRetractedAndEmbargoesHeldUntil) {
+  v1::Article original = Run(MakeArticle("k1", "Rates rise", kBody, kT0));
+  EXPECT_FALSE(original.story().retracted());
+  v1::Article kill = MakeArticle("k2", "Rates rise", kBody, kT0 + absl::Minutes(3));
+  kill.mutable_wire()->set_pub_status(v1::PUB_STATUS_CANCELED);
+  kill = Run(kill);
+  EXPECT_TRUE(kill.story().retracted());
+  EXPECT_EQ(kill.story().story_id(), "k1");
+  v1::Article resend = Run(MakeArticle("k3", "Rates rise", kBody, kT0 + absl::Minutes(9)));
+  EXPECT_TRUE(resend.story().retracted());  // a killed story stays killed
+  EXPECT_TRUE(HasFlag(resend, "killed_story"));
+
+  v1::Article embargoed = MakeArticle("h1", "Results", "Quarterly profit rose.", kT0);
+  *embargoed.mutable_wire()->mutable_embargo_until() = ToProtoTime(kT0 + absl::Hours(2));
+  embargoed = Run(embargoed, kT0 + absl::Hours(1));
+  EXPECT_EQ(FromProtoTime(embargoed.story().hold_until()), kT0 + absl::Hours(2));
+  v1::Article lifted = MakeArticle("h2", "Results", "Quarterly profit rose.", kT0);
+  *lifted.mutable_wire()->mutable_embargo_until() = ToProtoTime(kT0 + absl::Hours(2));
+  lifted = Run(lifted, kT0 + absl::Hours(3));
+  EXPECT_FALSE(lifted.story().has_hold_until());
 }
 
 // --- Golden: corpus samples through decode + story (one chain, in order). ---

@@ -1,0 +1,212 @@
+#include "pipeline/changelog.h"
+
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "pipeline/kafka_status.h"
+#include "pipeline/log.h"
+
+namespace newsd {
+
+std::string ChangelogKey(absl::string_view store, absl::string_view key) {
+  return absl::StrCat(store, "/", key);
+}
+
+absl::StatusOr<std::unique_ptr<ChangelogReader>> ChangelogReader::Create(
+    const ChangelogReaderOptions& options, std::vector<StateStore*> stores, Metrics* metrics) {
+  std::unique_ptr<ChangelogReader> reader(
+      new ChangelogReader(options, std::move(stores), metrics));
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"bootstrap.servers", options.brokers},
+           // Required by the consumer API; never joined (manual assignment) nor
+           // committed to.
+           {"group.id", options.client_id},
+           {"client.id", options.client_id},
+           {"enable.auto.commit", "false"},
+           {"enable.auto.offset.store", "false"},
+           {"enable.partition.eof", "true"},
+           {"auto.offset.reset", "earliest"},
+           {"allow.auto.create.topics", "false"},
+       }) {
+    if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
+  }
+  for (const auto& [k, v] : options.properties) {
+    if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
+  }
+  // Records of aborted transactions must never reach a store.
+  if (absl::Status s = SetKafkaProperty(*conf, "isolation.level", "read_committed"); !s.ok()) {
+    return s;
+  }
+  std::string err;
+  reader->consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!reader->consumer_) {
+    return absl::InvalidArgumentError(absl::StrCat("changelog consumer: ", err));
+  }
+  return reader;
+}
+
+ChangelogReader::~ChangelogReader() {
+  stop_.store(true);
+  if (follower_.joinable()) follower_.join();
+  if (consumer_) consumer_->close();
+}
+
+absl::StatusOr<bool> ChangelogReader::AssignIfKnown(absl::Duration timeout) {
+  if (assigned_) return true;
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> topic(
+      RdKafka::Topic::create(consumer_.get(), options_.topic, nullptr, err));
+  if (!topic) return absl::InternalError(absl::StrCat("changelog topic handle: ", err));
+  RdKafka::Metadata* raw = nullptr;
+  RdKafka::ErrorCode code = consumer_->metadata(
+      false, topic.get(), &raw, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  if (code != RdKafka::ERR_NO_ERROR) {
+    return KafkaStatus(code, absl::StrCat("changelog topic '", options_.topic, "' metadata"));
+  }
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+    if (t->topic() != options_.topic || t->err() != RdKafka::ERR_NO_ERROR) continue;
+    for (const RdKafka::PartitionMetadata* p : *t->partitions()) {
+      partitions.push_back(RdKafka::TopicPartition::create(options_.topic, p->id(),
+                                                           RdKafka::Topic::OFFSET_BEGINNING));
+      at_end_[p->id()] = false;
+    }
+  }
+  if (partitions.empty()) return false;
+  code = consumer_->assign(partitions);
+  RdKafka::TopicPartition::destroy(partitions);
+  if (code != RdKafka::ERR_NO_ERROR) {
+    at_end_.clear();
+    return KafkaStatus(code, "changelog assign");
+  }
+  assigned_ = true;
+  Log(LogLevel::kInfo, absl::StrCat("changelog: reading ", at_end_.size(), " partition(s) of ",
+                                    options_.topic));
+  return true;
+}
+
+bool ChangelogReader::AtEnd() const {
+  if (!assigned_) return false;
+  for (const auto& [partition, end] : at_end_) {
+    if (!end) return false;
+  }
+  return true;
+}
+
+void ChangelogReader::Apply(const RdKafka::Message& message) {
+  absl::string_view key;
+  if (message.key_pointer() != nullptr) {
+    key = absl::string_view(static_cast<const char*>(message.key_pointer()), message.key_len());
+  }
+  const size_t slash = key.find('/');
+  StateStore* store = nullptr;
+  if (slash != absl::string_view::npos) {
+    for (StateStore* s : stores_) {
+      if (s->name() == key.substr(0, slash)) store = s;
+    }
+  }
+  if (store == nullptr) {
+    // A store this chain does not have (another configuration wrote it).
+    if (metrics_) metrics_->ChangelogRecords("unknown_store").Increment();
+    return;
+  }
+  std::optional<absl::string_view> value;
+  if (message.payload() != nullptr) {
+    value = absl::string_view(static_cast<const char*>(message.payload()), message.len());
+  }
+  absl::Status status = store->Restore(key.substr(slash + 1), value);
+  if (!status.ok()) {
+    if (metrics_) metrics_->ChangelogRecords("invalid").Increment();
+    Log(LogLevel::kWarning,
+        absl::StrCat("changelog ", options_.topic, "[", message.partition(), "]@",
+                     message.offset(), ": record skipped: ", status.message()));
+    return;
+  }
+  applied_.fetch_add(1);
+  if (metrics_) metrics_->ChangelogRecords("applied").Increment();
+}
+
+void ChangelogReader::ConsumeOnce(absl::Duration timeout) {
+  int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
+  for (int n = 0; n < 1000; ++n) {
+    std::unique_ptr<RdKafka::Message> message(consumer_->consume(timeout_ms));
+    timeout_ms = 0;
+    if (!message) break;
+    if (message->err() == RdKafka::ERR__TIMED_OUT) break;
+    if (message->err() == RdKafka::ERR__PARTITION_EOF) {
+      at_end_[message->partition()] = true;
+      continue;
+    }
+    if (message->err() != RdKafka::ERR_NO_ERROR) {
+      Log(LogLevel::kWarning, absl::StrCat("changelog consume: ", message->errstr()));
+      break;
+    }
+    at_end_[message->partition()] = false;
+    Apply(*message);
+  }
+  const bool at_end = AtEnd();
+  if (at_end) {
+    absl::MutexLock lock(&mu_);
+    caught_up_at_ = absl::Now();
+  }
+  if (metrics_) metrics_->changelog_caught_up().Set(at_end ? 1 : 0);
+}
+
+absl::Status ChangelogReader::Restore(absl::Duration timeout, const std::atomic<bool>& stop) {
+  const absl::Time start = absl::Now();
+  const absl::Time deadline = start + timeout;
+  absl::StatusOr<bool> assigned = AssignIfKnown(std::min(timeout, absl::Seconds(10)));
+  if (!assigned.ok()) return assigned.status();
+  if (!*assigned) {
+    Log(LogLevel::kInfo, absl::StrCat("changelog: topic ", options_.topic,
+                                      " does not exist yet; nothing to restore"));
+    absl::MutexLock lock(&mu_);
+    caught_up_at_ = absl::Now();
+    return absl::OkStatus();
+  }
+  while (!AtEnd()) {
+    if (stop.load()) return absl::CancelledError("changelog restore: stopping");
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "changelog restore: not at the end of ", options_.topic, " after ",
+          absl::FormatDuration(timeout), " (", applied(), " records applied)"));
+    }
+    ConsumeOnce(absl::Milliseconds(200));
+  }
+  Log(LogLevel::kInfo, absl::StrCat("changelog: restored ", applied(), " records from ",
+                                    options_.topic, " in ",
+                                    absl::FormatDuration(absl::Trunc(absl::Now() - start,
+                                                                     absl::Milliseconds(1)))));
+  return absl::OkStatus();
+}
+
+void ChangelogReader::StartFollowing() {
+  follower_ = std::thread(&ChangelogReader::FollowLoop, this);
+}
+
+void ChangelogReader::FollowLoop() {
+  absl::Time last_lookup = absl::InfinitePast();
+  while (!stop_.load()) {
+    if (!assigned_) {
+      // The topic appears once the first record is produced (or newsd creates it).
+      if (absl::Now() - last_lookup < absl::Seconds(2)) {
+        absl::SleepFor(absl::Milliseconds(100));
+        continue;
+      }
+      last_lookup = absl::Now();
+      absl::StatusOr<bool> assigned = AssignIfKnown(absl::Seconds(2));
+      if (!assigned.ok() || !*assigned) continue;
+    }
+    ConsumeOnce(absl::Milliseconds(100));
+  }
+}
+
+absl::Time ChangelogReader::caught_up_at() const {
+  absl::MutexLock lock(&mu_);
+  return caught_up_at_;
+}
+
+}  // namespace newsd
