@@ -47,6 +47,71 @@ const StageRegistration kEcho("test_echo", [](const v1::StageConfig&) -> absl::S
   return StagePtr(new EchoStage());
 });
 
+// A stateful test stage (store "test_seen") driven by the payload:
+//   "remember X"  records X in the store (one state change);
+//   "check X"     text "known X" if X is in the store, else "unknown X";
+//   "hold MS X"   Story.hold_until = processing time + MS milliseconds;
+//   "kill X"      story X, retracted.
+class SeenStore : public StateStore {
+ public:
+  absl::string_view name() const override { return "test_seen"; }
+  absl::Status Restore(absl::string_view key, std::optional<absl::string_view> value) override {
+    absl::MutexLock lock(&mu_);
+    if (value) {
+      seen_.insert(std::string(key));
+    } else {
+      seen_.erase(std::string(key));
+    }
+    return absl::OkStatus();
+  }
+  std::vector<std::pair<std::string, double>> Sizes() const override {
+    absl::MutexLock lock(&mu_);
+    return {{"keys", static_cast<double>(seen_.size())}};
+  }
+  bool Contains(absl::string_view key) const {
+    absl::MutexLock lock(&mu_);
+    return seen_.count(std::string(key)) > 0;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::set<std::string> seen_ ABSL_GUARDED_BY(mu_);
+};
+
+class StateStage : public Stage {
+ public:
+  absl::string_view name() const override { return "test_state"; }
+  bool reads_payload() const override { return true; }
+  StateStore* state_store() const override { return &store_; }
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
+    std::vector<std::string> words = absl::StrSplit(ctx.payload, ' ');
+    if (words.size() < 2) return absl::InvalidArgumentError("expected a command");
+    article.set_text(std::string(ctx.payload));
+    article.mutable_story()->set_story_id(words.back());
+    if (words[0] == "remember") {
+      store_.Restore(words[1], "1").IgnoreError();
+      if (ctx.state_changes) ctx.state_changes->push_back({"test_seen", words[1], "1"});
+    } else if (words[0] == "check") {
+      article.set_text(absl::StrCat(store_.Contains(words[1]) ? "known " : "unknown ", words[1]));
+    } else if (words[0] == "hold" && words.size() == 3) {
+      int ms = 0;
+      if (!absl::SimpleAtoi(words[1], &ms)) return absl::InvalidArgumentError("hold MS X");
+      const absl::Time until = ctx.now + absl::Milliseconds(ms);
+      article.mutable_story()->mutable_hold_until()->set_seconds(absl::ToUnixSeconds(until));
+    } else if (words[0] == "kill") {
+      article.mutable_story()->set_retracted(true);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  mutable SeenStore store_;
+};
+const StageRegistration kState("test_state",
+                               [](const v1::StageConfig&) -> absl::StatusOr<StagePtr> {
+                                 return StagePtr(new StateStage());
+                               });
+
 const std::string* Header(const ConsumedRecord& r, absl::string_view name) {
   return FindHeader(r.headers, name);
 }
@@ -331,6 +396,111 @@ TEST(DaemonTest, MissingInputTopicDoesNotStopTheOthers) {
   loop.join();
   EXPECT_TRUE(run_status.ok()) << run_status;
   EXPECT_EQ(metrics.Published("out").Value(), 20);
+}
+
+// State through the changelog topic: a held event is published only after its
+// time, and by a restarted instance if the first stopped before that; a retracted
+// story gets a tombstone; a restarted instance knows what the first recorded.
+// AT_LEAST_ONCE only: the mock cluster drops offsets committed in transactions,
+// so a restarted EXACTLY_ONCE instance would re-consume everything here
+// (tests/integration/story_integration_test.cc covers both modes on a real broker).
+TEST(DaemonStateTest, HeldEventsTombstonesAndRestoredState) {
+  std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);
+  ASSERT_NE(cluster, nullptr);
+  const std::string brokers = cluster->bootstrap();
+  v1::PipelineConfig config = TestConfig(brokers, "state-test", v1::AT_LEAST_ONCE);
+  config.clear_stages();
+  config.add_stages()->set_name("test_state");
+  (*config.mutable_kafka()->mutable_consumer_properties())["session.timeout.ms"] = "6000";
+  (*config.mutable_kafka()->mutable_consumer_properties())["heartbeat.interval.ms"] = "500";
+  ASSERT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config);
+  auto message = [](const std::string& value) {
+    OutboundMessage m;
+    m.topic = "in";
+    m.value = value;
+    return m;
+  };
+  auto outputs = [&](size_t n) {
+    std::vector<ConsumedRecord> out;
+    EXPECT_TRUE(ConsumeAll(brokers, {"out"}, n, absl::Seconds(3),
+                           [&](const ConsumedRecord& r) { out.push_back(r); })
+                    .ok());
+    return out;
+  };
+  auto text_of = [](const ConsumedRecord& r) {
+    v1::ArticleEvent e;
+    EXPECT_TRUE(r.value && e.ParseFromString(*r.value));
+    return e.article().text();
+  };
+
+  // First instance.
+  {
+    auto chain = Chain::Create(config.stages());
+    ASSERT_TRUE(chain.ok());
+    Metrics metrics;
+    Health health;
+    auto daemon = Daemon::Create(config, chain->get(), &metrics, &health);
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    std::atomic<bool> stop{false};
+    std::thread loop([&] { ASSERT_TRUE((*daemon)->Run(stop).ok()); });
+    ASSERT_TRUE(ProduceAll(brokers, {message("remember alpha"), message("hold 2000 h1"),
+                                     message("kill s1"), message("hold 600000 h2")})
+                    .ok());
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (metrics.Published("out").Value() < 2 && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    // remember + kill published (and the kill's tombstone); both holds held.
+    std::vector<ConsumedRecord> out = outputs(3);
+    ASSERT_EQ(out.size(), 3u);
+    EXPECT_EQ(text_of(out[0]), "remember alpha");
+    EXPECT_EQ(text_of(out[1]), "kill s1");
+    EXPECT_EQ(*out[2].key, "s1");
+    EXPECT_FALSE(out[2].value.has_value());  // tombstone
+    ASSERT_NE(Header(out[2], "newsd.tombstone"), nullptr);
+    EXPECT_EQ(*Header(out[2], "newsd.tombstone"), "retracted");
+    absl::SleepFor(absl::Seconds(1));
+    EXPECT_EQ(metrics.held_events().Value(), 2);
+    // h1 is released after its 2 s.
+    while (metrics.held_events_released().Value() < 1 && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    EXPECT_EQ(metrics.held_events_released().Value(), 1);
+    out = outputs(4);
+    ASSERT_EQ(out.size(), 4u);
+    EXPECT_EQ(text_of(out[3]), "hold 2000 h1");
+    EXPECT_GT(metrics.ChangelogRecords("produced").Value(), 0);
+    stop = true;
+    loop.join();
+  }
+
+  // Second instance, new stores: restored from the changelog.
+  {
+    auto chain = Chain::Create(config.stages());
+    ASSERT_TRUE(chain.ok());
+    Metrics metrics;
+    Health health;
+    auto daemon = Daemon::Create(config, chain->get(), &metrics, &health);
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    std::atomic<bool> stop{false};
+    std::thread loop([&] { ASSERT_TRUE((*daemon)->Run(stop).ok()); });
+    ASSERT_TRUE(ProduceAll(brokers, {message("check alpha"), message("check beta")}).ok());
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (metrics.Published("out").Value() < 2 && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    std::vector<ConsumedRecord> out = outputs(6);
+    ASSERT_EQ(out.size(), 6u);
+    EXPECT_EQ(text_of(out[4]), "known alpha");
+    EXPECT_EQ(text_of(out[5]), "unknown beta");
+    // h2 (10 minutes) is still held here, restored; h1 is not held again.
+    EXPECT_EQ(metrics.held_events().Value(), 1);
+    EXPECT_EQ(metrics.StateStoreRecords("held", "events").Value(), 1);
+    EXPECT_EQ(metrics.StateStoreRecords("test_seen", "keys").Value(), 1);
+    EXPECT_EQ(metrics.changelog_caught_up().Value(), 1);
+    stop = true;
+    loop.join();
+  }
 }
 
 }  // namespace
