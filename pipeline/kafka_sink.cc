@@ -106,7 +106,8 @@ absl::Status KafkaSink::Produce(const OutboundMessage& message, void* opaque,
     RdKafka::Headers* headers = RdKafka::Headers::create();
     for (const auto& [k, v] : message.headers) headers->add(k, v.data(), v.size());
     RdKafka::ErrorCode err = producer_->produce(
-        message.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+        message.topic, message.partition >= 0 ? message.partition : RdKafka::Topic::PARTITION_UA,
+        RdKafka::Producer::RK_MSG_COPY,
         message.value ? const_cast<char*>(message.value->data()) : nullptr,
         message.value ? message.value->size() : 0,
         message.key ? message.key->data() : nullptr, message.key ? message.key->size() : 0,

@@ -26,6 +26,8 @@ struct OutboundMessage {
   std::optional<std::string> key;    // nullopt: no key
   std::optional<std::string> value;  // nullopt: null value (tombstone)
   std::vector<std::pair<std::string, std::string>> headers;
+  // Partition to write to; -1 lets the partitioner choose (by key hash).
+  int32_t partition = -1;
 };
 
 struct KafkaSinkOptions {

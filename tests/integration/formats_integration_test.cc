@@ -164,6 +164,7 @@ TEST(FormatsIntegrationTest, MixedStreamOfEveryFormat) {
     consumed = ConsumeAll(
         Bootstrap(), {out, dlq}, expected_records, absl::Seconds(5),
         [&](const ConsumedRecord& r) {
+          if (r.topic == out && !r.value) return;  // tombstone of a retracted story
           ++records;
           if (r.topic == out) {
             v1::ArticleEvent e;

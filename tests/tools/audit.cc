@@ -38,9 +38,13 @@ absl::StatusOr<AuditReport> Audit(const std::string& brokers, const std::string&
       brokers, {output_topic, dead_letter_topic}, SIZE_MAX, idle_timeout,
       [&](const ConsumedRecord& r) {
         if (r.topic == output_topic) {
+          if (!r.value) {
+            ++report.tombstones;
+            return;
+          }
           ++report.events;
           v1::ArticleEvent e;
-          if (!r.value || !e.ParseFromString(*r.value)) {
+          if (!e.ParseFromString(*r.value)) {
             parse_error = absl::InvalidArgumentError(
                 absl::StrCat("unparseable event at ", r.topic, "[", r.partition, "]@", r.offset));
             return;

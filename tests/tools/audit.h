@@ -15,6 +15,8 @@ struct AuditReport {
   uint64_t inputs = 0;        // messages in the input topic
   uint64_t events = 0;        // ArticleEvents read (duplicates included)
   uint64_t dead_letters = 0;  // dead letters read (duplicates included)
+  // Tombstones (null values) on the output topic: retracted stories, not events.
+  uint64_t tombstones = 0;
   // Inputs with neither an event nor a dead letter.
   uint64_t lost = 0;
   // Outputs beyond the first per input: a repeated event (same input position and
