@@ -19,6 +19,25 @@
 // includes a possessive "'s" / "’s". A demonym mention of a country entity has
 // Mention.type "NORP".
 //
+// Besides names, an entity gets coreferent mentions (Mention.kind; they never
+// change its name, type, link or confidence, and count a quarter of a name in
+// its salience):
+//   PRONOUN  "he/him/his/himself" and "she/her/hers/herself" for a person named
+//            in the same or the previous sentence whose sex is compatible (from
+//            the first-name lists, or an earlier pronoun), preferring the most
+//            mentioned so far and the subject of a reporting verb ("Lavrov said
+//            after meeting his ..."); in an interview ("interview" in the
+//            headline or first body sentence), "I/me/my/mine/myself" in answers
+//            and "you/your/yours/yourself" in questions (paragraphs ending with
+//            "?") for the first person named in the first three sentences;
+//   NOMINAL  "the country/nation" (a country), "the city/town/capital" (a city),
+//            "the state/province/region" (a subdivision or region), "the
+//            company/firm/organization/group/team/club/party/agency/band" (an
+//            organisation) and "the university/church/ministry/council/..." (an
+//            organisation with that word in its name) for the most recent such
+//            entity in the last four sentences; not when "of" or a capitalised
+//            word follows ("the city of Lahore", "the company Apple").
+//
 // How: gazetteers compiled at build time (see gazetteer.h and data/README.md),
 // matched with a token Aho–Corasick automaton, plus rules: capitalised-name
 // chunks (not at sentence starts for common words), titles and honorifics,

@@ -34,6 +34,9 @@ enum class GazKind : uint8_t {
   kNonEntity,    // weekday, month ... (index unused)
 };
 
+// Grammatical gender a first name suggests (for "he"/"she" resolution).
+enum class NameGender : uint8_t { kUnknown, kMale, kFemale };
+
 // One reading of a matched name.
 struct GazEntry {
   GazKind kind;
@@ -119,6 +122,12 @@ class Gazetteer {
   bool IsCommonWord(absl::string_view key) const { return words_.contains(key); }
   // `key` (lower case) is a common English first name.
   bool IsFirstName(absl::string_view key) const { return first_names_.contains(key); }
+  // Sex of first name `key` (lower case): kMale or kFemale when it is on only one
+  // of the two lists, kUnknown when on both ("Jordan") or on neither.
+  NameGender FirstNameGender(absl::string_view key) const {
+    auto it = first_names_.find(key);
+    return it == first_names_.end() ? NameGender::kUnknown : it->second;
+  }
   // Entity type ("ORG", "LOC", "FAC", "EVENT") a capitalised head word gives to a
   // name containing it ("University" → ORG), "" if none. Case-sensitive.
   absl::string_view KeywordType(absl::string_view word) const;
@@ -143,7 +152,7 @@ class Gazetteer {
   std::vector<GazTitle> titles_;
   absl::flat_hash_map<std::string, int32_t> country_index_;
   absl::flat_hash_set<std::string> words_;
-  absl::flat_hash_set<std::string> first_names_;
+  absl::flat_hash_map<std::string, NameGender> first_names_;
   absl::flat_hash_map<std::string, std::string> keywords_;
 };
 

@@ -18,7 +18,8 @@ embedded as string literals; gazetteer.cc parses it once at stage creation:
   R type link name aliases               region / continent / sea
   O id type name aliases                 organisation
   D word code                            demonym (code may be empty)
-  T title | N non-entity | K type word | F first name | W common lowercase word
+  T title | N non-entity | K type word | W common lowercase word
+  F name sex                             first name; sex "m", "f" or "" (both lists)
 """
 import argparse
 import json
@@ -199,11 +200,14 @@ def main():
         out.append("N\t" + row[0])
     for row in curated(os.path.join(a.curated, "keywords.tsv")):
         out.append("K\t" + row[0] + "\t" + row[1])
-    names = set()
+    sexes = {}
     for sex in ("male", "female"):
         path = os.path.join(nm, "@stdlib", f"datasets-{sex}-first-names-en", "data", "names.txt")
-        names.update(x.strip().lower() for x in open(path, encoding="utf-8") if x.strip())
-    out += [f"F\t{n}" for n in sorted(names)]
+        for x in open(path, encoding="utf-8"):
+            if x.strip():
+                sexes.setdefault(x.strip().lower(), set()).add(sex[0])
+    # Third field: "m" or "f" when the name is in one list only, "" when in both.
+    out += [f"F\t{n}\t{''.join(s) if len(s) == 1 else ''}" for n, s in sorted(sexes.items())]
     words = set()
     for w in open(a.words, encoding="utf-8"):
         w = w.strip()

@@ -189,6 +189,88 @@ TEST(EntitiesStageTest, AllCapsHeadlineUsesNamesFromTheBody) {
   EXPECT_EQ(FindEntity(a, "VISITS"), nullptr);
 }
 
+// Mention texts and kinds of an entity, "text/KIND", in order.
+std::vector<std::string> MentionsWithKinds(const v1::Entity& e) {
+  std::vector<std::string> out;
+  for (const v1::Mention& m : e.mentions()) {
+    out.push_back(absl::StrCat(m.text(), "/", v1::Mention::Kind_Name(m.kind())));
+  }
+  return out;
+}
+
+TEST(EntitiesStageTest, PronounsReferToTheMostMentionedPersonNearby) {
+  const v1::Article a = Extract(
+      "Talks resume",
+      {"Okonkwo Adebayo met Angela Merkel in Berlin. Adebayo said he was pleased with her "
+       "answers.",
+       "Merkel thanked him. She said his plan would help.",
+       "The weather was fine. Officials said he left on Friday."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* adebayo = FindEntity(a, "Okonkwo Adebayo");
+  const v1::Entity* merkel = FindEntity(a, "Angela Merkel");
+  ASSERT_NE(adebayo, nullptr);
+  ASSERT_NE(merkel, nullptr);
+  // "Angela" is a female first name: "she"/"her" go to Merkel, and "he"/"him"/
+  // "his" skip her for the person of unknown sex; the last "he" has no person
+  // named in its sentence or the one before, so it is no mention.
+  EXPECT_THAT(MentionsWithKinds(*adebayo),
+              ElementsAre("Okonkwo Adebayo/NAME", "Adebayo/NAME", "he/PRONOUN", "him/PRONOUN",
+                          "his/PRONOUN"));
+  EXPECT_THAT(MentionsWithKinds(*merkel),
+              ElementsAre("Angela Merkel/NAME", "her/PRONOUN", "Merkel/NAME", "She/PRONOUN"));
+  const v1::Mention& he = adebayo->mentions(2);
+  EXPECT_EQ(a.text().substr(he.begin(), he.end() - he.begin()), "he");  // ASCII text
+  // Pronouns do not rename an entity or make it more confident.
+  EXPECT_EQ(adebayo->name(), "Okonkwo Adebayo");
+}
+
+TEST(EntitiesStageTest, DefiniteDescriptionsReferToANamedPlaceOrOrganisation) {
+  const v1::Article a = Extract(
+      "Floods",
+      {"Heavy rain hit Pakistan on Monday. Officials said the country needed help.",
+       "The University of Helsinki sent experts. The university said the team would stay.",
+       "The city of Lahore was spared."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* pakistan = FindEntity(a, "Pakistan");
+  ASSERT_NE(pakistan, nullptr);
+  EXPECT_THAT(MentionsWithKinds(*pakistan),
+              ElementsAre("Pakistan/NAME", "the country/NOMINAL"));
+  const v1::Entity* helsinki = FindEntity(a, "University of Helsinki");
+  ASSERT_NE(helsinki, nullptr);
+  // "the team" is an organisation too; "the city of Lahore" names its city.
+  EXPECT_THAT(MentionsWithKinds(*helsinki),
+              ElementsAre("University of Helsinki/NAME", "The university/NOMINAL",
+                          "the team/NOMINAL"));
+  for (const v1::Entity& e : a.entities()) {
+    for (const v1::Mention& m : e.mentions()) EXPECT_NE(m.text(), "The city") << e.name();
+  }
+}
+
+TEST(EntitiesStageTest, InterviewFirstPersonIsTheInterviewee) {
+  const v1::Article a = Extract(
+      "Interview with biologist Okonkwo Adebayo",
+      {"Okonkwo Adebayo studies ants in Lagos.",
+       "What got you interested in ants?",
+       "I kept ants as a child. My mother thought I was odd.",
+       "\"I am here,\" Adebayo said."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* adebayo = FindEntity(a, "Okonkwo Adebayo");
+  ASSERT_NE(adebayo, nullptr);
+  // "you" in a question, "I"/"My" in answers; not in the headline.
+  EXPECT_THAT(MentionsWithKinds(*adebayo),
+              ElementsAre("Okonkwo Adebayo/NAME", "Okonkwo Adebayo/NAME", "you/PRONOUN",
+                          "I/PRONOUN", "My/PRONOUN", "I/PRONOUN", "I/PRONOUN",
+                          "Adebayo/NAME"));
+  // Outside an interview "I" is nobody's.
+  const v1::Article news = Extract(
+      "Ant study", {"Okonkwo Adebayo studies ants.", "I kept ants as a child, he said."});
+  SCOPED_TRACE(DescribeEntities(news));
+  const v1::Entity* person = FindEntity(news, "Okonkwo Adebayo");
+  ASSERT_NE(person, nullptr);
+  EXPECT_THAT(MentionsWithKinds(*person),
+              ElementsAre("Okonkwo Adebayo/NAME", "he/PRONOUN"));
+}
+
 TEST(EntitiesStageTest, OtherLanguagesAreSkipped) {
   static const StagePtr entities = MakeStage("entities");
   v1::Article a;
