@@ -703,6 +703,7 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& tit
     c.evidence = Evidence::kFirstName;
   } else if (capital_words >= 2 && capital_words <= 4 && common == 0 && !acronym_inside) {
     c.evidence = Evidence::kShape;
+
   } else if (capital_words <= 3 && end == chunk_end && FollowedByReportingVerb(end) &&
              !acronym_inside) {
     c.evidence = Evidence::kVerb;
@@ -735,6 +736,25 @@ int Extractor::HeadKeyword(uint32_t begin, uint32_t end, std::string* type) cons
 void Extractor::ProcessChunk(const Chunk& whole) {
   Chunk chunk{TrimChunkStart(whole), whole.end};
   if (chunk.begin >= chunk.end) return;
+  // A capitalised "The" inside a sentence starts the title of a publication,
+  // band or organisation ("told The Huffington Post", "writes for The Onion"),
+  // unless the rest is a known name or has a head word ("The Church of
+  // Scientology"), which the rules below read.
+  if (chunk.begin == whole.begin + 1 && tokens_[whole.begin].key == "the" &&
+      tokens_[whole.begin].capitalized && !initial_[whole.begin]) {
+    std::optional<GazMatch> m = LongestMatch(chunk.begin, chunk.end);
+    std::string type;
+    if (!(m.has_value() && m->end == chunk.end) && HeadKeyword(chunk.begin, chunk.end, &type) < 0) {
+      Candidate c;
+      c.begin = chunk.begin;
+      c.end = chunk.end;
+      c.type = "ORG";
+      c.key = absl::StrCat("ORG:", OrgKey(c.begin, c.end));
+      c.evidence = Evidence::kShape;
+      candidates_.push_back(std::move(c));
+      return;
+    }
+  }
   struct Piece {
     uint32_t begin;
     uint32_t end;

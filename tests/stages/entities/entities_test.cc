@@ -271,6 +271,27 @@ TEST(EntitiesStageTest, InterviewFirstPersonIsTheInterviewee) {
               ElementsAre("Okonkwo Adebayo/NAME", "he/PRONOUN"));
 }
 
+TEST(EntitiesStageTest, CapitalisedTheInsideASentenceStartsATitle) {
+  const v1::Article a = Extract(
+      "Satire",
+      {"She writes for The Onion and told The Huffington Post about it.",
+       "The Onion is a satirical paper. Protests against The Church of Scientology grew."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* onion = FindEntity(a, "Onion");
+  ASSERT_NE(onion, nullptr);
+  EXPECT_EQ(onion->type(), "ORG");
+  // Only where "The" is not the first word of a sentence.
+  EXPECT_THAT(MentionTexts(*onion), ElementsAre("Onion"));
+  EXPECT_EQ(onion->mentions(0).begin(), 27u);  // "Satire\n\nShe writes for The "
+  const v1::Entity* post = FindEntity(a, "Huffington Post");
+  ASSERT_NE(post, nullptr);
+  EXPECT_EQ(post->type(), "ORG");
+  // A head word still types the name.
+  const v1::Entity* church = FindEntity(a, "Church of Scientology");
+  ASSERT_NE(church, nullptr);
+  EXPECT_EQ(church->type(), "ORG");
+}
+
 TEST(EntitiesStageTest, OtherLanguagesAreSkipped) {
   static const StagePtr entities = MakeStage("entities");
   v1::Article a;
