@@ -201,6 +201,10 @@ class Extractor {
   // ALL-CAPS / Title Case text.
   void ProcessCaseless();
 
+  // Known places inside the names of organisations and facilities ("University
+  // of Copenhagen", "Massachusetts Institute of Technology") as mentions of
+  // their own.
+  void AddNestedPlaces();
   // Pronouns and definite descriptions that refer back to a named entity.
   void ResolveReferences();
   // Whether the article is an interview: "interview" in the headline or the
@@ -1043,6 +1047,32 @@ void Extractor::ProcessCaseless() {
   }
 }
 
+void Extractor::AddNestedPlaces() {
+  std::vector<Candidate> nested;
+  for (const Candidate& c : candidates_) {
+    if ((c.type != "ORG" && c.type != "FAC") || c.end - c.begin < 2 || !c.link.empty()) continue;
+    for (uint32_t t = c.begin; t < c.end;) {
+      std::optional<GazMatch> m = LongestMatch(t, c.end);
+      if (!m.has_value() || m->end - t >= c.end - c.begin ||
+          (m->entry.kind != GazKind::kCountry && m->entry.kind != GazKind::kCity &&
+           m->entry.kind != GazKind::kSubdivision)) {
+        ++t;
+        continue;
+      }
+      // A one-word place that is also an English word is part of the name
+      // ("Pace University", "Metro Toronto Convention Centre").
+      if (m->entry.kind != GazKind::kCountry && m->end - t == 1 && IsCommon(tokens_[t])) {
+        ++t;
+        continue;
+      }
+      Candidate place = FromGazetteer(t, m->end, m->entry);
+      nested.push_back(std::move(place));
+      t = m->end;
+    }
+  }
+  for (Candidate& c : nested) candidates_.push_back(std::move(c));
+}
+
 bool Extractor::IsInterview() const {
   const uint32_t headline_end = article_.headline().end();
   int32_t first_body_sentence = -1;
@@ -1357,6 +1387,7 @@ std::vector<v1::Entity> Extractor::Run() {
   ResolveSingles();
   ResolveAcronyms();
   ProcessCaseless();
+  AddNestedPlaces();
   ResolveReferences();
   return Group();
 }

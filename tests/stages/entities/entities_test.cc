@@ -292,6 +292,28 @@ TEST(EntitiesStageTest, CapitalisedTheInsideASentenceStartsATitle) {
   EXPECT_EQ(church->type(), "ORG");
 }
 
+TEST(EntitiesStageTest, KnownPlacesInsideOrganisationNamesAreMentions) {
+  const v1::Article a = Extract(
+      "Ants", {"He studied at the University of Copenhagen and at Pace University."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* university = FindEntity(a, "University of Copenhagen");
+  ASSERT_NE(university, nullptr);
+  EXPECT_EQ(university->type(), "ORG");
+  const v1::Entity* copenhagen = FindEntity(a, "Copenhagen");
+  ASSERT_NE(copenhagen, nullptr);
+  EXPECT_EQ(copenhagen->type(), "GPE");
+  EXPECT_EQ(copenhagen->geo().country_code(), "DK");
+  ASSERT_EQ(copenhagen->mentions_size(), 1);
+  // Nested inside the organisation's mention: "Ants\n\nHe studied at the
+  // University of " is 38 code points.
+  EXPECT_EQ(copenhagen->mentions(0).begin(), 38u);
+  EXPECT_EQ(copenhagen->mentions(0).end(), 48u);
+  EXPECT_EQ(university->mentions(0).begin(), 24u);
+  EXPECT_EQ(university->mentions(0).end(), 48u);
+  // "pace" is an English word: no place Pace.
+  EXPECT_EQ(FindEntity(a, "Pace"), nullptr);
+}
+
 TEST(EntitiesStageTest, OtherLanguagesAreSkipped) {
   static const StagePtr entities = MakeStage("entities");
   v1::Article a;
