@@ -207,8 +207,9 @@ class Extractor {
   void AddNestedPlaces();
   // Pronouns and definite descriptions that refer back to a named entity.
   void ResolveReferences();
-  // Whether the article is an interview: "interview" in the headline or the
-  // first body sentence.
+  // Whether the article is an interview: "interview(s/ed)" in the headline or
+  // the first body sentence, next to a name ("Interview with Noam Chomsky",
+  // "Wikinews interviews ...", "interviewed by ...") or after "an".
   bool IsInterview() const;
 
   // Output.
@@ -1076,11 +1077,27 @@ void Extractor::AddNestedPlaces() {
 bool Extractor::IsInterview() const {
   const uint32_t headline_end = article_.headline().end();
   int32_t first_body_sentence = -1;
+  auto capitalised = [&](size_t k) {
+    return k < tokens_.size() && IsWord(tokens_[k]) && tokens_[k].capitalized;
+  };
   for (size_t i = 0; i < tokens_.size(); ++i) {
     const bool in_headline = tokens_[i].end <= headline_end;
     if (!in_headline && first_body_sentence < 0) first_body_sentence = sentence_[i];
     if (!in_headline && sentence_[i] != first_body_sentence) break;
-    if (IsWord(tokens_[i]) && absl::StartsWith(tokens_[i].key, "interview")) return true;
+    const std::string& k = tokens_[i].key;
+    if (!IsWord(tokens_[i]) || (k != "interview" && k != "interviews" && k != "interviewed")) {
+      continue;
+    }
+    // "Interview with Noam Chomsky", "interviewed by Wikinews", "An interview
+    // with ...", "Wikinews interviews academic ...", "interviewed Tina
+    // McKenzie"; not "replace interview with questionnaire".
+    const absl::string_view next = i + 1 < tokens_.size() ? tokens_[i + 1].key : "";
+    if (capitalised(i + 1) || ((next == "with" || next == "by") && capitalised(i + 2)) ||
+        (i > 0 && tokens_[i - 1].key == "an") ||
+        (i > 0 && k != "interview" && capitalised(i - 1)) ||
+        (k == "interview" && tokens_[i].capitalized && initial_[i])) {
+      return true;
+    }
   }
   return false;
 }
@@ -1184,7 +1201,8 @@ void Extractor::ResolveReferences() {
         if (sex == NameGender::kUnknown) sex = want;
       }
     } else if (!interviewee.empty() && t.end > headline_end &&
-               (In(kFirstPersonPronouns, t.key) || In(kSecondPersonPronouns, t.key))) {
+               (In(kFirstPersonPronouns, t.key) || In(kSecondPersonPronouns, t.key)) &&
+               (t.key != "i" || t.all_caps)) {  // "the i" is a newspaper
       // In an interview, "I" answers and "you" is asked.
       const bool question = paragraph_is_question(t.begin);
       if (In(kFirstPersonPronouns, t.key) != question) {

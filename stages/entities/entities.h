@@ -30,8 +30,9 @@
 //            in the same or the previous sentence whose sex is compatible (from
 //            the first-name lists, or an earlier pronoun), preferring the most
 //            mentioned so far and the subject of a reporting verb ("Lavrov said
-//            after meeting his ..."); in an interview ("interview" in the
-//            headline or first body sentence), "I/me/my/mine/myself" in answers
+//            after meeting his ..."); in an interview ("Interview with X",
+//            "Wikinews interviews X", "X interviewed by Y", "An interview ..." in
+//            the headline or first body sentence), "I/me/my/mine/myself" in answers
 //            and "you/your/yours/yourself" in questions (paragraphs ending with
 //            "?") for the first person named in the first three sentences;
 //   NOMINAL  "the country/nation" (a country), "the city/town/capital" (a city),

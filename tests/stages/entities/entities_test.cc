@@ -269,6 +269,22 @@ TEST(EntitiesStageTest, InterviewFirstPersonIsTheInterviewee) {
   ASSERT_NE(person, nullptr);
   EXPECT_THAT(MentionsWithKinds(*person),
               ElementsAre("Okonkwo Adebayo/NAME", "he/PRONOUN"));
+  // "interview" as a common noun does not make an interview, and the newspaper
+  // "the i" is no pronoun.
+  const v1::Article asylum = Extract(
+      "Questionnaire to replace interview with questionnaire",
+      {"Okonkwo Adebayo announced the change.", "I think it is fair, the i reported."});
+  SCOPED_TRACE(DescribeEntities(asylum));
+  const v1::Entity* minister = FindEntity(asylum, "Okonkwo Adebayo");
+  ASSERT_NE(minister, nullptr);
+  EXPECT_THAT(MentionsWithKinds(*minister), ElementsAre("Okonkwo Adebayo/NAME"));
+  const v1::Article onion = Extract(
+      "An interview with the editors of a paper",
+      {"Okonkwo Adebayo edits the paper.", "Who reads it?", "I hope the i does not."});
+  SCOPED_TRACE(DescribeEntities(onion));
+  const v1::Entity* editor = FindEntity(onion, "Okonkwo Adebayo");
+  ASSERT_NE(editor, nullptr);
+  EXPECT_THAT(MentionsWithKinds(*editor), ElementsAre("Okonkwo Adebayo/NAME", "I/PRONOUN"));
 }
 
 TEST(EntitiesStageTest, CapitalisedTheInsideASentenceStartsATitle) {
