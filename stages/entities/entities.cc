@@ -940,6 +940,14 @@ void Extractor::ResolveSingles() {
       c.type = "PERSON";
       c.key = absl::StrCat("PERSON:", t.key);
       c.evidence = Evidence::kGivenName;
+    } else if (begin > 0 && tokens_[begin - 1].key == "the" &&
+               (t.key == "north" || t.key == "south" || t.key == "east" || t.key == "west" ||
+                t.key == "midwest")) {
+      // "the West", "the South": a region (a following name was part of the
+      // chunk: "the West Bank").
+      c.type = "LOC";
+      c.key = absl::StrCat("LOC:", t.key);
+      c.evidence = Evidence::kPlace;
     } else if (IsCommon(t)) {
       continue;
     } else if (FollowedByReportingVerb(end)) {

@@ -18,6 +18,7 @@
 // Mention offsets are Unicode code points into Article.text; a mention never
 // includes a possessive "'s" / "’s". A demonym mention of a country entity has
 // Mention.type "NORP".
+// "the North/South/East/West/Midwest" (capitalised, alone) is a LOC region.
 // Mentions of different entities may nest: a country, subdivision or city
 // inside the name of an organisation or facility is a mention of the place too
 // ("Copenhagen" in "University of Copenhagen"; not a one-word place that is an

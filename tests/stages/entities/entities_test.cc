@@ -330,6 +330,17 @@ TEST(EntitiesStageTest, KnownPlacesInsideOrganisationNamesAreMentions) {
   EXPECT_EQ(FindEntity(a, "Pace"), nullptr);
 }
 
+TEST(EntitiesStageTest, TheWestIsARegion) {
+  const v1::Article a = Extract(
+      "Energy", {"Russia sells gas to the West and to the West Bank. Prices rose in the south."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* west = FindEntity(a, "West");
+  ASSERT_NE(west, nullptr);
+  EXPECT_EQ(west->type(), "LOC");
+  EXPECT_THAT(MentionTexts(*west), ElementsAre("West"));
+  EXPECT_EQ(FindEntity(a, "south"), nullptr);
+}
+
 TEST(EntitiesStageTest, OtherLanguagesAreSkipped) {
   static const StagePtr entities = MakeStage("entities");
   v1::Article a;
