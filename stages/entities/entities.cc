@@ -112,6 +112,7 @@ enum class Evidence : uint8_t {
   kVerb,       // followed by a reporting verb
   kPlace,      // "in X", "X, Arkansas"
   kGivenName,  // a lone known first name ("Frank")
+  kLexicon,    // a lone WordNet proper noun ("Gorbachev", "Tuscany")
 };
 
 float EvidenceConfidence(Evidence e) {
@@ -126,6 +127,7 @@ float EvidenceConfidence(Evidence e) {
     case Evidence::kVerb: return 0.65f;
     case Evidence::kPlace: return 0.55f;
     case Evidence::kGivenName: return 0.6f;
+    case Evidence::kLexicon: return 0.7f;
   }
   return 0.5f;
 }
@@ -958,6 +960,11 @@ void Extractor::ResolveSingles() {
       c.type = "GPE";
       c.key = absl::StrCat("GPE:", t.key);
       c.evidence = Evidence::kPlace;
+    } else if (const absl::string_view type = g_.ProperNounType(t.key); !type.empty()) {
+      // "Gorbachev agreed", "Brooklyn": a proper noun of one type in WordNet.
+      c.type = std::string(type);
+      c.key = absl::StrCat(c.type, ":", t.key);
+      c.evidence = Evidence::kLexicon;
     } else {
       continue;
     }

@@ -128,6 +128,13 @@ class Gazetteer {
     auto it = first_names_.find(key);
     return it == first_names_.end() ? NameGender::kUnknown : it->second;
   }
+  // Entity type of a one-word proper noun of WordNet 3.1 (`key` lower case):
+  // "PERSON" ("gorbachev", "zeus") or "LOC" ("brooklyn", "tuscany"), "" if none
+  // or of several types ("washington").
+  absl::string_view ProperNounType(absl::string_view key) const {
+    auto it = proper_nouns_.find(key);
+    return it == proper_nouns_.end() ? absl::string_view() : absl::string_view(it->second);
+  }
   // Entity type ("ORG", "LOC", "FAC", "EVENT") a capitalised head word gives to a
   // name containing it ("University" → ORG), "" if none. Case-sensitive.
   absl::string_view KeywordType(absl::string_view word) const;
@@ -153,6 +160,7 @@ class Gazetteer {
   absl::flat_hash_map<std::string, int32_t> country_index_;
   absl::flat_hash_set<std::string> words_;
   absl::flat_hash_map<std::string, NameGender> first_names_;
+  absl::flat_hash_map<std::string, const char*> proper_nouns_;
   absl::flat_hash_map<std::string, std::string> keywords_;
 };
 

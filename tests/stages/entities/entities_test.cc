@@ -341,6 +341,28 @@ TEST(EntitiesStageTest, TheWestIsARegion) {
   EXPECT_EQ(FindEntity(a, "south"), nullptr);
 }
 
+TEST(EntitiesStageTest, LoneWordNetProperNounsAreTyped) {
+  const v1::Article a = Extract(
+      "Talks", {"The agreement was that Gorbachev agreed to leave. Schools in Tuscany paid.",
+                "Zeus was worshipped. Washington stayed calm."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* gorbachev = FindEntity(a, "Gorbachev");
+  ASSERT_NE(gorbachev, nullptr);
+  EXPECT_EQ(gorbachev->type(), "PERSON");
+  EXPECT_FLOAT_EQ(gorbachev->confidence(), 0.7f);
+  const v1::Entity* tuscany = FindEntity(a, "Tuscany");
+  ASSERT_NE(tuscany, nullptr);
+  EXPECT_EQ(tuscany->type(), "GPE");  // "in X" reads it first
+  const v1::Entity* zeus = FindEntity(a, "Zeus");  // sentence-initial, not a word
+  ASSERT_NE(zeus, nullptr);
+  EXPECT_EQ(zeus->type(), "PERSON");
+  // A person, a city and a state in WordNet: its reading comes from the
+  // gazetteer, not from WordNet.
+  const v1::Entity* washington = FindEntity(a, "Washington");
+  ASSERT_NE(washington, nullptr);
+  EXPECT_EQ(washington->link(), "iso3166-2:US-WA");
+}
+
 TEST(EntitiesStageTest, OtherLanguagesAreSkipped) {
   static const StagePtr entities = MakeStage("entities");
   v1::Article a;
