@@ -49,7 +49,9 @@
 // chunks (not at sentence starts for common words), titles and honorifics,
 // name head words (University → ORG, River → LOC, Airport → FAC, War → EVENT),
 // first names, reporting verbs, acronym–expansion pairs, surname coreference,
-// and case-insensitive matching of ALL-CAPS and Title Case headlines and
+// one-word WordNet proper nouns typing lone names ("Gorbachev" PERSON), a
+// capitalised "The" inside a sentence starting an organisation's title ("told
+// The Huffington Post"), and case-insensitive matching of ALL-CAPS and Title Case headlines and
 // datelines against the gazetteer and the names found in the rest of the text.
 // Places are disambiguated by the dateline, the countries the article mentions,
 // capital status and population.

@@ -1,8 +1,9 @@
 // In-memory gazetteer of the entities stage: countries (ISO 3166-1), their
 // subdivisions (ISO 3166-2), GeoNames cities with population and coordinates,
 // continents and regions, well-known organisations with canonical ids,
-// demonyms, titles, non-entity words, name head words, English first names and
-// common lower-case English words; with an Aho–Corasick matcher over all names.
+// demonyms, titles, non-entity words, name head words, English first names (with
+// their sex), one-word WordNet proper nouns (PERSON or LOC) and common
+// lower-case English words; with an Aho–Corasick matcher over all names.
 //
 // Built once from the compiled records of GazetteerData() (or test records) and
 // then read-only and thread-safe.
