@@ -20,8 +20,8 @@
 // score per article; --dump prints every predicted mention as a tab-separated line:
 // article id, entity id, entity type, entity name, mention text, link, begin, end
 // (code points), the scored type and the mention kind (NAME, PRONOUN, NOMINAL).
-// The pronoun-free variants score the predictions that are not PRONOUN mentions,
-// and the names-as-written variant the NAME mentions only.
+// The pronoun-free variants and the PROPN-only one score the predictions that are
+// not PRONOUN mentions, and the names-as-written variant the NAME mentions only.
 //
 // Each article is built the way the decode stage builds plain text: text =
 // headline + "\n\n" + body, paragraphs split at blank lines; then the segment and
@@ -340,8 +340,9 @@ int Main(int argc, char** argv) {
         }
         if (!PredictedType(type).empty()) {
           predicted.push_back({m.begin(), m.end(), type, m.text()});
-          // The variants without gold pronouns leave out predicted pronouns too,
-          // and the names-as-written variant also predicted definite descriptions.
+          // The variants without gold pronouns (and PROPN-only) leave out predicted
+          // pronouns too, and the names-as-written variant also predicted definite
+          // descriptions.
           if (m.kind() != v1::Mention::PRONOUN) {
             predicted_no_pronouns.push_back(predicted.back());
             if (m.kind() == v1::Mention::NAME) predicted_names.push_back(predicted.back());
@@ -355,7 +356,7 @@ int Main(int argc, char** argv) {
           show_errors ? &errors : nullptr);
     Score(gold_no_pronouns, predicted_no_pronouns, text32, true, &exact, nullptr);
     Score(gold_capitalised, predicted_names, text32, false, &capitalised, nullptr);
-    Score(gold_propn, predicted, text32, false, &propn_overlap, nullptr);
+    Score(gold_propn, predicted_no_pronouns, text32, false, &propn_overlap, nullptr);
     if (show_errors) {
       std::cout << article.id() << "\n";
       for (const std::string& e : errors) std::cout << e << "\n";
