@@ -710,6 +710,12 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& tit
     c.evidence = Evidence::kFirstName;
   } else if (capital_words >= 2 && capital_words <= 4 && common == 0 && !acronym_inside) {
     c.evidence = Evidence::kShape;
+    // "in Levico Terme", "near Kowloon West": a place, not a person (but "in
+    // Aner Shalev's view").
+    if (begin > 0 && In(kPlacePrepositions, tokens_[begin - 1].key) &&
+        !(end < tokens_.size() && tokens_[end].key == "'s")) {
+      c.type = "GPE";
+    }
 
   } else if (capital_words <= 3 && end == chunk_end && FollowedByReportingVerb(end) &&
              !acronym_inside) {

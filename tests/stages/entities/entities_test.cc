@@ -363,6 +363,18 @@ TEST(EntitiesStageTest, LoneWordNetProperNounsAreTyped) {
   EXPECT_EQ(washington->link(), "iso3166-2:US-WA");
 }
 
+TEST(EntitiesStageTest, UnknownNamesAfterInArePlaces) {
+  const v1::Article a = Extract(
+      "Holiday", {"He spent a week in Levico Terme, and in Okonkwo Adebayo's view it rained."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* levico = FindEntity(a, "Levico Terme");
+  ASSERT_NE(levico, nullptr);
+  EXPECT_EQ(levico->type(), "GPE");
+  const v1::Entity* adebayo = FindEntity(a, "Okonkwo Adebayo");
+  ASSERT_NE(adebayo, nullptr);
+  EXPECT_EQ(adebayo->type(), "PERSON");
+}
+
 TEST(EntitiesStageTest, OtherLanguagesAreSkipped) {
   static const StagePtr entities = MakeStage("entities");
   v1::Article a;
