@@ -375,6 +375,15 @@ TEST(EntitiesStageTest, UnknownNamesAfterInArePlaces) {
   EXPECT_EQ(adebayo->type(), "PERSON");
 }
 
+TEST(EntitiesStageTest, GenericAbbreviationsAreNoOrganisations) {
+  const v1::Article a = Extract(
+      "Web", {"The page uses HTML and XML, and the ANS checked its GPS data on a PC."});
+  SCOPED_TRACE(DescribeEntities(a));
+  std::vector<std::string> names;
+  for (const v1::Entity& e : a.entities()) names.push_back(e.name());
+  EXPECT_THAT(names, ElementsAre("ANS"));
+}
+
 TEST(EntitiesStageTest, OtherLanguagesAreSkipped) {
   static const StagePtr entities = MakeStage("entities");
   v1::Article a;
