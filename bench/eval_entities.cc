@@ -16,6 +16,12 @@
 //   exact:   its span equals the gold span with a leading "the"/"The" dropped.
 // Prints precision, recall and F1 per type and overall for both, and the
 // articles per second of the entities stage alone (segment runs first, untimed).
+// --errors lists the misses (FN) and false alarms (FP) of the pronoun-free overlap
+// score per article; --dump prints every predicted mention as a tab-separated line:
+// article id, entity id, entity type, entity name, mention text, link, begin, end
+// (code points), the scored type and the mention kind (NAME, PRONOUN, NOMINAL).
+// The pronoun-free variants and the PROPN-only one score the predictions that are
+// not PRONOUN mentions, and the names-as-written variant the NAME mentions only.
 //
 // Each article is built the way the decode stage builds plain text: text =
 // headline + "\n\n" + body, paragraphs split at blank lines; then the segment and
@@ -311,7 +317,8 @@ int Main(int argc, char** argv) {
     ++articles;
     bytes += text.size();
 
-    std::vector<Span> gold, gold_no_pronouns, gold_capitalised, gold_propn, predicted;
+    std::vector<Span> gold, gold_no_pronouns, gold_capitalised, gold_propn, predicted,
+        predicted_no_pronouns, predicted_names;
     for (const auto& e : doc["entities"]) {
       const std::string type = GoldType(e["etype"]);
       const bool named = e["has_propn"].get<bool>() || !e["wikipedia"].is_null();
@@ -327,18 +334,29 @@ int Main(int argc, char** argv) {
         const std::string type = m.type().empty() ? e.type() : m.type();
         if (dump) {
           std::cout << article.id() << "\t" << e.id() << "\t" << e.type() << "\t" << e.name()
-                    << "\t" << m.text() << "\t" << e.link() << "\n";
+                    << "\t" << m.text() << "\t" << e.link() << "\t" << m.begin() << "\t"
+                    << m.end() << "\t" << type << "\t" << v1::Mention::Kind_Name(m.kind())
+                    << "\n";
         }
-        if (!PredictedType(type).empty()) predicted.push_back({m.begin(), m.end(), type, m.text()});
+        if (!PredictedType(type).empty()) {
+          predicted.push_back({m.begin(), m.end(), type, m.text()});
+          // The variants without gold pronouns (and PROPN-only) leave out predicted
+          // pronouns too, and the names-as-written variant also predicted definite
+          // descriptions.
+          if (m.kind() != v1::Mention::PRONOUN) {
+            predicted_no_pronouns.push_back(predicted.back());
+            if (m.kind() == v1::Mention::NAME) predicted_names.push_back(predicted.back());
+          }
+        }
       }
     }
     std::vector<std::string> errors;
     Score(gold, predicted, text32, false, &overlap, nullptr);
-    Score(gold_no_pronouns, predicted, text32, false, &no_pronouns,
+    Score(gold_no_pronouns, predicted_no_pronouns, text32, false, &no_pronouns,
           show_errors ? &errors : nullptr);
-    Score(gold_no_pronouns, predicted, text32, true, &exact, nullptr);
-    Score(gold_capitalised, predicted, text32, false, &capitalised, nullptr);
-    Score(gold_propn, predicted, text32, false, &propn_overlap, nullptr);
+    Score(gold_no_pronouns, predicted_no_pronouns, text32, true, &exact, nullptr);
+    Score(gold_capitalised, predicted_names, text32, false, &capitalised, nullptr);
+    Score(gold_propn, predicted_no_pronouns, text32, false, &propn_overlap, nullptr);
     if (show_errors) {
       std::cout << article.id() << "\n";
       for (const std::string& e : errors) std::cout << e << "\n";

@@ -56,6 +56,40 @@ constexpr absl::string_view kTitleCaseSmallWords[] = {
     "a", "an", "the", "and", "but", "or", "nor", "for", "of", "on", "in", "at",
     "to", "by", "with", "from", "as", "into", "over", "after", "up", "vs"};
 
+// Personal pronouns that refer back to a person named before them.
+constexpr absl::string_view kMalePronouns[] = {"he", "him", "his", "himself"};
+constexpr absl::string_view kFemalePronouns[] = {"she", "her", "hers", "herself"};
+// First- and second-person pronouns: the interviewee's, in an interview.
+constexpr absl::string_view kFirstPersonPronouns[] = {"i", "me", "my", "mine", "myself"};
+constexpr absl::string_view kSecondPersonPronouns[] = {"you", "your", "yours", "yourself"};
+
+// What a definite description ("the company", "the country") can refer back to.
+enum class NominalKind : uint8_t { kOrg, kCountry, kCity, kRegion };
+struct NominalHead {
+  absl::string_view word;  // token key of the head noun
+  NominalKind kind;
+  // The antecedent's name must contain the head word capitalised ("the
+  // university" → "University of Helsinki"), for heads that name a kind of
+  // organisation rather than any organisation.
+  bool in_name;
+};
+constexpr NominalHead kNominalHeads[] = {
+    {"company", NominalKind::kOrg, false},     {"firm", NominalKind::kOrg, false},
+    {"organization", NominalKind::kOrg, false}, {"organisation", NominalKind::kOrg, false},
+    {"group", NominalKind::kOrg, false},       {"team", NominalKind::kOrg, false},
+    {"club", NominalKind::kOrg, false},        {"party", NominalKind::kOrg, false},
+    {"agency", NominalKind::kOrg, false},      {"band", NominalKind::kOrg, false},
+    {"university", NominalKind::kOrg, true},   {"church", NominalKind::kOrg, true},
+    {"ministry", NominalKind::kOrg, true},     {"council", NominalKind::kOrg, true},
+    {"committee", NominalKind::kOrg, true},    {"institute", NominalKind::kOrg, true},
+    {"foundation", NominalKind::kOrg, true},   {"association", NominalKind::kOrg, true},
+    {"bank", NominalKind::kOrg, true},         {"league", NominalKind::kOrg, true},
+    {"country", NominalKind::kCountry, false}, {"nation", NominalKind::kCountry, false},
+    {"city", NominalKind::kCity, false},       {"town", NominalKind::kCity, false},
+    {"capital", NominalKind::kCity, false},    {"state", NominalKind::kRegion, false},
+    {"province", NominalKind::kRegion, false}, {"region", NominalKind::kRegion, false},
+};
+
 template <size_t N>
 bool In(const absl::string_view (&list)[N], absl::string_view key) {
   return std::find(std::begin(list), std::end(list), key) != std::end(list);
@@ -78,6 +112,7 @@ enum class Evidence : uint8_t {
   kVerb,       // followed by a reporting verb
   kPlace,      // "in X", "X, Arkansas"
   kGivenName,  // a lone known first name ("Frank")
+  kLexicon,    // a lone WordNet proper noun ("Gorbachev", "Tuscany")
 };
 
 float EvidenceConfidence(Evidence e) {
@@ -92,6 +127,7 @@ float EvidenceConfidence(Evidence e) {
     case Evidence::kVerb: return 0.65f;
     case Evidence::kPlace: return 0.55f;
     case Evidence::kGivenName: return 0.6f;
+    case Evidence::kLexicon: return 0.7f;
   }
   return 0.5f;
 }
@@ -117,6 +153,8 @@ struct Candidate {
   std::optional<GeoInfo> geo;
   std::string role;
   Evidence evidence = Evidence::kShape;
+  // How the mention refers to its entity (Mention.kind).
+  v1::Mention::Kind refers = v1::Mention::NAME;
 };
 
 // A maximal run of capitalised words (with connectors) in normal-case text.
@@ -164,6 +202,17 @@ class Extractor {
 
   // ALL-CAPS / Title Case text.
   void ProcessCaseless();
+
+  // Known places inside the names of organisations and facilities ("University
+  // of Copenhagen", "Massachusetts Institute of Technology") as mentions of
+  // their own.
+  void AddNestedPlaces();
+  // Pronouns and definite descriptions that refer back to a named entity.
+  void ResolveReferences();
+  // Whether the article is an interview: "interview(s/ed)" in the headline or
+  // the first body sentence, next to a name ("Interview with Noam Chomsky",
+  // "Wikinews interviews ...", "interviewed by ...") or after "an".
+  bool IsInterview() const;
 
   // Output.
   Candidate FromGazetteer(uint32_t begin, uint32_t end, const GazEntry& e) const;
@@ -661,6 +710,13 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& tit
     c.evidence = Evidence::kFirstName;
   } else if (capital_words >= 2 && capital_words <= 4 && common == 0 && !acronym_inside) {
     c.evidence = Evidence::kShape;
+    // "in Levico Terme", "near Kowloon West": a place, not a person (but "in
+    // Aner Shalev's view").
+    if (begin > 0 && In(kPlacePrepositions, tokens_[begin - 1].key) &&
+        !(end < tokens_.size() && tokens_[end].key == "'s")) {
+      c.type = "GPE";
+    }
+
   } else if (capital_words <= 3 && end == chunk_end && FollowedByReportingVerb(end) &&
              !acronym_inside) {
     c.evidence = Evidence::kVerb;
@@ -693,6 +749,25 @@ int Extractor::HeadKeyword(uint32_t begin, uint32_t end, std::string* type) cons
 void Extractor::ProcessChunk(const Chunk& whole) {
   Chunk chunk{TrimChunkStart(whole), whole.end};
   if (chunk.begin >= chunk.end) return;
+  // A capitalised "The" inside a sentence starts the title of a publication,
+  // band or organisation ("told The Huffington Post", "writes for The Onion"),
+  // unless the rest is a known name or has a head word ("The Church of
+  // Scientology"), which the rules below read.
+  if (chunk.begin == whole.begin + 1 && tokens_[whole.begin].key == "the" &&
+      tokens_[whole.begin].capitalized && !initial_[whole.begin]) {
+    std::optional<GazMatch> m = LongestMatch(chunk.begin, chunk.end);
+    std::string type;
+    if (!(m.has_value() && m->end == chunk.end) && HeadKeyword(chunk.begin, chunk.end, &type) < 0) {
+      Candidate c;
+      c.begin = chunk.begin;
+      c.end = chunk.end;
+      c.type = "ORG";
+      c.key = absl::StrCat("ORG:", OrgKey(c.begin, c.end));
+      c.evidence = Evidence::kShape;
+      candidates_.push_back(std::move(c));
+      return;
+    }
+  }
   struct Piece {
     uint32_t begin;
     uint32_t end;
@@ -873,6 +948,14 @@ void Extractor::ResolveSingles() {
       c.type = "PERSON";
       c.key = absl::StrCat("PERSON:", t.key);
       c.evidence = Evidence::kGivenName;
+    } else if (begin > 0 && tokens_[begin - 1].key == "the" &&
+               (t.key == "north" || t.key == "south" || t.key == "east" || t.key == "west" ||
+                t.key == "midwest")) {
+      // "the West", "the South": a region (a following name was part of the
+      // chunk: "the West Bank").
+      c.type = "LOC";
+      c.key = absl::StrCat("LOC:", t.key);
+      c.evidence = Evidence::kPlace;
     } else if (IsCommon(t)) {
       continue;
     } else if (FollowedByReportingVerb(end)) {
@@ -883,6 +966,11 @@ void Extractor::ResolveSingles() {
       c.type = "GPE";
       c.key = absl::StrCat("GPE:", t.key);
       c.evidence = Evidence::kPlace;
+    } else if (const absl::string_view type = g_.ProperNounType(t.key); !type.empty()) {
+      // "Gorbachev agreed", "Brooklyn": a proper noun of one type in WordNet.
+      c.type = std::string(type);
+      c.key = absl::StrCat(c.type, ":", t.key);
+      c.evidence = Evidence::kLexicon;
     } else {
       continue;
     }
@@ -981,6 +1069,232 @@ void Extractor::ProcessCaseless() {
   }
 }
 
+void Extractor::AddNestedPlaces() {
+  std::vector<Candidate> nested;
+  for (const Candidate& c : candidates_) {
+    if ((c.type != "ORG" && c.type != "FAC") || c.end - c.begin < 2 || !c.link.empty()) continue;
+    for (uint32_t t = c.begin; t < c.end;) {
+      std::optional<GazMatch> m = LongestMatch(t, c.end);
+      if (!m.has_value() || m->end - t >= c.end - c.begin ||
+          (m->entry.kind != GazKind::kCountry && m->entry.kind != GazKind::kCity &&
+           m->entry.kind != GazKind::kSubdivision)) {
+        ++t;
+        continue;
+      }
+      // A one-word place that is also an English word is part of the name
+      // ("Pace University", "Metro Toronto Convention Centre").
+      if (m->entry.kind != GazKind::kCountry && m->end - t == 1 && IsCommon(tokens_[t])) {
+        ++t;
+        continue;
+      }
+      Candidate place = FromGazetteer(t, m->end, m->entry);
+      nested.push_back(std::move(place));
+      t = m->end;
+    }
+  }
+  for (Candidate& c : nested) candidates_.push_back(std::move(c));
+}
+
+bool Extractor::IsInterview() const {
+  const uint32_t headline_end = article_.headline().end();
+  int32_t first_body_sentence = -1;
+  auto capitalised = [&](size_t k) {
+    return k < tokens_.size() && IsWord(tokens_[k]) && tokens_[k].capitalized;
+  };
+  for (size_t i = 0; i < tokens_.size(); ++i) {
+    const bool in_headline = tokens_[i].end <= headline_end;
+    if (!in_headline && first_body_sentence < 0) first_body_sentence = sentence_[i];
+    if (!in_headline && sentence_[i] != first_body_sentence) break;
+    const std::string& k = tokens_[i].key;
+    if (!IsWord(tokens_[i]) || (k != "interview" && k != "interviews" && k != "interviewed")) {
+      continue;
+    }
+    // "Interview with Noam Chomsky", "interviewed by Wikinews", "An interview
+    // with ...", "Wikinews interviews academic ...", "interviewed Tina
+    // McKenzie"; not "replace interview with questionnaire".
+    const absl::string_view next = i + 1 < tokens_.size() ? tokens_[i + 1].key : "";
+    if (capitalised(i + 1) || ((next == "with" || next == "by") && capitalised(i + 2)) ||
+        (i > 0 && tokens_[i - 1].key == "an") ||
+        (i > 0 && k != "interview" && capitalised(i - 1)) ||
+        (k == "interview" && tokens_[i].capitalized && initial_[i])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Extractor::ResolveReferences() {
+  if (candidates_.empty() || article_.sentences_size() == 0) return;
+  std::vector<const Candidate*> names;
+  std::vector<uint8_t> covered(tokens_.size(), 0);
+  for (const Candidate& c : candidates_) {
+    names.push_back(&c);
+    for (uint32_t t = c.begin; t < c.end; ++t) covered[t] = 1;
+  }
+  std::sort(names.begin(), names.end(),
+            [](const Candidate* a, const Candidate* b) { return a->begin < b->begin; });
+  // Gender of each person (by key), from the first name of a full-name mention.
+  absl::flat_hash_map<std::string, NameGender> gender;
+  for (const Candidate* c : names) {
+    if (c->type != "PERSON" || c->end - c->begin < 2) continue;
+    const NameGender g = g_.FirstNameGender(tokens_[c->begin].key);
+    auto [it, inserted] = gender.try_emplace(c->key, g);
+    if (!inserted && it->second != g) it->second = NameGender::kUnknown;
+  }
+  // The interviewee: the first person named in the headline, else in the
+  // first body sentences.
+  std::string interviewee;
+  if (IsInterview()) {
+    for (const Candidate* c : names) {
+      if (c->type == "PERSON" && sentence_[c->begin] >= 0 && sentence_[c->begin] <= 2) {
+        interviewee = c->key;
+        break;
+      }
+    }
+  }
+  const uint32_t headline_end = article_.headline().end();
+  // A paragraph that ends with "?" is a question (the interviewer's).
+  auto paragraph_is_question = [&](uint32_t cp) {
+    for (const v1::Span& p : article_.paragraphs()) {
+      const uint32_t e = p.end();
+      if (cp >= p.begin() && cp < e) {
+        // The last non-space token of the paragraph.
+        auto it = std::lower_bound(tokens_.begin(), tokens_.end(), e,
+                                   [](const Token& t, uint32_t x) { return t.end <= x; });
+        if (it == tokens_.begin()) return false;
+        --it;
+        return it->key == "?";
+      }
+    }
+    return false;
+  };
+
+  std::vector<Candidate> added;
+  absl::flat_hash_map<std::string, int> mentions_so_far;
+  size_t next_name = 0;
+  // Mentions seen so far, most recent last: the name mention (of a resolved
+  // pronoun, the name it was resolved to) and the sentence of the mention.
+  struct Seen {
+    const Candidate* name;
+    int32_t sentence;
+  };
+  std::vector<Seen> seen;
+  for (uint32_t i = 0; i < tokens_.size(); ++i) {
+    while (next_name < names.size() && names[next_name]->end <= i) {
+      ++mentions_so_far[names[next_name]->key];
+      seen.push_back({names[next_name], sentence_[names[next_name]->begin]});
+      ++next_name;
+    }
+    const Token& t = tokens_[i];
+    if (!IsWord(t) || covered[i] || caseless_[i] || sentence_[i] < 0) continue;
+    const int32_t sentence = sentence_[i];
+    const Candidate* antecedent = nullptr;
+    v1::Mention::Kind refers = v1::Mention::PRONOUN;
+    uint32_t end = i + 1;
+    const bool male = In(kMalePronouns, t.key);
+    const bool female = !male && In(kFemalePronouns, t.key);
+    if (male || female) {
+      // Among the people of a compatible sex mentioned in this or the previous
+      // sentence, the best by: mentions so far, +1 when the first name has the
+      // pronoun's sex, +2 when the name is the subject of a reporting verb
+      // before the pronoun in its sentence ("Lavrov said after meeting his
+      // ..."); the most recent on a tie.
+      int best = 0;
+      const NameGender want = male ? NameGender::kMale : NameGender::kFemale;
+      for (auto it = seen.rbegin(); it != seen.rend(); ++it) {
+        const Candidate* c = it->name;
+        if (it->sentence < sentence - 1) break;
+        if (c->type != "PERSON") continue;
+        auto g = gender.find(c->key);
+        const NameGender sex = g == gender.end() ? NameGender::kUnknown : g->second;
+        if (sex != NameGender::kUnknown && sex != want) continue;
+        const bool subject = it->sentence == sentence && sentence_[c->begin] == sentence &&
+                             FollowedByReportingVerb(c->end);
+        const int score = mentions_so_far[c->key] + (sex == want ? 1 : 0) + (subject ? 2 : 0);
+        if (score > best) {
+          best = score;
+          antecedent = c;
+        }
+      }
+      // The pronoun tells the person's sex from now on.
+      if (antecedent != nullptr) {
+        NameGender& sex = gender[antecedent->key];
+        if (sex == NameGender::kUnknown) sex = want;
+      }
+    } else if (!interviewee.empty() && t.end > headline_end &&
+               (In(kFirstPersonPronouns, t.key) || In(kSecondPersonPronouns, t.key)) &&
+               (t.key != "i" || t.all_caps)) {  // "the i" is a newspaper
+      // In an interview, "I" answers and "you" is asked.
+      const bool question = paragraph_is_question(t.begin);
+      if (In(kFirstPersonPronouns, t.key) != question) {
+        for (const Candidate* c : names) {
+          if (c->key == interviewee) {
+            antecedent = c;
+            break;
+          }
+        }
+      }
+    } else if (t.key == "the" && i + 1 < tokens_.size() && !covered[i + 1] &&
+               sentence_[i + 1] == sentence) {
+      const Token& head = tokens_[i + 1];
+      const NominalHead* nominal = nullptr;
+      for (const NominalHead& h : kNominalHeads) {
+        if (h.word == head.key) nominal = &h;
+      }
+      // "the city of Boston", "the company Apple", "the country's".
+      const bool followed_by_name =
+          i + 2 < tokens_.size() &&
+          (tokens_[i + 2].key == "of" || (IsWord(tokens_[i + 2]) && tokens_[i + 2].capitalized));
+      if (nominal != nullptr && !head.capitalized && !followed_by_name) {
+        refers = v1::Mention::NOMINAL;
+        end = i + 2;
+        const std::string capitalised = absl::StrCat(
+            absl::AsciiStrToUpper(head.key.substr(0, 1)), head.key.substr(1));
+        for (auto it = seen.rbegin(); it != seen.rend(); ++it) {
+          const Candidate* c = it->name;
+          if (it->sentence < sentence - 3) break;
+          bool ok = false;
+          switch (nominal->kind) {
+            case NominalKind::kOrg:
+              ok = c->type == "ORG" &&
+                   (!nominal->in_name ||
+                    absl::StrContains(Surface(c->begin, c->end), capitalised) ||
+                    absl::StrContains(c->name, capitalised));
+              break;
+            case NominalKind::kCountry:
+              ok = absl::StartsWith(c->link, "iso3166:");
+              break;
+            case NominalKind::kCity:
+              ok = c->geo.has_value() && absl::StartsWith(c->geo->feature_code, "PPL");
+              break;
+            case NominalKind::kRegion:
+              ok = absl::StartsWith(c->link, "iso3166-2:") ||
+                   (c->type == "LOC" && c->geo.has_value() && c->geo->feature_code == "RGN");
+              break;
+          }
+          if (ok) {
+            antecedent = c;
+            break;
+          }
+        }
+      }
+    }
+    if (antecedent == nullptr) continue;
+    ++mentions_so_far[antecedent->key];
+    seen.push_back({antecedent, sentence});
+    Candidate c = *antecedent;
+    c.begin = i;
+    c.end = end;
+    c.mention_type.clear();
+    c.role.clear();
+    c.evidence = Evidence::kCoref;
+    c.refers = refers;
+    added.push_back(std::move(c));
+    i = end - 1;
+  }
+  for (Candidate& c : added) candidates_.push_back(std::move(c));
+}
+
 std::vector<v1::Entity> Extractor::Group() const {
   struct Group {
     std::vector<const Candidate*> mentions;
@@ -1003,7 +1317,15 @@ std::vector<v1::Entity> Extractor::Group() const {
   for (const std::string& key : order) {
     const Group& group = groups.at(key);
     v1::Entity e;
+    // The entity's name, type, link and confidence come from its name mentions.
     const Candidate* best = group.mentions.front();
+    for (const Candidate* c : group.mentions) {
+      if (c->refers == v1::Mention::NAME) {
+        best = c;
+        break;
+      }
+    }
+    int names = 0;
     std::string longest;
     double weight = 0;
     bool in_headline = false;
@@ -1014,6 +1336,12 @@ std::vector<v1::Entity> Extractor::Group() const {
       m->set_end(tokens_[c->end - 1].end);
       m->set_text(Surface(c->begin, c->end));
       if (!c->mention_type.empty() && c->mention_type != c->type) m->set_type(c->mention_type);
+      m->set_kind(c->refers);
+      if (c->refers != v1::Mention::NAME) {
+        weight += 0.25;
+        continue;
+      }
+      ++names;
       weight += c->mention_type.empty() ? 1.0 : 0.5;
       in_headline = in_headline || m->end() <= headline_end;
       confidence = std::max(confidence, EvidenceConfidence(c->evidence));
@@ -1045,7 +1373,7 @@ std::vector<v1::Entity> Extractor::Group() const {
       geo->set_feature_code(best->geo->feature_code);
     }
     // More mentions = more confidence that the reading is right.
-    confidence = std::min(1.0f, confidence + 0.02f * (group.mentions.size() - 1));
+    confidence = std::min(1.0f, confidence + 0.02f * (std::max(names, 1) - 1));
     e.set_confidence(confidence);
     const double first = e.mentions(0).begin() / text_cps;
     raw.push_back(weight + (in_headline ? 2.0 : 0.0) + (1.0 - first));
@@ -1098,6 +1426,8 @@ std::vector<v1::Entity> Extractor::Run() {
   ResolveSingles();
   ResolveAcronyms();
   ProcessCaseless();
+  AddNestedPlaces();
+  ResolveReferences();
   return Group();
 }
 

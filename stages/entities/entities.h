@@ -18,13 +18,40 @@
 // Mention offsets are Unicode code points into Article.text; a mention never
 // includes a possessive "'s" / "’s". A demonym mention of a country entity has
 // Mention.type "NORP".
+// "the North/South/East/West/Midwest" (capitalised, alone) is a LOC region.
+// Mentions of different entities may nest: a country, subdivision or city
+// inside the name of an organisation or facility is a mention of the place too
+// ("Copenhagen" in "University of Copenhagen"; not a one-word place that is an
+// English word, "Pace University").
+//
+// Besides names, an entity gets coreferent mentions (Mention.kind; they never
+// change its name, type, link or confidence, and count a quarter of a name in
+// its salience):
+//   PRONOUN  "he/him/his/himself" and "she/her/hers/herself" for a person named
+//            in the same or the previous sentence whose sex is compatible (from
+//            the first-name lists, or an earlier pronoun), preferring the most
+//            mentioned so far and the subject of a reporting verb ("Lavrov said
+//            after meeting his ..."); in an interview ("Interview with X",
+//            "Wikinews interviews X", "X interviewed by Y", "An interview ..." in
+//            the headline or first body sentence), "I/me/my/mine/myself" in answers
+//            and "you/your/yours/yourself" in questions (paragraphs ending with
+//            "?") for the first person named in the first three sentences;
+//   NOMINAL  "the country/nation" (a country), "the city/town/capital" (a city),
+//            "the state/province/region" (a subdivision or region), "the
+//            company/firm/organization/group/team/club/party/agency/band" (an
+//            organisation) and "the university/church/ministry/council/..." (an
+//            organisation with that word in its name) for the most recent such
+//            entity in the last four sentences; not when "of" or a capitalised
+//            word follows ("the city of Lahore", "the company Apple").
 //
 // How: gazetteers compiled at build time (see gazetteer.h and data/README.md),
 // matched with a token Aho–Corasick automaton, plus rules: capitalised-name
 // chunks (not at sentence starts for common words), titles and honorifics,
 // name head words (University → ORG, River → LOC, Airport → FAC, War → EVENT),
 // first names, reporting verbs, acronym–expansion pairs, surname coreference,
-// and case-insensitive matching of ALL-CAPS and Title Case headlines and
+// one-word WordNet proper nouns typing lone names ("Gorbachev" PERSON), a
+// capitalised "The" inside a sentence starting an organisation's title ("told
+// The Huffington Post"), and case-insensitive matching of ALL-CAPS and Title Case headlines and
 // datelines against the gazetteer and the names found in the rest of the text.
 // Places are disambiguated by the dateline, the countries the article mentions,
 // capital status and population.

@@ -166,7 +166,15 @@ absl::StatusOr<std::unique_ptr<const Gazetteer>> Gazetteer::Load(
       g->keywords_[f[2]] = std::string(f[1]);
     } else if (kind == "F") {
       if (!need(2)) return LineError(line_number, "first name needs 2 fields");
-      g->first_names_.emplace(f[1]);
+      const absl::string_view sex = f.size() > 2 ? f[2] : "";
+      g->first_names_[std::string(f[1])] = sex == "m"   ? NameGender::kMale
+                              : sex == "f" ? NameGender::kFemale
+                                           : NameGender::kUnknown;
+    } else if (kind == "I") {
+      if (!need(3) || (f[2] != "PERSON" && f[2] != "LOC")) {
+        return LineError(line_number, "proper noun needs a name and PERSON or LOC");
+      }
+      g->proper_nouns_[std::string(f[1])] = f[2] == "PERSON" ? "PERSON" : "LOC";
     } else if (kind == "W") {
       if (!need(2)) return LineError(line_number, "word needs 2 fields");
       g->words_.emplace(f[1]);

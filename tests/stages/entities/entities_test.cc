@@ -189,6 +189,201 @@ TEST(EntitiesStageTest, AllCapsHeadlineUsesNamesFromTheBody) {
   EXPECT_EQ(FindEntity(a, "VISITS"), nullptr);
 }
 
+// Mention texts and kinds of an entity, "text/KIND", in order.
+std::vector<std::string> MentionsWithKinds(const v1::Entity& e) {
+  std::vector<std::string> out;
+  for (const v1::Mention& m : e.mentions()) {
+    out.push_back(absl::StrCat(m.text(), "/", v1::Mention::Kind_Name(m.kind())));
+  }
+  return out;
+}
+
+TEST(EntitiesStageTest, PronounsReferToTheMostMentionedPersonNearby) {
+  const v1::Article a = Extract(
+      "Talks resume",
+      {"Okonkwo Adebayo met Angela Merkel in Berlin. Adebayo said he was pleased with her "
+       "answers.",
+       "Merkel thanked him. She said his plan would help.",
+       "The weather was fine. Officials said he left on Friday."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* adebayo = FindEntity(a, "Okonkwo Adebayo");
+  const v1::Entity* merkel = FindEntity(a, "Angela Merkel");
+  ASSERT_NE(adebayo, nullptr);
+  ASSERT_NE(merkel, nullptr);
+  // "Angela" is a female first name: "she"/"her" go to Merkel, and "he"/"him"/
+  // "his" skip her for the person of unknown sex; the last "he" has no person
+  // named in its sentence or the one before, so it is no mention.
+  EXPECT_THAT(MentionsWithKinds(*adebayo),
+              ElementsAre("Okonkwo Adebayo/NAME", "Adebayo/NAME", "he/PRONOUN", "him/PRONOUN",
+                          "his/PRONOUN"));
+  EXPECT_THAT(MentionsWithKinds(*merkel),
+              ElementsAre("Angela Merkel/NAME", "her/PRONOUN", "Merkel/NAME", "She/PRONOUN"));
+  const v1::Mention& he = adebayo->mentions(2);
+  EXPECT_EQ(a.text().substr(he.begin(), he.end() - he.begin()), "he");  // ASCII text
+  // Pronouns do not rename an entity or make it more confident.
+  EXPECT_EQ(adebayo->name(), "Okonkwo Adebayo");
+}
+
+TEST(EntitiesStageTest, DefiniteDescriptionsReferToANamedPlaceOrOrganisation) {
+  const v1::Article a = Extract(
+      "Floods",
+      {"Heavy rain hit Pakistan on Monday. Officials said the country needed help.",
+       "The University of Helsinki sent experts. The university said the team would stay.",
+       "The city of Lahore was spared."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* pakistan = FindEntity(a, "Pakistan");
+  ASSERT_NE(pakistan, nullptr);
+  EXPECT_THAT(MentionsWithKinds(*pakistan),
+              ElementsAre("Pakistan/NAME", "the country/NOMINAL"));
+  const v1::Entity* helsinki = FindEntity(a, "University of Helsinki");
+  ASSERT_NE(helsinki, nullptr);
+  // "the team" is an organisation too; "the city of Lahore" names its city.
+  EXPECT_THAT(MentionsWithKinds(*helsinki),
+              ElementsAre("University of Helsinki/NAME", "The university/NOMINAL",
+                          "the team/NOMINAL"));
+  for (const v1::Entity& e : a.entities()) {
+    for (const v1::Mention& m : e.mentions()) EXPECT_NE(m.text(), "The city") << e.name();
+  }
+}
+
+TEST(EntitiesStageTest, InterviewFirstPersonIsTheInterviewee) {
+  const v1::Article a = Extract(
+      "Interview with biologist Okonkwo Adebayo",
+      {"Okonkwo Adebayo studies ants in Lagos.",
+       "What got you interested in ants?",
+       "I kept ants as a child. My mother thought I was odd.",
+       "\"I am here,\" Adebayo said."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* adebayo = FindEntity(a, "Okonkwo Adebayo");
+  ASSERT_NE(adebayo, nullptr);
+  // "you" in a question, "I"/"My" in answers; not in the headline.
+  EXPECT_THAT(MentionsWithKinds(*adebayo),
+              ElementsAre("Okonkwo Adebayo/NAME", "Okonkwo Adebayo/NAME", "you/PRONOUN",
+                          "I/PRONOUN", "My/PRONOUN", "I/PRONOUN", "I/PRONOUN",
+                          "Adebayo/NAME"));
+  // Outside an interview "I" is nobody's.
+  const v1::Article news = Extract(
+      "Ant study", {"Okonkwo Adebayo studies ants.", "I kept ants as a child, he said."});
+  SCOPED_TRACE(DescribeEntities(news));
+  const v1::Entity* person = FindEntity(news, "Okonkwo Adebayo");
+  ASSERT_NE(person, nullptr);
+  EXPECT_THAT(MentionsWithKinds(*person),
+              ElementsAre("Okonkwo Adebayo/NAME", "he/PRONOUN"));
+  // "interview" as a common noun does not make an interview, and the newspaper
+  // "the i" is no pronoun.
+  const v1::Article asylum = Extract(
+      "Questionnaire to replace interview with questionnaire",
+      {"Okonkwo Adebayo announced the change.", "I think it is fair, the i reported."});
+  SCOPED_TRACE(DescribeEntities(asylum));
+  const v1::Entity* minister = FindEntity(asylum, "Okonkwo Adebayo");
+  ASSERT_NE(minister, nullptr);
+  EXPECT_THAT(MentionsWithKinds(*minister), ElementsAre("Okonkwo Adebayo/NAME"));
+  const v1::Article onion = Extract(
+      "An interview with the editors of a paper",
+      {"Okonkwo Adebayo edits the paper.", "Who reads it?", "I hope the i does not."});
+  SCOPED_TRACE(DescribeEntities(onion));
+  const v1::Entity* editor = FindEntity(onion, "Okonkwo Adebayo");
+  ASSERT_NE(editor, nullptr);
+  EXPECT_THAT(MentionsWithKinds(*editor), ElementsAre("Okonkwo Adebayo/NAME", "I/PRONOUN"));
+}
+
+TEST(EntitiesStageTest, CapitalisedTheInsideASentenceStartsATitle) {
+  const v1::Article a = Extract(
+      "Satire",
+      {"She writes for The Onion and told The Huffington Post about it.",
+       "The Onion is a satirical paper. Protests against The Church of Scientology grew."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* onion = FindEntity(a, "Onion");
+  ASSERT_NE(onion, nullptr);
+  EXPECT_EQ(onion->type(), "ORG");
+  // Only where "The" is not the first word of a sentence.
+  EXPECT_THAT(MentionTexts(*onion), ElementsAre("Onion"));
+  EXPECT_EQ(onion->mentions(0).begin(), 27u);  // "Satire\n\nShe writes for The "
+  const v1::Entity* post = FindEntity(a, "Huffington Post");
+  ASSERT_NE(post, nullptr);
+  EXPECT_EQ(post->type(), "ORG");
+  // A head word still types the name.
+  const v1::Entity* church = FindEntity(a, "Church of Scientology");
+  ASSERT_NE(church, nullptr);
+  EXPECT_EQ(church->type(), "ORG");
+}
+
+TEST(EntitiesStageTest, KnownPlacesInsideOrganisationNamesAreMentions) {
+  const v1::Article a = Extract(
+      "Ants", {"He studied at the University of Copenhagen and at Pace University."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* university = FindEntity(a, "University of Copenhagen");
+  ASSERT_NE(university, nullptr);
+  EXPECT_EQ(university->type(), "ORG");
+  const v1::Entity* copenhagen = FindEntity(a, "Copenhagen");
+  ASSERT_NE(copenhagen, nullptr);
+  EXPECT_EQ(copenhagen->type(), "GPE");
+  EXPECT_EQ(copenhagen->geo().country_code(), "DK");
+  ASSERT_EQ(copenhagen->mentions_size(), 1);
+  // Nested inside the organisation's mention: "Ants\n\nHe studied at the
+  // University of " is 38 code points.
+  EXPECT_EQ(copenhagen->mentions(0).begin(), 38u);
+  EXPECT_EQ(copenhagen->mentions(0).end(), 48u);
+  EXPECT_EQ(university->mentions(0).begin(), 24u);
+  EXPECT_EQ(university->mentions(0).end(), 48u);
+  // "pace" is an English word: no place Pace.
+  EXPECT_EQ(FindEntity(a, "Pace"), nullptr);
+}
+
+TEST(EntitiesStageTest, TheWestIsARegion) {
+  const v1::Article a = Extract(
+      "Energy", {"Russia sells gas to the West and to the West Bank. Prices rose in the south."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* west = FindEntity(a, "West");
+  ASSERT_NE(west, nullptr);
+  EXPECT_EQ(west->type(), "LOC");
+  EXPECT_THAT(MentionTexts(*west), ElementsAre("West"));
+  EXPECT_EQ(FindEntity(a, "south"), nullptr);
+}
+
+TEST(EntitiesStageTest, LoneWordNetProperNounsAreTyped) {
+  const v1::Article a = Extract(
+      "Talks", {"The agreement was that Gorbachev agreed to leave. Schools in Tuscany paid.",
+                "Zeus was worshipped. Washington stayed calm."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* gorbachev = FindEntity(a, "Gorbachev");
+  ASSERT_NE(gorbachev, nullptr);
+  EXPECT_EQ(gorbachev->type(), "PERSON");
+  EXPECT_FLOAT_EQ(gorbachev->confidence(), 0.7f);
+  const v1::Entity* tuscany = FindEntity(a, "Tuscany");
+  ASSERT_NE(tuscany, nullptr);
+  EXPECT_EQ(tuscany->type(), "GPE");  // "in X" reads it first
+  const v1::Entity* zeus = FindEntity(a, "Zeus");  // sentence-initial, not a word
+  ASSERT_NE(zeus, nullptr);
+  EXPECT_EQ(zeus->type(), "PERSON");
+  // A person, a city and a state in WordNet: its reading comes from the
+  // gazetteer, not from WordNet.
+  const v1::Entity* washington = FindEntity(a, "Washington");
+  ASSERT_NE(washington, nullptr);
+  EXPECT_EQ(washington->link(), "iso3166-2:US-WA");
+}
+
+TEST(EntitiesStageTest, UnknownNamesAfterInArePlaces) {
+  const v1::Article a = Extract(
+      "Holiday", {"He spent a week in Levico Terme, and in Okonkwo Adebayo's view it rained."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* levico = FindEntity(a, "Levico Terme");
+  ASSERT_NE(levico, nullptr);
+  EXPECT_EQ(levico->type(), "GPE");
+  const v1::Entity* adebayo = FindEntity(a, "Okonkwo Adebayo");
+  ASSERT_NE(adebayo, nullptr);
+  EXPECT_EQ(adebayo->type(), "PERSON");
+}
+
+TEST(EntitiesStageTest, GenericAbbreviationsAreNoOrganisations) {
+  const v1::Article a = Extract(
+      "Web", {"The page uses HTML and XML, and the ANS checked its GPS data on a PC."});
+  SCOPED_TRACE(DescribeEntities(a));
+  std::vector<std::string> names;
+  for (const v1::Entity& e : a.entities()) names.push_back(e.name());
+  EXPECT_THAT(names, ElementsAre("ANS"));
+}
+
 TEST(EntitiesStageTest, OtherLanguagesAreSkipped) {
   static const StagePtr entities = MakeStage("entities");
   v1::Article a;

@@ -18,6 +18,14 @@ std::vector<std::string> MentionTexts(const v1::Entity& e) {
   return out;
 }
 
+std::vector<std::string> MentionTexts(const v1::Entity& e, v1::Mention::Kind kind) {
+  std::vector<std::string> out;
+  for (const v1::Mention& m : e.mentions()) {
+    if (m.kind() == kind) out.push_back(m.text());
+  }
+  return out;
+}
+
 std::string DescribeEntities(const v1::Article& a) {
   std::string out;
   for (const v1::Entity& e : a.entities()) {

@@ -17,6 +17,10 @@ const v1::Entity* FindEntity(const v1::Article& a, absl::string_view name);
 // The surface texts of the mentions of `e`, in order.
 std::vector<std::string> MentionTexts(const v1::Entity& e);
 
+// The surface texts of the mentions of `e` of one kind (names, pronouns or
+// definite descriptions), in order.
+std::vector<std::string> MentionTexts(const v1::Entity& e, v1::Mention::Kind kind);
+
 // One line per entity ("e1 PERSON 'Sergey Lavrov' link= role=... [m1|m2]"), for
 // SCOPED_TRACE.
 std::string DescribeEntities(const v1::Article& a);

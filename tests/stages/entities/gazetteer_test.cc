@@ -108,6 +108,16 @@ TEST_F(CompiledGazetteerTest, OrganisationsTitlesWordsAndNames) {
   EXPECT_TRUE(g.IsCommonWord("tomorrow"));
   EXPECT_FALSE(g.IsCommonWord("lavrov"));
   EXPECT_TRUE(g.IsFirstName("john"));
+  // One-word WordNet proper nouns of one type.
+  EXPECT_EQ(g.ProperNounType("gorbachev"), "PERSON");
+  EXPECT_EQ(g.ProperNounType("tuscany"), "LOC");
+  EXPECT_EQ(g.ProperNounType("washington"), "");  // person, place and more
+  EXPECT_EQ(g.ProperNounType("okonkwo"), "");
+  // Sex from the two @stdlib first-name lists; a name on both is unknown.
+  EXPECT_EQ(g.FirstNameGender("john"), NameGender::kMale);
+  EXPECT_EQ(g.FirstNameGender("angela"), NameGender::kFemale);
+  EXPECT_EQ(g.FirstNameGender("jordan"), NameGender::kUnknown);
+  EXPECT_EQ(g.FirstNameGender("lavrov"), NameGender::kUnknown);
   EXPECT_EQ(g.KeywordType("University"), "ORG");
   EXPECT_EQ(g.KeywordType("River"), "LOC");
   EXPECT_EQ(g.KeywordType("university"), "");
@@ -127,6 +137,29 @@ TEST(GazetteerTest, SmallRecordsAndPopulationThreshold) {
   ASSERT_EQ(Readings(**g, "Capital City").size(), 1u);
   EXPECT_EQ((*g)->demonyms().size(), 2u);
   EXPECT_EQ(Readings(**g, "Kazakhs").size(), 1u);  // plural
+}
+
+TEST(GazetteerTest, ProperNounRecords) {
+  absl::StatusOr<std::unique_ptr<const Gazetteer>> g =
+      Gazetteer::Load("I\tzeus\tPERSON\nI\tdarfur\tLOC\n", 0);
+  ASSERT_THAT(g, IsOk());
+  EXPECT_EQ((*g)->ProperNounType("zeus"), "PERSON");
+  EXPECT_EQ((*g)->ProperNounType("darfur"), "LOC");
+  EXPECT_EQ((*g)->ProperNounType("hera"), "");
+  EXPECT_THAT(Gazetteer::Load("I\tzeus\tGOD\n", 0),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("record 1")));
+}
+
+TEST(GazetteerTest, FirstNameSex) {
+  absl::StatusOr<std::unique_ptr<const Gazetteer>> g =
+      Gazetteer::Load("F\tjohn\tm\nF\tmary\tf\nF\tsam\t\nF\tlee\n", 0);
+  ASSERT_THAT(g, IsOk());
+  EXPECT_EQ((*g)->FirstNameGender("john"), NameGender::kMale);
+  EXPECT_EQ((*g)->FirstNameGender("mary"), NameGender::kFemale);
+  EXPECT_EQ((*g)->FirstNameGender("sam"), NameGender::kUnknown);
+  EXPECT_EQ((*g)->FirstNameGender("lee"), NameGender::kUnknown);  // old two-field record
+  EXPECT_TRUE((*g)->IsFirstName("lee"));
+  EXPECT_EQ((*g)->FirstNameGender("bob"), NameGender::kUnknown);
 }
 
 TEST(GazetteerTest, MalformedRecordsAreInvalidArgument) {
