@@ -46,12 +46,27 @@ struct Daemon::DeliveryTag {
   std::string reason;          // dead letters: snake_case status code
 };
 
-// A worker thread. `finished` is set when its loop returns; abandoned workers (stuck
-// in a stage past the time budget) are detached at shutdown instead of joined.
+// A worker thread. `finished` is set when its loop returns. At shutdown workers
+// that do not finish within a grace period (stuck in a stage) are detached; they
+// touch only the WorkQueue and the chain, never the daemon.
 struct Daemon::Worker {
   std::thread thread;
   std::shared_ptr<std::atomic<bool>> finished;
 };
+
+// What the loop and the workers share; kept alive by every worker.
+struct Daemon::WorkQueue {
+  absl::Mutex mu;
+  std::deque<std::shared_ptr<Slot>> queue ABSL_GUARDED_BY(mu);
+  bool stopping ABSL_GUARDED_BY(mu) = false;
+};
+
+namespace {
+// Workers detached at shutdown that may still be running a stage.
+std::atomic<int> g_detached_workers{0};
+}  // namespace
+
+int Daemon::DetachedWorkers() { return g_detached_workers.load(); }
 
 namespace {
 
@@ -154,7 +169,8 @@ Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* me
       health_(health),
       changelog_topic_(config.kafka().changelog_topic().empty()
                            ? DefaultChangelogTopic(config.kafka().group_id())
-                           : config.kafka().changelog_topic()) {
+                           : config.kafka().changelog_topic()),
+      work_(std::make_shared<WorkQueue>()) {
   for (const std::string& name : chain_->StageNames()) {
     stage_duration_.push_back(&metrics_->StageDuration(name));
   }
@@ -232,72 +248,84 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
 
 void Daemon::StartWorker() {
   auto finished = std::make_shared<std::atomic<bool>>(false);
-  workers_.push_back(Worker{std::thread(&Daemon::WorkerLoop, this, finished), finished});
+  workers_.push_back(
+      Worker{std::thread(&Daemon::WorkerLoop, work_, chain_, finished), finished});
 }
 
 Daemon::~Daemon() {
   {
-    absl::MutexLock lock(&mu_);
-    stopping_workers_ = true;
-    queue_.clear();  // unprocessed messages are uncommitted: redelivered after restart
+    absl::MutexLock lock(&work_->mu);
+    work_->stopping = true;
+    work_->queue.clear();  // unprocessed messages are uncommitted: redelivered after restart
   }
+  // Workers finish their current message (if any) and stop. One stuck in a stage
+  // (its message already dead-lettered by the time budget, or slower than the
+  // grace period) is detached: it only holds the work queue and the chain, which
+  // the caller must keep alive while DetachedWorkers() > 0 (main ends the process
+  // without destroying it).
+  const absl::Time grace_end =
+      absl::Now() + std::min(absl::Seconds(5), absl::Milliseconds(config_.message_time_budget_ms()));
   for (Worker& w : workers_) {
-    // A worker abandoned in a stage that never returns cannot be joined.
-    if (w.finished->load() || !w.thread.joinable()) {
-      if (w.thread.joinable()) w.thread.join();
+    if (!w.thread.joinable()) continue;
+    while (!w.finished->load() && absl::Now() < grace_end) absl::SleepFor(absl::Milliseconds(5));
+    if (w.finished->load()) {
+      w.thread.join();
     } else {
-      bool busy_forever = false;
-      for (int i = 0; i < 100 && !w.finished->load(); ++i) absl::SleepFor(absl::Milliseconds(10));
-      busy_forever = !w.finished->load();
-      if (busy_forever) {
-        w.thread.detach();
-      } else {
-        w.thread.join();
-      }
+      w.thread.detach();
+      g_detached_workers.fetch_add(1);
+      Log(LogLevel::kWarning, "a worker is still inside a stage at shutdown; detached");
     }
   }
   // Close the consumer before members it calls back into go away.
   if (source_) source_->Close().IgnoreError();
 }
 
-void Daemon::WorkerLoop(Daemon* d, std::shared_ptr<std::atomic<bool>> finished) {
+void Daemon::WorkerLoop(std::shared_ptr<WorkQueue> work, const Chain* chain,
+                        std::shared_ptr<std::atomic<bool>> finished) {
   while (true) {
     std::shared_ptr<Slot> slot;
     {
-      absl::MutexLock lock(&d->mu_);
-      d->mu_.Await(absl::Condition(
-          +[](Daemon* d) ABSL_EXCLUSIVE_LOCKS_REQUIRED(d->mu_) {
-            return d->stopping_workers_ || !d->queue_.empty();
+      absl::MutexLock lock(&work->mu);
+      work->mu.Await(absl::Condition(
+          +[](WorkQueue* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) {
+            return w->stopping || !w->queue.empty();
           },
-          d));
-      if (d->stopping_workers_) break;
-      slot = std::move(d->queue_.front());
-      d->queue_.pop_front();
+          work.get()));
+      if (work->stopping) break;
+      slot = std::move(work->queue.front());
+      work->queue.pop_front();
     }
     const absl::Time start = absl::Now();
     slot->started_ns.store(absl::ToUnixNanos(start), std::memory_order_relaxed);
     int expected = Slot::kQueued;
     if (!slot->state.compare_exchange_strong(expected, Slot::kRunning)) continue;
-    ChainResult result = d->chain_->Run(slot->message, start);
-    slot->worker_result = std::move(result);
+    slot->worker_result = chain->Run(slot->message, start);
     expected = Slot::kRunning;
     if (!slot->state.compare_exchange_strong(expected, Slot::kDone,
                                              std::memory_order_acq_rel)) {
       // The loop gave up on this message (over its time budget) and started a
-      // replacement worker: this thread retires without touching the daemon, which
-      // may be gone by now.
+      // replacement worker: this thread retires.
       break;
-    }
-    for (const std::string& flag : slot->worker_result->event.article().flags()) {
-      d->metrics_->ArticleFlags(flag).Increment();
-    }
-    const auto& timings = slot->worker_result->event.stages();
-    for (int i = 0; i < timings.size() && i < static_cast<int>(d->stage_duration_.size()); ++i) {
-      d->stage_duration_[i]->Observe(timings[i].duration().seconds() +
-                                     timings[i].duration().nanos() * 1e-9);
     }
   }
   finished->store(true);
+}
+
+void Daemon::ObserveSlot(const Slot& slot) {
+  // Only a finished worker's result: an abandoned one may still be written.
+  if (slot.state.load(std::memory_order_acquire) != Slot::kDone || !slot.worker_result) return;
+  auto observe = [&](const v1::ArticleEvent& event) {
+    for (const std::string& flag : event.article().flags()) {
+      metrics_->ArticleFlags(flag).Increment();
+    }
+  };
+  observe(slot.worker_result->event);
+  for (const v1::ArticleEvent& event : slot.worker_result->more_events) observe(event);
+  const auto& timings = slot.worker_result->event.stages();
+  for (int i = 0; i < timings.size() && i < static_cast<int>(stage_duration_.size()); ++i) {
+    stage_duration_[i]->Observe(timings[i].duration().seconds() +
+                                timings[i].duration().nanos() * 1e-9);
+  }
 }
 
 void Daemon::Dispatch(RawMessage message) {
@@ -311,8 +339,8 @@ void Daemon::Dispatch(RawMessage message) {
   slot->tp = tp;
   slot->message = std::move(message);
   it->second.pending.push_back(slot);
-  absl::MutexLock lock(&mu_);
-  queue_.push_back(std::move(slot));
+  absl::MutexLock lock(&work_->mu);
+  work_->queue.push_back(std::move(slot));
 }
 
 void Daemon::ProduceReady() {
@@ -369,6 +397,7 @@ OutboundMessage Daemon::ChangelogMessage(absl::string_view store, absl::string_v
 }
 
 void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
+  ObserveSlot(*slot);
   const ChainResult& result = slot->result();
   // State first: the stores changed whatever became of the message.
   for (const StateChange& change : result.state_changes) {
@@ -714,13 +743,14 @@ void Daemon::DropInFlight(const std::vector<TopicPartition>* only) {
     }
     state.pending.clear();
   }
-  absl::MutexLock lock(&mu_);
-  queue_.erase(std::remove_if(queue_.begin(), queue_.end(),
+  absl::MutexLock lock(&work_->mu);
+  std::deque<std::shared_ptr<Slot>>& queue = work_->queue;
+  queue.erase(std::remove_if(queue.begin(), queue.end(),
                               [only](const std::shared_ptr<Slot>& slot) {
                                 return !only || std::find(only->begin(), only->end(),
                                                           slot->tp) != only->end();
                               }),
-               queue_.end());
+               queue.end());
 }
 
 bool Daemon::EnsureTransaction() {

@@ -106,6 +106,11 @@ class Daemon : public RebalanceListener {
 
   State state() const { return state_.load(); }
 
+  // Workers that destroyed daemons left running inside a stage (stuck past the
+  // shutdown grace period). While > 0 the chain must not be destroyed: end the
+  // process instead (std::_Exit after flushing), as `newsd run` does.
+  static int DetachedWorkers();
+
   // RebalanceListener (called on the loop thread from inside Poll).
   void OnAssigned(const std::vector<TopicPartition>& partitions) override;
   void OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) override;
@@ -114,6 +119,7 @@ class Daemon : public RebalanceListener {
   struct Slot;
   struct DeliveryTag;
   struct Worker;
+  struct WorkQueue;
   struct PartitionState {
     std::deque<std::shared_ptr<Slot>> pending;  // consumed, not produced, offset order
     absl::Time assigned_at = absl::Now();
@@ -132,7 +138,12 @@ class Daemon : public RebalanceListener {
   Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics, Health* health);
 
   void StartWorker();
-  static void WorkerLoop(Daemon* daemon, std::shared_ptr<std::atomic<bool>> finished);
+  // Never touches the daemon: only `work` (shared with it) and `chain`, so that a
+  // worker stuck in a stage may outlive the daemon (see ~Daemon).
+  static void WorkerLoop(std::shared_ptr<WorkQueue> work, const Chain* chain,
+                         std::shared_ptr<std::atomic<bool>> finished);
+  // Observes a finished slot's stage durations and flags (loop thread).
+  void ObserveSlot(const Slot& slot);
   void Dispatch(RawMessage message);
   // Dead-letters running slots older than message_time_budget_ms.
   void EnforceTimeBudget();
@@ -210,10 +221,8 @@ class Daemon : public RebalanceListener {
   absl::Time last_connection_check_ = absl::InfinitePast();
   absl::Time last_release_check_ = absl::InfinitePast();
 
-  // Worker pool: the loop pushes to queue_, workers push finished slots to done_.
-  absl::Mutex mu_;
-  std::deque<std::shared_ptr<Slot>> queue_ ABSL_GUARDED_BY(mu_);
-  bool stopping_workers_ ABSL_GUARDED_BY(mu_) = false;
+  // Worker pool: the loop pushes slots to work_; a worker marks its slot done.
+  const std::shared_ptr<WorkQueue> work_;
   std::vector<Worker> workers_;  // loop thread only
 
   // The engine's store of held events; the chain's stores belong to its stages.

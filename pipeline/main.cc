@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -202,8 +203,16 @@ int CmdRun() {
   StartShutdownWatchdog(absl::Milliseconds(config->shutdown_timeout_ms()) + absl::Seconds(10));
   absl::Status status = rt.daemon->Run(g_stop);
   rt.daemon.reset();
-  if (!status.ok()) return Fail(status);
-  return 0;
+  const int code = status.ok() ? 0 : Fail(status);
+  if (Daemon::DetachedWorkers() > 0) {
+    // A worker is still inside a stage: destroying the chain (or running static
+    // destructors) under it would crash. Everything is committed; end here.
+    Log(LogLevel::kWarning, "exiting with a worker still inside a stage");
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(code);
+  }
+  return code;
 }
 
 int CmdExtract(const std::vector<char*>& args) {

@@ -112,6 +112,21 @@ const StageRegistration kState("test_state",
                                  return StagePtr(new StateStage());
                                });
 
+// "SLOW" sleeps 3 s inside the stage (a poison pill for the time budget).
+class SlowStage : public Stage {
+ public:
+  absl::string_view name() const override { return "test_slow"; }
+  bool reads_payload() const override { return true; }
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
+    if (ctx.payload == "SLOW") absl::SleepFor(absl::Seconds(3));
+    article.set_text(std::string(ctx.payload));
+    return absl::OkStatus();
+  }
+};
+const StageRegistration kSlow("test_slow", [](const v1::StageConfig&) -> absl::StatusOr<StagePtr> {
+  return StagePtr(new SlowStage());
+});
+
 const std::string* Header(const ConsumedRecord& r, absl::string_view name) {
   return FindHeader(r.headers, name);
 }
@@ -501,6 +516,46 @@ TEST(DaemonStateTest, HeldEventsTombstonesAndRestoredState) {
     stop = true;
     loop.join();
   }
+}
+
+// A message stuck in a stage past the time budget is dead-lettered, the rest
+// flows, and shutdown neither waits for the stuck worker nor leaves it touching
+// the destroyed daemon (it is detached; the chain stays alive).
+TEST(DaemonTest, StuckWorkerIsDetachedAtShutdown) {
+  std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);
+  ASSERT_NE(cluster, nullptr);
+  const std::string brokers = cluster->bootstrap();
+  v1::PipelineConfig config = TestConfig(brokers, "slow-test", v1::AT_LEAST_ONCE);
+  config.clear_stages();
+  config.add_stages()->set_name("test_slow");
+  config.set_worker_threads(2);
+  config.set_message_time_budget_ms(300);
+  std::vector<OutboundMessage> input = Articles(0, 1);
+  input.front().value = "SLOW";
+  for (OutboundMessage& m : Articles(1, 5)) input.push_back(std::move(m));
+  ASSERT_TRUE(ProduceAll(brokers, input).ok());
+  // Leaked on purpose: a detached worker may still be inside a stage of it.
+  const Chain* chain = Chain::Create(config.stages())->release();
+  const int detached_before = Daemon::DetachedWorkers();
+  Metrics metrics;
+  Health health;
+  auto daemon = Daemon::Create(config, chain, &metrics, &health);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  std::atomic<bool> stop{false};
+  std::thread loop([&] { ASSERT_TRUE((*daemon)->Run(stop).ok()); });
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (metrics.Published("out").Value() < 5 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(metrics.Published("out").Value(), 5);
+  EXPECT_EQ(metrics.DeadLetters("chain", "deadline_exceeded").Value(), 1);
+  stop = true;
+  loop.join();
+  // The stuck worker still sleeps (3 s from its start): shutdown detaches it.
+  const absl::Time start = absl::Now();
+  daemon->reset();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  EXPECT_EQ(Daemon::DetachedWorkers(), detached_before + 1);
 }
 
 }  // namespace
