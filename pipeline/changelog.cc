@@ -96,7 +96,17 @@ bool ChangelogReader::AtEnd() const {
   return true;
 }
 
-void ChangelogReader::Apply(const RdKafka::Message& message) {
+void ChangelogReader::Apply(RdKafka::Message& message) {
+  if (!options_.own_instance.empty()) {
+    if (RdKafka::Headers* headers = message.headers()) {
+      RdKafka::Headers::Header h = headers->get_last(kChangelogInstanceHeader);
+      if (h.err() == RdKafka::ERR_NO_ERROR && h.value() != nullptr &&
+          absl::string_view(static_cast<const char*>(h.value()), h.value_size()) ==
+              options_.own_instance) {
+        return;  // written (and applied) by this process
+      }
+    }
+  }
   absl::string_view key;
   if (message.key_pointer() != nullptr) {
     key = absl::string_view(static_cast<const char*>(message.key_pointer()), message.key_len());

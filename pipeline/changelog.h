@@ -41,7 +41,13 @@ struct ChangelogReaderOptions {
   std::string client_id = "newsd-changelog";
   // Extra librdkafka properties (kafka.properties, then kafka.consumer_properties).
   std::vector<std::pair<std::string, std::string>> properties;
+  // Records whose header kChangelogInstanceHeader equals this are skipped: this
+  // process wrote them and applied them to its stores already. Empty: apply all.
+  std::string own_instance;
 };
+
+// Header naming the process that wrote a changelog record (a random id per start).
+inline constexpr char kChangelogInstanceHeader[] = "newsd.instance";
 
 class ChangelogReader {
  public:
@@ -84,7 +90,7 @@ class ChangelogReader {
   absl::StatusOr<bool> AssignIfKnown(absl::Duration timeout);
   // Consumes for up to `timeout`; applies records, tracks partition ends.
   void ConsumeOnce(absl::Duration timeout);
-  void Apply(const RdKafka::Message& message);
+  void Apply(RdKafka::Message& message);
   void FollowLoop();
   bool AtEnd() const;
 

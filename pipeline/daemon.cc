@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <random>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -171,6 +172,10 @@ Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* me
                            ? DefaultChangelogTopic(config.kafka().group_id())
                            : config.kafka().changelog_topic()),
       work_(std::make_shared<WorkQueue>()) {
+  // A random id per process start: its own changelog records are not re-applied.
+  std::random_device random;
+  instance_id_ = absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8),
+                              "-", getpid());
   for (const std::string& name : chain_->StageNames()) {
     stage_duration_.push_back(&metrics_->StageDuration(name));
   }
@@ -235,6 +240,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
   changelog_options.topic = daemon->changelog_topic();
   changelog_options.client_id = absl::StrCat(kafka.group_id(), "-changelog-reader");
   changelog_options.properties = MergeProperties(kafka.properties(), kafka.consumer_properties());
+  changelog_options.own_instance = daemon->instance_id_;
   absl::StatusOr<std::unique_ptr<ChangelogReader>> changelog =
       ChangelogReader::Create(changelog_options, daemon->stores_, metrics);
   if (!changelog.ok()) return changelog.status();
@@ -393,6 +399,7 @@ OutboundMessage Daemon::ChangelogMessage(absl::string_view store, absl::string_v
   out.topic = changelog_topic();
   out.key = ChangelogKey(store, key);
   out.value = std::move(value);
+  out.headers = {{kChangelogInstanceHeader, instance_id_}};
   return out;
 }
 

@@ -197,6 +197,7 @@ class Daemon : public RebalanceListener {
   std::atomic<State> state_{State::kStarting};
   std::string transactional_id_;  // EXACTLY_ONCE
   const std::string changelog_topic_;
+  std::string instance_id_;  // header of this process's changelog records
   std::optional<absl::Status> fatal_;  // loop thread only
 
   // Loop-thread state.

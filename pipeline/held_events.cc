@@ -27,7 +27,7 @@ absl::Status HeldEvents::Restore(absl::string_view key, std::optional<absl::stri
     return absl::InvalidArgumentError(
         absl::StrCat("held: changelog value of \"", key, "\" is not a HeldEvent"));
   }
-  if (released_.count(std::string(key))) return absl::OkStatus();
+  if (released_.count(std::string(key)) > 0) return absl::OkStatus();
   held_[std::string(key)] = std::move(held);
   return absl::OkStatus();
 }
@@ -47,10 +47,13 @@ std::vector<v1::HeldEvent> HeldEvents::TakeDue(
     absl::Time now, const std::function<bool(const std::string&, int32_t)>& owned) {
   std::vector<v1::HeldEvent> due;
   absl::MutexLock lock(&mu_);
+  for (auto it = released_.begin(); it != released_.end();) {
+    it = now - it->second > absl::Hours(1) ? released_.erase(it) : std::next(it);
+  }
   for (auto it = held_.begin(); it != held_.end();) {
     if (ReleaseAt(it->second) <= now &&
         owned(it->second.input_topic(), it->second.input_partition())) {
-      released_.insert(it->first);
+      released_[it->first] = now;
       due.push_back(std::move(it->second));
       it = held_.erase(it);
     } else {

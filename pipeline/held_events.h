@@ -12,7 +12,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,8 +30,9 @@ class HeldEvents final : public StateStore {
  public:
   absl::string_view name() const override { return "held"; }
   // Parses a v1::HeldEvent (kInvalidArgument if the bytes do not parse or carry
-  // no article id); nullopt removes `key`. A record of an event this instance has
-  // released is ignored until the release's tombstone is read back.
+  // no article id); nullopt removes `key`. A record of an event this instance
+  // released within the last hour is ignored (a late copy of the record that the
+  // release deleted).
   absl::Status Restore(absl::string_view key, std::optional<absl::string_view> value) override;
   // {"events", number held}.
   std::vector<std::pair<std::string, double>> Sizes() const override;
@@ -56,7 +56,7 @@ class HeldEvents final : public StateStore {
  private:
   mutable absl::Mutex mu_;
   std::map<std::string, v1::HeldEvent> held_ ABSL_GUARDED_BY(mu_);
-  std::set<std::string> released_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Time> released_ ABSL_GUARDED_BY(mu_);  // key → when
 };
 
 }  // namespace newsd
