@@ -786,6 +786,7 @@ void Daemon::CommitTransaction() {
     if (partitions_.count(tp)) offsets.push_back({tp.topic, {tp.partition, next}});
   }
   absl::Status status;
+  const absl::Time commit_start = absl::Now();
   for (int attempt = 0; attempt < 3; ++attempt) {
     status = absl::OkStatus();
     if (!offsets.empty()) {
@@ -797,6 +798,8 @@ void Daemon::CommitTransaction() {
   }
   if (status.ok()) {
     metrics_->Transactions("committed").Increment();
+    metrics_->transaction_commit_seconds().Observe(
+        absl::ToDoubleSeconds(absl::Now() - commit_start));
     for (const auto& [topic, po] : offsets) {
       offsets_.MarkCommitted({topic, po.first}, po.second);
     }

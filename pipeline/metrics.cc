@@ -79,6 +79,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                              .Help("Input Kafka timestamp to broker acknowledgement of the output.")
                              .Register(r)
                              .Add({}, LatencyBuckets());
+  transaction_commit_seconds_ = &prometheus::BuildHistogram()
+                                     .Name("newsd_transaction_commit_seconds")
+                                     .Help("Time to send the offsets and commit one exactly-once "
+                                           "transaction.")
+                                     .Register(r)
+                                     .Add({}, LatencyBuckets());
   inflight_ = &prometheus::BuildGauge()
                    .Name("newsd_inflight_messages")
                    .Help("Messages consumed whose output is not yet acknowledged.")

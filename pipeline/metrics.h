@@ -56,6 +56,9 @@ class Metrics {
   prometheus::Counter& Commits(bool ok);
   // newsd_transactions_total{result="committed"|"aborted"|"fatal"} (EXACTLY_ONCE)
   prometheus::Counter& Transactions(const std::string& result);
+  // newsd_transaction_commit_seconds: send_offsets_to_transaction + commit_transaction
+  // of one exactly-once transaction (the loop waits for it).
+  prometheus::Histogram& transaction_commit_seconds() { return *transaction_commit_seconds_; }
   // newsd_consumer_lag_seconds: age of the oldest consumed, uncommitted message.
   prometheus::Gauge& consumer_lag_seconds() { return *consumer_lag_seconds_; }
   // newsd_kafka_connected: 1 while the producer reaches a broker.
@@ -107,6 +110,7 @@ class Metrics {
   prometheus::Gauge* connected_;
   prometheus::Counter* fatal_errors_;
   prometheus::Histogram* end_to_end_latency_;
+  prometheus::Histogram* transaction_commit_seconds_;
   prometheus::Gauge* inflight_;
   prometheus::Counter* delivery_failures_;
   prometheus::Gauge* ready_;
