@@ -246,6 +246,9 @@ absl::Status QuoteFinder::IndexPersons() {
         absl::StrSplit(absl::AsciiStrToLower(entity.role()), ' ', absl::SkipEmpty());
     if (!role_words.empty()) gender_[e] = GenderOfWord(role_words.back());
     for (const v1::Mention& m : entity.mentions()) {
+      // Speakers are named; pronouns get this stage's own resolution (last
+      // compatible speaker), which knows the quotation's turn structure.
+      if (m.kind() != v1::Mention::NAME) continue;
       if (absl::Status st = CheckSpan(MakeSpan(m.begin(), m.end()), n, "mention");
           !st.ok()) {
         return st;
