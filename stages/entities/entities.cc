@@ -1112,7 +1112,8 @@ bool Extractor::IsInterview() const {
     // "Interview with Noam Chomsky", "interviewed by Wikinews", "An interview
     // with ...", "Wikinews interviews academic ...", "interviewed Tina
     // McKenzie"; not "replace interview with questionnaire".
-    const absl::string_view next = i + 1 < tokens_.size() ? tokens_[i + 1].key : "";
+    absl::string_view next;  // (a ternary with "" would view a destroyed temporary)
+    if (i + 1 < tokens_.size()) next = tokens_[i + 1].key;
     if (capitalised(i + 1) || ((next == "with" || next == "by") && capitalised(i + 2)) ||
         (i > 0 && tokens_[i - 1].key == "an") ||
         (i > 0 && k != "interview" && capitalised(i - 1)) ||
