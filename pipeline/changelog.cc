@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "pipeline/kafka_status.h"
@@ -12,6 +13,25 @@ namespace newsd {
 std::string ChangelogKey(absl::string_view store, absl::string_view key) {
   return absl::StrCat(store, "/", key);
 }
+
+// librdkafka's errors and logs of the reader's consumer, in newsd's log format.
+class ChangelogReader::EventCb : public RdKafka::EventCb {
+ public:
+  void event_cb(RdKafka::Event& event) override {
+    if (event.type() == RdKafka::Event::EVENT_ERROR) {
+      Log(event.fatal() ? LogLevel::kError : LogLevel::kWarning,
+          absl::StrCat("changelog reader: ", RdKafka::err2str(event.err()), ": ", event.str()));
+    } else if (event.type() == RdKafka::Event::EVENT_LOG) {
+      Log(event.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR ? LogLevel::kError
+                                                                   : LogLevel::kDebug,
+          absl::StrCat("changelog reader: ", event.fac(), ": ", event.str()));
+    }
+  }
+};
+
+ChangelogReader::ChangelogReader(ChangelogReaderOptions options, std::vector<StateStore*> stores,
+                                 Metrics* metrics)
+    : options_(std::move(options)), stores_(std::move(stores)), metrics_(metrics) {}
 
 absl::StatusOr<std::unique_ptr<ChangelogReader>> ChangelogReader::Create(
     const ChangelogReaderOptions& options, std::vector<StateStore*> stores, Metrics* metrics) {
@@ -40,6 +60,10 @@ absl::StatusOr<std::unique_ptr<ChangelogReader>> ChangelogReader::Create(
     return s;
   }
   std::string err;
+  reader->event_cb_ = std::make_unique<EventCb>();
+  if (conf->set("event_cb", reader->event_cb_.get(), err) != RdKafka::Conf::CONF_OK) {
+    return absl::InternalError(absl::StrCat("changelog consumer event_cb: ", err));
+  }
   reader->consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!reader->consumer_) {
     return absl::InvalidArgumentError(absl::StrCat("changelog consumer: ", err));
@@ -119,8 +143,16 @@ void ChangelogReader::Apply(RdKafka::Message& message) {
     }
   }
   if (store == nullptr) {
-    // A store this chain does not have (another configuration wrote it).
+    // A store this chain does not have (another configuration or program wrote it).
     if (metrics_) metrics_->ChangelogRecords("unknown_store").Increment();
+    if (++unknown_logged_ <= 10) {
+      Log(LogLevel::kWarning,
+          absl::StrCat("changelog ", options_.topic, "[", message.partition(), "]@",
+                       message.offset(), ": record skipped: key \"",
+                       absl::CHexEscape(key.substr(0, 80)),
+                       "\" names no state store of this chain (\"<store>/<key>\")",
+                       unknown_logged_ == 10 ? "; further ones are only counted" : ""));
+    }
     return;
   }
   std::optional<absl::string_view> value;
@@ -193,6 +225,41 @@ absl::Status ChangelogReader::Restore(absl::Duration timeout, const std::atomic<
   return absl::OkStatus();
 }
 
+void ChangelogReader::RefreshPartitions() {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> topic(
+      RdKafka::Topic::create(consumer_.get(), options_.topic, nullptr, err));
+  if (!topic) return;
+  RdKafka::Metadata* raw = nullptr;
+  if (consumer_->metadata(false, topic.get(), &raw, 2000) != RdKafka::ERR_NO_ERROR) return;
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  std::vector<int32_t> added;
+  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+    if (t->topic() != options_.topic || t->err() != RdKafka::ERR_NO_ERROR) continue;
+    for (const RdKafka::PartitionMetadata* p : *t->partitions()) {
+      if (at_end_.count(p->id()) == 0) added.push_back(p->id());
+    }
+  }
+  if (added.empty()) return;
+  // Partitions added to the topic (kafka-topics --alter): read them from the
+  // beginning, the others from where the reader is.
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (int32_t p : added) {
+    partitions.push_back(
+        RdKafka::TopicPartition::create(options_.topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+    at_end_[p] = false;
+  }
+  std::unique_ptr<RdKafka::Error> error(consumer_->incremental_assign(partitions));
+  RdKafka::TopicPartition::destroy(partitions);
+  if (error) {
+    Log(LogLevel::kWarning, absl::StrCat("changelog: assigning new partitions: ", error->str()));
+    for (int32_t p : added) at_end_.erase(p);
+    return;
+  }
+  Log(LogLevel::kInfo, absl::StrCat("changelog: ", added.size(), " partition(s) added to ",
+                                    options_.topic, "; reading them from the beginning"));
+}
+
 void ChangelogReader::StartFollowing() {
   follower_ = std::thread(&ChangelogReader::FollowLoop, this);
 }
@@ -209,6 +276,10 @@ void ChangelogReader::FollowLoop() {
       last_lookup = absl::Now();
       absl::StatusOr<bool> assigned = AssignIfKnown(absl::Seconds(2));
       if (!assigned.ok() || !*assigned) continue;
+    }
+    if (absl::Now() - last_lookup >= absl::Seconds(10)) {
+      last_lookup = absl::Now();
+      RefreshPartitions();
     }
     ConsumeOnce(absl::Milliseconds(100));
   }

@@ -82,8 +82,7 @@ class ChangelogReader {
 
  private:
   ChangelogReader(ChangelogReaderOptions options, std::vector<StateStore*> stores,
-                  Metrics* metrics)
-      : options_(std::move(options)), stores_(std::move(stores)), metrics_(metrics) {}
+                  Metrics* metrics);
 
   // Looks up the topic's partitions and assigns them from the beginning (once).
   // False while the topic does not exist.
@@ -92,16 +91,22 @@ class ChangelogReader {
   void ConsumeOnce(absl::Duration timeout);
   void Apply(RdKafka::Message& message);
   void FollowLoop();
+  // Starts reading partitions added to the topic since the assignment.
+  void RefreshPartitions();
   bool AtEnd() const;
 
   const ChangelogReaderOptions options_;
   const std::vector<StateStore*> stores_;
   Metrics* const metrics_;
 
+  class EventCb;
+  // Declared before consumer_ so that it outlives it (librdkafka calls it until close).
+  std::unique_ptr<EventCb> event_cb_;
   // Consumer and partition state: the thread calling Restore, then the follower.
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   bool assigned_ = false;
   std::map<int32_t, bool> at_end_;  // partition → EOF reported since its last record
+  int unknown_logged_ = 0;          // records of unknown stores logged so far
 
   std::atomic<uint64_t> applied_{0};
   mutable absl::Mutex mu_;

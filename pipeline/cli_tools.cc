@@ -193,6 +193,16 @@ std::string DescribeRecord(const ConsumedRecord& record, bool pretty) {
     absl::StatusOr<std::string> json = EventToJson(event, pretty);
     return json.ok() ? *json : json.status().ToString();
   }
+  const bool dead_letter = FindHeader(record.headers, "newsd.errors.stage") != nullptr;
+  if (!dead_letter) {
+    // A tombstone of a retracted story, a changelog record, or another record.
+    std::string out = absl::StrCat(record.value ? "record " : "tombstone ", record.topic, "[",
+                                   record.partition, "]@", record.offset,
+                                   ": key=", record.key.value_or("(none)"));
+    for (const auto& [k, v] : record.headers) absl::StrAppend(&out, " ", k, "=", v);
+    if (record.value) absl::StrAppend(&out, " value_bytes=", record.value->size());
+    return out;
+  }
   std::string out = absl::StrCat("dead letter ", record.topic, "[", record.partition, "]@",
                                  record.offset, ":");
   for (const auto& [k, v] : record.headers) {

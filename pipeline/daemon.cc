@@ -421,8 +421,14 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
   std::vector<std::pair<OutboundMessage, Output>> events;
   std::vector<v1::HeldEvent> holds;
   const absl::Time now = absl::Now();
+  // (story id, article id) of kills and newer versions: their story's other held
+  // (older) events must never come out after them.
+  std::vector<std::pair<std::string, std::string>> superseding;
   auto add = [&](const v1::ArticleEvent& event) {
     const v1::Story& story = event.article().story();
+    if (story.retracted() || !story.supersedes().empty()) {
+      superseding.emplace_back(story.story_id(), event.article().id());
+    }
     if (story.has_hold_until() &&
         absl::FromUnixSeconds(story.hold_until().seconds()) +
                 absl::Nanoseconds(story.hold_until().nanos()) > now) {
@@ -443,7 +449,7 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
     if (story.retracted()) {
       OutboundMessage tombstone;
       tombstone.topic = config_.kafka().output_topic();
-      tombstone.key = events.back().first.key;
+      tombstone.key = story.story_id().empty() ? event.article().id() : story.story_id();
       tombstone.headers = {{"newsd.tombstone", "retracted"}};
       events.emplace_back(std::move(tombstone), Output::kTombstone);
     }
@@ -459,6 +465,16 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
                                                           " bytes exceeds max_output_bytes (",
                                                           config_.max_output_bytes(), ")"))});
       return;
+    }
+  }
+  for (const auto& [story_id, article_id] : superseding) {
+    for (v1::HeldEvent& dropped : held_.DropStory(story_id, article_id)) {
+      Log(LogLevel::kInfo, "held event dropped: its story was killed or superseded",
+          MessageLogContext{HeldEvents::KeyOf(dropped), dropped.input_topic(),
+                            dropped.input_partition(), dropped.input_offset(), {}});
+      events.emplace_back(ChangelogMessage(held_.name(), HeldEvents::KeyOf(dropped), std::nullopt),
+                          Output::kChangelog);
+      if (exactly_once()) txn_released_.push_back(std::move(dropped));  // held again on abort
     }
   }
   for (v1::HeldEvent& held : holds) held_.Hold(std::move(held));
@@ -971,6 +987,16 @@ bool Daemon::RestoreState(const std::atomic<bool>& stop) {
     Log(LogLevel::kWarning,
         absl::StrCat("changelog topic ", changelog_topic(), ": ", s.message(),
                      " (create it with cleanup.policy=compact, or the state grows without bound)"));
+  } else if (absl::StatusOr<std::string> policy =
+                 sink_->TopicConfig(changelog_topic(), "cleanup.policy", absl::Seconds(10));
+             policy.ok() && !absl::StrContains(*policy, "compact")) {
+    // Time- or size-based deletion would silently drop state (held embargoed
+    // events included) that no newer record replaces.
+    Log(LogLevel::kError,
+        absl::StrCat("changelog topic ", changelog_topic(), " has cleanup.policy=", *policy,
+                     ": records the broker deletes are lost state (held embargoed events "
+                     "included); set cleanup.policy=compact on it"));
+    metrics_->changelog_misconfigured().Set(1);
   }
   absl::Status restored = changelog_->Restore(
       absl::Milliseconds(config_.changelog_restore_timeout_ms() > 0

@@ -215,7 +215,8 @@ class Daemon : public RebalanceListener {
   std::map<std::string, double> txn_published_;    // counted at commit
   std::map<std::pair<std::string, std::string>, double> txn_dead_letters_;
   TxnCounts txn_counts_;
-  std::vector<v1::HeldEvent> txn_released_;  // put back into held_ on abort
+  // Held events released or dropped in the open transaction: held again on abort.
+  std::vector<v1::HeldEvent> txn_released_;
   absl::Time last_abort_attempt_ = absl::InfinitePast();
   absl::Time last_commit_ = absl::InfinitePast();
   absl::Time last_gauges_ = absl::InfinitePast();

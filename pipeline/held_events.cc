@@ -27,6 +27,10 @@ absl::Status HeldEvents::Restore(absl::string_view key, std::optional<absl::stri
     return absl::InvalidArgumentError(
         absl::StrCat("held: changelog value of \"", key, "\" is not a HeldEvent"));
   }
+  if (KeyOf(held) != key) {
+    return absl::InvalidArgumentError(absl::StrCat("held: changelog key \"", key,
+                                                   "\" holds the event of \"", KeyOf(held), "\""));
+  }
   if (released_.count(std::string(key)) > 0) return absl::OkStatus();
   held_[std::string(key)] = std::move(held);
   return absl::OkStatus();
@@ -64,6 +68,22 @@ std::vector<v1::HeldEvent> HeldEvents::TakeDue(
     return ReleaseAt(a) < ReleaseAt(b);
   });
   return due;
+}
+
+std::vector<v1::HeldEvent> HeldEvents::DropStory(absl::string_view story_id,
+                                                 absl::string_view except_key) {
+  std::vector<v1::HeldEvent> dropped;
+  if (story_id.empty()) return dropped;
+  absl::MutexLock lock(&mu_);
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (it->first != except_key && it->second.event().article().story().story_id() == story_id) {
+      dropped.push_back(std::move(it->second));
+      it = held_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return dropped;
 }
 
 void HeldEvents::Return(std::vector<v1::HeldEvent> events) {

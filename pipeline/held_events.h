@@ -29,8 +29,8 @@ namespace newsd {
 class HeldEvents final : public StateStore {
  public:
   absl::string_view name() const override { return "held"; }
-  // Parses a v1::HeldEvent (kInvalidArgument if the bytes do not parse or carry
-  // no article id); nullopt removes `key`. A record of an event this instance
+  // Parses a v1::HeldEvent (kInvalidArgument if the bytes do not parse, carry no
+  // article id, or the id is not `key`); nullopt removes `key`. A record of an event this instance
   // released within the last hour is ignored (a late copy of the record that the
   // release deleted).
   absl::Status Restore(absl::string_view key, std::optional<absl::string_view> value) override;
@@ -49,6 +49,10 @@ class HeldEvents final : public StateStore {
   // publishes them. Their keys are remembered as released (see Restore).
   std::vector<v1::HeldEvent> TakeDue(
       absl::Time now, const std::function<bool(const std::string&, int32_t)>& owned);
+  // Removes and returns the held events of story `story_id` other than
+  // `except_key`: a later version, correction or kill of the story was published,
+  // so the held (older) version must never be. The caller deletes their keys.
+  std::vector<v1::HeldEvent> DropStory(absl::string_view story_id, absl::string_view except_key);
   // Puts back events taken by TakeDue whose publication was aborted.
   void Return(std::vector<v1::HeldEvent> events);
   size_t size() const;

@@ -110,6 +110,11 @@ class KafkaSink {
   // the one topic could auto-create it on brokers that allow that). Errors per
   // KafkaStatus.
   absl::StatusOr<bool> TopicExists(const std::string& topic, absl::Duration timeout);
+  // The value of topic config `name` of `topic` (DescribeConfigs), e.g.
+  // "compact" for "cleanup.policy". kNotFound if the broker reports no such
+  // config; errors per KafkaStatus.
+  absl::StatusOr<std::string> TopicConfig(const std::string& topic, const std::string& name,
+                                          absl::Duration timeout);
   absl::Status CreateTopic(const std::string& topic, int partitions, int replication_factor,
                            const std::vector<std::pair<std::string, std::string>>& configs,
                            absl::Duration timeout);

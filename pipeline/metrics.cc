@@ -125,6 +125,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                                     "changelog partition.")
                               .Register(r)
                               .Add({});
+  changelog_misconfigured_ = &prometheus::BuildGauge()
+                                  .Name("newsd_changelog_misconfigured")
+                                  .Help("1 when the changelog topic's cleanup.policy is not "
+                                        "compact (state may be deleted by the broker).")
+                                  .Register(r)
+                                  .Add({});
   held_events_ = &prometheus::BuildGauge()
                       .Name("newsd_held_events")
                       .Help("Events held until their embargo passes.")

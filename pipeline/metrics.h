@@ -88,6 +88,8 @@ class Metrics {
   // newsd_changelog_caught_up: 1 while the changelog reader is at the end of
   // every changelog partition (0 during the start-up restore and when behind).
   prometheus::Gauge& changelog_caught_up() { return *changelog_caught_up_; }
+  // newsd_changelog_misconfigured: 1 when the changelog topic is not compacted.
+  prometheus::Gauge& changelog_misconfigured() { return *changelog_misconfigured_; }
   // newsd_held_events: events held for their embargo (Story.hold_until).
   prometheus::Gauge& held_events() { return *held_events_; }
   // newsd_held_events_released_total: held events published after their embargo.
@@ -118,6 +120,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* state_store_family_;
   prometheus::Family<prometheus::Counter>* changelog_family_;
   prometheus::Gauge* changelog_caught_up_;
+  prometheus::Gauge* changelog_misconfigured_;
   prometheus::Gauge* held_events_;
   prometheus::Counter* held_events_released_;
   prometheus::Counter* tombstones_published_;

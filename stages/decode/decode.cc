@@ -1,5 +1,6 @@
 #include "stages/decode/decode.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -95,6 +96,14 @@ absl::Status DecodeStage::Process(v1::Article& article, const StageContext& ctx)
   std::vector<v1::Article> assembled;
   absl::Status first_error;
   size_t skipped = 0;
+  for (const DecodedDocument& item : *items) {
+    if (std::find(item.flags.begin(), item.flags.end(), "embargo_unparsed") != item.flags.end()) {
+      // Fail closed: an item whose embargo cannot be read must not be published now.
+      return absl::InvalidArgumentError(
+          "embargo time is not a date-time newsd reads (RFC 3339, ISO 8601, RFC 2822); "
+          "the item is not published so that its embargo cannot be broken");
+    }
+  }
   for (size_t i = 0; i < items->size(); ++i) {
     v1::Article a = original;
     if (i > 0) a.set_id(absl::StrCat(original.id(), "#", i + 1));

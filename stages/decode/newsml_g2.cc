@@ -57,7 +57,7 @@ void ReadItemMeta(const xmlNode* meta, DecodedDocument* doc) {
   wire.set_provider(Label(Child(meta, "provider")));
   SetWireTime(Text(Child(meta, "versionCreated")), &wire, &v1::Wire::mutable_version_created, &doc->flags);
   SetWireTime(Text(Child(meta, "firstCreated")), &wire, &v1::Wire::mutable_first_created, &doc->flags);
-  SetWireTime(Text(Child(meta, "embargoed")), &wire, &v1::Wire::mutable_embargo_until, &doc->flags);
+  SetEmbargoTime(Text(Child(meta, "embargoed")), &wire, &doc->flags);
   wire.set_pub_status(ParsePubStatus(Attr(Child(meta, "pubStatus"), "qcode")));
   for (const xmlNode* signal : Children(meta, "signal")) {
     if (std::string q = Attr(signal, "qcode"); !q.empty()) wire.add_signals(std::move(q));

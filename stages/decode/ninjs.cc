@@ -260,7 +260,7 @@ absl::StatusOr<DecodedItems> DecodeNinjs(const DecodeInput& input) {
     doc.published_at = ParseWireTime(r.String("versioncreated"));
   }
   SetWireTime(r.String("firstcreated"), &wire, &v1::Wire::mutable_first_created, &doc.flags);
-  SetWireTime(r.String("embargoed"), &wire, &v1::Wire::mutable_embargo_until, &doc.flags);
+  SetEmbargoTime(r.String("embargoed"), &wire, &doc.flags);
   wire.set_pub_status(ParsePubStatus(r.String("pubstatus")));
   wire.set_urgency(ParseUrgency(r.String("urgency")));
   wire.set_slugline(r.String("slugline"));

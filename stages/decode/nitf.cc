@@ -83,8 +83,7 @@ void ReadDocdata(const xmlNode* docdata, DecodedDocument* doc) {
                 &doc->flags);
   }
   if (!wire.has_embargo_until()) {
-    SetWireTime(Attr(Child(docdata, "date.release"), "norm"), &wire, &v1::Wire::mutable_embargo_until,
-                &doc->flags);
+    SetEmbargoTime(Attr(Child(docdata, "date.release"), "norm"), &wire, &doc->flags);
   }
   if (wire.version() == 0) {
     uint32_t version = 0;

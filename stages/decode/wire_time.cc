@@ -28,6 +28,9 @@ constexpr ZoneName kZones[] = {
 
 constexpr const char* kFormats[] = {
     "%Y-%m-%d%ET%H:%M:%E*S%Ez", "%Y-%m-%d%ET%H:%M:%E*S", "%Y-%m-%d%ET%H:%M%Ez",
+    // RFC 3339 §5.6 allows a space instead of "T"; a zone name may follow a space.
+    "%Y-%m-%d %H:%M:%E*S%Ez",   "%Y-%m-%d %H:%M:%E*S",   "%Y-%m-%d%ET%H:%M:%E*S %z",
+    "%Y-%m-%d %H:%M:%E*S %z",
     "%Y-%m-%d%ET%H:%M",         "%Y-%m-%d",              "%a, %d %b %Y %H:%M:%S %z",
     "%a, %d %b %Y %H:%M %z",    "%d %b %Y %H:%M:%S %z",  "%d %b %Y %H:%M %z",
 };
@@ -84,6 +87,14 @@ bool SetWireTime(absl::string_view value, v1::Wire* wire,
   }
   *(wire->*field)() = ToTimestamp(*t);
   return true;
+}
+
+void SetEmbargoTime(absl::string_view value, v1::Wire* wire, std::vector<std::string>* flags) {
+  if (absl::StripAsciiWhitespace(value).empty()) return;
+  std::vector<std::string> ignored;
+  if (!SetWireTime(value, wire, &v1::Wire::mutable_embargo_until, &ignored)) {
+    flags->push_back("embargo_unparsed");
+  }
 }
 
 v1::PubStatus ParsePubStatus(absl::string_view value) {

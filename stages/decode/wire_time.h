@@ -37,6 +37,11 @@ bool SetWireTime(absl::string_view value, v1::Wire* wire,
                  google::protobuf::Timestamp* (v1::Wire::*field)(),
                  std::vector<std::string>* flags);
 
+// Sets Wire.embargo_until from `value` like SetWireTime, but an unparseable
+// value adds the flag "embargo_unparsed" instead (the decode stage then rejects
+// the item: publishing it could break its embargo).
+void SetEmbargoTime(absl::string_view value, v1::Wire* wire, std::vector<std::string>* flags);
+
 // IPTC publication status from a NewsML-G2 qcode ("stat:usable"), a ninjs value
 // ("usable"), a NITF management-status or a NewsML 1.2 Status FormalName
 // ("Usable"); "cancelled" and "canceled" are both accepted; anything else is

@@ -467,17 +467,20 @@ TEST(DaemonStateTest, HeldEventsTombstonesAndRestoredState) {
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     std::atomic<bool> stop{false};
     std::thread loop([&] { ASSERT_TRUE((*daemon)->Run(stop).ok()); });
+    // s9 is held, then killed: the held version must never be published.
     ASSERT_TRUE(ProduceAll(brokers, {message("remember alpha"), message("hold 2000 h1"),
-                                     message("kill s1"), message("hold 600000 h2")})
+                                     message("kill s1"), message("hold 600000 h2"),
+                                     message("hold 600000 s9"), message("kill s9")})
                     .ok());
     const absl::Time deadline = absl::Now() + absl::Seconds(30);
-    while (metrics.Published("out").Value() < 2 && absl::Now() < deadline) {
+    while (metrics.Published("out").Value() < 3 && absl::Now() < deadline) {
       absl::SleepFor(absl::Milliseconds(20));
     }
-    // remember + kill published (and the kill's tombstone); both holds held.
-    std::vector<ConsumedRecord> out = outputs(3);
-    ASSERT_EQ(out.size(), 3u);
-    EXPECT_THAT(texts(out), UnorderedElementsAre("remember alpha", "kill s1", "<tombstone s1>"));
+    // remember + kills published (with the kills' tombstones); h1 and h2 held.
+    std::vector<ConsumedRecord> out = outputs(5);
+    ASSERT_EQ(out.size(), 5u);
+    EXPECT_THAT(texts(out), UnorderedElementsAre("remember alpha", "kill s1", "<tombstone s1>",
+                                                 "kill s9", "<tombstone s9>"));
     for (const ConsumedRecord& r : out) {
       if (r.value) continue;
       ASSERT_NE(Header(r, "newsd.tombstone"), nullptr);
@@ -496,10 +499,10 @@ TEST(DaemonStateTest, HeldEventsTombstonesAndRestoredState) {
       absl::SleepFor(absl::Milliseconds(50));
     }
     EXPECT_EQ(metrics.held_events_released().Value(), 1);
-    out = outputs(4);
-    ASSERT_EQ(out.size(), 4u);
+    out = outputs(6);
+    ASSERT_EQ(out.size(), 6u);
     EXPECT_THAT(texts(out), UnorderedElementsAre("remember alpha", "kill s1", "<tombstone s1>",
-                                                 "hold 2000 h1"));
+                                                 "kill s9", "<tombstone s9>", "hold 2000 h1"));
     EXPECT_GT(metrics.ChangelogRecords("produced").Value(), 0);
     stop = true;
     loop.join();
@@ -520,11 +523,13 @@ TEST(DaemonStateTest, HeldEventsTombstonesAndRestoredState) {
     while (metrics.Published("out").Value() < 2 && absl::Now() < deadline) {
       absl::SleepFor(absl::Milliseconds(20));
     }
-    std::vector<ConsumedRecord> out = outputs(6);
-    ASSERT_EQ(out.size(), 6u);
+    std::vector<ConsumedRecord> out = outputs(8);
+    ASSERT_EQ(out.size(), 8u);
     EXPECT_THAT(texts(out), UnorderedElementsAre("remember alpha", "kill s1", "<tombstone s1>",
-                                                 "hold 2000 h1", "known alpha", "unknown beta"));
-    // h2 (10 minutes) is still held here, restored; h1 is not held again.
+                                                 "kill s9", "<tombstone s9>", "hold 2000 h1",
+                                                 "known alpha", "unknown beta"));
+    // h2 (10 minutes) is still held here, restored; h1 (released) and s9 (its
+    // story killed) are not held again.
     EXPECT_EQ(metrics.held_events().Value(), 1);
     EXPECT_EQ(metrics.StateStoreRecords("held", "events").Value(), 1);
     EXPECT_EQ(metrics.StateStoreRecords("test_seen", "keys").Value(), 1);

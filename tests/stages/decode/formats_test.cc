@@ -287,6 +287,24 @@ TEST(NinjsTest, WrongTypesAndNullsAreIgnored) {
   EXPECT_THAT(a->flags(), ElementsAre("date_unparsed", "ninjs_field_ignored"));
 }
 
+TEST(NinjsTest, EmbargoTimesAreReadOrTheItemIsRejected) {
+  auto ninjs = [](const std::string& embargoed) {
+    return Decode(absl::StrCat(R"({"uri": "urn:e:1", "headline": "H", "body_text": "B.", )",
+                               R"("embargoed": ")", embargoed, R"("})"));
+  };
+  // RFC 3339 with a space for "T", and a zone name after a space.
+  for (const char* value : {"2027-12-02T05:00:00Z", "2027-12-02 05:00:00Z",
+                            "2027-12-02T05:00:00 UTC", "2027-12-02 06:00:00+01:00"}) {
+    absl::StatusOr<v1::Article> a = ninjs(value);
+    ASSERT_THAT(a, IsOk()) << value;
+    EXPECT_EQ(a->wire().embargo_until().seconds(), 1827723600) << value;  // 2027-12-02T05:00Z
+  }
+  // Unreadable: rejected (a dead letter), never published before its embargo.
+  for (const char* value : {"not a date", "2026-13-45T99:99:99Z"}) {
+    EXPECT_THAT(ninjs(value), StatusIs(kInvalid, HasSubstr("embargo time"))) << value;
+  }
+}
+
 TEST(NinjsTest, MalformedAndNonObjectJson) {
   EXPECT_THAT(Decode("{\"uri\": \"x\", \"headline\": \"H\""),
               StatusIs(kInvalid, HasSubstr("ninjs: invalid JSON at byte 29")));
