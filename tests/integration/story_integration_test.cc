@@ -46,13 +46,16 @@ std::string Edited(const std::string& replacement) {
   return body;
 }
 
+// A ninjs item; `body` distinguishes stories (the same body is the same story).
 std::string Ninjs(const std::string& uri, int version, const std::string& pubstatus,
-                  const std::string& headline, const std::string& embargoed = "") {
+                  const std::string& headline, const std::string& embargoed = "",
+                  const std::string& body = "Shares of the company rose after it reported "
+                                            "higher quarterly profit.\\n\\nThe results beat "
+                                            "analysts' forecasts.") {
   return absl::StrCat(R"({"uri": ")", uri, R"(", "version": )", version, R"(, "pubstatus": ")",
                       pubstatus, R"(", "headline": ")", headline, R"(", )",
                       embargoed.empty() ? "" : absl::StrCat(R"("embargoed": ")", embargoed, R"(", )"),
-                      R"("body_text": "Shares of the company rose after it reported higher )"
-                      R"(quarterly profit.\n\nThe results beat analysts' forecasts."})");
+                      R"("body_text": ")", body, R"("})");
 }
 
 struct Output {
@@ -200,10 +203,12 @@ TEST_P(StoryIntegrationTest, TwoInstancesShareTheStoryIndexAcrossRestarts) {
   const absl::Time later = absl::Now() + absl::Seconds(45);
   auto rfc3339 = [](absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); };
   Produce(1, "embargo-soon",
-          Ninjs("urn:it:e1:" + run_, 1, "usable", "Results", rfc3339(soon)),
+          Ninjs("urn:it:e1:" + run_, 1, "usable", "Results", rfc3339(soon),
+                "The airline will report its results for the third quarter on Monday."),
           "application/ninjs+json");
   Produce(0, "embargo-later",
-          Ninjs("urn:it:e2:" + run_, 1, "usable", "Outlook", rfc3339(later)),
+          Ninjs("urn:it:e2:" + run_, 1, "usable", "Outlook", rfc3339(later),
+                "The central bank publishes its inflation outlook for next year."),
           "application/ninjs+json");
   absl::SleepFor(absl::Seconds(2));
   EXPECT_FALSE(WaitForEvent("embargo-soon", absl::Seconds(1)).has_value())
