@@ -95,6 +95,7 @@ v1::PipelineConfig DefaultConfig() {
   // changelog_topic stays unset: "<group_id>-changelog" of the final group id.
   kafka.set_changelog_partitions(6);
   config.set_changelog_restore_timeout_ms(120000);
+  config.set_transaction_call_timeout_ms(30000);
   return config;
 }
 
@@ -133,6 +134,9 @@ void ApplyDefaults(v1::PipelineConfig& config) {
   }
   if (config.changelog_restore_timeout_ms() == 0) {
     config.set_changelog_restore_timeout_ms(d.changelog_restore_timeout_ms());
+  }
+  if (config.transaction_call_timeout_ms() == 0) {
+    config.set_transaction_call_timeout_ms(d.transaction_call_timeout_ms());
   }
 }
 

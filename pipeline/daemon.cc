@@ -700,7 +700,7 @@ void Daemon::CommitAcknowledged(bool sync, const std::vector<TopicPartition>* on
 }
 
 bool Daemon::DrainPartitions(const std::vector<TopicPartition>& partitions, absl::Time deadline) {
-  while (!fatal_ && txn_state_ != TxnState::kNeedsAbort) {
+  while (!fatal_ && (txn_state_ == TxnState::kNone || txn_state_ == TxnState::kOpen)) {
     EnforceTimeBudget();
     ProduceReady();
     bool empty = true;
@@ -732,7 +732,10 @@ void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost)
       if (txn_state_ == TxnState::kOpen) txn_state_ = TxnState::kNeedsAbort;
     } else {
       // Finish the revoked partitions' work, then commit everything produced so far
-      // (with its offsets) before giving them up.
+      // (with its offsets) before giving them up. An unfinished commit is resumed
+      // first; if it still does not finish, the next owner's offset fetch waits for
+      // its outcome (read_committed consumers require stable offsets, KIP-447).
+      if (txn_state_ == TxnState::kCommitting) ResumeCommit();
       const absl::Time deadline =
           absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
       if (!DrainPartitions(partitions, deadline) && txn_state_ == TxnState::kOpen) {
@@ -778,7 +781,7 @@ void Daemon::DropInFlight(const std::vector<TopicPartition>* only) {
 
 bool Daemon::EnsureTransaction() {
   if (txn_state_ == TxnState::kOpen) return true;
-  if (txn_state_ == TxnState::kNeedsAbort) return false;
+  if (txn_state_ != TxnState::kNone) return false;  // aborting, or a commit unfinished
   absl::Status s = sink_->BeginTransaction();
   if (!s.ok()) {
     if (s.code() == absl::StatusCode::kFailedPrecondition) {
@@ -796,28 +799,49 @@ bool Daemon::EnsureTransaction() {
 
 void Daemon::CommitTransaction() {
   if (txn_state_ != TxnState::kOpen) return;
-  const absl::Duration timeout = absl::Seconds(30);
-  std::vector<std::pair<std::string, std::pair<int32_t, int64_t>>> offsets;
+  const absl::Duration timeout = absl::Milliseconds(config_.transaction_call_timeout_ms());
+  commit_offsets_.clear();
   for (const auto& [tp, next] : txn_offsets_) {
-    if (partitions_.count(tp)) offsets.push_back({tp.topic, {tp.partition, next}});
+    if (partitions_.count(tp)) commit_offsets_.push_back({tp.topic, {tp.partition, next}});
   }
+  commit_started_ = absl::Now();
   absl::Status status;
-  const absl::Time commit_start = absl::Now();
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    status = absl::OkStatus();
-    if (!offsets.empty()) {
+  if (!commit_offsets_.empty()) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
       std::unique_ptr<RdKafka::ConsumerGroupMetadata> group = source_->GroupMetadata();
-      status = sink_->SendOffsetsToTransaction(offsets, group.get(), timeout);
+      status = sink_->SendOffsetsToTransaction(commit_offsets_, group.get(), timeout);
+      if (status.code() != absl::StatusCode::kUnavailable) break;
     }
-    if (status.ok()) status = sink_->CommitTransaction(timeout);
-    if (status.code() != absl::StatusCode::kUnavailable) break;
   }
+  if (!status.ok()) {
+    Log(LogLevel::kWarning, absl::StrCat("transaction commit failed: ", status.message()));
+    if (status.code() == absl::StatusCode::kFailedPrecondition) {
+      metrics_->Transactions("fatal").Increment();
+      Fail(status);
+    } else {
+      txn_state_ = TxnState::kNeedsAbort;
+    }
+    return;
+  }
+  last_commit_attempt_ = absl::Now();
+  FinishCommit(sink_->CommitTransaction(timeout));
+}
+
+void Daemon::ResumeCommit() {
+  if (txn_state_ != TxnState::kCommitting) return;
+  last_commit_attempt_ = absl::Now();
+  FinishCommit(
+      sink_->CommitTransaction(absl::Milliseconds(config_.transaction_call_timeout_ms())));
+}
+
+void Daemon::FinishCommit(const absl::Status& status) {
   if (status.ok()) {
     metrics_->Transactions("committed").Increment();
     metrics_->transaction_commit_seconds().Observe(
-        absl::ToDoubleSeconds(absl::Now() - commit_start));
-    for (const auto& [topic, po] : offsets) {
-      offsets_.MarkCommitted({topic, po.first}, po.second);
+        absl::ToDoubleSeconds(absl::Now() - commit_started_));
+    for (const auto& [topic, po] : commit_offsets_) {
+      const TopicPartition tp{topic, po.first};
+      if (partitions_.count(tp)) offsets_.MarkCommitted(tp, po.second);  // still assigned
     }
     for (const auto& [topic, n] : txn_published_) metrics_->Published(topic).Increment(n);
     for (const auto& [key, n] : txn_dead_letters_) {
@@ -826,11 +850,16 @@ void Daemon::CommitTransaction() {
     metrics_->ChangelogRecords("produced").Increment(txn_counts_.changelog);
     metrics_->tombstones_published().Increment(txn_counts_.tombstones);
     metrics_->held_events_released().Increment(txn_counts_.released);
+    if (txn_state_ == TxnState::kCommitting) {
+      Log(LogLevel::kInfo, absl::StrCat("resumed transaction commit finished after ",
+                                        absl::FormatDuration(absl::Now() - commit_started_)));
+    }
     txn_counts_ = TxnCounts();
     txn_released_.clear();
     txn_published_.clear();
     txn_dead_letters_.clear();
     txn_offsets_.clear();
+    commit_offsets_.clear();
     txn_state_ = TxnState::kNone;
     ++txn_epoch_;
     return;
@@ -840,7 +869,19 @@ void Daemon::CommitTransaction() {
     Fail(status);
     return;
   }
+  if (status.code() == absl::StatusCode::kUnavailable) {
+    // commit_transaction itself timed out (the brokers are slow or away): the commit
+    // may already be under way, so it is resumed, never aborted or sent again.
+    metrics_->Transactions("commit_retried").Increment();
+    if (txn_state_ != TxnState::kCommitting) {
+      Log(LogLevel::kWarning, absl::StrCat("transaction commit did not finish (",
+                                           status.message(), "); resuming it"));
+    }
+    txn_state_ = TxnState::kCommitting;
+    return;
+  }
   Log(LogLevel::kWarning, absl::StrCat("transaction commit failed: ", status.message()));
+  commit_offsets_.clear();
   txn_state_ = TxnState::kNeedsAbort;
 }
 
@@ -917,7 +958,7 @@ void Daemon::UpdateGauges() {
   }
   metrics_->connected().Set(sink_->connected() ? 1 : 0);
   const bool ready = !partitions_.empty() && sink_->connected() && state_ == State::kRunning &&
-                     txn_state_ != TxnState::kNeedsAbort;
+                     (txn_state_ == TxnState::kNone || txn_state_ == TxnState::kOpen);
   health_->ready = ready;
   metrics_->ready().Set(ready ? 1 : 0);
   if (now - last_gauges_ < absl::Seconds(1)) return;
@@ -1074,6 +1115,10 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
         absl::Now() - last_abort_attempt_ >= absl::Seconds(1)) {
       AbortAndRewind("abortable error");
     }
+    if (txn_state_ == TxnState::kCommitting &&
+        absl::Now() - last_commit_attempt_ >= absl::Seconds(1)) {
+      ResumeCommit();
+    }
     batch.clear();
     const absl::Duration timeout =
         offsets_.inflight() > 0 ? absl::Milliseconds(2) : absl::Milliseconds(100);
@@ -1121,6 +1166,7 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
   if (!fatal_) {
     if (exactly_once()) {
       if (txn_state_ == TxnState::kOpen) CommitTransaction();
+      if (txn_state_ == TxnState::kCommitting) ResumeCommit();  // once more
       if (txn_state_ == TxnState::kNeedsAbort) AbortAndRewind("shutdown");
     } else {
       const absl::Duration left = std::max(absl::Seconds(1), drain_deadline - absl::Now());

@@ -84,8 +84,10 @@ std::optional<absl::string_view> StripSchemaRegistryFrame(absl::string_view valu
 class Daemon : public RebalanceListener {
  public:
   enum class State { kStarting, kRunning, kDraining, kStopped, kFailed };
-  // Transaction state (EXACTLY_ONCE only).
-  enum class TxnState { kNone, kOpen, kNeedsAbort };
+  // Transaction state (EXACTLY_ONCE only). kCommitting: commit_transaction timed
+  // out; librdkafka allows only resuming that call (any other transaction call is a
+  // conflict), so the loop resumes it until it commits (kNone) or fails.
+  enum class TxnState { kNone, kOpen, kCommitting, kNeedsAbort };
 
   // `chain`, `metrics` and `health` must outlive the daemon. `config` must have
   // passed ValidateConfig and name real brokers (resolve "embedded" before).
@@ -171,9 +173,15 @@ class Daemon : public RebalanceListener {
   void CommitAcknowledged(bool sync, const std::vector<TopicPartition>* only = nullptr);
   // EXACTLY_ONCE: opens a transaction if none is open. False if that failed.
   bool EnsureTransaction();
-  // EXACTLY_ONCE: sends offsets and commits the open transaction (retrying retriable
-  // errors); abortable errors abort and rewind; fatal ones Fail().
+  // EXACTLY_ONCE: sends offsets and commits the open transaction (retrying a
+  // retriable send_offsets_to_transaction). A commit_transaction that times out
+  // leaves kCommitting; abortable errors leave kNeedsAbort; fatal ones Fail().
   void CommitTransaction();
+  // EXACTLY_ONCE, kCommitting: resumes the unfinished commit_transaction.
+  void ResumeCommit();
+  // Outcome of a commit_transaction call: bookkeeping of the committed transaction,
+  // or the next state.
+  void FinishCommit(const absl::Status& status);
   // EXACTLY_ONCE: aborts the open transaction, drops all work in flight, and seeks
   // every assigned partition back to its committed offset. Retried from the loop
   // while it fails (e.g. brokers down).
@@ -218,6 +226,10 @@ class Daemon : public RebalanceListener {
   // Held events released or dropped in the open transaction: held again on abort.
   std::vector<v1::HeldEvent> txn_released_;
   absl::Time last_abort_attempt_ = absl::InfinitePast();
+  // kCommitting: the offsets sent with the unfinished commit, when it started.
+  std::vector<std::pair<std::string, std::pair<int32_t, int64_t>>> commit_offsets_;
+  absl::Time commit_started_ = absl::InfinitePast();
+  absl::Time last_commit_attempt_ = absl::InfinitePast();
   absl::Time last_commit_ = absl::InfinitePast();
   absl::Time last_gauges_ = absl::InfinitePast();
   absl::Time last_connection_check_ = absl::InfinitePast();

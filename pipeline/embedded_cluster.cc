@@ -27,6 +27,7 @@ absl::StatusOr<std::unique_ptr<EmbeddedCluster>> EmbeddedCluster::Start(int brok
   cluster->cluster_ = rd_kafka_mock_cluster_new(cluster->handle_, brokers);
   if (!cluster->cluster_) return absl::InternalError("rd_kafka_mock_cluster_new failed");
   cluster->bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster->cluster_);
+  cluster->brokers_ = brokers;
   return cluster;
 }
 
@@ -42,6 +43,16 @@ absl::Status EmbeddedCluster::CreateTopic(const std::string& topic, int partitio
         absl::StrCat("create topic ", topic, ": ", rd_kafka_err2str(err)));
   }
   return absl::OkStatus();
+}
+
+void EmbeddedCluster::DelayRequests(int16_t api_key, int count, absl::Duration delay) {
+  const int rtt_ms = static_cast<int>(absl::ToInt64Milliseconds(delay));
+  for (int32_t broker = 1; broker <= brokers_; ++broker) {  // mock broker ids are 1..n
+    for (int i = 0; i < count; ++i) {
+      rd_kafka_mock_broker_push_request_error_rtts(cluster_, broker, api_key, 1,
+                                                   RD_KAFKA_RESP_ERR_NO_ERROR, rtt_ms);
+    }
+  }
 }
 
 }  // namespace newsd

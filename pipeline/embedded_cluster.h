@@ -4,11 +4,13 @@
 #ifndef NEWSD_PIPELINE_EMBEDDED_CLUSTER_H_
 #define NEWSD_PIPELINE_EMBEDDED_CLUSTER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 struct rd_kafka_s;
 struct rd_kafka_mock_cluster_s;
@@ -28,11 +30,17 @@ class EmbeddedCluster {
   // kInvalidArgument if librdkafka refuses.
   absl::Status CreateTopic(const std::string& topic, int partitions);
 
+  // Fault injection for tests: the next `count` requests of Kafka protocol API
+  // `api_key` (e.g. 26 = EndTxn) that reach any broker are answered successfully,
+  // each after `delay`.
+  void DelayRequests(int16_t api_key, int count, absl::Duration delay);
+
  private:
   EmbeddedCluster() = default;
   rd_kafka_s* handle_ = nullptr;             // owns the cluster; destroyed last
   rd_kafka_mock_cluster_s* cluster_ = nullptr;
   std::string bootstrap_;
+  int brokers_ = 0;
 };
 
 }  // namespace newsd

@@ -96,11 +96,6 @@ void InstallSignalHandlers() {
   sigaction(SIGINT, &sa, nullptr);
 }
 
-std::optional<std::string> OptionalFlag(const std::string& value) {
-  if (value.empty()) return std::nullopt;
-  return value;
-}
-
 // --published-at must be RFC 3339 ("2013-09-12T12:00:00Z"), as the header is.
 absl::StatusOr<std::optional<std::string>> PublishedAtFlag() {
   const std::string value = absl::GetFlag(FLAGS_published_at);

@@ -54,7 +54,8 @@ class Metrics {
   prometheus::Counter& ArticleFlags(const std::string& flag);
   // newsd_commits_total{result="ok"|"error"} (AT_LEAST_ONCE offset commits)
   prometheus::Counter& Commits(bool ok);
-  // newsd_transactions_total{result="committed"|"aborted"|"fatal"} (EXACTLY_ONCE)
+  // newsd_transactions_total{result="committed"|"aborted"|"fatal"|"commit_retried"}
+  // (EXACTLY_ONCE; commit_retried: a commit_transaction call that timed out, resumed)
   prometheus::Counter& Transactions(const std::string& result);
   // newsd_transaction_commit_seconds: send_offsets_to_transaction + commit_transaction
   // of one exactly-once transaction (the loop waits for it).

@@ -366,6 +366,58 @@ TEST(DaemonTest, RestartResumesFromCommittedOffsets) {
   EXPECT_THAT(CommittedOffsets(brokers, "restart-test", "in", 1), Contains(Pair(0, 50)));
 }
 
+// A commit_transaction that times out (here: the coordinator answers EndTxn after
+// 2.5 s, the call gives up after 0.5 s) may only be resumed; librdkafka rejects any
+// other transaction call (send_offsets_to_transaction, abort_transaction) as a
+// conflict until it finishes. The daemon resumes it, then goes on: every input is
+// published exactly once and nothing is aborted.
+TEST(DaemonTest, CommitThatTimesOutIsResumed) {
+  std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);
+  ASSERT_NE(cluster, nullptr);
+  const std::string brokers = cluster->bootstrap();
+  ASSERT_TRUE(ProduceAll(brokers, Articles(0, 30)).ok());
+  v1::PipelineConfig config = TestConfig(brokers, "commit-timeout", v1::EXACTLY_ONCE);
+  config.set_transaction_call_timeout_ms(500);
+  auto chain = Chain::Create(config.stages());
+  ASSERT_TRUE(chain.ok());
+  Metrics metrics;
+  Health health;
+  auto daemon = Daemon::Create(config, chain->get(), &metrics, &health);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  constexpr int16_t kEndTxn = 26;
+  cluster->DelayRequests(kEndTxn, 1, absl::Milliseconds(2500));
+  std::atomic<bool> stop{false};
+  absl::Status run_status;
+  std::thread loop([&] { run_status = (*daemon)->Run(stop); });
+
+  std::set<std::string> texts;
+  size_t records = 0;
+  auto consume = [&](size_t expected) {
+    texts.clear();
+    records = 0;
+    return ConsumeAll(brokers, {"out", "dlq"}, expected, absl::Seconds(20),
+                      [&](const ConsumedRecord& r) {
+                        ++records;
+                        v1::ArticleEvent e;
+                        if (r.value && e.ParseFromString(*r.value)) texts.insert(e.article().text());
+                      });
+  };
+  ASSERT_TRUE(consume(30).ok());
+  EXPECT_EQ(records, 30u);
+  EXPECT_EQ(texts.size(), 30u);
+  // The daemon keeps flowing after the resumed commit.
+  ASSERT_TRUE(ProduceAll(brokers, Articles(30, 10)).ok());
+  ASSERT_TRUE(consume(40).ok());
+  stop = true;
+  loop.join();
+  ASSERT_TRUE(run_status.ok()) << run_status;
+  EXPECT_EQ(records, 40u);
+  EXPECT_EQ(texts.size(), 40u) << "lost or duplicated inputs";
+  EXPECT_GE(metrics.Transactions("commit_retried").Value(), 1);
+  EXPECT_EQ(metrics.Transactions("aborted").Value(), 0);
+  EXPECT_EQ(metrics.Transactions("fatal").Value(), 0);
+}
+
 TEST(DaemonTest, SchemaRegistryFraming) {
   v1::ArticleEvent event;
   event.mutable_article()->set_id("a/0/1");
