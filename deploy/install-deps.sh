@@ -14,6 +14,7 @@ PACKAGES=(
   libicu-dev                          # normalization, sentence breaking, charsets
   libcld2-dev                         # language identification
   libre2-dev                          # linear-time regular expressions
+  libjemalloc-dev                     # allocator of the daemon and benchmarks (NEWSD_JEMALLOC)
   zlib1g-dev                          # gzip corpus files
   maven default-jre-headless          # real Kafka broker for integration tests (deploy/kafka)
   curl ca-certificates
