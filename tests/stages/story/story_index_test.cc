@@ -145,6 +145,11 @@ TEST(StoryTextTest, MinHashEstimatesJaccard) {
   double sim = MinHashSimilarity(MinHash(a, 1, 1024), MinHash(b, 1, 1024));
   EXPECT_NEAR(sim, 80.0 / 120.0, 0.05);
   EXPECT_EQ(MinHashSimilarity(MinHash(a, 5, 120), MinHash(a, 5, 120)), 1.0);
+  // Value i does not depend on the signature length (nor on whether it falls in a
+  // vectorised block of 8 or the scalar tail): a short signature is a prefix.
+  const std::vector<uint32_t> full = MinHash(a, 5, 1024);
+  const std::vector<uint32_t> short13 = MinHash(a, 5, 13);
+  EXPECT_EQ(short13, std::vector<uint32_t>(full.begin(), full.begin() + 13));
   EXPECT_EQ(NormalizedTokens("U.S. Fed's \"Rate\"-cut"),
             (std::vector<std::string>{"u", "s", "fed", "s", "rate", "cut"}));
 }
