@@ -190,6 +190,57 @@ v1::PipelineConfig TestConfig(const std::string& brokers, const std::string& gro
   return config;
 }
 
+// A daemon running `config` (its own chain, metrics and health) on a thread until
+// Stop() or destruction. ok() is false if the chain or the daemon could not be
+// created (error() says why).
+class RunningDaemon {
+ public:
+  explicit RunningDaemon(const v1::PipelineConfig& config) {
+    absl::StatusOr<std::unique_ptr<Chain>> chain = Chain::Create(config.stages());
+    if (!chain.ok()) {
+      error_ = chain.status();
+      return;
+    }
+    chain_ = *std::move(chain);
+    absl::StatusOr<std::unique_ptr<Daemon>> daemon =
+        Daemon::Create(config, chain_.get(), &metrics, &health);
+    if (!daemon.ok()) {
+      error_ = daemon.status();
+      return;
+    }
+    daemon_ = *std::move(daemon);
+    loop_ = std::thread([this] { run_status_ = daemon_->Run(stop_); });
+  }
+  ~RunningDaemon() { Stop().IgnoreError(); }
+  bool ok() const { return daemon_ != nullptr; }
+  const absl::Status& error() const { return error_; }
+  Daemon& daemon() { return *daemon_; }
+  // Stops the loop and returns what Run returned.
+  absl::Status Stop() {
+    stop_ = true;
+    if (loop_.joinable()) loop_.join();
+    return run_status_;
+  }
+  // Waits up to `timeout` until `published` events were published to "out".
+  void AwaitPublished(double published, absl::Duration timeout) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (metrics.Published("out").Value() < published && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  }
+
+  Metrics metrics;
+  Health health;
+
+ private:
+  absl::Status error_;
+  std::unique_ptr<Chain> chain_;
+  std::unique_ptr<Daemon> daemon_;
+  std::atomic<bool> stop_{false};
+  absl::Status run_status_;
+  std::thread loop_;
+};
+
 // Runs in both delivery modes. The mock cluster does not store offsets committed
 // through transactions (TxnOffsetCommit), so the committed-offset checks run in
 // AT_LEAST_ONCE only here; tests/integration checks them for EXACTLY_ONCE on a real
@@ -231,15 +282,10 @@ TEST_P(DaemonModeTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
   config.set_transaction_max_messages(25);
   ASSERT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config);
 
-  auto chain = Chain::Create(config.stages());
-  ASSERT_TRUE(chain.ok());
-  Metrics metrics;
-  Health health;
-  auto daemon = Daemon::Create(config, chain->get(), &metrics, &health);
-  ASSERT_TRUE(daemon.ok()) << daemon.status();
-  std::atomic<bool> stop{false};
-  absl::Status run_status;
-  std::thread loop([&] { run_status = (*daemon)->Run(stop); });
+  RunningDaemon running(config);
+  ASSERT_TRUE(running.ok()) << running.error();
+  Metrics& metrics = running.metrics;
+  Health& health = running.health;
 
   std::vector<ConsumedRecord> events, dead;
   double peak_inflight = 0;
@@ -252,10 +298,9 @@ TEST_P(DaemonModeTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
   // Bounded by max_inflight_messages (+1: the one message a paused poll may return).
   EXPECT_LE(peak_inflight, 16 + 1);
   EXPECT_TRUE(health.ready.load());
-  stop = true;
-  loop.join();
+  const absl::Status run_status = running.Stop();
   ASSERT_TRUE(run_status.ok()) << run_status;
-  EXPECT_EQ((*daemon)->state(), Daemon::State::kStopped);
+  EXPECT_EQ(running.daemon().state(), Daemon::State::kStopped);
 
   // Exactly one output per input, two for the fanned-out ones.
   ASSERT_EQ(events.size() + dead.size(), input.size() + fanned);
@@ -340,26 +385,16 @@ TEST(DaemonTest, RestartResumesFromCommittedOffsets) {
   // session short so the restarted member is assigned quickly.
   (*config.mutable_kafka()->mutable_consumer_properties())["session.timeout.ms"] = "6000";
   (*config.mutable_kafka()->mutable_consumer_properties())["heartbeat.interval.ms"] = "500";
-  auto chain = Chain::Create(config.stages());
-  ASSERT_TRUE(chain.ok());
 
   auto run_once = [&](int first, int count) {
     ASSERT_TRUE(ProduceAll(brokers, Articles(first, count)).ok());
-    Metrics metrics;
-    Health health;
-    auto daemon = Daemon::Create(config, chain->get(), &metrics, &health);
-    ASSERT_TRUE(daemon.ok());
-    std::atomic<bool> stop{false};
-    std::thread loop([&] { ASSERT_TRUE((*daemon)->Run(stop).ok()); });
-    const absl::Time deadline = absl::Now() + absl::Seconds(30);
-    while (metrics.Published("out").Value() < count && absl::Now() < deadline) {
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    stop = true;
-    loop.join();
+    RunningDaemon running(config);
+    ASSERT_TRUE(running.ok()) << running.error();
+    running.AwaitPublished(count, absl::Seconds(30));
+    EXPECT_TRUE(running.Stop().ok());
     // The second run consumes only the new messages: nothing is reprocessed.
-    EXPECT_EQ(metrics.Consumed("in").Value(), count);
-    EXPECT_EQ(metrics.Published("out").Value(), count);
+    EXPECT_EQ(running.metrics.Consumed("in").Value(), count);
+    EXPECT_EQ(running.metrics.Published("out").Value(), count);
   };
   run_once(0, 30);
   run_once(30, 20);
@@ -378,17 +413,10 @@ TEST(DaemonTest, CommitThatTimesOutIsResumed) {
   ASSERT_TRUE(ProduceAll(brokers, Articles(0, 30)).ok());
   v1::PipelineConfig config = TestConfig(brokers, "commit-timeout", v1::EXACTLY_ONCE);
   config.set_transaction_call_timeout_ms(500);
-  auto chain = Chain::Create(config.stages());
-  ASSERT_TRUE(chain.ok());
-  Metrics metrics;
-  Health health;
-  auto daemon = Daemon::Create(config, chain->get(), &metrics, &health);
-  ASSERT_TRUE(daemon.ok()) << daemon.status();
   constexpr int16_t kEndTxn = 26;
   cluster->DelayRequests(kEndTxn, 1, absl::Milliseconds(2500));
-  std::atomic<bool> stop{false};
-  absl::Status run_status;
-  std::thread loop([&] { run_status = (*daemon)->Run(stop); });
+  RunningDaemon running(config);
+  ASSERT_TRUE(running.ok()) << running.error();
 
   std::set<std::string> texts;
   size_t records = 0;
@@ -408,14 +436,13 @@ TEST(DaemonTest, CommitThatTimesOutIsResumed) {
   // The daemon keeps flowing after the resumed commit.
   ASSERT_TRUE(ProduceAll(brokers, Articles(30, 10)).ok());
   ASSERT_TRUE(consume(40).ok());
-  stop = true;
-  loop.join();
+  const absl::Status run_status = running.Stop();
   ASSERT_TRUE(run_status.ok()) << run_status;
   EXPECT_EQ(records, 40u);
   EXPECT_EQ(texts.size(), 40u) << "lost or duplicated inputs";
-  EXPECT_GE(metrics.Transactions("commit_retried").Value(), 1);
-  EXPECT_EQ(metrics.Transactions("aborted").Value(), 0);
-  EXPECT_EQ(metrics.Transactions("fatal").Value(), 0);
+  EXPECT_GE(running.metrics.Transactions("commit_retried").Value(), 1);
+  EXPECT_EQ(running.metrics.Transactions("aborted").Value(), 0);
+  EXPECT_EQ(running.metrics.Transactions("fatal").Value(), 0);
 }
 
 TEST(DaemonTest, SchemaRegistryFraming) {
@@ -446,23 +473,12 @@ TEST(DaemonTest, MissingInputTopicDoesNotStopTheOthers) {
   ASSERT_TRUE(ProduceAll(brokers, Articles(0, 20)).ok());
   v1::PipelineConfig config = TestConfig(brokers, "missing-topic-test", v1::AT_LEAST_ONCE);
   config.mutable_kafka()->add_input_topics("no.such.topic");
-  auto chain = Chain::Create(config.stages());
-  ASSERT_TRUE(chain.ok());
-  Metrics metrics;
-  Health health;
-  auto daemon = Daemon::Create(config, chain->get(), &metrics, &health);
-  ASSERT_TRUE(daemon.ok());
-  std::atomic<bool> stop{false};
-  absl::Status run_status;
-  std::thread loop([&] { run_status = (*daemon)->Run(stop); });
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (metrics.Published("out").Value() < 20 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  stop = true;
-  loop.join();
+  RunningDaemon running(config);
+  ASSERT_TRUE(running.ok()) << running.error();
+  running.AwaitPublished(20, absl::Seconds(30));
+  const absl::Status run_status = running.Stop();
   EXPECT_TRUE(run_status.ok()) << run_status;
-  EXPECT_EQ(metrics.Published("out").Value(), 20);
+  EXPECT_EQ(running.metrics.Published("out").Value(), 20);
 }
 
 // State through the changelog topic: a held event is published only after its
@@ -511,14 +527,9 @@ TEST(DaemonStateTest, HeldEventsTombstonesAndRestoredState) {
 
   // First instance.
   {
-    auto chain = Chain::Create(config.stages());
-    ASSERT_TRUE(chain.ok());
-    Metrics metrics;
-    Health health;
-    auto daemon = Daemon::Create(config, chain->get(), &metrics, &health);
-    ASSERT_TRUE(daemon.ok()) << daemon.status();
-    std::atomic<bool> stop{false};
-    std::thread loop([&] { ASSERT_TRUE((*daemon)->Run(stop).ok()); });
+    RunningDaemon running(config);
+    ASSERT_TRUE(running.ok()) << running.error();
+    Metrics& metrics = running.metrics;
     // s9 is held, then killed: the held version must never be published.
     ASSERT_TRUE(ProduceAll(brokers, {message("remember alpha"), message("hold 2000 h1"),
                                      message("kill s1"), message("hold 600000 h2"),
@@ -556,20 +567,14 @@ TEST(DaemonStateTest, HeldEventsTombstonesAndRestoredState) {
     EXPECT_THAT(texts(out), UnorderedElementsAre("remember alpha", "kill s1", "<tombstone s1>",
                                                  "kill s9", "<tombstone s9>", "hold 2000 h1"));
     EXPECT_GT(metrics.ChangelogRecords("produced").Value(), 0);
-    stop = true;
-    loop.join();
+    EXPECT_TRUE(running.Stop().ok());
   }
 
   // Second instance, new stores: restored from the changelog.
   {
-    auto chain = Chain::Create(config.stages());
-    ASSERT_TRUE(chain.ok());
-    Metrics metrics;
-    Health health;
-    auto daemon = Daemon::Create(config, chain->get(), &metrics, &health);
-    ASSERT_TRUE(daemon.ok()) << daemon.status();
-    std::atomic<bool> stop{false};
-    std::thread loop([&] { ASSERT_TRUE((*daemon)->Run(stop).ok()); });
+    RunningDaemon running(config);
+    ASSERT_TRUE(running.ok()) << running.error();
+    Metrics& metrics = running.metrics;
     ASSERT_TRUE(ProduceAll(brokers, {message("check alpha"), message("check beta")}).ok());
     const absl::Time deadline = absl::Now() + absl::Seconds(30);
     while (metrics.Published("out").Value() < 2 && absl::Now() < deadline) {
@@ -586,8 +591,7 @@ TEST(DaemonStateTest, HeldEventsTombstonesAndRestoredState) {
     EXPECT_EQ(metrics.StateStoreRecords("held", "events").Value(), 1);
     EXPECT_EQ(metrics.StateStoreRecords("test_seen", "keys").Value(), 1);
     EXPECT_EQ(metrics.changelog_caught_up().Value(), 1);
-    stop = true;
-    loop.join();
+    EXPECT_TRUE(running.Stop().ok());
   }
 }
 
