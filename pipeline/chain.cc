@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "pipeline/stage_registry.h"
+#include "pipeline/utf8.h"
 
 namespace newsd {
 namespace {
@@ -84,12 +85,16 @@ ChainResult Chain::Run(const RawMessage& message, absl::Time now) const {
   source.set_key(message.key);
   source.set_size_bytes(message.value.size());
   if (const std::string* ct = FindHeader(message.headers, "content-type")) {
-    source.set_content_type(*ct);
+    // Header values are bytes; Source.content_type is a proto3 string (UTF-8 only).
+    size_t replaced = 0;
+    source.set_content_type(ReplaceInvalidUtf8(*ct, &replaced));
+    if (replaced > 0) article.add_flags("content_type_header_invalid_utf8");
   }
   if (message.partition >= 0) {
     article.set_id(absl::StrCat(message.topic, "/", message.partition, "/", message.offset));
   } else if (!message.key.empty()) {
-    article.set_id(message.key);
+    // A file path in extract mode: bytes on Linux, Article.id is a string.
+    article.set_id(ReplaceInvalidUtf8(message.key));
   } else {
     // Neither a Kafka position nor a key: a content id, the same in every process.
     article.set_id(absl::StrCat(

@@ -67,7 +67,10 @@ class Chain {
   // "topic/partition/offset", else the key (extract mode), else
   // "item-<CityHash64 of the value, 16 hex digits>" (never empty); `published_at`
   // from a valid RFC 3339 `published-at` header (an invalid one adds the flag
-  // "published_at_header_invalid").
+  // "published_at_header_invalid"); `source.content_type` from the `content-type`
+  // header. Header values and keys are bytes: ill-formed UTF-8 in them is replaced
+  // by U+FFFD before it reaches a string field (pipeline/utf8.h; a content-type so
+  // repaired adds the flag "content_type_header_invalid_utf8").
   ChainResult Run(const RawMessage& message, absl::Time now) const;
 
   // Stage names in chain order.

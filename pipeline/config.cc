@@ -1,7 +1,10 @@
 #include "pipeline/config.h"
 
+#include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -69,6 +72,35 @@ bool ValidTopicName(const std::string& topic) {
   return true;
 }
 
+// Allowed range of a numeric setting; 0 always means "the default" and passes.
+struct Range {
+  const char* field;
+  uint64_t value;
+  uint64_t min;
+  uint64_t max;
+  const char* why;  // appended to the error
+};
+
+absl::Status CheckRanges(std::initializer_list<Range> ranges) {
+  for (const Range& r : ranges) {
+    if (r.value != 0 && (r.value < r.min || r.value > r.max)) {
+      return absl::InvalidArgumentError(absl::StrCat(r.field, ": ", r.value, " is outside ", r.min,
+                                                     "..", r.max, " (0 = the default); ", r.why));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The value of librdkafka producer property `key`: producer_properties, else
+// properties, else nullopt.
+std::optional<std::string> ProducerProperty(const v1::KafkaConfig& kafka, const std::string& key) {
+  if (auto it = kafka.producer_properties().find(key); it != kafka.producer_properties().end()) {
+    return it->second;
+  }
+  if (auto it = kafka.properties().find(key); it != kafka.properties().end()) return it->second;
+  return std::nullopt;
+}
+
 }  // namespace
 
 v1::PipelineConfig DefaultConfig() {
@@ -95,7 +127,7 @@ v1::PipelineConfig DefaultConfig() {
   // changelog_topic stays unset: "<group_id>-changelog" of the final group id.
   kafka.set_changelog_partitions(6);
   config.set_changelog_restore_timeout_ms(120000);
-  config.set_transaction_call_timeout_ms(30000);
+  config.set_transaction_call_timeout_ms(10000);
   return config;
 }
 
@@ -273,6 +305,57 @@ absl::Status ValidateConfig(const v1::PipelineConfig& config) {
   }
   if (config.worker_threads() > 256) {
     return absl::InvalidArgumentError("worker_threads: at most 256");
+  }
+  if (absl::Status s = CheckRanges({
+          {"max_inflight_messages", config.max_inflight_messages(), 1, 10000000,
+           "the consumer pauses above it"},
+          {"commit_interval_ms", config.commit_interval_ms(), 1, 600000,
+           "commits at most every 10 minutes"},
+          {"shutdown_timeout_ms", config.shutdown_timeout_ms(), 100, 3600000,
+           "the SIGTERM drain deadline (Kubernetes' default grace period is 30 s)"},
+          {"transaction_max_messages", config.transaction_max_messages(), 1, 10000000,
+           "messages per transaction"},
+          {"max_inflight_bytes", config.max_inflight_bytes(), uint64_t{1} << 20,
+           uint64_t{64} << 30, "between 1 MiB and 64 GiB of consumed values held in memory"},
+          {"message_time_budget_ms", config.message_time_budget_ms(), 100, 3600000,
+           "per-message processing budget"},
+          {"max_producer_queue", config.max_producer_queue(), 100, 10000000,
+           "producer queue depth (messages)"},
+          {"max_output_bytes", config.max_output_bytes(), 1024, 1000000000,
+           "librdkafka's message.max.bytes is at most 1000000000"},
+          {"changelog_restore_timeout_ms", config.changelog_restore_timeout_ms(), 1000, 86400000,
+           "start-up wait for the changelog"},
+          {"transaction_call_timeout_ms", config.transaction_call_timeout_ms(), 1000, 600000,
+           "one transaction call; shorter than a broker round trip under load makes every "
+           "send_offsets_to_transaction fail"},
+          {"kafka.changelog_replication_factor", kafka.changelog_replication_factor(), 1, 32767,
+           "Kafka's replication factor is a 16-bit number"},
+      });
+      !s.ok()) {
+    return s;
+  }
+  if (config.delivery() != v1::AT_LEAST_ONCE) {
+    // The broker aborts (and fences) a transaction open longer than the producer's
+    // transaction.timeout.ms (librdkafka default 60000). A transaction stays open for
+    // up to commit_interval_ms plus the send_offsets_to_transaction and
+    // commit_transaction calls, each bounded by transaction_call_timeout_ms.
+    const v1::PipelineConfig d = DefaultConfig();
+    const uint64_t interval =
+        config.commit_interval_ms() ? config.commit_interval_ms() : d.commit_interval_ms();
+    const uint64_t call = config.transaction_call_timeout_ms() ? config.transaction_call_timeout_ms()
+                                                               : d.transaction_call_timeout_ms();
+    uint64_t txn_timeout = 60000;
+    if (std::optional<std::string> v = ProducerProperty(kafka, "transaction.timeout.ms")) {
+      if (!absl::SimpleAtoi(*v, &txn_timeout)) txn_timeout = 0;  // librdkafka rejected it above
+    }
+    if (txn_timeout <= interval + 2 * call) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "kafka.producer_properties[\"transaction.timeout.ms\"]: ", txn_timeout,
+          " ms must exceed commit_interval_ms + 2 x transaction_call_timeout_ms = ", interval,
+          " + 2 x ", call, " ms, or the broker aborts open transactions and fences the "
+          "producer; raise it (the broker caps it at transaction.max.timeout.ms, default "
+          "900000) or lower the other two"));
+    }
   }
   std::set<std::string> stage_names;
   for (int i = 0; i < config.stages_size(); ++i) {

@@ -11,6 +11,7 @@
 #include "pipeline/config.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
+#include "pipeline/utf8.h"
 
 namespace newsd {
 
@@ -113,8 +114,9 @@ OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& fa
   out.headers.emplace_back("__connect.errors.stage", "TRANSFORMATION");
   out.headers.emplace_back("__connect.errors.exception.class.name",
                            absl::StrCat("newsd.", failure.stage));
+  // Read as text by Kafka Connect tooling; a stage's message may quote input bytes.
   out.headers.emplace_back("__connect.errors.exception.message",
-                           std::string(failure.status.message()));
+                           ReplaceInvalidUtf8(failure.status.message()));
   out.headers.emplace_back("newsd.errors.stage", failure.stage);
   out.headers.emplace_back("newsd.errors.code", absl::StatusCodeToString(failure.status.code()));
   return out;
@@ -986,9 +988,11 @@ void Daemon::Fail(absl::Status status) {
   if (exactly_once() &&
       absl::StrContains(absl::AsciiStrToLower(status.message()), "fenc")) {
     Log(LogLevel::kError,
-        absl::StrCat("another producer with transactional.id '", transactional_id_,
-                     "' took over: every running instance needs its own "
-                     "kafka.transactional_id (or --transactional-id)"));
+        absl::StrCat("the producer was fenced: either another producer with transactional.id '",
+                     transactional_id_,
+                     "' took over (every running instance needs its own kafka.transactional_id "
+                     "or --transactional-id), or the broker aborted a transaction left open "
+                     "longer than the producer's transaction.timeout.ms"));
   }
   metrics_->fatal_errors().Increment();
   fatal_ = std::move(status);

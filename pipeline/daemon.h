@@ -64,7 +64,8 @@ namespace newsd {
 // and headers, plus the Kafka Connect error headers (__connect.errors.topic,
 // .partition, .offset, .exception.class.name, .exception.message) and
 // newsd.errors.stage / newsd.errors.code (absl status code name, e.g.
-// "INVALID_ARGUMENT").
+// "INVALID_ARGUMENT"). The exception message is made well-formed UTF-8 (ill-formed
+// bytes → U+FFFD), since readers decode it as text and a stage may quote input.
 OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& failure,
                                const std::string& dead_letter_topic);
 

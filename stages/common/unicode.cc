@@ -35,34 +35,6 @@ struct ConverterCloser {
 
 }  // namespace
 
-std::optional<size_t> FindInvalidUtf8(absl::string_view bytes) {
-  size_t base = 0;
-  while (base < bytes.size()) {
-    const int32_t len = static_cast<int32_t>(std::min(bytes.size() - base, kWindow));
-    const uint8_t* s = Bytes(bytes) + base;
-    int32_t i = 0;
-    while (i < len) {
-      if (s[i] < 0x80) {
-        ++i;
-        continue;
-      }
-      const int32_t start = i;
-      UChar32 c;
-      U8_NEXT(s, i, len, c);
-      if (c < 0) {
-        // A sequence cut by the window end is re-read from the next window.
-        if (start + U8_MAX_LENGTH > len && base + len < bytes.size()) {
-          i = start;
-          break;
-        }
-        return base + start;
-      }
-    }
-    base += i;
-  }
-  return std::nullopt;
-}
-
 size_t CountCodePoints(absl::string_view utf8) {
   // In well-formed UTF-8 every code point has exactly one non-continuation byte.
   size_t n = 0;

@@ -16,16 +16,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "pipeline/utf8.h"
 #include "unicode/umachine.h"
 
 namespace newsd::stages {
 
-// Returns the byte offset of the first ill-formed UTF-8 sequence in `bytes`
-// (overlong forms, surrogates, values above U+10FFFF and truncated sequences are
-// ill-formed, as in the Unicode standard), or std::nullopt if `bytes` is entirely
-// well-formed UTF-8. Validation is ICU's U8_NEXT; a leading ASCII run is skipped
-// fast.
-std::optional<size_t> FindInvalidUtf8(absl::string_view bytes);
+// FindInvalidUtf8 (byte offset of the first ill-formed UTF-8 sequence, or
+// std::nullopt): the engine's, see pipeline/utf8.h.
+using ::newsd::FindInvalidUtf8;
 
 // Number of code points in well-formed UTF-8 `utf8`.
 size_t CountCodePoints(absl::string_view utf8);

@@ -176,26 +176,6 @@ bool HasWideBom(absl::string_view bytes) {
   return bom != nullptr && absl::string_view(bom->charset) != "UTF-8";
 }
 
-std::string ReplaceInvalidUtf8(absl::string_view utf8, size_t* replaced) {
-  *replaced = 0;
-  std::string out;
-  out.reserve(utf8.size());
-  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
-  const int32_t len = static_cast<int32_t>(utf8.size());
-  for (int32_t i = 0; i < len;) {
-    const int32_t start = i;
-    UChar32 c;
-    U8_NEXT(s, i, len, c);
-    if (c < 0) {
-      out.append("\xEF\xBF\xBD");
-      ++*replaced;
-    } else {
-      out.append(utf8.data() + start, static_cast<size_t>(i - start));
-    }
-  }
-  return out;
-}
-
 std::string XmlDeclaredEncoding(absl::string_view bytes) {
   static const RE2* const re =
       new RE2(R"(^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["'])");

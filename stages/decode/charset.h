@@ -31,6 +31,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "pipeline/utf8.h"
 
 namespace newsd::stages {
 
@@ -84,9 +85,9 @@ std::string HtmlDeclaredCharset(absl::string_view bytes);
 // are text, not binary content).
 bool HasWideBom(absl::string_view bytes);
 
-// `utf8` with every ill-formed UTF-8 sequence replaced by U+FFFD (maximal subparts,
-// Unicode §3.9); `*replaced` receives the number of replacements.
-std::string ReplaceInvalidUtf8(absl::string_view utf8, size_t* replaced);
+// ReplaceInvalidUtf8 (every ill-formed sequence → U+FFFD, maximal subparts,
+// Unicode §3.9): the engine's, see pipeline/utf8.h.
+using ::newsd::ReplaceInvalidUtf8;
 
 }  // namespace newsd::stages
 

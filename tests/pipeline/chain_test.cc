@@ -167,6 +167,33 @@ TEST(ChainTest, PublishedAtHeader) {
   EXPECT_THAT(r.event.article().flags(), ::testing::Contains("published_at_header_invalid"));
 }
 
+TEST(ChainTest, HeaderAndKeyBytesThatAreNotUtf8NeverReachAStringField) {
+  auto chain = Chain::Create(Stages({"test_copy"}));
+  ASSERT_TRUE(chain.ok());
+  RawMessage m;
+  m.value = "x";
+  m.headers = {{"content-type", "text/plain; charset=\xff\xfe"}};
+  ChainResult r = (*chain)->Run(m, absl::Now());
+  EXPECT_EQ(r.event.article().source().content_type(), "text/plain; charset=\uFFFD\uFFFD");
+  EXPECT_THAT(r.event.article().flags(), ::testing::Contains("content_type_header_invalid_utf8"));
+  // The event survives a round trip (libprotobuf rejects ill-formed UTF-8 in a
+  // proto3 string when parsing, as every other language's runtime does).
+  v1::ArticleEvent parsed;
+  EXPECT_TRUE(parsed.ParseFromString(r.event.SerializeAsString()));
+
+  m.headers = {{"content-type", "text/plain"}};
+  EXPECT_THAT((*chain)->Run(m, absl::Now()).event.article().flags(),
+              ::testing::Not(::testing::Contains("content_type_header_invalid_utf8")));
+
+  // Extract mode: the key (a file path, bytes on Linux) becomes the id.
+  m.headers.clear();
+  m.key = "/tmp/caf\xe9.txt";
+  r = (*chain)->Run(m, absl::Now());
+  EXPECT_EQ(r.event.article().id(), "/tmp/caf\uFFFD.txt");
+  EXPECT_EQ(r.event.article().source().key(), m.key);  // bytes field: verbatim
+  EXPECT_TRUE(parsed.ParseFromString(r.event.SerializeAsString()));
+}
+
 TEST(ChainTest, CreateErrorsCarryTheFieldPath) {
   auto unknown = Chain::Create(Stages({"test_copy", "no_such_stage"}));
   EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);

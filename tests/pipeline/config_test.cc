@@ -105,6 +105,56 @@ TEST(ConfigTest, MoreSemanticErrors) {
               HasSubstr("INVALID_ARGUMENT: stages[1]: stage 'decode' appears twice"));
 }
 
+TEST(ConfigTest, NumericSettingsOutsideTheirRangeAreRejected) {
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" } commit_interval_ms: 4294967295)pb")
+                  .ToString(),
+              HasSubstr("INVALID_ARGUMENT: commit_interval_ms: 4294967295 is outside 1..600000"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" } transaction_call_timeout_ms: 1)pb")
+                  .ToString(),
+              HasSubstr("transaction_call_timeout_ms: 1 is outside 1000..600000"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" } max_inflight_bytes: 1)pb").ToString(),
+              HasSubstr("max_inflight_bytes: 1 is outside 1048576..68719476736"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" } shutdown_timeout_ms: 4294967295)pb")
+                  .ToString(),
+              HasSubstr("shutdown_timeout_ms: 4294967295 is outside 100..3600000"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" } max_output_bytes: 10)pb").ToString(),
+              HasSubstr("max_output_bytes: 10 is outside"));
+  // 0 means the default; the bounds themselves are allowed.
+  EXPECT_TRUE(ValidateText(R"pb(kafka { brokers: "b:1" } commit_interval_ms: 0
+                                max_inflight_bytes: 1048576 message_time_budget_ms: 100)pb")
+                  .ok());
+}
+
+TEST(ConfigTest, TransactionTimeoutMustOutlastATransaction) {
+  // Default transaction.timeout.ms 60000 > 100 + 2 x 10000.
+  EXPECT_TRUE(ValidateText(R"pb(kafka { brokers: "b:1" })pb").ok());
+  EXPECT_THAT(
+      ValidateText(R"pb(kafka {
+                          brokers: "b:1"
+                          producer_properties { key: "transaction.timeout.ms" value: "5000" }
+                        })pb")
+          .ToString(),
+      HasSubstr("kafka.producer_properties[\"transaction.timeout.ms\"]: 5000 ms must exceed "
+                "commit_interval_ms + 2 x transaction_call_timeout_ms = 100 + 2 x 10000 ms"));
+  // Set under properties (both clients) it counts too; a long interval needs a longer timeout.
+  EXPECT_FALSE(ValidateText(R"pb(kafka {
+                                   brokers: "b:1"
+                                   properties { key: "transaction.timeout.ms" value: "20000" }
+                                 })pb")
+                   .ok());
+  EXPECT_FALSE(ValidateText(R"pb(kafka { brokers: "b:1" } commit_interval_ms: 50000)pb").ok());
+  EXPECT_TRUE(ValidateText(R"pb(kafka {
+                                  brokers: "b:1"
+                                  producer_properties { key: "transaction.timeout.ms" value: "120000" }
+                                }
+                                commit_interval_ms: 50000)pb")
+                  .ok());
+  // At-least-once has no transactions.
+  EXPECT_TRUE(ValidateText(R"pb(kafka { brokers: "b:1" } delivery: AT_LEAST_ONCE
+                                commit_interval_ms: 50000)pb")
+                  .ok());
+}
+
 TEST(ConfigTest, ParseHostPort) {
   std::string host;
   int port = 0;

@@ -376,6 +376,27 @@ INSTANTIATE_TEST_SUITE_P(Modes, DaemonModeTest,
                          ::testing::Values(v1::AT_LEAST_ONCE, v1::EXACTLY_ONCE),
                          [](const auto& info) { return v1::DeliveryMode_Name(info.param); });
 
+TEST(MakeDeadLetterTest, KeepsTheOriginalAndAddsWellFormedErrorHeaders) {
+  RawMessage m;
+  m.topic = "news.raw";
+  m.partition = 3;
+  m.offset = 17;
+  m.key = "k\xff";
+  m.value = "payload \xff";
+  m.headers = {{"content-type", "text/plain; charset=\xfe"}};
+  ChainFailure failure{"decode", absl::InvalidArgumentError("unknown charset '\xfe'")};
+  OutboundMessage out = MakeDeadLetter(m, failure, "news.dlq");
+  EXPECT_EQ(out.topic, "news.dlq");
+  EXPECT_EQ(*out.key, m.key);  // bytes, verbatim
+  EXPECT_EQ(*out.value, m.value);
+  EXPECT_THAT(out.headers, Contains(Pair("content-type", "text/plain; charset=\xfe")));
+  EXPECT_THAT(out.headers, Contains(Pair("__connect.errors.partition", "3")));
+  EXPECT_THAT(out.headers, Contains(Pair("__connect.errors.offset", "17")));
+  EXPECT_THAT(out.headers, Contains(Pair("newsd.errors.code", "INVALID_ARGUMENT")));
+  EXPECT_THAT(out.headers, Contains(Pair("__connect.errors.exception.message",
+                                         "unknown charset '\uFFFD'")));
+}
+
 TEST(DaemonTest, RestartResumesFromCommittedOffsets) {
   std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);
   ASSERT_NE(cluster, nullptr);

@@ -14,21 +14,6 @@ using ::newsd::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 
-TEST(FindInvalidUtf8Test, AcceptsWellFormedText) {
-  EXPECT_EQ(FindInvalidUtf8(""), std::nullopt);
-  EXPECT_EQ(FindInvalidUtf8("plain ASCII"), std::nullopt);
-  EXPECT_EQ(FindInvalidUtf8("Zürich – 東京 😀"), std::nullopt);
-}
-
-TEST(FindInvalidUtf8Test, ReportsByteOffsetOfFirstIllFormedSequence) {
-  EXPECT_THAT(FindInvalidUtf8("abc\xff"), Optional(3u));
-  EXPECT_THAT(FindInvalidUtf8("\xc3"), Optional(0u));                 // truncated
-  EXPECT_THAT(FindInvalidUtf8("ok \xc0\xaf"), Optional(3u));          // overlong '/'
-  EXPECT_THAT(FindInvalidUtf8("ü\xed\xa0\x80"), Optional(2u));        // surrogate D800
-  EXPECT_THAT(FindInvalidUtf8("\xf4\x90\x80\x80"), Optional(0u));     // > U+10FFFF
-  EXPECT_THAT(FindInvalidUtf8("Zürich\x80"), Optional(7u));           // stray trail
-}
-
 TEST(CodePointsTest, CountAndOffsets) {
   const std::string s = "aé東😀b";  // 1 + 2 + 3 + 4 + 1 bytes
   EXPECT_EQ(CountCodePoints(s), 5u);
