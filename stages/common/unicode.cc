@@ -66,6 +66,24 @@ std::optional<absl::string_view> CodePointSubstr(absl::string_view utf8, size_t 
   return utf8.substr(b, e - b);
 }
 
+size_t CodePointCursor::ByteOffset(size_t cp) {
+  if (cp < cp_) cp_ = byte_ = 0;
+  while (cp_ < cp && byte_ < text_.size()) {
+    ++byte_;
+    while (byte_ < text_.size() && U8_IS_TRAIL(static_cast<uint8_t>(text_[byte_]))) ++byte_;
+    ++cp_;
+  }
+  return byte_;
+}
+
+std::optional<absl::string_view> CodePointCursor::Substr(size_t begin, size_t end) {
+  if (begin > end) return std::nullopt;
+  const size_t b = ByteOffset(begin);
+  const size_t e = ByteOffset(end);
+  if (cp_ < end) return std::nullopt;  // ran out of text
+  return text_.substr(b, e - b);
+}
+
 bool IsUnicodeWhitespace(UChar32 c) { return u_isUWhiteSpace(c); }
 
 absl::string_view TrimWhitespace(absl::string_view utf8) {

@@ -37,6 +37,24 @@ size_t CodePointToByteOffset(absl::string_view utf8, size_t cp);
 std::optional<absl::string_view> CodePointSubstr(absl::string_view utf8, size_t begin,
                                                  size_t end);
 
+// Maps code point offsets of one well-formed UTF-8 text to byte offsets by walking
+// forward from the last answer: a sequence of non-decreasing queries costs
+// O(text size) in all, where CodePointSubstr would cost O(offset) each. A query
+// before the previous one restarts from the beginning. `utf8` must outlive it.
+class CodePointCursor {
+ public:
+  explicit CodePointCursor(absl::string_view utf8) : text_(utf8) {}
+  // Byte offset of code point `cp`; text size when `cp` is at or past the end.
+  size_t ByteOffset(size_t cp);
+  // Code points [begin, end), or std::nullopt if begin > end or end is past the end.
+  std::optional<absl::string_view> Substr(size_t begin, size_t end);
+
+ private:
+  absl::string_view text_;
+  size_t cp_ = 0;    // code point at byte_
+  size_t byte_ = 0;
+};
+
 // True for code points with the Unicode White_Space property (ASCII space, TAB,
 // LF, CR, FF, VT, NEL, NBSP, U+2000..U+200A, U+2028, U+2029, U+3000, ...).
 bool IsUnicodeWhitespace(UChar32 c);

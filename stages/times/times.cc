@@ -186,12 +186,14 @@ absl::Status TimesStage::Process(v1::Article& article, const StageContext& /*ctx
   }
 
   std::string event_date;
+  CodePointCursor cursor(text);  // the timexes come in text order
   for (Timex& t : FindTimexes(text, day)) {
     v1::TimeExpression& out = *article.add_times();
     out.set_begin(t.begin);
     out.set_end(t.end);
-    absl::StatusOr<absl::string_view> surface = SpanText(text, MakeSpan(t.begin, t.end));
-    if (surface.ok()) out.set_text(std::string(*surface));
+    if (std::optional<absl::string_view> surface = cursor.Substr(t.begin, t.end)) {
+      out.set_text(std::string(*surface));
+    }
     out.set_type(t.type);
     out.set_value(t.value);
     out.set_mod(t.mod);

@@ -148,8 +148,12 @@ int64_t YearFor(absl::CivilDay anchor, int month, int day, Tense tense) {
 }
 
 Tense TenseAt(absl::string_view folded, size_t byte) {
+  // Back to the start of the sentence, at most kMaxSentenceBytes (text without
+  // sentence punctuation would otherwise make every match scan back to the start).
+  constexpr size_t kMaxSentenceBytes = 1000;
+  const size_t floor = byte > kMaxSentenceBytes ? byte - kMaxSentenceBytes : 0;
   size_t begin = byte;
-  while (begin > 0 && folded[begin - 1] != '.' && folded[begin - 1] != '\n' &&
+  while (begin > floor && folded[begin - 1] != '.' && folded[begin - 1] != '\n' &&
          folded[begin - 1] != '!' && folded[begin - 1] != '?' && folded[begin - 1] != ';') {
     --begin;
   }

@@ -14,6 +14,23 @@ using ::newsd::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 
+TEST(CodePointCursorTest, AgreesWithCodePointSubstrInAnyQueryOrder) {
+  const std::string s = "aé東😀b";
+  CodePointCursor cursor(s);
+  EXPECT_EQ(cursor.ByteOffset(2), 3u);
+  EXPECT_THAT(cursor.Substr(2, 4), Optional(absl::string_view("東😀")));
+  EXPECT_THAT(cursor.Substr(0, 1), Optional(absl::string_view("a")));  // backwards: restarts
+  EXPECT_THAT(cursor.Substr(5, 5), Optional(absl::string_view("")));
+  EXPECT_EQ(cursor.Substr(4, 6), std::nullopt);  // past the end
+  EXPECT_EQ(cursor.Substr(3, 2), std::nullopt);
+  EXPECT_EQ(cursor.ByteOffset(99), s.size());
+  for (size_t b = 0; b <= 5; ++b) {
+    for (size_t e = b; e <= 6; ++e) {
+      EXPECT_EQ(cursor.Substr(b, e), CodePointSubstr(s, b, e)) << b << "," << e;
+    }
+  }
+}
+
 TEST(CodePointsTest, CountAndOffsets) {
   const std::string s = "aé東😀b";  // 1 + 2 + 3 + 4 + 1 bytes
   EXPECT_EQ(CountCodePoints(s), 5u);
