@@ -17,16 +17,7 @@ std::string ChangelogKey(absl::string_view store, absl::string_view key) {
 // librdkafka's errors and logs of the reader's consumer, in newsd's log format.
 class ChangelogReader::EventCb : public RdKafka::EventCb {
  public:
-  void event_cb(RdKafka::Event& event) override {
-    if (event.type() == RdKafka::Event::EVENT_ERROR) {
-      Log(event.fatal() ? LogLevel::kError : LogLevel::kWarning,
-          absl::StrCat("changelog reader: ", RdKafka::err2str(event.err()), ": ", event.str()));
-    } else if (event.type() == RdKafka::Event::EVENT_LOG) {
-      Log(event.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR ? LogLevel::kError
-                                                                   : LogLevel::kDebug,
-          absl::StrCat("changelog reader: ", event.fac(), ": ", event.str()));
-    }
-  }
+  void event_cb(RdKafka::Event& event) override { LogKafkaEvent("changelog reader", event); }
 };
 
 ChangelogReader::ChangelogReader(ChangelogReaderOptions options, std::vector<StateStore*> stores,

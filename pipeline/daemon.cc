@@ -214,9 +214,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
   for (auto& p : MergeProperties(kafka.properties(), kafka.producer_properties())) {
     sink_options.properties.push_back(p);
   }
-  Daemon* self = daemon.get();
-  absl::StatusOr<std::unique_ptr<KafkaSink>> sink = KafkaSink::Create(
-      sink_options, [self](KafkaSink::DeliveryReport report) { self->OnDelivery(std::move(report)); });
+  daemon->sink_options_ = sink_options;
+  absl::StatusOr<std::unique_ptr<KafkaSink>> sink = daemon->CreateSink();
   if (!sink.ok()) return sink.status();
   daemon->sink_ = *std::move(sink);
 
@@ -252,6 +251,61 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < threads; ++i) daemon->StartWorker();
   return daemon;
+}
+
+absl::StatusOr<std::unique_ptr<KafkaSink>> Daemon::CreateSink() {
+  return KafkaSink::Create(sink_options_, [this](KafkaSink::DeliveryReport report) {
+    OnDelivery(std::move(report));
+  });
+}
+
+void Daemon::OnProducerFatal(absl::Status status) {
+  if (!exactly_once() || state_ != State::kRunning) {
+    Fail(std::move(status));
+    return;
+  }
+  // Replaced from the loop (this may run inside the producer's own callbacks).
+  if (!producer_fatal_) producer_fatal_ = std::move(status);
+  if (txn_state_ != TxnState::kNone) txn_state_ = TxnState::kNeedsAbort;
+}
+
+void Daemon::ReplaceProducer(const std::atomic<bool>& stop) {
+  const absl::Status cause = *std::move(producer_fatal_);
+  producer_fatal_.reset();
+  const absl::Time now = absl::Now();
+  while (!producer_replacements_.empty() &&
+         now - producer_replacements_.front() > kProducerReplacementWindow) {
+    producer_replacements_.pop_front();
+  }
+  if (producer_replacements_.size() >= kMaxProducerReplacements) {
+    Log(LogLevel::kError,
+        absl::StrCat("the producer failed fatally ", kMaxProducerReplacements + 1, " times in ",
+                     absl::FormatDuration(kProducerReplacementWindow), "; giving up"));
+    Fail(cause);
+    return;
+  }
+  producer_replacements_.push_back(now);
+  Log(LogLevel::kWarning,
+      absl::StrCat("producer failed fatally (", cause.message(),
+                   "); replacing it with a new one under the same transactional.id (which "
+                   "aborts the open transaction); work in flight is re-consumed from the "
+                   "committed offsets"));
+  metrics_->Transactions("producer_replaced").Increment();
+  ++txn_epoch_;  // reports of the old producer's messages are ignored from now on
+  sink_->PurgeAll();
+  sink_.reset();
+  absl::StatusOr<std::unique_ptr<KafkaSink>> sink = CreateSink();
+  if (!sink.ok()) {
+    Fail(sink.status());
+    return;
+  }
+  sink_ = *std::move(sink);
+  if (!WaitForBrokers(stop)) {  // init_transactions: fences the old producer's epoch
+    if (!fatal_) Fail(absl::CancelledError("stopped while replacing the producer"));
+    return;
+  }
+  txn_state_ = TxnState::kNone;
+  ResetAfterAbort("producer replaced");
 }
 
 void Daemon::StartWorker() {
@@ -560,12 +614,14 @@ void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage
     }
   }
   if (exactly_once() && status.code() != absl::StatusCode::kFailedPrecondition) {
+    if (txn_state_ == TxnState::kOpen) {  // logged once per transaction
+      Log(LogLevel::kWarning, absl::StrCat("produce failed, aborting the transaction: ",
+                                           status.message()));
+    }
     txn_state_ = TxnState::kNeedsAbort;  // e.g. the transaction became abortable
-    Log(LogLevel::kWarning, absl::StrCat("produce failed, aborting the transaction: ",
-                                         status.message()));
     return;
   }
-  Fail(status);
+  OnProducerFatal(status);
 }
 
 void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
@@ -576,9 +632,11 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
   if (!status.ok() && exactly_once()) {
     // Inside a transaction a failed output makes the transaction abortable: abort,
     // rewind, and process the input again.
-    if (txn_state_ == TxnState::kOpen) txn_state_ = TxnState::kNeedsAbort;
-    Log(LogLevel::kWarning, absl::StrCat("delivery failed, aborting the transaction: ",
-                                         status.message()));
+    if (txn_state_ == TxnState::kOpen) {  // the first failure of the transaction is logged
+      txn_state_ = TxnState::kNeedsAbort;
+      Log(LogLevel::kWarning, absl::StrCat("delivery failed, aborting the transaction: ",
+                                           status.message()));
+    }
     return;
   }
   if (!status.ok()) {
@@ -787,7 +845,7 @@ bool Daemon::EnsureTransaction() {
   absl::Status s = sink_->BeginTransaction();
   if (!s.ok()) {
     if (s.code() == absl::StatusCode::kFailedPrecondition) {
-      Fail(s);
+      OnProducerFatal(s);
     } else {
       txn_state_ = TxnState::kNeedsAbort;
     }
@@ -809,17 +867,16 @@ void Daemon::CommitTransaction() {
   commit_started_ = absl::Now();
   absl::Status status;
   if (!commit_offsets_.empty()) {
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      std::unique_ptr<RdKafka::ConsumerGroupMetadata> group = source_->GroupMetadata();
-      status = sink_->SendOffsetsToTransaction(commit_offsets_, group.get(), timeout);
-      if (status.code() != absl::StatusCode::kUnavailable) break;
-    }
+    // One attempt: librdkafka cannot resume a send_offsets_to_transaction that timed
+    // out (a second call races the first one's request), so a failure aborts.
+    std::unique_ptr<RdKafka::ConsumerGroupMetadata> group = source_->GroupMetadata();
+    status = sink_->SendOffsetsToTransaction(commit_offsets_, group.get(), timeout);
   }
   if (!status.ok()) {
     Log(LogLevel::kWarning, absl::StrCat("transaction commit failed: ", status.message()));
     if (status.code() == absl::StatusCode::kFailedPrecondition) {
       metrics_->Transactions("fatal").Increment();
-      Fail(status);
+      OnProducerFatal(status);
     } else {
       txn_state_ = TxnState::kNeedsAbort;
     }
@@ -868,7 +925,7 @@ void Daemon::FinishCommit(const absl::Status& status) {
   }
   if (status.code() == absl::StatusCode::kFailedPrecondition) {
     metrics_->Transactions("fatal").Increment();
-    Fail(status);
+    OnProducerFatal(status);
     return;
   }
   if (status.code() == absl::StatusCode::kUnavailable) {
@@ -889,7 +946,8 @@ void Daemon::FinishCommit(const absl::Status& status) {
 
 void Daemon::AbortAndRewind(absl::string_view reason) {
   last_abort_attempt_ = absl::Now();
-  absl::Status status = sink_->AbortTransaction(absl::Seconds(30));
+  absl::Status status =
+      sink_->AbortTransaction(absl::Milliseconds(config_.transaction_call_timeout_ms()));
   if (!status.ok() && status.code() != absl::StatusCode::kFailedPrecondition) {
     // Brokers unreachable: stay in kNeedsAbort (partitions paused); the loop retries.
     Log(LogLevel::kWarning, absl::StrCat("abort_transaction failed, will retry: ",
@@ -899,12 +957,16 @@ void Daemon::AbortAndRewind(absl::string_view reason) {
   }
   if (!status.ok()) {
     metrics_->Transactions("fatal").Increment();
-    Fail(status);
+    OnProducerFatal(status);
     return;
   }
   metrics_->Transactions("aborted").Increment();
-  ++txn_epoch_;  // delivery reports of the aborted transaction are ignored from now on
   txn_state_ = TxnState::kNone;
+  ResetAfterAbort(reason);
+}
+
+void Daemon::ResetAfterAbort(absl::string_view reason) {
+  ++txn_epoch_;  // delivery reports of the aborted transaction are ignored from now on
   txn_offsets_.clear();
   txn_published_.clear();
   txn_dead_letters_.clear();
@@ -959,10 +1021,23 @@ void Daemon::UpdateGauges() {
     sink_->CheckConnection(absl::Milliseconds(500)).IgnoreError();
   }
   metrics_->connected().Set(sink_->connected() ? 1 : 0);
-  const bool ready = !partitions_.empty() && sink_->connected() && state_ == State::kRunning &&
-                     (txn_state_ == TxnState::kNone || txn_state_ == TxnState::kOpen);
-  health_->ready = ready;
-  metrics_->ready().Set(ready ? 1 : 0);
+  const char* reason = nullptr;
+  if (state_ != State::kRunning) {
+    reason = "shutting down";
+  } else if (!sink_->connected()) {
+    reason = "producer not connected to a broker";
+  } else if (partitions_.empty()) {
+    reason = "no partition assignment (joining the consumer group, or more members than "
+             "partitions)";
+  } else if (txn_state_ == TxnState::kCommitting) {
+    reason = "resuming a transaction commit that timed out (brokers slow or unreachable)";
+  } else if (txn_state_ == TxnState::kNeedsAbort) {
+    reason = "aborting a transaction (its work is re-consumed)";
+  }
+  if (reason != nullptr) health_->not_ready_reason = reason;
+  health_->ready = reason == nullptr;
+  health_->heartbeat_unix_ns = absl::ToUnixNanos(now);
+  metrics_->SetHealth(*health_, now);
   if (now - last_gauges_ < absl::Seconds(1)) return;
   last_gauges_ = now;
   UpdateStateGauges();
@@ -1149,12 +1224,16 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
       ReleaseDueEvents();
     }
     sink_->Poll(absl::ZeroDuration());
-    if (std::optional<absl::Status> f = sink_->fatal_error()) Fail(*f);
+    if (std::optional<absl::Status> f = sink_->fatal_error()) OnProducerFatal(*f);
+    if (producer_fatal_) ReplaceProducer(stop);
     if (state_ == State::kRunning) ApplyBackpressure();
     const bool interval_due =
         absl::Now() - last_commit_ >= absl::Milliseconds(config_.commit_interval_ms());
     if (exactly_once()) {
-      if (txn_state_ == TxnState::kOpen &&
+      // Not while the producer reaches no broker: librdkafka's
+      // send_offsets_to_transaction ignores its timeout while the group coordinator
+      // is down (librdkafka issue #5456) and would block the loop for the outage.
+      if (txn_state_ == TxnState::kOpen && sink_->connected() &&
           (interval_due || txn_messages_ >= config_.transaction_max_messages())) {
         last_commit_ = absl::Now();
         CommitTransaction();
@@ -1180,6 +1259,7 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
       CommitAcknowledged(/*sync=*/true);
     }
   }
+  health_->not_ready_reason = "shutting down";
   health_->ready = false;
   metrics_->ready().Set(0);
   // Leaving the group runs OnRevoked for the remaining partitions.

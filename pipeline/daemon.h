@@ -187,6 +187,21 @@ class Daemon : public RebalanceListener {
   // every assigned partition back to its committed offset. Retried from the loop
   // while it fails (e.g. brokers down).
   void AbortAndRewind(absl::string_view reason);
+  // After an abort: drops all work in flight, re-holds released events and seeks
+  // every assigned partition back to its committed offset.
+  void ResetAfterAbort(absl::string_view reason);
+  // A new producer from sink_options_ (delivery reports go to OnDelivery).
+  absl::StatusOr<std::unique_ptr<KafkaSink>> CreateSink();
+  // A fatal producer error (fenced, INVALID_TXN_STATE, ...). EXACTLY_ONCE while
+  // running: the producer is replaced from the loop (ReplaceProducer), at most
+  // kMaxProducerReplacements times per kProducerReplacementWindow (a second
+  // instance with the same transactional.id would fence it every time); otherwise,
+  // and beyond that, the daemon fails.
+  void OnProducerFatal(absl::Status status);
+  // Destroys the failed producer, creates a new one with the same transactional.id
+  // (init_transactions bumps the epoch and aborts the open transaction) and rewinds
+  // like an abort. Blocks until the brokers answer or `stop`.
+  void ReplaceProducer(const std::atomic<bool>& stop);
   // Drops consumed-but-uncommitted work of `partitions` (all when null).
   void DropInFlight(const std::vector<TopicPartition>* partitions);
   // Waits for the brokers (init_transactions in EXACTLY_ONCE). False if stopped first.
@@ -208,6 +223,11 @@ class Daemon : public RebalanceListener {
   const std::string changelog_topic_;
   std::string instance_id_;  // header of this process's changelog records
   std::optional<absl::Status> fatal_;  // loop thread only
+  KafkaSinkOptions sink_options_;
+  std::optional<absl::Status> producer_fatal_;  // set by OnProducerFatal
+  std::deque<absl::Time> producer_replacements_;
+  static constexpr size_t kMaxProducerReplacements = 3;
+  static constexpr absl::Duration kProducerReplacementWindow = absl::Minutes(10);
 
   // Loop-thread state.
   std::map<TopicPartition, PartitionState> partitions_;

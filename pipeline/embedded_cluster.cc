@@ -55,4 +55,13 @@ void EmbeddedCluster::DelayRequests(int16_t api_key, int count, absl::Duration d
   }
 }
 
+void EmbeddedCluster::FailRequests(int16_t api_key, int count, int16_t error_code) {
+  for (int32_t broker = 1; broker <= brokers_; ++broker) {
+    for (int i = 0; i < count; ++i) {
+      rd_kafka_mock_broker_push_request_error_rtts(
+          cluster_, broker, api_key, 1, static_cast<rd_kafka_resp_err_t>(error_code), 0);
+    }
+  }
+}
+
 }  // namespace newsd

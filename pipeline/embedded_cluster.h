@@ -35,6 +35,11 @@ class EmbeddedCluster {
   // each after `delay`.
   void DelayRequests(int16_t api_key, int count, absl::Duration delay);
 
+  // Fault injection for tests: the next `count` requests of API `api_key` (on any
+  // broker) are answered with Kafka protocol error `error_code` (e.g. 48 =
+  // INVALID_TXN_STATE, which librdkafka treats as fatal on EndTxn).
+  void FailRequests(int16_t api_key, int count, int16_t error_code);
+
  private:
   EmbeddedCluster() = default;
   rd_kafka_s* handle_ = nullptr;             // owns the cluster; destroyed last

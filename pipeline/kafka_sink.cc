@@ -50,13 +50,8 @@ class KafkaSink::EventCb : public RdKafka::EventCb {
     if (event.type() == RdKafka::Event::EVENT_ERROR) {
       if (event.err() == RdKafka::ERR__ALL_BROKERS_DOWN) connected_->store(false);
       if (event.fatal()) fatal_->store(true);
-      Log(event.fatal() ? LogLevel::kError : LogLevel::kWarning,
-          absl::StrCat("producer: ", RdKafka::err2str(event.err()), ": ", event.str()));
-    } else if (event.type() == RdKafka::Event::EVENT_LOG) {
-      Log(event.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR ? LogLevel::kError
-                                                                   : LogLevel::kDebug,
-          absl::StrCat("producer: ", event.fac(), ": ", event.str()));
     }
+    LogKafkaEvent("producer", event);
   }
 
  private:
@@ -133,6 +128,14 @@ absl::Status KafkaSink::Flush(absl::Duration timeout) {
         absl::StrCat("flush: ", producer_->outq_len(), " messages still queued"));
   }
   return KafkaStatus(err, "flush");
+}
+
+void KafkaSink::PurgeAll() {
+  producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT |
+                   RdKafka::Producer::PURGE_NON_BLOCKING);
+  // Purged messages' reports come through the next polls.
+  for (int i = 0; i < 10 && producer_->outq_len() > 0; ++i) producer_->poll(100);
+  producer_->poll(0);
 }
 
 absl::Status KafkaSink::CheckConnection(absl::Duration timeout) {

@@ -70,6 +70,10 @@ class KafkaSink {
   // Waits until every enqueued message is delivered or failed, at most `timeout`.
   // kDeadlineExceeded if messages remain.
   absl::Status Flush(absl::Duration timeout);
+  // Drops every queued and in-flight message (their delivery reports, with
+  // ERR__PURGE_QUEUE / ERR__PURGE_INFLIGHT, are served before it returns): used
+  // before destroying a producer that failed fatally.
+  void PurgeAll();
 
   // Messages enqueued and not yet reported.
   int outq_len() const { return producer_->outq_len(); }

@@ -76,19 +76,7 @@ class KafkaSource::RebalanceCb : public RdKafka::RebalanceCb {
 class KafkaSource::EventCb : public RdKafka::EventCb {
  public:
   void event_cb(RdKafka::Event& event) override {
-    switch (event.type()) {
-      case RdKafka::Event::EVENT_ERROR:
-        Log(event.fatal() ? LogLevel::kError : LogLevel::kWarning,
-            absl::StrCat("consumer: ", RdKafka::err2str(event.err()), ": ", event.str()));
-        break;
-      case RdKafka::Event::EVENT_LOG:
-        Log(event.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR ? LogLevel::kError
-                                                                     : LogLevel::kDebug,
-            absl::StrCat("consumer: ", event.fac(), ": ", event.str()));
-        break;
-      default:
-        break;
-    }
+    LogKafkaEvent("consumer", event);
   }
 };
 

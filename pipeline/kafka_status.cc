@@ -1,6 +1,7 @@
 #include "pipeline/kafka_status.h"
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/log.h"
 
 namespace newsd {
 
@@ -61,6 +62,20 @@ absl::Status SetKafkaProperty(RdKafka::Conf& conf, const std::string& key,
     return absl::InvalidArgumentError(absl::StrCat("kafka property '", key, "': ", err));
   }
   return absl::OkStatus();
+}
+
+void LogKafkaEvent(absl::string_view client, const RdKafka::Event& event) {
+  // (Event's accessors are not const in librdkafka's C++ API.)
+  RdKafka::Event& e = const_cast<RdKafka::Event&>(event);
+  if (e.type() == RdKafka::Event::EVENT_ERROR) {
+    Log(e.fatal() ? LogLevel::kError : LogLevel::kWarning,
+        absl::StrCat(client, ": ", RdKafka::err2str(e.err()), ": ", e.str()));
+  } else if (e.type() == RdKafka::Event::EVENT_LOG) {
+    const bool error =
+        e.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR && e.fac() != "FAIL";
+    Log(error ? LogLevel::kError : LogLevel::kDebug,
+        absl::StrCat(client, ": ", e.fac(), ": ", e.str()));
+  }
 }
 
 }  // namespace newsd

@@ -31,6 +31,14 @@ absl::StatusCode KafkaStatusCode(RdKafka::ErrorCode code);
 absl::Status SetKafkaProperty(RdKafka::Conf& conf, const std::string& key,
                               const std::string& value);
 
+// Logs a librdkafka error or log event of client `client` ("producer", "consumer",
+// ...) in newsd's format: fatal errors at ERROR, other errors at WARN (librdkafka
+// already folds repeats into "N identical error(s) suppressed"); log events at
+// ERROR when their syslog severity is error or worse, except facility FAIL
+// (connection failures, which arrive again as transport error events) and
+// everything else at DEBUG. Other event types are ignored.
+void LogKafkaEvent(absl::string_view client, const RdKafka::Event& event);
+
 }  // namespace newsd
 
 #endif  // NEWSD_PIPELINE_KAFKA_STATUS_H_

@@ -172,7 +172,8 @@ absl::Status StartRuntime(v1::PipelineConfig config, Runtime& rt) {
   }
   if (!config.metrics_address().empty()) {
     absl::StatusOr<std::unique_ptr<MetricsServer>> server =
-        MetricsServer::Start(config.metrics_address(), rt.metrics.registry(), &rt.health);
+        MetricsServer::Start(config.metrics_address(), rt.metrics.registry(), &rt.health,
+                             [&rt] { rt.metrics.SetHealth(rt.health, absl::Now()); });
     if (!server.ok()) return server.status();
     rt.server = *std::move(server);
     Log(LogLevel::kInfo, absl::StrCat("metrics on http://", config.metrics_address(),

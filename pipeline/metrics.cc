@@ -2,9 +2,11 @@
 
 #include <CivetServer.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "pipeline/config.h"
 #include "pipeline/process_metrics.h"
 #include "prometheus/text_serializer.h"
@@ -98,9 +100,16 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                             .Add({});
   ready_ = &prometheus::BuildGauge()
                 .Name("newsd_ready")
-                .Help("1 when the daemon has an assignment and a connected producer.")
+                .Help("1 when /readyz answers 200: an assignment, a connected producer, "
+                      "no transaction being aborted or resumed, the loop not blocked.")
                 .Register(r)
                 .Add({});
+  loop_stall_ = &prometheus::BuildGauge()
+                     .Name("newsd_loop_seconds_since_iteration")
+                     .Help("Seconds since the daemon's loop last iterated (refreshed at "
+                           "scrape time); above 5 it is blocked in a broker call.")
+                     .Register(r)
+                     .Add({});
   paused_ = &prometheus::BuildGauge()
                  .Name("newsd_paused_partitions")
                  .Help("Partitions paused by backpressure (too many in-flight messages).")
@@ -230,6 +239,28 @@ prometheus::Counter& Metrics::Commits(bool ok) {
   return commits_family_->Add({{"result", ok ? "ok" : "error"}});
 }
 
+void Metrics::SetHealth(const Health& health, absl::Time now) {
+  ready_->Set(health.NotReadyReason(now).empty() ? 1 : 0);
+  loop_stall_->Set(health.SecondsSinceHeartbeat(now));
+}
+
+double Health::SecondsSinceHeartbeat(absl::Time now) const {
+  const int64_t beat = heartbeat_unix_ns.load();
+  if (beat == 0) return 0;
+  return std::max(0.0, absl::ToDoubleSeconds(now - absl::FromUnixNanos(beat)));
+}
+
+std::string Health::NotReadyReason(absl::Time now) const {
+  if (!live.load()) return "fatal error, see the log";
+  if (!ready.load()) return not_ready_reason.load();
+  if (const double stalled = SecondsSinceHeartbeat(now);
+      stalled > absl::ToDoubleSeconds(kStallLimit)) {
+    return absl::StrCat("the loop has been blocked for ", static_cast<int64_t>(stalled),
+                        " s (a broker call: brokers slow or unreachable)");
+  }
+  return "";
+}
+
 class MetricsServer::Handler : public CivetHandler {
  public:
   using Body = std::function<std::pair<int, std::string>()>;
@@ -254,7 +285,7 @@ class MetricsServer::Handler : public CivetHandler {
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     const std::string& address, std::shared_ptr<prometheus::Registry> registry,
-    const Health* health) {
+    const Health* health, std::function<void()> before_scrape) {
   std::string host;
   int port = 0;
   if (absl::Status s = ParseHostPort(address, &host, &port); !s.ok()) return s;
@@ -274,7 +305,8 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
   server->port_ = ports.empty() ? port : ports.front();
 
   server->handlers_.push_back(std::make_unique<Handler>(
-      "text/plain; version=0.0.4; charset=utf-8", [registry] {
+      "text/plain; version=0.0.4; charset=utf-8", [registry, before_scrape] {
+        if (before_scrape) before_scrape();
         prometheus::TextSerializer serializer;
         std::ostringstream out;
         std::vector<prometheus::MetricFamily> families = registry->Collect();
@@ -289,10 +321,9 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
   }));
   server->server_->addHandler("/healthz", server->handlers_.back().get());
   server->handlers_.push_back(std::make_unique<Handler>("text/plain", [health] {
-    return health->ready.load()
-               ? std::make_pair(200, std::string("ready\n"))
-               : std::make_pair(503, std::string("not ready: no partition assignment or "
-                                                 "producer not connected\n"));
+    const std::string reason = health->NotReadyReason(absl::Now());
+    return reason.empty() ? std::make_pair(200, std::string("ready\n"))
+                          : std::make_pair(503, absl::StrCat("not ready: ", reason, "\n"));
   }));
   server->server_->addHandler("/readyz", server->handlers_.back().get());
   return server;

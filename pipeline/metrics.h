@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -26,6 +27,8 @@
 class CivetServer;
 
 namespace newsd {
+
+struct Health;
 
 // All metric families of the daemon, registered in one registry.
 // Methods returning metric references are thread-safe and cache children.
@@ -62,8 +65,14 @@ class Metrics {
   prometheus::Histogram& transaction_commit_seconds() { return *transaction_commit_seconds_; }
   // newsd_consumer_lag_seconds: age of the oldest consumed, uncommitted message.
   prometheus::Gauge& consumer_lag_seconds() { return *consumer_lag_seconds_; }
-  // newsd_kafka_connected: 1 while the producer reaches a broker.
+  // newsd_kafka_connected: 1 while the producer reaches a broker (as of the loop's
+  // latest iteration; see newsd_loop_seconds_since_iteration).
   prometheus::Gauge& connected() { return *connected_; }
+  // newsd_loop_seconds_since_iteration: time since the loop's latest iteration
+  // (refreshed at scrape time; > 5 means it is blocked in a broker call).
+  prometheus::Gauge& loop_seconds_since_iteration() { return *loop_stall_; }
+  // Sets newsd_ready and newsd_loop_seconds_since_iteration from `health` at `now`.
+  void SetHealth(const Health& health, absl::Time now);
   // newsd_fatal_errors_total: fatal errors (the daemon exits non-zero after one).
   prometheus::Counter& fatal_errors() { return *fatal_errors_; }
 
@@ -111,6 +120,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* flags_family_;
   prometheus::Gauge* consumer_lag_seconds_;
   prometheus::Gauge* connected_;
+  prometheus::Gauge* loop_stall_;
   prometheus::Counter* fatal_errors_;
   prometheus::Histogram* end_to_end_latency_;
   prometheus::Histogram* transaction_commit_seconds_;
@@ -139,10 +149,30 @@ class Metrics {
   std::map<std::string, prometheus::Counter*> changelog_ ABSL_GUARDED_BY(mu_);
 };
 
-// Liveness/readiness flags read by /healthz and /readyz.
+// Liveness and readiness, written by the daemon's loop and read by the HTTP threads
+// serving /healthz and /readyz (all fields atomic).
 struct Health {
   std::atomic<bool> live{true};    // false once the daemon hit a fatal error
-  std::atomic<bool> ready{false};  // consumer has an assignment and producer connected
+  // The loop's view at its latest iteration: the consumer has an assignment, the
+  // producer reaches a broker, the daemon is running and no transaction is being
+  // aborted or resumed.
+  std::atomic<bool> ready{false};
+  // Why `ready` is false (a static string, e.g. "producer not connected").
+  std::atomic<const char*> not_ready_reason{"starting"};
+  // Wall-clock time of the loop's latest iteration, Unix nanoseconds; 0 until the
+  // loop runs. The loop stops iterating while it waits in a broker call
+  // (transaction calls wait up to transaction_call_timeout_ms).
+  std::atomic<int64_t> heartbeat_unix_ns{0};
+
+  // A loop without an iteration for longer than this is reported not ready.
+  static constexpr absl::Duration kStallLimit = absl::Seconds(5);
+
+  // Readiness as /readyz reports it at `now`: "" when ready, else the reason
+  // ("the loop has been blocked for 7s (a broker call: brokers slow or
+  // unreachable)", "no partition assignment", ...).
+  std::string NotReadyReason(absl::Time now) const;
+  // Seconds since the loop's latest iteration at `now` (0 before it starts).
+  double SecondsSinceHeartbeat(absl::Time now) const;
 };
 
 // HTTP server (civetweb) serving GET /metrics (Prometheus text format 0.0.4),
@@ -152,9 +182,11 @@ class MetricsServer {
  public:
   // Starts listening on `address` ("host:port"; port 0 picks a free port).
   // kInvalidArgument for a malformed address, kUnavailable if it cannot bind.
+  // `before_scrape`, if set, runs on the HTTP thread before every /metrics
+  // collection (to refresh gauges the loop cannot update while it is blocked).
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
       const std::string& address, std::shared_ptr<prometheus::Registry> registry,
-      const Health* health);
+      const Health* health, std::function<void()> before_scrape = nullptr);
   ~MetricsServer();
 
   // The bound port (useful with port 0).

@@ -3,6 +3,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "absl/time/clock.h"
 #include "tests/tools/http_get.h"
 
 namespace newsd {
@@ -39,7 +40,9 @@ TEST(MetricsTest, ServesMetricsHealthAndReadiness) {
   EXPECT_THAT(body, HasSubstr("newsd_inflight_messages 0"));
 
   EXPECT_THAT(HttpGet(port, "/healthz"), StartsWith("HTTP/1.1 200"));
+  health.not_ready_reason = "producer not connected to a broker";
   EXPECT_THAT(HttpGet(port, "/readyz"), StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(HttpGet(port, "/readyz"), HasSubstr("not ready: producer not connected"));
   health.ready = true;
   EXPECT_THAT(HttpGet(port, "/readyz"), StartsWith("HTTP/1.1 200"));
   health.live = false;
@@ -47,6 +50,31 @@ TEST(MetricsTest, ServesMetricsHealthAndReadiness) {
 
   metrics.RemoveConsumerLag("news.raw", 1);
   EXPECT_THAT(HttpGet(port, "/metrics"), Not(HasSubstr("newsd_consumer_lag_messages{")));
+}
+
+TEST(MetricsTest, ALoopBlockedInABrokerCallIsNotReady) {
+  Metrics metrics;
+  Health health;
+  int scrapes = 0;
+  auto server = MetricsServer::Start("127.0.0.1:0", metrics.registry(), &health, [&] {
+    ++scrapes;
+    metrics.SetHealth(health, absl::Now());
+  });
+  ASSERT_TRUE(server.ok()) << server.status();
+  const int port = (*server)->port();
+  health.ready = true;
+  health.heartbeat_unix_ns = absl::ToUnixNanos(absl::Now());
+  EXPECT_THAT(HttpGet(port, "/readyz"), StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(HttpGet(port, "/metrics"), HasSubstr("newsd_ready 1"));
+  // The loop's last iteration was 7 s ago: it still thinks it is ready.
+  health.heartbeat_unix_ns = absl::ToUnixNanos(absl::Now() - absl::Seconds(7));
+  const std::string readyz = HttpGet(port, "/readyz");
+  EXPECT_THAT(readyz, StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(readyz, HasSubstr("the loop has been blocked for 7 s"));
+  const std::string body = HttpGet(port, "/metrics");
+  EXPECT_THAT(body, HasSubstr("newsd_ready 0"));
+  EXPECT_THAT(body, HasSubstr("newsd_loop_seconds_since_iteration 7"));
+  EXPECT_EQ(scrapes, 2);
 }
 
 TEST(MetricsTest, BadAddressIsRejected) {
