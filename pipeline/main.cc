@@ -3,7 +3,8 @@
 //   newsd run [--config FILE] [--brokers LIST|embedded] [--metrics-address HOST:PORT]
 //   newsd extract [--published-at RFC3339] FILE...
 //   newsd validate-config FILE
-//   newsd produce --brokers LIST --topic T [--published-at RFC3339] [--limit N] FILE...
+//   newsd produce --brokers LIST --topic T [--published-at RFC3339] [--limit N]
+//                 [--key K] [--header NAME=VALUE,...] FILE...
 //   newsd consume --brokers LIST --topic T[,T2] [--max-messages N] [--idle-timeout S]
 //   newsd demo [--corpus DIR] [--stories N]
 #include <signal.h>
@@ -52,6 +53,12 @@ ABSL_FLAG(std::string, published_at, "",
 ABSL_FLAG(std::string, topic, "", "produce/consume: topic name(s), comma-separated for consume.");
 ABSL_FLAG(int64_t, max_messages, 10, "consume: stop after this many records.");
 ABSL_FLAG(int64_t, limit, 0, "produce: at most this many messages (0 = all).");
+ABSL_FLAG(std::string, key, "",
+          "produce: message key of every message (default: the file path; Reuters .sgm "
+          "records have none).");
+ABSL_FLAG(std::vector<std::string>, header, {},
+          "produce: headers added to every message, comma-separated NAME=VALUE pairs "
+          "(e.g. content-type=text/html).");
 ABSL_FLAG(double, idle_timeout, 5, "consume: stop after this many seconds without a record.");
 ABSL_FLAG(bool, pretty, false, "extract/consume: indent JSON.");
 ABSL_FLAG(std::string, corpus, NEWSD_DEFAULT_CORPUS_DIR, "demo: the shared corpus directory.");
@@ -250,10 +257,24 @@ int CmdProduce(const std::vector<char*>& args) {
   absl::StatusOr<std::optional<std::string>> published_at = PublishedAtFlag();
   if (!published_at.ok()) return Fail(published_at.status());
   if (absl::GetFlag(FLAGS_limit) < 0) return Fail(absl::InvalidArgumentError("--limit: negative"));
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const std::string& h : absl::GetFlag(FLAGS_header)) {
+    const size_t eq = h.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat("--header: expected NAME=VALUE, got '", h, "'")));
+    }
+    headers.emplace_back(h.substr(0, eq), h.substr(eq + 1));
+  }
   absl::StatusOr<std::vector<OutboundMessage>> messages =
       MessagesFromFiles(std::vector<std::string>(args.begin(), args.end()), topic, *published_at,
                         static_cast<size_t>(absl::GetFlag(FLAGS_limit)));
   if (!messages.ok()) return Fail(messages.status());
+  const std::string key = absl::GetFlag(FLAGS_key);
+  for (OutboundMessage& m : *messages) {
+    if (!key.empty()) m.key = key;
+    m.headers.insert(m.headers.end(), headers.begin(), headers.end());
+  }
   if (absl::Status s = ProduceAll(brokers, *messages); !s.ok()) return Fail(s);
   std::cout << "produced " << messages->size() << " messages to " << topic << "\n";
   return 0;
@@ -392,7 +413,8 @@ int main(int argc, char** argv) {
       "  newsd run [--config FILE] [--brokers LIST|embedded] [--metrics_address HOST:PORT]\n"
       "  newsd extract [--published_at RFC3339] FILE...\n"
       "  newsd validate-config FILE\n"
-      "  newsd produce --brokers LIST --topic T [--published_at T] [--limit N] FILE...\n"
+      "  newsd produce --brokers LIST --topic T [--published_at T] [--limit N] [--key K]\n"
+      "                [--header NAME=VALUE,...] FILE...\n"
       "  newsd consume --brokers LIST --topic T[,T2] [--max_messages N] [--pretty]\n"
       "  newsd demo [--corpus DIR] [--stories N]\n"
       "Flags also accept dashes (--metrics-address is --metrics_address).");
