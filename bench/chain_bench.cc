@@ -3,7 +3,18 @@
 // on two inputs:
 //   Reuters  the Reuters-21578 records of reut2-000..002.sgm.gz (3,000 raw SGML
 //            records; research use only: never shipped), cycled;
-//   Seed     the seed article (plain text, 4 KB).
+//   Seed     the seed article (plain text, 4 KB);
+//   Large    (entities and quotes only) synthetic plain texts of 256 KiB and 1 MiB, a
+//            short pattern repeated, for how the stages scale with the text size:
+//              Names       "John Smith Acme Corp United Nations Geneva " (one line:
+//                          all of it is a Title Case headline);
+//              Caps        "THE PRESIDENT OF FRANCE SAID " (one ALL-CAPS line);
+//              Quotes      "\"We will go,\" said John Smith. \"No\", he said \"and\" ";
+//              NamesBody   a one-line headline, then Names as one body sentence;
+//              QuotesBody  a one-line headline, then Quotes with "," for "." (one
+//                          body sentence).
+//            Names/Caps/Quotes are the inputs of `newsd extract` that took 13-64 s
+//            per 1-2 MB text when these stages were quadratic.
 // One benchmark iteration = one article, so the reported time is ns/article;
 // bytes_per_second is MB/s of the raw input (the Kafka value) for every benchmark,
 // so the stages' MB/s add up like their times. Each stage is timed alone on articles
@@ -13,10 +24,14 @@
 // event's serialization (what the daemon then produces).
 //
 //   ./build/bench/chain_bench [--benchmark_filter=Reuters] [--benchmark_format=json]
+//   ./build/bench/chain_bench --benchmark_filter=Large
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -136,6 +151,56 @@ const std::vector<Prepared>& Seed() {
 
 const std::vector<Prepared>& Input(int which) { return which == 0 ? Reuters() : Seed(); }
 
+// The Large inputs (see the file comment): text = headline + unit repeated and cut
+// to size_bytes.
+struct LargeText {
+  const char* name;
+  const char* headline;
+  const char* unit;
+};
+constexpr LargeText kLargeTexts[] = {
+    {"Names", "", "John Smith Acme Corp United Nations Geneva "},
+    {"Caps", "", "THE PRESIDENT OF FRANCE SAID "},
+    {"Quotes", "", "\"We will go,\" said John Smith. \"No\", he said \"and\" "},
+    {"NamesBody", "Report on things\n", "John Smith Acme Corp United Nations Geneva "},
+    {"QuotesBody", "Report on things\n",
+     "\"We will go,\" said John Smith, \"No\", he said \"and\" "},
+};
+constexpr size_t kLargeSizes[] = {256 << 10, 1 << 20};  // bytes of the body
+
+// Prepared once per (text, size), when a benchmark first needs it.
+const Prepared& Large(int text, int size) {
+  static auto* const cache = new std::map<std::pair<int, int>, Prepared>();
+  auto it = cache->find({text, size});
+  if (it == cache->end()) {
+    const LargeText& t = kLargeTexts[text];
+    std::string body;
+    while (body.size() < kLargeSizes[size]) body += t.unit;
+    body.resize(kLargeSizes[size]);
+    std::vector<RawMessage> messages(1);
+    messages[0].value = absl::StrCat(t.headline, body);
+    it = cache->emplace(std::make_pair(text, size), std::move(Prepare(std::move(messages))[0]))
+             .first;
+  }
+  return it->second;
+}
+
+void BM_StageLarge(benchmark::State& state, int stage, int text, int size) {
+  const Prepared& p = Large(text, size);
+  const Stage& s = *Stages()[stage];
+  for (auto _ : state) {
+    state.PauseTiming();  // the copy is not the stage's work
+    v1::Article article = p.input[stage];
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(s.Process(article, Context(p.message)));
+    state.PauseTiming();  // nor is freeing it
+    article = v1::Article();
+    state.ResumeTiming();
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(p.message.value.size()));
+  state.SetItemsProcessed(state.iterations());
+}
+
 void BM_Stage(benchmark::State& state, int stage, int which) {
   const std::vector<Prepared>& inputs = Input(which);
   const Stage& s = *Stages()[stage];
@@ -195,6 +260,22 @@ int Register() {
     benchmark::RegisterBenchmark(absl::StrCat("ChainSerialize/", input).c_str(),
                                  [which](benchmark::State& s) { BM_Chain(s, which, true); })
         ->Unit(benchmark::kMicrosecond);
+  }
+  // "Stage/entities/Large/Names/1MiB".
+  for (int k = 0; k < StageConfigs().size(); ++k) {
+    const std::string& name = StageConfigs()[k].name();
+    if (name != "entities" && name != "quotes") continue;
+    for (int text = 0; text < static_cast<int>(std::size(kLargeTexts)); ++text) {
+      for (int size = 0; size < static_cast<int>(std::size(kLargeSizes)); ++size) {
+        const size_t kib = kLargeSizes[size] >> 10;
+        benchmark::RegisterBenchmark(
+            absl::StrCat("Stage/", name, "/Large/", kLargeTexts[text].name, "/",
+                         kib >= 1024 ? absl::StrCat(kib >> 10, "MiB") : absl::StrCat(kib, "KiB"))
+                .c_str(),
+            [k, text, size](benchmark::State& s) { BM_StageLarge(s, k, text, size); })
+            ->Unit(benchmark::kMillisecond);
+      }
+    }
   }
   return 0;
 }
