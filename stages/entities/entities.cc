@@ -45,6 +45,11 @@ constexpr absl::string_view kDirections[] = {
 constexpr absl::string_view kCompanySuffixes[] = {
     "inc", "corp", "co", "ltd", "plc", "llc", "ag", "sa", "nv", "gmbh", "lp", "group", "cos"};
 
+// Mentions a pronoun or definite description looks back through for its
+// antecedent, most recent first, at most (besides the sentence limits). News
+// sentences have a few dozen; this bounds the work on a megabyte-long sentence.
+constexpr int kMaxReferenceLookBack = 256;
+
 // Words before a lone unknown name that make it a place ("in Tbilisi").
 constexpr absl::string_view kPlacePrepositions[] = {"in", "near"};
 
@@ -163,6 +168,13 @@ struct Chunk {
   uint32_t end;
 };
 
+// A part of a chunk: a gazetteer name or unknown words.
+struct Piece {
+  uint32_t begin;  // token range [begin, end)
+  uint32_t end;
+  std::optional<GazEntry> entry;  // none: unknown words
+};
+
 // One gazetteer match after case checks: the chosen reading.
 struct GazMatch {
   uint32_t end;
@@ -192,11 +204,17 @@ class Extractor {
   uint32_t ExtendChunk(uint32_t i, uint32_t end) const;
   uint32_t TrimChunkStart(const Chunk& chunk) const;
   void ProcessChunk(const Chunk& chunk);
+  // The rules on the pieces of `chunk` (TrimChunkStart applied) up to the first
+  // name typed by a head word: false, with *rest set to the chunk's remainder
+  // after it, when that remainder is to be processed as a chunk; else true.
+  bool ProcessPieces(const Chunk& chunk, Chunk* rest);
   void ClassifyRun(uint32_t begin, uint32_t end, const std::string& title, bool after_honorific,
                    uint32_t chunk_end);
   // Token index of the last head word ("University", "River") in [begin, end)
-  // that heads the name, with its entity type in *type; -1 if none.
-  int HeadKeyword(uint32_t begin, uint32_t end, std::string* type) const;
+  // that heads the name, with its entity type in *type; -1 if none. With
+  // `first_only`, the first such word instead (enough to tell whether there is one).
+  int HeadKeyword(uint32_t begin, uint32_t end, std::string* type,
+                  bool first_only = false) const;
   void ResolveSingles();
   void ResolveAcronyms();
 
@@ -339,9 +357,14 @@ bool Extractor::IsTitleCaseOrAllCaps(uint32_t first, uint32_t last) const {
 }
 
 void Extractor::MarkCaseless(uint32_t begin_cp, uint32_t end_cp) {
-  for (size_t i = 0; i < tokens_.size(); ++i) {
-    if (tokens_[i].begin >= begin_cp && tokens_[i].end <= end_cp) caseless_[i] = 1;
-  }
+  // Tokens are in text order and do not overlap: the ones inside the span are
+  // consecutive, from the first that begins in it (O(log n + span), not O(n) per
+  // span).
+  auto i = static_cast<size_t>(
+      std::lower_bound(tokens_.begin(), tokens_.end(), begin_cp,
+                       [](const Token& t, uint32_t cp) { return t.begin < cp; }) -
+      tokens_.begin());
+  for (; i < tokens_.size() && tokens_[i].end <= end_cp; ++i) caseless_[i] = 1;
 }
 
 std::optional<GazEntry> Extractor::ChooseReading(uint32_t begin, uint32_t end,
@@ -480,12 +503,15 @@ uint32_t Extractor::ExtendChunk(uint32_t i, uint32_t end) const {
     return same_unit(k) && IsWord(tokens_[k]) && tokens_[k].capitalized;
   };
   bool grew = true;
+  // Tokens [i, scanned) had their gazetteer names looked at: they end by `end`
+  // (which only grows), so each token is looked at once, not once per growth.
+  uint32_t scanned = i;
   while (grew) {
     grew = false;
     // A gazetteer name that starts inside the chunk extends it ("Bosnia and
     // Herzegovina", "Trinidad and Tobago").
-    for (uint32_t k = i; k < end; ++k) {
-      for (const GazMatch& m : matches_[k]) {
+    for (; scanned < end; ++scanned) {
+      for (const GazMatch& m : matches_[scanned]) {
         if (m.end > end && same_unit(m.end - 1)) {
           end = m.end;
           grew = true;
@@ -646,15 +672,37 @@ Candidate Extractor::FromGazetteer(uint32_t begin, uint32_t end, const GazEntry&
   return c;
 }
 
-void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& title,
+void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& run_title,
                             bool after_honorific, uint32_t chunk_end) {
-  // Trim connectors and punctuation at both ends.
-  while (begin < end && (!IsWord(tokens_[begin]) || !tokens_[begin].capitalized)) ++begin;
-  while (end > begin && (!IsWord(tokens_[end - 1]) || !tokens_[end - 1].capitalized) &&
-         !(end - begin >= 3 && tokens_[end - 2].key == "-" && IsWord(tokens_[end - 1]))) {
-    --end;
+  const std::string no_title;
+  const std::string* title_ptr = &run_title;
+  while (true) {
+    // Trim connectors and punctuation at both ends.
+    while (begin < end && (!IsWord(tokens_[begin]) || !tokens_[begin].capitalized)) ++begin;
+    while (end > begin && (!IsWord(tokens_[end - 1]) || !tokens_[end - 1].capitalized) &&
+           !(end - begin >= 3 && tokens_[end - 2].key == "-" && IsWord(tokens_[end - 1]))) {
+      --end;
+    }
+    if (begin >= end) return;
+    // "Rosemarie Morbelli of Ingalls": a person's name does not go on with "of";
+    // the words after it are a run of their own (this loop: a long run may have
+    // many).
+    uint32_t of = end;
+    if (title_ptr->empty() && !after_honorific && g_.IsFirstName(tokens_[begin].key)) {
+      for (uint32_t i = begin + 1; i + 1 < end; ++i) {
+        if (tokens_[i].key == "of") {
+          of = i;
+          break;
+        }
+      }
+    }
+    if (of == end) break;
+    ClassifyRun(begin, of, *title_ptr, after_honorific, chunk_end);  // has no "of"
+    begin = of + 1;
+    title_ptr = &no_title;
+    after_honorific = false;
   }
-  if (begin >= end) return;
+  const std::string& title = *title_ptr;
   const uint32_t words = end - begin;
   Candidate c;
   c.begin = begin;
@@ -669,16 +717,6 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& tit
     ++capital_words;
     if (IsCommon(tokens_[i]) && !g_.IsFirstName(tokens_[i].key)) ++common;
     if (tokens_[i].all_caps && tokens_[i].key.size() > 1) acronym_inside = true;
-  }
-  // "Rosemarie Morbelli of Ingalls": a person's name does not go on with "of".
-  if (title.empty() && !after_honorific && g_.IsFirstName(first.key)) {
-    for (uint32_t i = begin + 1; i + 1 < end; ++i) {
-      if (tokens_[i].key == "of") {
-        ClassifyRun(begin, i, title, after_honorific, chunk_end);
-        ClassifyRun(i + 1, end, "", false, chunk_end);
-        return;
-      }
-    }
   }
   if (end == chunk_end && IsFollowedByRegion(end) && capital_words <= 3 && title.empty() &&
       !after_honorific) {
@@ -727,7 +765,8 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& tit
   candidates_.push_back(std::move(c));
 }
 
-int Extractor::HeadKeyword(uint32_t begin, uint32_t end, std::string* type) const {
+int Extractor::HeadKeyword(uint32_t begin, uint32_t end, std::string* type,
+                           bool first_only) const {
   // English names are head-final ("Harvard University", "Red Sea") or the head
   // takes a complement ("University of Helsinki", "Centre for Social Evolution"):
   // a head word counts when it ends the words or a connector follows it.
@@ -741,86 +780,108 @@ int Extractor::HeadKeyword(uint32_t begin, uint32_t end, std::string* type) cons
     if (!t.empty()) {
       found = static_cast<int>(i);
       *type = std::string(t);
+      if (first_only) break;
     }
   }
   return found;
 }
 
-void Extractor::ProcessChunk(const Chunk& whole) {
-  Chunk chunk{TrimChunkStart(whole), whole.end};
-  if (chunk.begin >= chunk.end) return;
-  // A capitalised "The" inside a sentence starts the title of a publication,
-  // band or organisation ("told The Huffington Post", "writes for The Onion"),
-  // unless the rest is a known name or has a head word ("The Church of
-  // Scientology"), which the rules below read.
-  if (chunk.begin == whole.begin + 1 && tokens_[whole.begin].key == "the" &&
-      tokens_[whole.begin].capitalized && !initial_[whole.begin]) {
-    std::optional<GazMatch> m = LongestMatch(chunk.begin, chunk.end);
-    std::string type;
-    if (!(m.has_value() && m->end == chunk.end) && HeadKeyword(chunk.begin, chunk.end, &type) < 0) {
-      Candidate c;
-      c.begin = chunk.begin;
-      c.end = chunk.end;
-      c.type = "ORG";
-      c.key = absl::StrCat("ORG:", OrgKey(c.begin, c.end));
-      c.evidence = Evidence::kShape;
-      candidates_.push_back(std::move(c));
-      return;
+void Extractor::ProcessChunk(const Chunk& whole_chunk) {
+  // What follows a name typed by a head word is processed as a chunk of its own;
+  // a loop rather than recursion, so a long chunk costs neither stack nor copies.
+  Chunk whole = whole_chunk;
+  while (true) {
+    const Chunk chunk{TrimChunkStart(whole), whole.end};
+    if (chunk.begin >= chunk.end) return;
+    // A capitalised "The" inside a sentence starts the title of a publication,
+    // band or organisation ("told The Huffington Post", "writes for The Onion"),
+    // unless the rest is a known name or has a head word ("The Church of
+    // Scientology"), which the rules below read.
+    if (chunk.begin == whole.begin + 1 && tokens_[whole.begin].key == "the" &&
+        tokens_[whole.begin].capitalized && !initial_[whole.begin]) {
+      std::optional<GazMatch> m = LongestMatch(chunk.begin, chunk.end);
+      std::string type;
+      if (!(m.has_value() && m->end == chunk.end) &&
+          HeadKeyword(chunk.begin, chunk.end, &type, /*first_only=*/true) < 0) {
+        Candidate c;
+        c.begin = chunk.begin;
+        c.end = chunk.end;
+        c.type = "ORG";
+        c.key = absl::StrCat("ORG:", OrgKey(c.begin, c.end));
+        c.evidence = Evidence::kShape;
+        candidates_.push_back(std::move(c));
+        return;
+      }
     }
+    if (ProcessPieces(chunk, &whole)) return;
   }
-  struct Piece {
-    uint32_t begin;
-    uint32_t end;
-    std::optional<GazEntry> entry;  // none: unknown words
-  };
-  std::vector<Piece> pieces;
-  for (uint32_t p = chunk.begin; p < chunk.end;) {
-    std::optional<GazMatch> m = LongestMatch(p, chunk.end);
+}
+
+bool Extractor::ProcessPieces(const Chunk& chunk, Chunk* rest) {
+  // The chunk in pieces: the longest gazetteer match at each position, else one
+  // unknown word. Pieces are made as the rules below need them (the rules look
+  // at most one piece ahead of the piece they decide), so that when a head word
+  // ends the work early, the rest of a long chunk is not read.
+  std::vector<Piece> raw;          // pieces as matched
+  uint32_t raw_end = chunk.begin;  // where the next raw piece starts
+  size_t settled = 0;              // raw pieces the city rule below has seen
+  std::vector<Piece> pieces;       // settled pieces, adjacent unknown ones merged
+  auto next_raw = [&]() {
+    if (raw_end >= chunk.end) return false;
+    std::optional<GazMatch> m = LongestMatch(raw_end, chunk.end);
     if (m.has_value()) {
-      pieces.push_back({p, m->end, m->entry});
-      p = m->end;
-      continue;
-    }
-    pieces.push_back({p, p + 1, {}});
-    ++p;
-  }
-  // A city or subdivision name next to a title or to unknown capitalised words
-  // is part of a name ("President Vladimir Putin", "New York Times", "Valeska
-  // Paris"), not a place.
-  for (size_t k = 0; k < pieces.size(); ++k) {
-    Piece& p = pieces[k];
-    if (!p.entry.has_value() || (p.entry->kind != GazKind::kCity &&
-                                 p.entry->kind != GazKind::kSubdivision)) {
-      continue;
-    }
-    auto unknown_name = [&](size_t j) {
-      return j < pieces.size() && !pieces[j].entry.has_value() &&
-             tokens_[pieces[j].begin].capitalized;
-    };
-    const bool after_title = k > 0 && pieces[k - 1].entry.has_value() &&
-                             pieces[k - 1].entry->kind == GazKind::kTitle;
-    // "Southern Indiana", "Northern Italy": a part of the place, kept as LOC.
-    if (k > 0 && !pieces[k - 1].entry.has_value() && pieces[k - 1].end - pieces[k - 1].begin == 1 &&
-        In(kDirections, tokens_[pieces[k - 1].begin].key)) {
-      continue;
-    }
-    if (after_title || unknown_name(k + 1) || (k > 0 && unknown_name(k - 1))) p.entry.reset();
-  }
-  // Adjacent unknown pieces form one run.
-  std::vector<Piece> merged;
-  for (const Piece& p : pieces) {
-    if (!merged.empty() && !p.entry.has_value() && !merged.back().entry.has_value()) {
-      merged.back().end = p.end;
+      raw.push_back({raw_end, m->end, m->entry});
+      raw_end = m->end;
     } else {
-      merged.push_back(p);
+      raw.push_back({raw_end, raw_end + 1, {}});
+      ++raw_end;
     }
-  }
-  pieces = std::move(merged);
+    return true;
+  };
+  // Settles the next raw piece into `pieces`; false when all are settled.
+  auto settle = [&]() {
+    if (settled == raw.size() && !next_raw()) return false;
+    if (settled + 1 == raw.size()) next_raw();  // the piece after it, if any
+    const size_t k = settled++;
+    Piece& p = raw[k];
+    // A city or subdivision name next to a title or to unknown capitalised words
+    // is part of a name ("President Vladimir Putin", "New York Times", "Valeska
+    // Paris"), not a place.
+    if (p.entry.has_value() &&
+        (p.entry->kind == GazKind::kCity || p.entry->kind == GazKind::kSubdivision)) {
+      auto unknown_name = [&](size_t j) {
+        return j < raw.size() && !raw[j].entry.has_value() && tokens_[raw[j].begin].capitalized;
+      };
+      const bool after_title =
+          k > 0 && raw[k - 1].entry.has_value() && raw[k - 1].entry->kind == GazKind::kTitle;
+      // "Southern Indiana", "Northern Italy": a part of the place, kept as LOC.
+      const bool after_direction = k > 0 && !raw[k - 1].entry.has_value() &&
+                                   raw[k - 1].end - raw[k - 1].begin == 1 &&
+                                   In(kDirections, tokens_[raw[k - 1].begin].key);
+      if (!after_direction && (after_title || unknown_name(k + 1) || (k > 0 && unknown_name(k - 1)))) {
+        p.entry.reset();
+      }
+    }
+    // Adjacent unknown pieces form one run.
+    if (!pieces.empty() && !p.entry.has_value() && !pieces.back().entry.has_value()) {
+      pieces.back().end = p.end;
+    } else {
+      pieces.push_back(p);
+    }
+    return true;
+  };
+  // True once pieces[m] exists and no later raw piece can merge into it.
+  auto ready = [&](size_t m) {
+    while (pieces.size() <= m + 1) {
+      if (!settle()) return pieces.size() > m;
+    }
+    return true;
+  };
   // A head word in unknown words types the name from the first non-title piece
   // through the head and its complement ("University of Copenhagen", "Russian
   // Foreign Ministry"); what follows the head is another name ("Washington State
   // University Simon Ličen").
-  for (size_t k = 0; k < pieces.size(); ++k) {
+  for (size_t k = 0; ready(k); ++k) {
     if (pieces[k].entry.has_value()) continue;
     std::string type;
     const int head = HeadKeyword(pieces[k].begin, pieces[k].end, &type);
@@ -832,15 +893,15 @@ void Extractor::ProcessChunk(const Chunk& whole) {
       ++first;
     }
     // The complement after a connector runs to the next title or the chunk end.
+    // (Pieces tile the chunk: a piece follows pieces[k] iff it ends before the
+    // chunk does.)
     uint32_t end = static_cast<uint32_t>(head) + 1;
-    if (end < pieces[k].end || (end == pieces[k].end && k + 1 < pieces.size())) {
-      if (end < chunk.end && !tokens_[end].capitalized) {
-        end = chunk.end;
-        for (size_t j = k + 1; j < pieces.size(); ++j) {
-          if (pieces[j].entry.has_value() && pieces[j].entry->kind == GazKind::kTitle) {
-            end = pieces[j].begin;
-            break;
-          }
+    if (end < chunk.end && !tokens_[end].capitalized) {
+      end = chunk.end;
+      for (size_t j = k + 1; ready(j); ++j) {
+        if (pieces[j].entry.has_value() && pieces[j].entry->kind == GazKind::kTitle) {
+          end = pieces[j].begin;
+          break;
         }
       }
     }
@@ -863,8 +924,9 @@ void Extractor::ProcessChunk(const Chunk& whole) {
     c.key = absl::StrCat(type, ":", OrgKey(c.begin, c.end));
     c.evidence = Evidence::kKeyword;
     candidates_.push_back(std::move(c));
-    if (end < chunk.end) ProcessChunk(Chunk{end, chunk.end});
-    return;
+    if (end >= chunk.end) return true;
+    *rest = Chunk{end, chunk.end};
+    return false;
   }
   std::string title;
   bool honorific = false;
@@ -886,6 +948,7 @@ void Extractor::ProcessChunk(const Chunk& whole) {
     if (p.entry->kind == GazKind::kNonEntity) continue;
     candidates_.push_back(FromGazetteer(p.begin, p.end, *p.entry));
   }
+  return true;
 }
 
 void Extractor::ResolveSingles() {
@@ -1032,17 +1095,34 @@ void Extractor::ProcessCaseless() {
   absl::flat_hash_set<std::string> confirmed;
   for (const Candidate& c : candidates_) confirmed.insert(c.key);
   const auto n = static_cast<uint32_t>(tokens_.size());
+  // End of the run of caseless tokens of one sentence that holds token i: the
+  // same for every token of the run, so found once per run (not once per token,
+  // which was quadratic in the length of an ALL-CAPS sentence).
+  uint32_t limit = 0;
+  // KeyOf(i, i + len) for every len: a prefix of key, ending at key_ends[len].
+  std::string key;
+  std::vector<size_t> key_ends;
   for (uint32_t i = 0; i < n;) {
     if (!caseless_[i] || !IsWord(tokens_[i])) {
       ++i;
       continue;
     }
-    uint32_t limit = i;
-    while (limit < n && caseless_[limit] && sentence_[limit] == sentence_[i]) ++limit;
+    if (i >= limit) {
+      limit = i;
+      while (limit < n && caseless_[limit] && sentence_[limit] == sentence_[i]) ++limit;
+    }
     // Known names first (they carry the article's own reading), then the gazetteer.
     std::optional<Candidate> found;
-    for (size_t len = std::min<size_t>(longest, limit - i); len >= 1 && !found; --len) {
-      auto it = known.find(KeyOf(i, i + static_cast<uint32_t>(len)));
+    const size_t max_len = known.empty() ? 0 : std::min<size_t>(longest, limit - i);
+    key.clear();
+    key_ends.assign(1, 0);
+    for (size_t len = 1; len <= max_len; ++len) {
+      if (!key.empty()) key.push_back(' ');  // as KeyOf
+      key += tokens_[i + len - 1].key;
+      key_ends.push_back(key.size());
+    }
+    for (size_t len = max_len; len >= 1 && !found; --len) {
+      auto it = known.find(absl::string_view(key.data(), key_ends[len]));
       if (it == known.end()) continue;
       Candidate c = candidates_[it->second];
       c.begin = i;
@@ -1134,13 +1214,31 @@ void Extractor::ResolveReferences() {
   }
   std::sort(names.begin(), names.end(),
             [](const Candidate* a, const Candidate* b) { return a->begin < b->begin; });
+  // The key of each candidate as a number (what the look-backs below index by).
+  std::vector<uint32_t> key_of(candidates_.size());
+  {
+    absl::flat_hash_map<absl::string_view, uint32_t> ids;
+    for (size_t i = 0; i < candidates_.size(); ++i) {
+      key_of[i] = ids.try_emplace(candidates_[i].key, static_cast<uint32_t>(ids.size()))
+                      .first->second;
+    }
+  }
+  auto key = [&](const Candidate* c) { return key_of[c - candidates_.data()]; };
+  std::vector<uint8_t> person_of(candidates_.size());
+  for (size_t i = 0; i < candidates_.size(); ++i) person_of[i] = candidates_[i].type == "PERSON";
+  const size_t keys = candidates_.empty() ? 0 : *std::max_element(key_of.begin(), key_of.end()) + 1;
   // Gender of each person (by key), from the first name of a full-name mention.
-  absl::flat_hash_map<std::string, NameGender> gender;
+  std::vector<NameGender> gender(keys, NameGender::kUnknown);
+  std::vector<uint8_t> gender_known(keys, 0);
   for (const Candidate* c : names) {
     if (c->type != "PERSON" || c->end - c->begin < 2) continue;
     const NameGender g = g_.FirstNameGender(tokens_[c->begin].key);
-    auto [it, inserted] = gender.try_emplace(c->key, g);
-    if (!inserted && it->second != g) it->second = NameGender::kUnknown;
+    if (!gender_known[key(c)]) {
+      gender_known[key(c)] = 1;
+      gender[key(c)] = g;
+    } else if (gender[key(c)] != g) {
+      gender[key(c)] = NameGender::kUnknown;
+    }
   }
   // The interviewee: the first person named in the headline, else in the
   // first body sentences.
@@ -1155,23 +1253,38 @@ void Extractor::ResolveReferences() {
   }
   const uint32_t headline_end = article_.headline().end();
   // A paragraph that ends with "?" is a question (the interviewer's).
+  // Paragraphs in text order without overlaps (as the segment stage makes them)
+  // are searched by bisection, others one by one.
+  bool paragraphs_ordered = true;
+  for (int p = 1; p < article_.paragraphs_size(); ++p) {
+    if (article_.paragraphs(p).begin() < article_.paragraphs(p - 1).end()) {
+      paragraphs_ordered = false;
+    }
+  }
   auto paragraph_is_question = [&](uint32_t cp) {
+    auto ends_with_question_mark = [&](uint32_t e) {
+      // The last non-space token of the paragraph.
+      auto it = std::lower_bound(tokens_.begin(), tokens_.end(), e,
+                                 [](const Token& t, uint32_t x) { return t.end <= x; });
+      if (it == tokens_.begin()) return false;
+      --it;
+      return it->key == "?";
+    };
+    if (paragraphs_ordered) {
+      // The last paragraph starting at or before cp is the only one that may hold it.
+      auto it = std::upper_bound(article_.paragraphs().begin(), article_.paragraphs().end(), cp,
+                                 [](uint32_t x, const v1::Span& p) { return x < p.begin(); });
+      if (it == article_.paragraphs().begin() || cp >= std::prev(it)->end()) return false;
+      return ends_with_question_mark(std::prev(it)->end());
+    }
     for (const v1::Span& p : article_.paragraphs()) {
-      const uint32_t e = p.end();
-      if (cp >= p.begin() && cp < e) {
-        // The last non-space token of the paragraph.
-        auto it = std::lower_bound(tokens_.begin(), tokens_.end(), e,
-                                   [](const Token& t, uint32_t x) { return t.end <= x; });
-        if (it == tokens_.begin()) return false;
-        --it;
-        return it->key == "?";
-      }
+      if (cp >= p.begin() && cp < p.end()) return ends_with_question_mark(p.end());
     }
     return false;
   };
 
   std::vector<Candidate> added;
-  absl::flat_hash_map<std::string, int> mentions_so_far;
+  std::vector<int> mentions_so_far(keys, 0);  // by key
   size_t next_name = 0;
   // Mentions seen so far, most recent last: the name mention (of a resolved
   // pronoun, the name it was resolved to) and the sentence of the mention.
@@ -1182,7 +1295,7 @@ void Extractor::ResolveReferences() {
   std::vector<Seen> seen;
   for (uint32_t i = 0; i < tokens_.size(); ++i) {
     while (next_name < names.size() && names[next_name]->end <= i) {
-      ++mentions_so_far[names[next_name]->key];
+      ++mentions_so_far[key(names[next_name])];
       seen.push_back({names[next_name], sentence_[names[next_name]->begin]});
       ++next_name;
     }
@@ -1202,16 +1315,17 @@ void Extractor::ResolveReferences() {
       // ..."); the most recent on a tie.
       int best = 0;
       const NameGender want = male ? NameGender::kMale : NameGender::kFemale;
-      for (auto it = seen.rbegin(); it != seen.rend(); ++it) {
+      int looked = 0;
+      for (auto it = seen.rbegin(); it != seen.rend() && looked < kMaxReferenceLookBack;
+           ++it, ++looked) {
         const Candidate* c = it->name;
         if (it->sentence < sentence - 1) break;
-        if (c->type != "PERSON") continue;
-        auto g = gender.find(c->key);
-        const NameGender sex = g == gender.end() ? NameGender::kUnknown : g->second;
+        if (!person_of[c - candidates_.data()]) continue;
+        const NameGender sex = gender[key(c)];
         if (sex != NameGender::kUnknown && sex != want) continue;
         const bool subject = it->sentence == sentence && sentence_[c->begin] == sentence &&
                              FollowedByReportingVerb(c->end);
-        const int score = mentions_so_far[c->key] + (sex == want ? 1 : 0) + (subject ? 2 : 0);
+        const int score = mentions_so_far[key(c)] + (sex == want ? 1 : 0) + (subject ? 2 : 0);
         if (score > best) {
           best = score;
           antecedent = c;
@@ -1219,7 +1333,7 @@ void Extractor::ResolveReferences() {
       }
       // The pronoun tells the person's sex from now on.
       if (antecedent != nullptr) {
-        NameGender& sex = gender[antecedent->key];
+        NameGender& sex = gender[key(antecedent)];
         if (sex == NameGender::kUnknown) sex = want;
       }
     } else if (!interviewee.empty() && t.end > headline_end &&
@@ -1251,7 +1365,9 @@ void Extractor::ResolveReferences() {
         end = i + 2;
         const std::string capitalised = absl::StrCat(
             absl::AsciiStrToUpper(head.key.substr(0, 1)), head.key.substr(1));
-        for (auto it = seen.rbegin(); it != seen.rend(); ++it) {
+        int looked = 0;
+        for (auto it = seen.rbegin(); it != seen.rend() && looked < kMaxReferenceLookBack;
+             ++it, ++looked) {
           const Candidate* c = it->name;
           if (it->sentence < sentence - 3) break;
           bool ok = false;
@@ -1281,7 +1397,7 @@ void Extractor::ResolveReferences() {
       }
     }
     if (antecedent == nullptr) continue;
-    ++mentions_so_far[antecedent->key];
+    ++mentions_so_far[key(antecedent)];
     seen.push_back({antecedent, sentence});
     Candidate c = *antecedent;
     c.begin = i;

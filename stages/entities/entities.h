@@ -55,6 +55,12 @@
 // datelines against the gazetteer and the names found in the rest of the text.
 // Places are disambiguated by the dateline, the countries the article mentions,
 // capital status and population.
+//
+// Cost: about linear in the text size (a 1 MiB text of names or of ALL-CAPS words
+// in one sentence takes ~0.1-0.2 s). One bound makes it so: a pronoun or definite
+// description looks back through at most the 256 most recent mentions
+// (kMaxReferenceLookBack; the sentence limits above stay), where news sentences
+// have a few dozen (at most 21 in Reuters-21578, GUM Wikinews and the seed).
 #ifndef NEWSD_STAGES_ENTITIES_ENTITIES_H_
 #define NEWSD_STAGES_ENTITIES_ENTITIES_H_
 
