@@ -29,6 +29,10 @@ constexpr uint32_t kMaxSingleQuoteLength = 300;
 constexpr int kMaxAppositionTokens = 15;
 // Words of a description after its determiner ("the top Russian minister").
 constexpr int kMaxDescriptionWords = 6;
+// Cue words tried on each side of a quote, nearest first, before the search for
+// its cue gives up (a real paragraph has a handful; this bounds the work on
+// megabytes of text with cue words that have no speaker).
+constexpr int kMaxCueWordsTried = 256;
 
 bool IsDoubleMark(UChar32 c) {
   return c == '"' || c == 0x201C || c == 0x201D || c == 0x201E || c == 0x201F ||
@@ -117,7 +121,15 @@ class QuoteFinder {
   std::pair<uint32_t, uint32_t> Context(const RawQuote& q) const;
   int TokenAt(uint32_t cp) const;  // first token with begin >= cp
   bool Quoted(const Token& t) const { return quoted_[t.begin] != 0; }
-  std::optional<Attribution> FindCue(const RawQuote& q, uint32_t from, uint32_t to) const;
+  // [from, to) lies within units_[unit].
+  std::optional<Attribution> FindCue(const RawQuote& q, size_t unit, uint32_t from,
+                                     uint32_t to) const;
+  // The attribution by the cue word tokens_[k] of a quote whose context is
+  // [from, to), if it is a cue (outside any quote) with a speaker.
+  std::optional<Attribution> CueAt(const RawQuote& q, int k, uint32_t from, uint32_t to) const;
+  // The tokens of units_[unit] that are cue words outside any quote, in text
+  // order (found the first time a quote of the unit needs them).
+  const std::vector<int>& CueWords(size_t unit) const;
   std::optional<Speaker> SubjectBefore(int cue_token, uint32_t from) const;
   std::optional<Speaker> SubjectAfter(int token, uint32_t to) const;
   std::optional<Speaker> NounPhraseEndingAt(int k, uint32_t from) const;
@@ -146,6 +158,20 @@ class QuoteFinder {
   // PERSON mentions (begin, entity) in text order.
   std::vector<std::pair<uint32_t, int>> person_mentions_;
   std::vector<Gender> gender_;  // per entity
+  // Per Gender g and index i into person_mentions_: the last index <= i whose
+  // entity has gender g or kUnknown, -1 if none (ResolvePronoun's search).
+  std::vector<int> last_compatible_[3];
+  // Lowercase word of a PERSON entity's role → those entities in order, and
+  // their PERSON mentions (begin, entity) in text order (ResolveDescription).
+  absl::flat_hash_map<std::string, std::vector<int>> role_word_entities_;
+  absl::flat_hash_map<std::string, std::vector<std::pair<uint32_t, int>>> role_word_mentions_;
+  // Per unit, once needed: see CueWords(). cue_use_ is per token (kNone until
+  // its unit is indexed).
+  mutable std::vector<std::optional<std::vector<int>>> cue_words_;
+  mutable std::vector<CueUse> cue_use_;
+  // Article.sentences are in text order and do not overlap (what the segment
+  // stage makes): Context() finds the sentence of a position by binary search.
+  bool sentences_ordered_ = true;
   // First code point of every sentence and unit.
   absl::flat_hash_set<uint32_t> sentence_starts_;
   int last_speaker_ = -1;       // PERSON entity of the latest attributed quote
@@ -192,9 +218,12 @@ absl::Status QuoteFinder::BuildUnits() {
       }
     }
   }
+  uint32_t previous_end = 0;
   for (const v1::Span& s : article_.sentences()) {
     if (absl::Status st = CheckSpan(s, n, "sentence"); !st.ok()) return st;
     sentence_starts_.insert(s.begin());
+    if (s.begin() < previous_end) sentences_ordered_ = false;
+    previous_end = s.end();
   }
   for (const auto& [begin, end] : units_) sentence_starts_.insert(begin);
   return absl::OkStatus();
@@ -265,7 +294,51 @@ absl::Status QuoteFinder::IndexPersons() {
     }
   }
   std::sort(person_mentions_.begin(), person_mentions_.end());
+  for (const Gender g : {Gender::kUnknown, Gender::kMale, Gender::kFemale}) {
+    std::vector<int>& last = last_compatible_[static_cast<int>(g)];
+    last.resize(person_mentions_.size());
+    int previous = -1;
+    for (size_t i = 0; i < person_mentions_.size(); ++i) {
+      const Gender e = gender_[person_mentions_[i].second];
+      if (e == Gender::kUnknown || e == g) previous = static_cast<int>(i);
+      last[i] = previous;
+    }
+  }
+  std::vector<std::vector<std::string>> role_words(article_.entities_size());
+  for (int e = 0; e < article_.entities_size(); ++e) {
+    const v1::Entity& entity = article_.entities(e);
+    if (entity.type() != "PERSON" || entity.role().empty()) continue;
+    for (absl::string_view w : absl::StrSplit(entity.role(), ' ', absl::SkipEmpty())) {
+      std::string word = absl::AsciiStrToLower(w);
+      if (std::find(role_words[e].begin(), role_words[e].end(), word) != role_words[e].end()) {
+        continue;
+      }
+      role_word_entities_[word].push_back(e);
+      role_words[e].push_back(std::move(word));
+    }
+  }
+  for (const std::pair<uint32_t, int>& m : person_mentions_) {
+    for (const std::string& word : role_words[m.second]) role_word_mentions_[word].push_back(m);
+  }
   return absl::OkStatus();
+}
+
+const std::vector<int>& QuoteFinder::CueWords(size_t unit) const {
+  if (cue_words_.empty()) {
+    cue_words_.resize(units_.size());
+    cue_use_.assign(tokens_.size(), CueUse::kNone);
+  }
+  std::optional<std::vector<int>>& words = cue_words_[unit];
+  if (words.has_value()) return *words;
+  words.emplace();
+  const auto [ub, ue] = units_[unit];
+  for (int k = TokenAt(ub); k < static_cast<int>(tokens_.size()) && tokens_[k].end <= ue; ++k) {
+    const Token& t = tokens_[k];
+    if (!t.word || Quoted(t)) continue;
+    cue_use_[k] = CueUseOf(language_, t.lower);
+    if (cue_use_[k] != CueUse::kNone) words->push_back(k);
+  }
+  return *words;
 }
 
 int QuoteFinder::TokenAt(uint32_t cp) const {
@@ -357,6 +430,23 @@ std::pair<uint32_t, uint32_t> QuoteFinder::Context(const RawQuote& q) const {
   uint32_t begin = ub;
   uint32_t end = ue;
   const uint32_t last = q.close == kNone ? q.end - 1 : q.close;
+  if (sentences_ordered_) {
+    // At most one sentence holds a position: the last that starts at or before it.
+    auto holding = [&](uint32_t cp) -> const v1::Span* {
+      auto it = std::upper_bound(
+          article_.sentences().begin(), article_.sentences().end(), cp,
+          [](uint32_t x, const v1::Span& s) { return x < s.begin(); });
+      if (it == article_.sentences().begin()) return nullptr;
+      const v1::Span& s = *std::prev(it);
+      if (cp >= s.end() || s.end() <= ub || s.begin() >= ue) return nullptr;
+      return &s;
+    };
+    if (const v1::Span* s = holding(q.open); s != nullptr) {
+      begin = std::max<uint32_t>(s->begin(), ub);
+    }
+    if (const v1::Span* s = holding(last); s != nullptr) end = std::min<uint32_t>(s->end(), ue);
+    return {begin, std::max(end, last + 1)};
+  }
   bool found_begin = false;
   for (const v1::Span& s : article_.sentences()) {
     if (s.end() <= ub || s.begin() >= ue) continue;
@@ -383,10 +473,16 @@ std::optional<Speaker> QuoteFinder::ResolvePronoun(int k, Gender gender) const {
   if (last_speaker_ >= 0 && compatible(last_speaker_)) {
     return EntitySpeaker(last_speaker_, t.begin, t.end);
   }
-  for (auto it = person_mentions_.rbegin(); it != person_mentions_.rend(); ++it) {
-    if (it->first < t.begin && compatible(it->second)) {
-      return EntitySpeaker(it->second, t.begin, t.end);
-    }
+  // The last compatible PERSON mention before the pronoun.
+  const auto before = static_cast<int>(
+      std::lower_bound(person_mentions_.begin(), person_mentions_.end(), t.begin,
+                       [](const std::pair<uint32_t, int>& m, uint32_t cp) {
+                         return m.first < cp;
+                       }) -
+      person_mentions_.begin()) - 1;
+  if (before >= 0) {
+    const int i = last_compatible_[static_cast<int>(gender)][before];
+    if (i >= 0) return EntitySpeaker(person_mentions_[i].second, t.begin, t.end);
   }
   // No PERSON entities (a language the entities stage does not cover): the last
   // speaker named without an entity.
@@ -398,26 +494,21 @@ std::optional<Speaker> QuoteFinder::ResolvePronoun(int k, Gender gender) const {
 
 std::optional<Speaker> QuoteFinder::ResolveDescription(uint32_t begin, uint32_t end,
                                                        const std::string& head) const {
-  std::vector<int> candidates;
-  for (int e = 0; e < article_.entities_size(); ++e) {
-    const v1::Entity& entity = article_.entities(e);
-    if (entity.type() != "PERSON" || entity.role().empty()) continue;
-    for (absl::string_view w : absl::StrSplit(entity.role(), ' ', absl::SkipEmpty())) {
-      if (absl::AsciiStrToLower(w) == head) {
-        candidates.push_back(e);
-        break;
-      }
-    }
-  }
-  Speaker s{-1, Substr(begin, end), begin, end};
-  if (candidates.empty()) return s;
-  int best = candidates.front();
-  if (std::find(candidates.begin(), candidates.end(), last_speaker_) != candidates.end()) {
+  // The PERSON entities with `head` in their role, in order.
+  auto candidates = role_word_entities_.find(head);
+  if (candidates == role_word_entities_.end()) return Speaker{-1, Substr(begin, end), begin, end};
+  const std::vector<int>& entities = candidates->second;
+  int best = entities.front();
+  if (std::binary_search(entities.begin(), entities.end(), last_speaker_)) {
     best = last_speaker_;
   } else {
-    for (const auto& [pos, e] : person_mentions_) {
-      if (pos >= begin) break;
-      if (std::find(candidates.begin(), candidates.end(), e) != candidates.end()) best = e;
+    // The one mentioned last before the description.
+    if (auto m = role_word_mentions_.find(head); m != role_word_mentions_.end()) {
+      const std::vector<std::pair<uint32_t, int>>& mentions = m->second;
+      auto it = std::lower_bound(
+          mentions.begin(), mentions.end(), begin,
+          [](const std::pair<uint32_t, int>& x, uint32_t cp) { return x.first < cp; });
+      if (it != mentions.begin()) best = std::prev(it)->second;
     }
   }
   return EntitySpeaker(best, begin, end);
@@ -527,49 +618,114 @@ std::optional<Speaker> QuoteFinder::SubjectAfter(int k, uint32_t to) const {
   return Speaker{-1, Substr(t.begin, tokens_[last].end), t.begin, tokens_[last].end};
 }
 
-// The nearest cue in [from, to) (outside any quote) with a speaker.
-std::optional<Attribution> QuoteFinder::FindCue(const RawQuote& q, uint32_t from,
-                                                uint32_t to) const {
+std::optional<Attribution> QuoteFinder::CueAt(const RawQuote& q, int k, uint32_t from,
+                                              uint32_t to) const {
+  const Token& t = tokens_[k];
+  const CueUse use = cue_use_[k];
+  if (use == CueUse::kNone) return std::nullopt;
+  Attribution a;
+  a.cue_begin = t.begin;
+  a.cue_end = t.end;
+  std::optional<Speaker> s;
+  if (use == CueUse::kVerb) {
+    s = SubjectBefore(k, from);
+    if ((!s.has_value() || s->weak) && !TakesAddressee(t.lower)) {
+      if (std::optional<Speaker> after = SubjectAfter(k + 1, to)) s = std::move(after);
+    }
+  } else if (use == CueUse::kPreposition) {
+    int next = k + 1;
+    if (t.lower == "according") {
+      if (next >= static_cast<int>(tokens_.size()) || tokens_[next].lower != "to") {
+        return std::nullopt;
+      }
+      a.cue_end = tokens_[next++].end;
+    }
+    s = SubjectAfter(next, to);
+  } else {  // kPostQuote: right after the closing mark and a comma
+    const int before = k - 1;
+    if (before < 1 || tokens_[before].lower != "," || tokens_[before - 1].begin != q.close) {
+      return std::nullopt;
+    }
+    s = SubjectAfter(k + 1, to);
+  }
+  if (!s.has_value()) return std::nullopt;
+  a.speaker = *std::move(s);
+  a.cue = Substr(a.cue_begin, a.cue_end);
+  return a;
+}
+
+// The nearest cue in [from, to) (outside any quote) with a speaker; of two as
+// near, the earlier. The cue words are tried nearest first, outwards from the
+// quote, at most kMaxCueWordsTried on each side.
+std::optional<Attribution> QuoteFinder::FindCue(const RawQuote& q, size_t unit,
+                                                uint32_t from, uint32_t to) const {
+  const std::vector<int>& cue_words = CueWords(unit);
+  const uint32_t quote_end = q.close == kNone ? q.end : q.close + 1;
+  // The tokens in the context: from the first at or after `from` to the first
+  // that ends after `to`.
+  const int first = TokenAt(from);
+  // Index of the first token that ends after `cp`.
+  auto ending_after = [&](uint32_t cp) {
+    return static_cast<int>(std::upper_bound(tokens_.begin(), tokens_.end(), cp,
+                                             [](uint32_t x, const Token& t) { return x < t.end; }) -
+                            tokens_.begin());
+  };
+  const int stop = std::max(first, ending_after(to));
+  // Tokens before the quote (ending by its opening mark) are nearer the later they
+  // are; tokens after it (starting at or after its end) the earlier they are.
+  // Tokens in between are inside the quote, so no cue.
+  auto cue_index = [&](int token) {
+    return static_cast<int>(std::lower_bound(cue_words.begin(), cue_words.end(), token) -
+                            cue_words.begin());
+  };
+  const int before_end = std::min(stop, ending_after(q.open));
+  const int after_begin = std::max(first, TokenAt(quote_end));
+  const int cue_first = cue_index(first);
+  int left = cue_index(before_end) - 1;  // index into cue_words, moving down
+  int right = cue_index(after_begin);     // moving up
+  const int cue_stop = cue_index(stop);
   std::optional<Attribution> best;
   uint32_t best_distance = kNone;
-  const uint32_t quote_end = q.close == kNone ? q.end : q.close + 1;
-  for (int k = TokenAt(from); k < static_cast<int>(tokens_.size()); ++k) {
-    const Token& t = tokens_[k];
-    if (t.end > to) break;
-    if (!t.word || Quoted(t)) continue;
-    const CueUse use = CueUseOf(language_, t.lower);
-    if (use == CueUse::kNone) continue;
-    const uint32_t distance = t.begin >= quote_end ? t.begin - quote_end : q.open - t.end;
-    if (distance >= best_distance) continue;
-    Attribution a;
-    a.cue_begin = t.begin;
-    a.cue_end = t.end;
-    std::optional<Speaker> s;
-    if (use == CueUse::kVerb) {
-      s = SubjectBefore(k, from);
-      if ((!s.has_value() || s->weak) && !TakesAddressee(t.lower)) {
-        if (std::optional<Speaker> after = SubjectAfter(k + 1, to)) s = std::move(after);
-      }
-    } else if (use == CueUse::kPreposition) {
-      int next = k + 1;
-      if (t.lower == "according") {
-        if (next >= static_cast<int>(tokens_.size()) || tokens_[next].lower != "to") continue;
-        a.cue_end = tokens_[next++].end;
-      }
-      s = SubjectAfter(next, to);
-    } else {  // kPostQuote: right after the closing mark and a comma
-      const int before = k - 1;
-      if (before < 1 || tokens_[before].lower != "," ||
-          tokens_[before - 1].begin != q.close) {
-        continue;
-      }
-      s = SubjectAfter(k + 1, to);
+  int best_token = std::numeric_limits<int>::max();
+  auto consider = [&](int k, uint32_t distance) {
+    if (distance >= kNone) return;
+    if (distance > best_distance || (distance == best_distance && k > best_token)) return;
+    if (std::optional<Attribution> a = CueAt(q, k, from, to); a.has_value()) {
+      best = std::move(a);
+      best_distance = distance;
+      best_token = k;
     }
-    if (!s.has_value()) continue;
-    a.speaker = *std::move(s);
-    a.cue = Substr(a.cue_begin, a.cue_end);
-    best = std::move(a);
-    best_distance = distance;
+  };
+  // Tokens neither before nor after (none in text from the segment stage): all.
+  for (int c = cue_index(std::max(first, before_end)); c < cue_stop && cue_words[c] < after_begin;
+       ++c) {
+    const Token& t = tokens_[cue_words[c]];
+    consider(cue_words[c], t.begin >= quote_end ? t.begin - quote_end : q.open - t.end);
+  }
+  int tried_left = 0;
+  int tried_right = 0;
+  while (true) {
+    const bool has_left = left >= cue_first && tried_left < kMaxCueWordsTried;
+    const bool has_right = right < cue_stop && tried_right < kMaxCueWordsTried;
+    if (!has_left && !has_right) break;
+    const uint32_t left_distance = has_left ? q.open - tokens_[cue_words[left]].end : kNone;
+    const uint32_t right_distance =
+        has_right ? tokens_[cue_words[right]].begin - quote_end : kNone;
+    int k;
+    uint32_t distance;
+    if (has_left && (!has_right || left_distance <= right_distance)) {
+      k = cue_words[left--];
+      distance = left_distance;
+      ++tried_left;
+    } else {
+      k = cue_words[right++];
+      distance = right_distance;
+      ++tried_right;
+    }
+    // Every cue word left is farther (or as far and later).
+    if (distance > best_distance || (distance == best_distance && k > best_token)) break;
+    consider(k, distance);
+    if (best_token == k) break;
   }
   return best;
 }
@@ -666,13 +822,13 @@ absl::Status QuoteFinder::Run() {
                           !u_isalpha(static_cast<UChar32>(cps_[q.begin]))));
     std::optional<Attribution> a;
     if (!q.continued && !ScareMarked(q, ctx_begin)) {
-      a = FindCue(q, ctx_begin, ctx_end);
+      a = FindCue(q, q.unit, ctx_begin, ctx_end);
       if (!a.has_value() && direct) {
-        a = FindCue(q, units_[q.unit].first, units_[q.unit].second);
+        a = FindCue(q, q.unit, units_[q.unit].first, units_[q.unit].second);
       }
       if (!a.has_value() && direct && IntroducedByPreviousUnit(q)) {
         // "Obama tweeted: ¶ “Cool clock, Ahmed.”"
-        a = FindCue(q, units_[q.unit - 1].first, units_[q.unit - 1].second);
+        a = FindCue(q, q.unit - 1, units_[q.unit - 1].first, units_[q.unit - 1].second);
       }
     }
     if (q.continued) {

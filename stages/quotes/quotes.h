@@ -48,7 +48,12 @@
 // without any cue right after an attributed one, keeps the previous speaker.
 // Limits: speakers are found within one paragraph (two for the cases above);
 // no syntactic parse, so long-distance subjects ("X, who ..., later said") may
-// be missed; German needs no entities but gains from them.
+// be missed; German needs no entities but gains from them. The search for a
+// quote's cue tries the cue words ("said", "according to" ...) nearest first,
+// at most 256 on each side of the quote (a real paragraph has a handful: at most
+// 8 tried in Reuters-21578, GUM Wikinews, quotes_de_wikinews and the seed), so
+// the stage costs about linear time in the text size (a 1 MiB text of quotes in
+// one sentence: ~0.2 s).
 #ifndef NEWSD_STAGES_QUOTES_QUOTES_H_
 #define NEWSD_STAGES_QUOTES_QUOTES_H_
 
