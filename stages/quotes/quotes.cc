@@ -426,7 +426,9 @@ void QuoteFinder::ScanUnit(size_t unit, std::vector<RawQuote>* out) const {
 // opening mark to the end of the sentence holding the closing mark, within the
 // quote's unit.
 std::pair<uint32_t, uint32_t> QuoteFinder::Context(const RawQuote& q) const {
-  const auto [ub, ue] = units_[q.unit];
+  // (Not a structured binding: the lambda below captures them, which C++17 forbids.)
+  const uint32_t ub = units_[q.unit].first;
+  const uint32_t ue = units_[q.unit].second;
   uint32_t begin = ub;
   uint32_t end = ue;
   const uint32_t last = q.close == kNone ? q.end - 1 : q.close;

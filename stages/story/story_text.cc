@@ -57,11 +57,26 @@ uint64_t Mix(uint64_t x) {  // splitmix64 finaliser
 
 bool IsWordByte(unsigned char c) { return absl::ascii_isalnum(c) || c >= 0x80; }
 
+// The clones' resolver runs while the dynamic loader relocates the program, before
+// a sanitizer runtime is initialised; TSan's instrumented resolver crashes there, so
+// sanitizer builds get the default version only.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+#define NEWSD_MINHASH_CLONES
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+#define NEWSD_MINHASH_CLONES
+#endif
+#endif
+#ifndef NEWSD_MINHASH_CLONES
+#define NEWSD_MINHASH_CLONES \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+
 // mins[i] = min(mins[i], low 32 bits of Mix(shingle ^ seeds[i])) for i < n. Also
 // compiled for AVX-512 and AVX2 (the clone is picked when the program loads): the
 // same values, several hash functions per instruction. Blocks of 8 with a fixed
 // trip count, so that -O2's cheap vectoriser takes the loop.
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void UpdateMinima(
+NEWSD_MINHASH_CLONES void UpdateMinima(
     uint64_t shingle, const uint64_t* seeds, uint32_t* mins, int n) {
   int i = 0;
   for (; i + 8 <= n; i += 8) {
