@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafkacpp.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -105,6 +106,11 @@ absl::Status ProduceAll(const std::string& brokers, const std::vector<OutboundMe
         }
       });
   if (!sink.ok()) return sink.status();
+  // Fail fast when no broker answers (instead of queueing until the flush timeout).
+  if (absl::Status s = (*sink)->CheckConnection(std::min(timeout, absl::Seconds(10))); !s.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("no broker at ", brokers, " answered within 10 s: ", s.message()));
+  }
   for (size_t i = 0; i < messages.size(); ++i) {
     if (absl::Status s = (*sink)->Produce(messages[i], reinterpret_cast<void*>(i)); !s.ok()) {
       return s;

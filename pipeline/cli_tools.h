@@ -38,7 +38,8 @@ struct Position {
 };
 
 // Produces `messages` with an idempotent producer and waits for every delivery
-// report (at most `timeout`). Returns the first delivery error, if any. If
+// report (at most `timeout`). kUnavailable at once if no broker answers a metadata
+// request within 10 s. Returns the first delivery error, if any. If
 // `positions` is given it receives, per message (same index), where it was written.
 absl::Status ProduceAll(const std::string& brokers, const std::vector<OutboundMessage>& messages,
                         absl::Duration timeout = absl::Seconds(60),

@@ -345,13 +345,15 @@ absl::Status ValidateConfig(const v1::PipelineConfig& config) {
     const uint64_t call = config.transaction_call_timeout_ms() ? config.transaction_call_timeout_ms()
                                                                : d.transaction_call_timeout_ms();
     uint64_t txn_timeout = 60000;
-    if (std::optional<std::string> v = ProducerProperty(kafka, "transaction.timeout.ms")) {
-      if (!absl::SimpleAtoi(*v, &txn_timeout)) txn_timeout = 0;  // librdkafka rejected it above
+    const std::optional<std::string> set = ProducerProperty(kafka, "transaction.timeout.ms");
+    if (set.has_value() && !absl::SimpleAtoi(*set, &txn_timeout)) {
+      txn_timeout = 0;  // librdkafka rejected it above
     }
     if (txn_timeout <= interval + 2 * call) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "kafka.producer_properties[\"transaction.timeout.ms\"]: ", txn_timeout,
-          " ms must exceed commit_interval_ms + 2 x transaction_call_timeout_ms = ", interval,
+          "kafka.producer_properties[\"transaction.timeout.ms\"]: ", txn_timeout, " ms",
+          set.has_value() ? "" : " (librdkafka's default)",
+          " must exceed commit_interval_ms + 2 x transaction_call_timeout_ms = ", interval,
           " + 2 x ", call, " ms, or the broker aborts open transactions and fences the "
           "producer; raise it (the broker caps it at transaction.max.timeout.ms, default "
           "900000) or lower the other two"));

@@ -691,7 +691,13 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       MessageLogContext context = LogContextOf(slot->message, &slot->result());
       context.fields = {{"stage", tag->stage}, {"code", tag->reason}};
       if (tag->value_omitted) context.fields.emplace_back("value_omitted", "true");
-      Log(LogLevel::kInfo, "dead letter", context);
+      uint64_t not_logged = 0;
+      if (dead_letter_log_.Allow(absl::Now(), &not_logged)) {
+        if (not_logged > 0) {
+          context.fields.emplace_back("dead_letters_not_logged", absl::StrCat(not_logged));
+        }
+        Log(LogLevel::kInfo, "dead letter", context);
+      }
       if (LogEnabled(LogLevel::kDebug) && slot->result().failure) {
         context.fields.emplace_back("error",
                                     std::string(slot->result().failure->status.message()));
@@ -803,7 +809,9 @@ void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost)
       }
       if (txn_state_ == TxnState::kOpen) CommitTransaction();
     }
-    if (txn_state_ == TxnState::kNeedsAbort) AbortAndRewind("partitions revoked");
+    if (txn_state_ == TxnState::kNeedsAbort) {
+      AbortAndRewind(lost ? "assignment lost" : "partitions revoked");
+    }
   } else if (!lost) {
     const absl::Time deadline = absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
     if (!DrainPartitions(partitions, deadline)) {

@@ -55,6 +55,7 @@
 #include "pipeline/held_events.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/kafka_source.h"
+#include "pipeline/log.h"
 #include "pipeline/metrics.h"
 #include "pipeline/offsets.h"
 
@@ -226,6 +227,8 @@ class Daemon : public RebalanceListener {
   KafkaSinkOptions sink_options_;
   std::optional<absl::Status> producer_fatal_;  // set by OnProducerFatal
   std::deque<absl::Time> producer_replacements_;
+  // "dead letter" info lines: at most 10 a second (newsd_dead_letters_total counts all).
+  LogRateLimit dead_letter_log_{10};
   static constexpr size_t kMaxProducerReplacements = 3;
   static constexpr absl::Duration kProducerReplacementWindow = absl::Minutes(10);
 

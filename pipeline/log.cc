@@ -139,4 +139,19 @@ void Log(LogLevel level, absl::string_view message, const MessageLogContext& con
   Write(level, message, &context);
 }
 
+bool LogRateLimit::Allow(absl::Time now, uint64_t* suppressed) {
+  if (now - window_start_ >= absl::Seconds(1)) {
+    window_start_ = now;
+    in_window_ = 0;
+  }
+  if (in_window_ >= per_second_) {
+    ++suppressed_;
+    return false;
+  }
+  ++in_window_;
+  *suppressed = suppressed_;
+  suppressed_ = 0;
+  return true;
+}
+
 }  // namespace newsd

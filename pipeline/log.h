@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace newsd {
 
@@ -50,6 +51,23 @@ absl::Status SetLogFormatByName(absl::string_view name);
 // The line Log() would write (without the trailing newline), for tests.
 std::string FormatLogLine(LogFormat format, LogLevel level, absl::string_view timestamp,
                           absl::string_view message, const MessageLogContext* context);
+
+// Rate limit for per-message log lines (e.g. one line per dead letter): at most
+// `per_second` lines in each one-second window; the rest are counted and the count
+// is handed to the next line allowed. Not thread-safe (one per thread).
+class LogRateLimit {
+ public:
+  explicit LogRateLimit(int per_second) : per_second_(per_second) {}
+  // True if a line may be written at `now`; then `*suppressed` is the number of
+  // lines refused since the previous allowed one (0 if none).
+  bool Allow(absl::Time now, uint64_t* suppressed);
+
+ private:
+  const int per_second_;
+  absl::Time window_start_ = absl::InfinitePast();
+  int in_window_ = 0;
+  uint64_t suppressed_ = 0;
+};
 
 // `s` as a JSON string literal (quotes included; control characters and invalid
 // UTF-8 bytes escaped as \uXXXX, so every line stays valid JSON).

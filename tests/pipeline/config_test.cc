@@ -142,7 +142,8 @@ TEST(ConfigTest, TransactionTimeoutMustOutlastATransaction) {
                                    properties { key: "transaction.timeout.ms" value: "20000" }
                                  })pb")
                    .ok());
-  EXPECT_FALSE(ValidateText(R"pb(kafka { brokers: "b:1" } commit_interval_ms: 50000)pb").ok());
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" } commit_interval_ms: 50000)pb").ToString(),
+              HasSubstr("60000 ms (librdkafka's default) must exceed"));
   EXPECT_TRUE(ValidateText(R"pb(kafka {
                                   brokers: "b:1"
                                   producer_properties { key: "transaction.timeout.ms" value: "120000" }

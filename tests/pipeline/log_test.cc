@@ -29,6 +29,21 @@ TEST(LogTest, LinesWithoutContextOmitTheFields) {
             "T INFO running");
 }
 
+TEST(LogRateLimitTest, AllowsPerSecondAndReportsWhatItRefused) {
+  LogRateLimit limit(2);
+  const absl::Time t0 = absl::FromUnixSeconds(1000);
+  uint64_t suppressed = 99;
+  EXPECT_TRUE(limit.Allow(t0, &suppressed));
+  EXPECT_EQ(suppressed, 0u);
+  EXPECT_TRUE(limit.Allow(t0 + absl::Milliseconds(100), &suppressed));
+  EXPECT_FALSE(limit.Allow(t0 + absl::Milliseconds(200), &suppressed));
+  EXPECT_FALSE(limit.Allow(t0 + absl::Milliseconds(900), &suppressed));
+  EXPECT_TRUE(limit.Allow(t0 + absl::Seconds(1), &suppressed));  // a new window
+  EXPECT_EQ(suppressed, 2u);
+  EXPECT_TRUE(limit.Allow(t0 + absl::Seconds(1), &suppressed));
+  EXPECT_EQ(suppressed, 0u);
+}
+
 TEST(LogTest, JsonQuoteEscapesControlQuotesAndInvalidUtf8) {
   EXPECT_EQ(JsonQuote("a\"b\\c\n\t\x01"), "\"a\\\"b\\\\c\\n\\t\\u0001\"");
   EXPECT_EQ(JsonQuote("Lavrov → Genf"), "\"Lavrov → Genf\"");
