@@ -45,6 +45,15 @@ constexpr absl::string_view kDirections[] = {
 constexpr absl::string_view kCompanySuffixes[] = {
     "inc", "corp", "co", "ltd", "plc", "llc", "ag", "sa", "nv", "gmbh", "lp", "group", "cos"};
 
+// Head words of the institutions that are often named after a person ("Andy
+// Warhol Foundation", "George Mason University", "John Glenn Research Center"):
+// a first name and a surname before one of them are a mention of the person.
+// Not firms: "Morgan Stanley Group", "Salomon Brothers Inc".
+constexpr absl::string_view kEponymHeads[] = {
+    "foundation", "institute", "museum", "center", "centre", "university", "college",
+    "school", "library", "hall", "stadium", "arena", "airport", "prize", "award",
+    "memorial", "trust", "fund", "gallery", "theatre", "theater"};
+
 // Mentions a pronoun or definite description looks back through for its
 // antecedent, most recent first, at most (besides the sentence limits). News
 // sentences have a few dozen; this bounds the work on a megabyte-long sentence.
@@ -191,6 +200,10 @@ class Extractor {
  private:
   // Setup.
   void MarkSentences();
+  // Fills lower_seen_: the words this article writes in lower case at least as
+  // often as capitalised inside a sentence ("the Scientology website" 15 times
+  // and "the scientology website" once: a name).
+  void MarkLowerCaseWords();
   void MarkCaseless(uint32_t begin_cp, uint32_t end_cp);
   bool IsTitleCaseOrAllCaps(uint32_t first, uint32_t last) const;
   void FindGazetteerMatches();
@@ -222,9 +235,11 @@ class Extractor {
   void ProcessCaseless();
 
   // Known places inside the names of organisations and facilities ("University
-  // of Copenhagen", "Massachusetts Institute of Technology") as mentions of
-  // their own.
-  void AddNestedPlaces();
+  // of Copenhagen", "Massachusetts Institute of Technology"), and people heading
+  // the names of organisations, facilities and events ("Andy Warhol Foundation
+  // for the Visual Arts", "Kennedy Space Center" after "John F. Kennedy"), as
+  // mentions of their own.
+  void AddNestedNames();
   // Pronouns and definite descriptions that refer back to a named entity.
   void ResolveReferences();
   // Whether the article is an interview: "interview(s/ed)" in the headline or
@@ -254,12 +269,17 @@ class Extractor {
   std::vector<uint8_t> initial_;    // first word of a sentence or quotation
   std::vector<uint8_t> caseless_;   // capitalisation carries no information
   std::vector<std::vector<GazMatch>> matches_;  // valid matches by first token
-  absl::flat_hash_set<std::string> lower_seen_;  // keys seen in lower case
+  absl::flat_hash_set<std::string> lower_seen_;  // see MarkLowerCaseWords
+  // Occurrences of each word of 3+ letters in capitals in normal-case text.
+  absl::flat_hash_map<std::string, int> all_caps_;
   absl::flat_hash_set<std::string> context_countries_;
   std::string dateline_country_;
   std::vector<Candidate> candidates_;
   // Lone unknown capitalised words, resolved after all full names are known.
   std::vector<std::pair<uint32_t, uint32_t>> singles_;
+  // Runs of two to four capitalised words no rule typed ("Dries Mertens", with
+  // "dries" an English word), resolved after all other names are known.
+  std::vector<std::pair<uint32_t, uint32_t>> untyped_runs_;
 };
 
 std::string Extractor::Surface(uint32_t begin, uint32_t end) const {
@@ -335,6 +355,33 @@ void Extractor::MarkSentences() {
         IsWord(tokens_[i + 1]) && !tokens_[i + 1].space_before && tokens_[i].space_before) {
       initial_[i + 1] = 1;
     }
+  }
+}
+
+void Extractor::MarkLowerCaseWords() {
+  // Occurrences in lower case and capitalised inside a sentence, by key.
+  absl::flat_hash_map<absl::string_view, std::pair<int, int>> counts;
+  for (size_t i = 0; i < tokens_.size(); ++i) {
+    const Token& t = tokens_[i];
+    if (IsWord(t) && t.all_caps && t.key.size() >= 3 && !caseless_[i]) ++all_caps_[t.key];
+    if (!IsWord(t) || !t.has_lower) continue;
+    // A word glued into a host name, newsgroup or file name by a dot or slash
+    // ("alt.religion.scientology", "example.com/scientology") does not count.
+    auto glue = [&](size_t j) {
+      return j < tokens_.size() && (tokens_[j].key == "." || tokens_[j].key == "/");
+    };
+    const bool dotted = (i > 0 && !t.space_before && glue(i - 1)) ||
+                        (glue(i + 1) && i + 2 < tokens_.size() && !tokens_[i + 1].space_before &&
+                         !tokens_[i + 2].space_before && IsWord(tokens_[i + 2]));
+    if (dotted) continue;
+    if (!t.capitalized) {
+      ++counts[t.key].first;
+    } else if (!initial_[i] && !caseless_[i] && !t.all_caps) {
+      ++counts[t.key].second;
+    }
+  }
+  for (const auto& [key, n] : counts) {
+    if (n.first > 0 && n.first >= n.second) lower_seen_.emplace(key);
   }
 }
 
@@ -726,8 +773,12 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& run
   } else if (words == 1 && first.all_caps && first.key.size() >= 2 && first.key.size() <= 8 &&
       title.empty() && !after_honorific) {
     // An ordinary word in capitals ("NOTE", "US" as in "tell us") is no acronym,
-    // nor is a version or model ("IE6", "F16").
-    if (g_.IsCommonWord(first.key) ||
+    // unless the article writes it so again and never in lower case ("DAB 's Ben
+    // Chan" ... "Elizabeth Quat of DAB"); nor is a version or model ("IE6", "F16").
+    const auto caps = all_caps_.find(first.key);
+    const bool repeated = caps != all_caps_.end() && caps->second >= 2 &&
+                          !lower_seen_.contains(first.key);
+    if ((g_.IsCommonWord(first.key) && !repeated) ||
         std::any_of(first.key.begin(), first.key.end(),
                     [](char ch) { return absl::ascii_isdigit(ch); })) {
       return;
@@ -759,6 +810,9 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& run
              !acronym_inside) {
     c.evidence = Evidence::kVerb;
   } else {
+    if (capital_words >= 2 && capital_words <= 4 && !acronym_inside) {
+      untyped_runs_.emplace_back(begin, end);
+    }
     return;
   }
   c.key = absl::StrCat(c.type, ":", OrgKey(begin, end));
@@ -858,7 +912,15 @@ bool Extractor::ProcessPieces(const Chunk& chunk, Chunk* rest) {
       const bool after_direction = k > 0 && !raw[k - 1].entry.has_value() &&
                                    raw[k - 1].end - raw[k - 1].begin == 1 &&
                                    In(kDirections, tokens_[raw[k - 1].begin].key);
-      if (!after_direction && (after_title || unknown_name(k + 1) || (k > 0 && unknown_name(k - 1)))) {
+      // A one-word place named like a head word with its complement after it is
+      // the head of a name ("University of Southern Indiana", not University,
+      // Florida).
+      const bool head_with_complement =
+          p.end - p.begin == 1 && p.end < chunk.end && !tokens_[p.end].capitalized &&
+          In(kConnectors, tokens_[p.end].key) && !g_.KeywordType(Surface(p.begin, p.end)).empty();
+      if (head_with_complement ||
+          (!after_direction &&
+           (after_title || unknown_name(k + 1) || (k > 0 && unknown_name(k - 1))))) {
         p.entry.reset();
       }
     }
@@ -992,6 +1054,64 @@ void Extractor::ResolveSingles() {
     c.link.clear();
     c.geo.reset();
     c.evidence = Evidence::kCoref;
+  }
+  // An untyped run is a person when it is joined by "and" / "or" to a person's
+  // name and ends in a word that is no English word ("Romelu Lukaku, Kevin De
+  // Bruyne, and Dries Mertens"; a comma alone
+  // is as often an appositive: "John Dingell, D-Mich,"), or when the article
+  // names that person so elsewhere. The person must have evidence of its own (a
+  // first name, a title, WordNet), not merely a name's shape or a reporting
+  // verb: firms are listed and "say" alike ("Morgan Stanley and Salomon
+  // Brothers", "Business Day said").
+  absl::flat_hash_map<std::string, size_t> people;
+  absl::flat_hash_set<uint32_t> person_begins, person_ends;
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    const Candidate& c = candidates_[i];
+    if (c.type != "PERSON" ||
+        (c.evidence != Evidence::kFirstName && c.evidence != Evidence::kTitle &&
+         c.evidence != Evidence::kLexicon)) {
+      continue;
+    }
+    people.emplace(KeyOf(c.begin, c.end), i);
+    person_begins.insert(c.begin);
+    person_ends.insert(c.end);
+  }
+  auto conjunction = [&](uint32_t t) {
+    return tokens_[t].key == "and" || tokens_[t].key == "or";
+  };
+  std::vector<std::pair<uint32_t, uint32_t>> listed;
+  for (const auto& [begin, end] : untyped_runs_) {
+    // "and" or ", and" between the run and the person's name.
+    const bool after = (begin >= 2 && conjunction(begin - 1) && person_ends.contains(begin - 1)) ||
+                       (begin >= 3 && conjunction(begin - 1) && tokens_[begin - 2].key == "," &&
+                        person_ends.contains(begin - 2));
+    const bool before =
+        (end + 1 < tokens_.size() && conjunction(end) && person_begins.contains(end + 1)) ||
+        (end + 2 < tokens_.size() && tokens_[end].key == "," && conjunction(end + 1) &&
+         person_begins.contains(end + 2));
+    // The surname is no English word ("Salomon Brothers", "Texas Instruments").
+    if ((after || before) && !IsCommon(tokens_[end - 1])) listed.emplace_back(begin, end);
+  }
+  for (const auto& [begin, end] : listed) {
+    Candidate c;
+    c.begin = begin;
+    c.end = end;
+    c.type = "PERSON";
+    c.key = absl::StrCat("PERSON:", KeyOf(begin, end));
+    c.evidence = Evidence::kShape;
+    people.emplace(KeyOf(begin, end), candidates_.size());
+    candidates_.push_back(std::move(c));
+  }
+  for (const auto& [begin, end] : untyped_runs_) {
+    auto it = people.find(KeyOf(begin, end));
+    if (it == people.end() || candidates_[it->second].begin == begin) continue;
+    Candidate c;
+    c.begin = begin;
+    c.end = end;
+    c.type = "PERSON";
+    c.key = candidates_[it->second].key;
+    c.evidence = Evidence::kCoref;
+    candidates_.push_back(std::move(c));
   }
   for (const auto& [begin, end] : singles_) {
     const Token& t = tokens_[begin];
@@ -1149,10 +1269,71 @@ void Extractor::ProcessCaseless() {
   }
 }
 
-void Extractor::AddNestedPlaces() {
+void Extractor::AddNestedNames() {
+  // People the article names with evidence of a person beyond a name's shape
+  // (a first name, a title, a reporting verb, WordNet): full-name keys and the
+  // surnames of full names.
+  absl::flat_hash_map<std::string, size_t> people;
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    const Candidate& c = candidates_[i];
+    if (c.type != "PERSON" || c.refers != v1::Mention::NAME ||
+        c.evidence == Evidence::kShape || c.evidence == Evidence::kCoref) {
+      continue;
+    }
+    people.emplace(KeyOf(c.begin, c.end), i);
+    if (c.end - c.begin >= 2) people.emplace(tokens_[c.end - 1].key, i);
+  }
   std::vector<Candidate> nested;
   for (const Candidate& c : candidates_) {
-    if ((c.type != "ORG" && c.type != "FAC") || c.end - c.begin < 2 || !c.link.empty()) continue;
+    if ((c.type != "ORG" && c.type != "FAC" && c.type != "EVENT") || c.end - c.begin < 2 ||
+        !c.link.empty()) {
+      continue;
+    }
+    // A firm's name ("Kidder Peabody and Co", "Merrell Dow Inc") holds no person.
+    bool firm = c.end < tokens_.size() && In(kCompanySuffixes, tokens_[c.end].key);
+    for (uint32_t t = c.begin; t < c.end && !firm; ++t) {
+      firm = In(kCompanySuffixes, tokens_[t].key) || tokens_[t].key == "&" ||
+             tokens_[t].key == "brothers";
+    }
+    // An eponym head word ends the name or comes before its complement.
+    bool eponym_head = false;
+    for (uint32_t t = c.begin + 1; t < c.end && !eponym_head; ++t) {
+      eponym_head = In(kEponymHeads, tokens_[t].key) && tokens_[t].capitalized;
+    }
+    // A person heading the name: the longest prefix (at most 4 tokens, shorter
+    // than the name, a capitalised word after it) that is a person named in the
+    // article; else, before an eponym head word (kEponymHeads), a first name and
+    // one more capitalised word that is neither an English word, a head word nor
+    // a gazetteer name.
+    const uint32_t longest = firm ? 0 : std::min<uint32_t>(4, c.end - c.begin - 1);
+    for (uint32_t len = longest; len >= 1; --len) {
+      const uint32_t end = c.begin + len;
+      if (!IsWord(tokens_[end - 1]) || !tokens_[end - 1].capitalized ||
+          !IsWord(tokens_[end]) || !tokens_[end].capitalized) {
+        continue;
+      }
+      Candidate person;
+      if (auto it = people.find(KeyOf(c.begin, end)); it != people.end()) {
+        person.key = candidates_[it->second].key;
+        person.evidence = Evidence::kCoref;
+      } else if (len == 2 && eponym_head && In(kEponymHeads, tokens_[end].key) &&
+                 g_.IsFirstName(tokens_[c.begin].key) && !IsCommon(tokens_[c.begin]) &&
+                 !IsCommon(tokens_[c.begin + 1]) && !tokens_[c.begin + 1].all_caps &&
+                 g_.KeywordType(Surface(c.begin + 1, end)).empty() &&
+                 !LongestMatch(c.begin + 1, end).has_value()) {
+        person.key = absl::StrCat("PERSON:", KeyOf(c.begin, end));
+        person.evidence = Evidence::kFirstName;
+      } else {
+        continue;
+      }
+      person.begin = c.begin;
+      person.end = end;
+      person.type = "PERSON";
+      nested.push_back(std::move(person));
+      break;
+    }
+    // Known places inside the name.
+    if (c.type == "EVENT") continue;
     for (uint32_t t = c.begin; t < c.end;) {
       std::optional<GazMatch> m = LongestMatch(t, c.end);
       if (!m.has_value() || m->end - t >= c.end - c.begin ||
@@ -1507,10 +1688,7 @@ std::vector<v1::Entity> Extractor::Group() const {
 std::vector<v1::Entity> Extractor::Run() {
   tokens_ = Tokenize(text_);
   symbols_.reserve(tokens_.size());
-  for (const Token& t : tokens_) {
-    symbols_.push_back(g_.Symbol(t.key));
-    if (IsWord(t) && !t.capitalized && t.has_lower) lower_seen_.insert(t.key);
-  }
+  for (const Token& t : tokens_) symbols_.push_back(g_.Symbol(t.key));
   caseless_.assign(tokens_.size(), 0);
   MarkSentences();
   // ALL-CAPS or Title Case headline and sentences, and the dateline.
@@ -1537,13 +1715,14 @@ std::vector<v1::Entity> Extractor::Run() {
   if (article_.dateline().has_span() && article_.dateline().span().end() > 0) {
     MarkCaseless(article_.dateline().span().begin(), article_.dateline().span().end());
   }
+  MarkLowerCaseWords();
   FindGazetteerMatches();
   CollectContextCountries();
   for (const Chunk& chunk : FindChunks()) ProcessChunk(chunk);
   ResolveSingles();
   ResolveAcronyms();
   ProcessCaseless();
-  AddNestedPlaces();
+  AddNestedNames();
   ResolveReferences();
   return Group();
 }

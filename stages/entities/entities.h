@@ -22,7 +22,10 @@
 // Mentions of different entities may nest: a country, subdivision or city
 // inside the name of an organisation or facility is a mention of the place too
 // ("Copenhagen" in "University of Copenhagen"; not a one-word place that is an
-// English word, "Pace University").
+// English word, "Pace University"), and a person heading the name of an
+// organisation, facility or event is a mention of the person ("Andy Warhol" in
+// "Andy Warhol Foundation for the Visual Arts": a person the article names, or a
+// first name and a surname before the head word).
 //
 // Besides names, an entity gets coreferent mentions (Mention.kind; they never
 // change its name, type, link or confidence, and count a quarter of a name in

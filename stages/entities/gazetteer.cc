@@ -171,10 +171,12 @@ absl::StatusOr<std::unique_ptr<const Gazetteer>> Gazetteer::Load(
                               : sex == "f" ? NameGender::kFemale
                                            : NameGender::kUnknown;
     } else if (kind == "I") {
-      if (!need(3) || (f[2] != "PERSON" && f[2] != "LOC")) {
-        return LineError(line_number, "proper noun needs a name and PERSON or LOC");
+      if (!need(3) || (f[2] != "PERSON" && f[2] != "LOC" && f[2] != "ORG")) {
+        return LineError(line_number, "proper noun needs a name and PERSON, LOC or ORG");
       }
-      g->proper_nouns_[std::string(f[1])] = f[2] == "PERSON" ? "PERSON" : "LOC";
+      g->proper_nouns_[std::string(f[1])] = f[2] == "PERSON" ? "PERSON"
+                                            : f[2] == "LOC"  ? "LOC"
+                                                             : "ORG";
     } else if (kind == "W") {
       if (!need(2)) return LineError(line_number, "word needs 2 fields");
       g->words_.emplace(f[1]);

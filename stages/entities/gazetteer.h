@@ -130,8 +130,9 @@ class Gazetteer {
     return it == first_names_.end() ? NameGender::kUnknown : it->second;
   }
   // Entity type of a one-word proper noun of WordNet 3.1 (`key` lower case):
-  // "PERSON" ("gorbachev", "zeus") or "LOC" ("brooklyn", "tuscany"), "" if none
-  // or of several types ("washington").
+  // "PERSON" ("gorbachev", "zeus"), "LOC" ("brooklyn", "tuscany") or "ORG" (a
+  // noun.group name: "scientology", "hamas", "interpol"), "" if none or of
+  // several types ("washington").
   absl::string_view ProperNounType(absl::string_view key) const {
     auto it = proper_nouns_.find(key);
     return it == proper_nouns_.end() ? absl::string_view() : absl::string_view(it->second);

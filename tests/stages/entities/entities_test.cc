@@ -330,6 +330,87 @@ TEST(EntitiesStageTest, KnownPlacesInsideOrganisationNamesAreMentions) {
   EXPECT_EQ(FindEntity(a, "Pace"), nullptr);
 }
 
+TEST(EntitiesStageTest, PeopleHeadingOrganisationNamesAreMentions) {
+  const v1::Article a = Extract(
+      "Art", {"Andy Warhol painted. The prints came from the Andy Warhol Foundation for the "
+              "Visual Arts and the Andrew Mellon Foundation, not the Victoria Cross Fund."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* warhol = FindEntity(a, "Andy Warhol");
+  ASSERT_NE(warhol, nullptr);
+  EXPECT_EQ(warhol->type(), "PERSON");
+  // The person named in the article, and inside the foundation's name
+  // ("Art\n\nAndy Warhol painted. The prints came from the " is 51 code points).
+  ASSERT_EQ(warhol->mentions_size(), 2);
+  EXPECT_EQ(warhol->mentions(1).begin(), 51u);
+  EXPECT_EQ(warhol->mentions(1).end(), 62u);
+  const v1::Entity* foundation = FindEntity(a, "Andy Warhol Foundation for the Visual Arts");
+  ASSERT_NE(foundation, nullptr);
+  EXPECT_EQ(foundation->type(), "ORG");
+  // A first name and a surname before the head word.
+  const v1::Entity* mellon = FindEntity(a, "Andrew Mellon");
+  ASSERT_NE(mellon, nullptr);
+  EXPECT_EQ(mellon->type(), "PERSON");
+  // "Cross" is an English word: no person "Victoria Cross".
+  EXPECT_EQ(FindEntity(a, "Victoria Cross"), nullptr);
+}
+
+TEST(EntitiesStageTest, HeadWordNamedPlaceBeforeItsComplementHeadsAName) {
+  // University is also a city in Florida (GeoNames 7260219).
+  const v1::Article a = Extract("Exhibit", {"It opened at the University of Southern Indiana."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* usi = FindEntity(a, "University of Southern Indiana");
+  ASSERT_NE(usi, nullptr);
+  EXPECT_EQ(usi->type(), "ORG");
+  EXPECT_EQ(FindEntity(a, "University"), nullptr);
+}
+
+TEST(EntitiesStageTest, NamesInAListWithPeopleArePeople) {
+  // "dries" is an English word, so "Dries Mertens" alone has no evidence; "Kevin"
+  // is a first name. A comma alone is no list ("John Dingell, D-Mich, said"),
+  // nor are firms listed with names of the same shape.
+  const v1::Article a = Extract(
+      "Match", {"Belgium attacked with Romelu Lukaku, Kevin De Bruyne, and Dries Mertens.",
+                "Later Dries Mertens scored from a volley. John Dingell, D-Mich, said so.",
+                "Dean Witter and Acme Brothers advised them."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* mertens = FindEntity(a, "Dries Mertens");
+  ASSERT_NE(mertens, nullptr);
+  EXPECT_EQ(mertens->type(), "PERSON");
+  EXPECT_EQ(mertens->mentions_size(), 2);
+  EXPECT_EQ(FindEntity(a, "D-Mich"), nullptr);
+  const v1::Entity* acme = FindEntity(a, "Acme Brothers");
+  EXPECT_TRUE(acme == nullptr || acme->type() != "PERSON");
+}
+
+TEST(EntitiesStageTest, WordsMostlyCapitalisedInTheArticleAreNames) {
+  // WordNet's noun.group gives Scientology the type ORG; one lower-case use and
+  // a newsgroup name do not make it a common word of the article, two
+  // capitalised uses inside sentences do not either.
+  const v1::Article a = Extract(
+      "Hackers", {"Critics of Scientology posted on alt.religion.scientology. They said "
+                  "Scientology had sued. One wrote that the scientology site was down.",
+                  "Voters backed DAB on Monday. Later DAB won seats, and a dab of paint did not.",
+                  "Its board met."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* scientology = FindEntity(a, "Scientology");
+  ASSERT_NE(scientology, nullptr);
+  EXPECT_EQ(scientology->type(), "ORG");
+  EXPECT_EQ(scientology->mentions_size(), 2);
+  // "dab" is an English word, and the article writes it in lower case too: no
+  // acronym.
+  EXPECT_EQ(FindEntity(a, "DAB"), nullptr);
+  // An English word in capitals twice, never in lower case: an acronym.
+  const v1::Article b = Extract(
+      "Robots", {"Teams entered FIRST Global this year. Founded in 1989, FIRST runs it."});
+  SCOPED_TRACE(DescribeEntities(b));
+  const v1::Entity* first = FindEntity(b, "FIRST");
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(first->type(), "ORG");
+  // A single emphasised word stays a word.
+  const v1::Article c = Extract("Vote", {"They did NOT vote for him."});
+  EXPECT_EQ(FindEntity(c, "NOT"), nullptr);
+}
+
 TEST(EntitiesStageTest, TheWestIsARegion) {
   const v1::Article a = Extract(
       "Energy", {"Russia sells gas to the West and to the West Bank. Prices rose in the south."});
