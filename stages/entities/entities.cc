@@ -255,6 +255,9 @@ class Extractor {
   std::string OrgKey(uint32_t begin, uint32_t end) const;
   bool IsCommon(const Token& t) const;
   bool FollowedByReportingVerb(uint32_t end) const;
+  // `t` is the plural of a word the article also uses in the singular ("Warhol
+  // Polaroids" after "the Polaroid camera"): a thing, not a surname.
+  bool IsPluralOfArticleWord(const Token& t) const;
   bool PlacePrepositionBefore(uint32_t begin) const;
   // ", Arkansas" / ", Australia" follows token `end`.
   bool IsFollowedByRegion(uint32_t end) const;
@@ -270,6 +273,8 @@ class Extractor {
   std::vector<uint8_t> caseless_;   // capitalisation carries no information
   std::vector<std::vector<GazMatch>> matches_;  // valid matches by first token
   absl::flat_hash_set<std::string> lower_seen_;  // see MarkLowerCaseWords
+  // Keys of all the words of the article.
+  absl::flat_hash_set<absl::string_view> word_keys_;
   // Occurrences of each word of 3+ letters in capitals in normal-case text.
   absl::flat_hash_map<std::string, int> all_caps_;
   absl::flat_hash_set<std::string> context_countries_;
@@ -311,6 +316,11 @@ bool Extractor::IsCommon(const Token& t) const {
     return g_.IsCommonWord(singular) || lower_seen_.contains(singular);
   }
   return false;
+}
+
+bool Extractor::IsPluralOfArticleWord(const Token& t) const {
+  if (t.key.size() < 4 || t.key.back() != 's') return false;
+  return word_keys_.contains(absl::string_view(t.key).substr(0, t.key.size() - 1));
 }
 
 bool Extractor::FollowedByReportingVerb(uint32_t end) const {
@@ -363,6 +373,7 @@ void Extractor::MarkLowerCaseWords() {
   absl::flat_hash_map<absl::string_view, std::pair<int, int>> counts;
   for (size_t i = 0; i < tokens_.size(); ++i) {
     const Token& t = tokens_[i];
+    if (IsWord(t)) word_keys_.insert(t.key);
     if (IsWord(t) && t.all_caps && t.key.size() >= 3 && !caseless_[i]) ++all_caps_[t.key];
     if (!IsWord(t) || !t.has_lower) continue;
     // A word glued into a host name, newsgroup or file name by a dot or slash
@@ -794,6 +805,10 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& run
     c.role = title;
   } else if (words == 1) {
     singles_.emplace_back(begin, end);
+    return;
+  } else if (IsPluralOfArticleWord(tokens_[end - 1]) && !g_.IsFirstName(first.key)) {
+    // "Warhol Polaroids": the name before a thing named after it.
+    ClassifyRun(begin, end - 1, title, after_honorific, end - 1);
     return;
   } else if (g_.IsFirstName(first.key) && capital_words <= 4 && !acronym_inside) {
     c.evidence = Evidence::kFirstName;

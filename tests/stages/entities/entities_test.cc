@@ -411,6 +411,17 @@ TEST(EntitiesStageTest, WordsMostlyCapitalisedInTheArticleAreNames) {
   EXPECT_EQ(FindEntity(c, "NOT"), nullptr);
 }
 
+TEST(EntitiesStageTest, PluralsOfTheArticlesWordsAreNoSurnames) {
+  const v1::Article a = Extract(
+      "Art", {"Andy Warhol used the Polaroid camera. The gallery shows Warhol Polaroids, "
+              "and Kristin Wilkins curates them."});
+  SCOPED_TRACE(DescribeEntities(a));
+  EXPECT_EQ(FindEntity(a, "Warhol Polaroids"), nullptr);
+  const v1::Entity* warhol = FindEntity(a, "Andy Warhol");
+  ASSERT_NE(warhol, nullptr);
+  EXPECT_THAT(MentionTexts(*warhol), ElementsAre("Andy Warhol", "Warhol"));
+}
+
 TEST(EntitiesStageTest, TheWestIsARegion) {
   const v1::Article a = Extract(
       "Energy", {"Russia sells gas to the West and to the West Bank. Prices rose in the south."});
