@@ -84,8 +84,14 @@ bool Compatible(const std::string& gold, const std::string& predicted) {
 
 // English pronouns and pro-forms: GUM gives them the Wikipedia link of their
 // coreference chain ("I" of an interviewee), which makes them "named" by the
-// link criterion although they are not names.
+// link criterion although they are not names. Written in capitals ("US", "IT")
+// a word of two or more letters is an abbreviation, not the pronoun.
 bool IsPronoun(const std::string& text) {
+  if (text.size() >= 2 && std::none_of(text.begin(), text.end(), [](char c) {
+        return std::islower(static_cast<unsigned char>(c));
+      })) {
+    return false;
+  }
   static const auto* const kPronouns = new std::set<std::string>{
       "i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves", "you",
       "your", "yours", "yourself", "he", "him", "his", "himself", "she", "her", "hers",

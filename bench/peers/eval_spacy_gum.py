@@ -27,6 +27,13 @@ PRONOUNS = set("i me my mine myself we us our ours ourselves you your yours your
 GOLD_TYPES = {"person": "PERSON", "organization": "ORG", "place": "PLACE"}
 
 
+def is_pronoun(text):
+    """As bench/eval_entities.cc: "US" or "IT" in capitals is an abbreviation."""
+    if len(text) >= 2 and text == text.upper() and text != text.lower():
+        return False
+    return text.lower() in PRONOUNS
+
+
 def predicted_type(t):
     if t in ("PERSON", "ORG"):
         return t
@@ -126,7 +133,7 @@ def main():
                 continue
             s = (e["start"], e["end"], t)
             gold.append(s)
-            if e["text"].lower() not in PRONOUNS:
+            if not is_pronoun(e["text"]):
                 gold_np.append(s)
         pred = [(x.start_char, x.end_char, x.label_) for x in sdoc.ents if predicted_type(x.label_)]
         score(gold, pred, text, False, overlap)
