@@ -200,10 +200,12 @@ class Extractor {
  private:
   // Setup.
   void MarkSentences();
-  // Fills lower_seen_: the words this article writes in lower case at least as
-  // often as capitalised inside a sentence ("the Scientology website" 15 times
-  // and "the scientology website" once: a name).
+  // Fills words_ (see LowerCaseInArticle).
   void MarkLowerCaseWords();
+  // The article writes `key` in lower case at least as often as capitalised
+  // inside a sentence, not counting ALL-CAPS text ("the Scientology website" 15
+  // times and "the scientology website" once: a name, not a common word).
+  bool LowerCaseInArticle(absl::string_view key) const;
   void MarkCaseless(uint32_t begin_cp, uint32_t end_cp);
   bool IsTitleCaseOrAllCaps(uint32_t first, uint32_t last) const;
   void FindGazetteerMatches();
@@ -272,11 +274,15 @@ class Extractor {
   std::vector<uint8_t> initial_;    // first word of a sentence or quotation
   std::vector<uint8_t> caseless_;   // capitalisation carries no information
   std::vector<std::vector<GazMatch>> matches_;  // valid matches by first token
-  absl::flat_hash_set<std::string> lower_seen_;  // see MarkLowerCaseWords
-  // Keys of all the words of the article.
-  absl::flat_hash_set<absl::string_view> word_keys_;
-  // Occurrences of each word of 3+ letters in capitals in normal-case text.
-  absl::flat_hash_map<std::string, int> all_caps_;
+  // How the article writes each word (by key): in lower case and capitalised
+  // inside normal-case sentences, and in capitals (words of any case in
+  // normal-case text; a key is present iff the article has the word).
+  struct WordStats {
+    int lower = 0;
+    int capitalised = 0;
+    int all_caps = 0;
+  };
+  absl::flat_hash_map<absl::string_view, WordStats> words_;
   absl::flat_hash_set<std::string> context_countries_;
   std::string dateline_country_;
   std::vector<Candidate> candidates_;
@@ -309,18 +315,18 @@ std::string Extractor::OrgKey(uint32_t begin, uint32_t end) const {
 }
 
 bool Extractor::IsCommon(const Token& t) const {
-  if (g_.IsCommonWord(t.key) || lower_seen_.contains(t.key)) return true;
+  if (g_.IsCommonWord(t.key) || LowerCaseInArticle(t.key)) return true;
   // Plurals of common nouns ("Polaroids" when "polaroid" is a word).
   if (t.key.size() > 3 && t.key.back() == 's') {
     const absl::string_view singular(t.key.data(), t.key.size() - 1);
-    return g_.IsCommonWord(singular) || lower_seen_.contains(singular);
+    return g_.IsCommonWord(singular) || LowerCaseInArticle(singular);
   }
   return false;
 }
 
 bool Extractor::IsPluralOfArticleWord(const Token& t) const {
   if (t.key.size() < 4 || t.key.back() != 's') return false;
-  return word_keys_.contains(absl::string_view(t.key).substr(0, t.key.size() - 1));
+  return words_.contains(absl::string_view(t.key).substr(0, t.key.size() - 1));
 }
 
 bool Extractor::FollowedByReportingVerb(uint32_t end) const {
@@ -369,13 +375,16 @@ void Extractor::MarkSentences() {
 }
 
 void Extractor::MarkLowerCaseWords() {
-  // Occurrences in lower case and capitalised inside a sentence, by key.
-  absl::flat_hash_map<absl::string_view, std::pair<int, int>> counts;
+  words_.reserve(tokens_.size());
   for (size_t i = 0; i < tokens_.size(); ++i) {
     const Token& t = tokens_[i];
-    if (IsWord(t)) word_keys_.insert(t.key);
-    if (IsWord(t) && t.all_caps && t.key.size() >= 3 && !caseless_[i]) ++all_caps_[t.key];
-    if (!IsWord(t) || !t.has_lower) continue;
+    if (!IsWord(t)) continue;
+    WordStats& w = words_[t.key];
+    if (t.all_caps) {
+      if (!caseless_[i]) ++w.all_caps;
+      continue;
+    }
+    if (!t.has_lower) continue;
     // A word glued into a host name, newsgroup or file name by a dot or slash
     // ("alt.religion.scientology", "example.com/scientology") does not count.
     auto glue = [&](size_t j) {
@@ -386,14 +395,16 @@ void Extractor::MarkLowerCaseWords() {
                          !tokens_[i + 2].space_before && IsWord(tokens_[i + 2]));
     if (dotted) continue;
     if (!t.capitalized) {
-      ++counts[t.key].first;
-    } else if (!initial_[i] && !caseless_[i] && !t.all_caps) {
-      ++counts[t.key].second;
+      ++w.lower;
+    } else if (!initial_[i] && !caseless_[i]) {
+      ++w.capitalised;
     }
   }
-  for (const auto& [key, n] : counts) {
-    if (n.first > 0 && n.first >= n.second) lower_seen_.emplace(key);
-  }
+}
+
+bool Extractor::LowerCaseInArticle(absl::string_view key) const {
+  auto it = words_.find(key);
+  return it != words_.end() && it->second.lower > 0 && it->second.lower >= it->second.capitalised;
 }
 
 bool Extractor::IsTitleCaseOrAllCaps(uint32_t first, uint32_t last) const {
@@ -786,9 +797,9 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& run
     // An ordinary word in capitals ("NOTE", "US" as in "tell us") is no acronym,
     // unless the article writes it so again and never in lower case ("DAB 's Ben
     // Chan" ... "Elizabeth Quat of DAB"); nor is a version or model ("IE6", "F16").
-    const auto caps = all_caps_.find(first.key);
-    const bool repeated = caps != all_caps_.end() && caps->second >= 2 &&
-                          !lower_seen_.contains(first.key);
+    const auto word = words_.find(first.key);
+    const bool repeated = word != words_.end() && word->second.all_caps >= 2 &&
+                          first.key.size() >= 3 && !LowerCaseInArticle(first.key);
     if ((g_.IsCommonWord(first.key) && !repeated) ||
         std::any_of(first.key.begin(), first.key.end(),
                     [](char ch) { return absl::ascii_isdigit(ch); })) {
