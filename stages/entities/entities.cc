@@ -263,6 +263,8 @@ class Extractor {
   bool PlacePrepositionBefore(uint32_t begin) const;
   // ", Arkansas" / ", Australia" follows token `end`.
   bool IsFollowedByRegion(uint32_t end) const;
+  // Token `token` is inside the dateline's span, before its first comma.
+  bool InDateline(uint32_t token) const;
   std::vector<v1::Entity> Group() const;
 
   const Gazetteer& g_;
@@ -284,7 +286,11 @@ class Extractor {
   };
   absl::flat_hash_map<absl::string_view, WordStats> words_;
   absl::flat_hash_set<std::string> context_countries_;
+  // Countries of the subdivisions and countries named after a comma, by the
+  // token they start at ("Paris, Texas": US at "Texas").
+  absl::flat_hash_map<uint32_t, absl::flat_hash_set<std::string>> region_countries_;
   std::string dateline_country_;
+  uint64_t dateline_city_ = 0;  // GeoNames id of the dateline's city, 0 if none
   std::vector<Candidate> candidates_;
   // Lone unknown capitalised words, resolved after all full names are known.
   std::vector<std::pair<uint32_t, uint32_t>> singles_;
@@ -334,10 +340,28 @@ bool Extractor::FollowedByReportingVerb(uint32_t end) const {
   return end < tokens_.size() && In(kReportingVerbs, tokens_[end].key);
 }
 
+bool Extractor::InDateline(uint32_t token) const {
+  if (!article_.dateline().has_span()) return false;
+  const v1::Span& span = article_.dateline().span();
+  if (span.end() <= span.begin() || tokens_[token].begin < span.begin() ||
+      tokens_[token].end > span.end()) {
+    return false;
+  }
+  // Only the places before the first comma ("GENEVA/BRUSSELS, Sept 12"), not a
+  // misspelt date ("RENO, Nev., Mach 4").
+  for (uint32_t t = token; t > 0 && tokens_[t - 1].begin >= span.begin(); --t) {
+    if (tokens_[t - 1].key == ",") return false;
+  }
+  return true;
+}
+
 bool Extractor::IsFollowedByRegion(uint32_t end) const {
   if (end + 1 >= tokens_.size() || tokens_[end].key != ",") return false;
   for (const GazMatch& m : matches_[end + 1]) {
-    if (m.entry.kind == GazKind::kSubdivision || m.entry.kind == GazKind::kCountry) return true;
+    if (m.entry.kind != GazKind::kSubdivision && m.entry.kind != GazKind::kCountry) continue;
+    // "Angela Merkel, Germany's chancellor": an appositive about a person.
+    if (m.end < tokens_.size() && tokens_[m.end].key == "'s") continue;
+    return true;
   }
   return false;
 }
@@ -473,19 +497,38 @@ std::optional<GazEntry> Extractor::ChooseReading(uint32_t begin, uint32_t end,
       }
       case GazKind::kCity: {
         const GazCity& c = g_.cities()[e.index];
+        // "Paris, Texas", "London, Ontario": a city of the region that follows.
+        bool in_region = false;
+        if (end + 1 < tokens_.size() && tokens_[end].key == ",") {
+          if (auto it = region_countries_.find(end + 1); it != region_countries_.end()) {
+            if (!it->second.contains(c.country_code)) continue;
+            in_region = true;
+          }
+        }
         // A city called like a common word ("Nice", "Reading") only when big and
         // capitalised where capitals mean something.
-        if (single_common && (initial_[begin] || caseless)) continue;
+        if (single_common && (initial_[begin] || caseless) && !in_region) continue;
         // Without support from the article (its country mentioned, the
         // dateline, "in"/"at"/"from" before it), only big cities that are not
         // common words: "Obama", "Batman", "Man" are rarely the cities.
-        const bool supported = context_countries_.contains(c.country_code) ||
+        // A national capital of 100,000 or more stands for its government
+        // ("Washington said"); every city of the dateline ("GENEVA/BRUSSELS") is a
+        // place.
+        // WordNet knowing the name as a place ("Manchester", "Glasgow") supports
+        // it too.
+        const bool supported = in_region || InDateline(begin) ||
+                               (end - begin == 1 && !single_common &&
+                                !g_.IsFirstName(tokens_[begin].key) &&
+                                g_.ProperNounType(tokens_[begin].key) == "LOC") ||
+                               context_countries_.contains(c.country_code) ||
                                c.country_code == dateline_country_ || PlacePrepositionBefore(begin);
-        if (!supported && (single_common || c.population < 1000000)) continue;
+        const bool big_capital = c.feature_code == "PPLC" && c.population >= 100000;
+        if (!supported && (single_common || (c.population < 1000000 && !big_capital))) continue;
         score = std::log10(static_cast<double>(c.population) + 1) +
                 (c.feature_code == "PPLC" ? 1.0 : c.feature_code == "PPLA" ? 0.5 : 0) +
                 (context_countries_.contains(c.country_code) ? 1.0 : 0) +
-                (c.country_code == dateline_country_ ? 2.0 : 0);
+                (c.country_code == dateline_country_ ? 2.0 : 0) + (in_region ? 3.0 : 0) +
+                (c.geonames_id == dateline_city_ ? 3.0 : 0);
         break;
       }
     }
@@ -501,6 +544,20 @@ void Extractor::FindGazetteerMatches() {
   std::vector<TokenAhoCorasick::Match> raw;
   g_.FindAll(symbols_, &raw);
   matches_.assign(tokens_.size(), {});
+  // Countries of the subdivisions and countries named at each token, for "Paris,
+  // Texas" and "London, Ontario".
+  region_countries_.clear();
+  for (const TokenAhoCorasick::Match& m : raw) {
+    if (m.begin == 0 || tokens_[m.begin - 1].key != "," || !tokens_[m.begin].capitalized) continue;
+    for (const GazEntry& e : g_.entries(m.pattern)) {
+      if (e.case_sensitive && !tokens_[m.begin].all_caps) continue;
+      if (e.kind == GazKind::kSubdivision) {
+        region_countries_[m.begin].insert(g_.subdivisions()[e.index].country_code);
+      } else if (e.kind == GazKind::kCountry) {
+        region_countries_[m.begin].insert(g_.countries()[e.index].code);
+      }
+    }
+  }
   for (const TokenAhoCorasick::Match& m : raw) {
     if (!IsWord(tokens_[m.begin]) && tokens_[m.begin].kind != Token::Kind::kNumber) continue;
     // A name never continues into a longer hyphenated word ("Russia-based" is
@@ -538,10 +595,35 @@ void Extractor::CollectContextCountries() {
         if (e.kind == GazKind::kCountry) {
           dateline_country_ = g_.countries()[e.index].code;
           best_population = ~0ull;
+        } else if (e.kind == GazKind::kSubdivision && m.begin > 0 &&
+                   place[m.begin - 1].key == ",") {
+          // "PARIS, Texas", "LONDON, Ontario": the region after the city.
+          dateline_country_ = g_.subdivisions()[e.index].country_code;
+          best_population = ~0ull;
         } else if (e.kind == GazKind::kCity &&
                    g_.cities()[e.index].population > best_population) {
           best_population = g_.cities()[e.index].population;
           dateline_country_ = g_.cities()[e.index].country_code;
+        }
+      }
+    }
+  }
+  // The dateline's city in the dateline's country ("PARIS, Texas": Paris, Texas,
+  // GeoNames 4717560), which the article's other mentions of the name are.
+  if (!dateline_country_.empty()) {
+    std::vector<Token> place = Tokenize(article_.dateline().place());
+    std::vector<uint32_t> symbols;
+    for (const Token& t : place) symbols.push_back(g_.Symbol(t.key));
+    std::vector<TokenAhoCorasick::Match> raw;
+    g_.FindAll(symbols, &raw);
+    uint64_t best_population = 0;
+    for (const TokenAhoCorasick::Match& m : raw) {
+      for (const GazEntry& e : g_.entries(m.pattern)) {
+        if (e.kind != GazKind::kCity) continue;
+        const GazCity& c = g_.cities()[e.index];
+        if (c.country_code == dateline_country_ && c.population >= best_population) {
+          best_population = c.population;
+          dateline_city_ = c.geonames_id;
         }
       }
     }
@@ -1139,6 +1221,14 @@ void Extractor::ResolveSingles() {
     c.evidence = Evidence::kCoref;
     candidates_.push_back(std::move(c));
   }
+  // "Mr. Corbyn", "President Putin" after "Jeremy Corbyn", "Vladimir Putin": the
+  // same person (the title stays the mention's role).
+  for (Candidate& c : candidates_) {
+    if (c.type != "PERSON" || c.evidence != Evidence::kTitle || c.end - c.begin != 1) continue;
+    auto it = person_words.find(tokens_[c.begin].key);
+    if (it == person_words.end()) continue;
+    c.key = candidates_[it->second].key;
+  }
   for (const auto& [begin, end] : singles_) {
     const Token& t = tokens_[begin];
     Candidate c;
@@ -1167,14 +1257,15 @@ void Extractor::ResolveSingles() {
       c.evidence = Evidence::kPlace;
     } else if (IsCommon(t)) {
       continue;
+    } else if (after_place_preposition(begin)) {
+      // Before the verb test: "Officials in Frankfurt said".
+      c.type = "GPE";
+      c.key = absl::StrCat("GPE:", t.key);
+      c.evidence = Evidence::kPlace;
     } else if (FollowedByReportingVerb(end)) {
       c.type = "PERSON";
       c.key = absl::StrCat("PERSON:", t.key);
       c.evidence = Evidence::kVerb;
-    } else if (after_place_preposition(begin)) {
-      c.type = "GPE";
-      c.key = absl::StrCat("GPE:", t.key);
-      c.evidence = Evidence::kPlace;
     } else if (const absl::string_view type = g_.ProperNounType(t.key); !type.empty()) {
       // "Gorbachev agreed", "Brooklyn": a proper noun of one type in WordNet.
       c.type = std::string(type);

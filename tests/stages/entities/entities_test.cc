@@ -422,6 +422,89 @@ TEST(EntitiesStageTest, PluralsOfTheArticlesWordsAreNoSurnames) {
   EXPECT_THAT(MentionTexts(*warhol), ElementsAre("Andy Warhol", "Warhol"));
 }
 
+TEST(EntitiesStageTest, ACityIsOfTheRegionNamedAfterIt) {
+  const v1::Article a = Extract(
+      "Storm", {"A tornado damaged homes in Paris, Texas, and hit Birmingham, Alabama, and "
+                "London, Ontario."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* paris = FindEntity(a, "Paris");
+  ASSERT_NE(paris, nullptr);
+  EXPECT_EQ(paris->geo().country_code(), "US");
+  const v1::Entity* birmingham = FindEntity(a, "Birmingham");
+  ASSERT_NE(birmingham, nullptr);
+  EXPECT_EQ(birmingham->geo().country_code(), "US");
+  const v1::Entity* london = FindEntity(a, "London");
+  ASSERT_NE(london, nullptr);
+  EXPECT_EQ(london->geo().country_code(), "CA");
+  // The dateline's region decides the dateline's country.
+  const v1::Article dated = Extract("Storm", {"Homes in Paris were damaged."}, "PARIS, Texas");
+  SCOPED_TRACE(DescribeEntities(dated));
+  paris = FindEntity(dated, "Paris");
+  ASSERT_NE(paris, nullptr);
+  EXPECT_EQ(paris->geo().country_code(), "US");
+}
+
+TEST(EntitiesStageTest, CapitalsStandForTheirGovernments) {
+  // A national capital needs no support from the article, and beats a town of
+  // the dateline's country (Washington, Tyne and Wear).
+  const v1::Article a = Extract(
+      "Oil", {"Secretary of State Mike Pompeo said Washington would monitor the market."},
+      "LONDON");
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* washington = FindEntity(a, "Washington");
+  ASSERT_NE(washington, nullptr);
+  EXPECT_EQ(washington->link(), "geonames:4140963");
+  // A city WordNet knows as a place is linked without other support; the
+  // current English name is canonical.
+  const v1::Article b = Extract(
+      "Weather", {"Flights were cancelled. Manchester was spared and Kiev was calm. "
+                  "Officials in Frankfurt said so."});
+  SCOPED_TRACE(DescribeEntities(b));
+  const v1::Entity* manchester = FindEntity(b, "Manchester");
+  ASSERT_NE(manchester, nullptr);
+  EXPECT_EQ(manchester->geo().country_code(), "GB");
+  const v1::Entity* kyiv = FindEntity(b, "Kyiv");
+  ASSERT_NE(kyiv, nullptr);
+  EXPECT_THAT(MentionTexts(*kyiv), ElementsAre("Kiev"));
+  const v1::Entity* frankfurt = FindEntity(b, "Frankfurt");
+  ASSERT_NE(frankfurt, nullptr);
+  EXPECT_EQ(frankfurt->type(), "GPE");
+}
+
+TEST(EntitiesStageTest, EveryCityOfTheDatelineIsAPlace) {
+  static const StagePtr entities = MakeStage("entities");
+  v1::Article a;
+  a.set_text("Talks\n\nGENEVA/BRUSSELS, Sept 12 (Reuters) - A team arrived.");
+  a.mutable_headline()->set_end(5);
+  a.mutable_dateline()->set_place("GENEVA/BRUSSELS");
+  a.mutable_dateline()->mutable_span()->set_begin(7);
+  a.mutable_dateline()->mutable_span()->set_end(29);
+  a.set_language("en");
+  ASSERT_THAT(entities->Process(a, StageContext()), IsOk());
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* geneva = FindEntity(a, "Geneva");
+  ASSERT_NE(geneva, nullptr);
+  EXPECT_EQ(geneva->geo().country_code(), "CH");
+  const v1::Entity* brussels = FindEntity(a, "Brussels");
+  ASSERT_NE(brussels, nullptr);
+  EXPECT_EQ(brussels->geo().country_code(), "BE");
+}
+
+TEST(EntitiesStageTest, TitledSurnamesAndAppositivesJoinThePerson) {
+  const v1::Article a = Extract(
+      "Talks", {"Juncker met Angela Merkel, Germany's chancellor, on Monday. Labour leader "
+                "Jeremy Corbyn spoke. Mr. Corbyn's party was pleased. Mr Corbyn said he "
+                "would stay."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* merkel = FindEntity(a, "Angela Merkel");
+  ASSERT_NE(merkel, nullptr);
+  EXPECT_EQ(merkel->type(), "PERSON");
+  const v1::Entity* corbyn = FindEntity(a, "Jeremy Corbyn");
+  ASSERT_NE(corbyn, nullptr);
+  EXPECT_THAT(MentionTexts(*corbyn), ElementsAre("Jeremy Corbyn", "Corbyn", "Corbyn", "he"));
+  EXPECT_EQ(FindEntity(a, "Corbyn"), nullptr);
+}
+
 TEST(EntitiesStageTest, TheWestIsARegion) {
   const v1::Article a = Extract(
       "Energy", {"Russia sells gas to the West and to the West Bank. Prices rose in the south."});
@@ -449,10 +532,10 @@ TEST(EntitiesStageTest, LoneWordNetProperNounsAreTyped) {
   ASSERT_NE(zeus, nullptr);
   EXPECT_EQ(zeus->type(), "PERSON");
   // A person, a city and a state in WordNet: its reading comes from the
-  // gazetteer, not from WordNet.
+  // gazetteer, not from WordNet; the national capital rather than the state.
   const v1::Entity* washington = FindEntity(a, "Washington");
   ASSERT_NE(washington, nullptr);
-  EXPECT_EQ(washington->link(), "iso3166-2:US-WA");
+  EXPECT_EQ(washington->link(), "geonames:4140963");
 }
 
 TEST(EntitiesStageTest, UnknownNamesAfterInArePlaces) {
