@@ -1032,6 +1032,19 @@ bool Extractor::ProcessPieces(const Chunk& chunk, Chunk* rest) {
         p.entry.reset();
       }
     }
+    // A month or weekday after a first name or an honorific is a surname
+    // ("Theresa May", "Mrs. May"; "in May" stays the month).
+    if (p.entry.has_value() && p.entry->kind == GazKind::kNonEntity && p.end - p.begin == 1 &&
+        k > 0 && tokens_[p.begin].capitalized && !tokens_[p.begin].all_caps) {
+      const Piece& before = raw[k - 1];
+      const bool after_first_name = !before.entry.has_value() &&
+                                    g_.IsFirstName(tokens_[before.end - 1].key) &&
+                                    tokens_[before.end - 1].capitalized;
+      const bool after_honorific = before.entry.has_value() &&
+                                   before.entry->kind == GazKind::kTitle &&
+                                   g_.titles()[before.entry->index].honorific;
+      if (after_first_name || after_honorific) p.entry.reset();
+    }
     // Adjacent unknown pieces form one run.
     if (!pieces.empty() && !p.entry.has_value() && !pieces.back().entry.has_value()) {
       pieces.back().end = p.end;
@@ -1274,6 +1287,36 @@ void Extractor::ResolveSingles() {
     } else {
       continue;
     }
+    candidates_.push_back(std::move(c));
+  }
+  // A sentence's first word that is an English word starts no chunk ("Brown
+  // said", "Cook met"), but is the person when the article names a person so
+  // ("Gordon Brown", "Tim Cook").
+  std::vector<uint8_t> covered(tokens_.size(), 0);
+  for (const Candidate& c : candidates_) {
+    for (uint32_t t = c.begin; t < c.end; ++t) covered[t] = 1;
+  }
+  for (uint32_t i = 0; i < tokens_.size(); ++i) {
+    const Token& t = tokens_[i];
+    // A verb or a possessive follows ("Brown said", "Cook's"), not a caption's
+    // colon ("Image: ..."); no small word ("In the ...").
+    const bool verb_after = i + 1 < tokens_.size() &&
+                            ((IsWord(tokens_[i + 1]) && !tokens_[i + 1].capitalized) ||
+                             tokens_[i + 1].key == "'s");
+    if (!initial_[i] || covered[i] || caseless_[i] || !IsWord(t) || !t.capitalized ||
+        t.all_caps || !verb_after || In(kTitleCaseSmallWords, t.key)) {
+      continue;
+    }
+    auto it = person_words.find(t.key);
+    if (it == person_words.end() || tokens_[candidates_[it->second].end - 1].key != t.key) {
+      continue;  // the surname only: "Gordon said" is rarely Gordon Brown
+    }
+    Candidate c;
+    c.begin = i;
+    c.end = i + 1;
+    c.type = "PERSON";
+    c.key = candidates_[it->second].key;
+    c.evidence = Evidence::kCoref;
     candidates_.push_back(std::move(c));
   }
 }

@@ -505,6 +505,25 @@ TEST(EntitiesStageTest, TitledSurnamesAndAppositivesJoinThePerson) {
   EXPECT_EQ(FindEntity(a, "Corbyn"), nullptr);
 }
 
+TEST(EntitiesStageTest, MonthSurnamesAndSentenceInitialSurnames) {
+  const v1::Article a = Extract(
+      "Talks", {"British Prime Minister Theresa May said in May that talks would go on. "
+                "Mrs. May agreed. Tim Cook met Gordon Brown. Cook said it went well. Brown "
+                "said so. Image: Reuters."});
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* may = FindEntity(a, "Theresa May");
+  ASSERT_NE(may, nullptr);
+  EXPECT_EQ(may->role(), "Prime Minister");
+  EXPECT_THAT(MentionTexts(*may), ElementsAre("Theresa May", "May"));  // not "in May"
+  const v1::Entity* cook = FindEntity(a, "Tim Cook");
+  ASSERT_NE(cook, nullptr);
+  EXPECT_THAT(MentionTexts(*cook), ElementsAre("Tim Cook", "Cook"));
+  const v1::Entity* brown = FindEntity(a, "Gordon Brown");
+  ASSERT_NE(brown, nullptr);
+  EXPECT_THAT(MentionTexts(*brown), ElementsAre("Gordon Brown", "Brown"));
+  EXPECT_EQ(FindEntity(a, "Image"), nullptr);
+}
+
 TEST(EntitiesStageTest, TheWestIsARegion) {
   const v1::Article a = Extract(
       "Energy", {"Russia sells gas to the West and to the West Bank. Prices rose in the south."});
