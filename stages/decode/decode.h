@@ -15,7 +15,9 @@
 //                           "truncate" (decode the first max_bytes bytes, flag
 //                           "truncated")
 //   max_text_bytes          bytes of Article.text kept, 1024..268435456 (default
-//                           2097152); later paragraphs dropped, flag "truncated"
+//                           2097152); later paragraphs dropped, the one that does
+//                           not fit cut at the last space before the limit, flag
+//                           "truncated"
 //   max_paragraphs          paragraphs kept per article, 1..1000000 (default 5000);
 //                           flag "truncated"
 //   max_items               articles per message (fan-out), 1..100000 (default

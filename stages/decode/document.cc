@@ -183,9 +183,36 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
   for (size_t i = 0; i < doc.paragraphs.size(); ++i) {
     absl::StatusOr<std::string> paragraph = PrepareUnit(std::move(doc.paragraphs[i]));
     if (!paragraph.ok()) return paragraph.status();
-    if (static_cast<size_t>(article.paragraphs_size()) >= limits.max_paragraphs ||
-        builder.text().size() + 2 + paragraph->size() > limits.max_text_bytes) {
+    if (static_cast<size_t>(article.paragraphs_size()) >= limits.max_paragraphs) {
       truncated = true;
+      break;
+    }
+    const size_t separator = builder.size_code_points() > 0 ? 2 : 0;
+    if (builder.text().size() + separator + paragraph->size() > limits.max_text_bytes) {
+      // The paragraph that does not fit is cut to the room left, at the last
+      // space before the limit (the first paragraph, if it has none there, at a
+      // code point boundary), so that one huge paragraph does not leave the body
+      // empty.
+      truncated = true;
+      const size_t used = builder.text().size() + separator;
+      if (used >= limits.max_text_bytes) break;
+      size_t cut = CodePointBoundaryBefore(*paragraph, limits.max_text_bytes - used);
+      const size_t space = cut < paragraph->size() ? paragraph->rfind(' ', cut) : cut;
+      if (space != std::string::npos && space > 0) {
+        cut = space;
+      } else if (article.paragraphs_size() > 0) {
+        break;
+      }
+      paragraph->resize(cut);
+      while (!paragraph->empty() && paragraph->back() == ' ') paragraph->pop_back();
+      if (paragraph->empty()) break;
+      if (separator > 0) builder.Append("\n\n");
+      v1::Span span = builder.Append(*paragraph);
+      if (i == 0 && dateline_code_points > 0 && dateline_code_points <= span.end() - span.begin()) {
+        *doc.dateline.mutable_span() =
+            MakeSpan(span.begin(), span.begin() + dateline_code_points);
+      }
+      *article.add_paragraphs() = span;
       break;
     }
     if (builder.size_code_points() > 0) builder.Append("\n\n");

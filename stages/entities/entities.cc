@@ -54,6 +54,9 @@ constexpr absl::string_view kEponymHeads[] = {
     "school", "library", "hall", "stadium", "arena", "airport", "prize", "award",
     "memorial", "trust", "fund", "gallery", "theatre", "theater"};
 
+// Longest word (code points) of a name found by its shape, title or verb.
+constexpr uint32_t kMaxNameWordLength = 64;
+
 // Mentions a pronoun or definite description looks back through for its
 // antecedent, most recent first, at most (besides the sentence limits). News
 // sentences have a few dozen; this bounds the work on a megabyte-long sentence.
@@ -153,6 +156,7 @@ struct GeoInfo {
   double longitude = 0;
   uint64_t population = 0;
   std::string feature_code;
+  bool has_coordinates = false;  // latitude/longitude come from the data
 };
 
 // One mention with what is known about its entity.
@@ -764,7 +768,8 @@ Candidate Extractor::FromGazetteer(uint32_t begin, uint32_t end, const GazEntry&
   auto country = [&](int32_t index) {
     const GazCountry& k = g_.countries()[index];
     linked("GPE", absl::StrCat("iso3166:", k.code), k.name);
-    c.geo = GeoInfo{0, k.code, k.latitude, k.longitude, 0, "PCL"};
+    c.geo = GeoInfo{0, k.code, k.latitude, k.longitude, 0, "PCL",
+                    k.latitude != 0 || k.longitude != 0};
   };
   switch (e.kind) {
     case GazKind::kCountry:
@@ -792,7 +797,7 @@ Candidate Extractor::FromGazetteer(uint32_t begin, uint32_t end, const GazEntry&
       const GazCity& k = g_.cities()[e.index];
       linked("GPE", absl::StrCat("geonames:", k.geonames_id), k.name);
       c.geo = GeoInfo{k.geonames_id, k.country_code, k.latitude, k.longitude, k.population,
-                      k.feature_code};
+                      k.feature_code, true};
       break;
     }
     case GazKind::kRegion: {
@@ -855,6 +860,10 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& run
   }
   const std::string& title = *title_ptr;
   const uint32_t words = end - begin;
+  // No name has a word of more than 64 code points (a 200,000-letter "word").
+  for (uint32_t i = begin; i < end; ++i) {
+    if (tokens_[i].end - tokens_[i].begin > kMaxNameWordLength) return;
+  }
   Candidate c;
   c.begin = begin;
   c.end = end;
@@ -1502,9 +1511,19 @@ void Extractor::AddNestedNames() {
         ++t;
         continue;
       }
-      // A one-word place that is also an English word is part of the name
-      // ("Pace University", "Metro Toronto Convention Centre").
-      if (m->entry.kind != GazKind::kCountry && m->end - t == 1 && IsCommon(tokens_[t])) {
+      // A place whose words are all English words is part of the name ("Pace
+      // University", "Metro Toronto Convention Centre", "Golden Gate Bridge"); a
+      // subdivision only of a country the article is about ("Centre" for Social
+      // Evolution is no region of Burkina Faso).
+      bool words_common = true;
+      for (uint32_t w = t; w < m->end; ++w) {
+        if (IsWord(tokens_[w]) && !IsCommon(tokens_[w])) words_common = false;
+      }
+      const bool foreign_subdivision =
+          m->entry.kind == GazKind::kSubdivision &&
+          !context_countries_.contains(g_.subdivisions()[m->entry.index].country_code) &&
+          g_.subdivisions()[m->entry.index].country_code != dateline_country_;
+      if (m->entry.kind != GazKind::kCountry && (words_common || foreign_subdivision)) {
         ++t;
         continue;
       }
@@ -1825,8 +1844,10 @@ std::vector<v1::Entity> Extractor::Group() const {
       v1::Geo* geo = e.mutable_geo();
       geo->set_geonames_id(best->geo->geonames_id);
       geo->set_country_code(best->geo->country_code);
-      geo->set_latitude(best->geo->latitude);
-      geo->set_longitude(best->geo->longitude);
+      if (best->geo->has_coordinates) {
+        geo->set_latitude(best->geo->latitude);
+        geo->set_longitude(best->geo->longitude);
+      }
       geo->set_population(best->geo->population);
       geo->set_feature_code(best->geo->feature_code);
     }

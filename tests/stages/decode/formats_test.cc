@@ -405,10 +405,22 @@ TEST(SafetyTest, TextLimits) {
   EXPECT_EQ(a->paragraphs_size(), 3);
   EXPECT_THAT(a->flags(), ElementsAre("truncated"));
   options = {};
-  options.text.max_text_bytes = 40;  // "Headline\n\nParagraph 0.\n\nParagraph 1." is 38 bytes
+  // "Headline\n\nParagraph 0.\n\nParagraph 1." is 36 bytes; "Pa" of the next one
+  // would fit, but a later paragraph is cut at a space or not at all.
+  options.text.max_text_bytes = 40;
   a = Decode(text, "", options);
   ASSERT_THAT(a, IsOk());
   EXPECT_EQ(a->text(), "Headline\n\nParagraph 0.\n\nParagraph 1.");
+  EXPECT_THAT(a->flags(), ElementsAre("truncated"));
+  // One paragraph bigger than the limit is cut at its last space before it, not
+  // dropped (which left the body empty).
+  options = {};
+  options.text.max_text_bytes = 30;
+  a = Decode("Headline\nSergey Lavrov met John Kerry in Geneva.\n", "", options);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Headline\n\nSergey Lavrov met");  // 26 bytes; "John" would pass 30
+  ASSERT_EQ(a->paragraphs_size(), 1);
+  EXPECT_EQ(Span(*a, a->paragraphs(0)), "Sergey Lavrov met");
   EXPECT_THAT(a->flags(), ElementsAre("truncated"));
 }
 
