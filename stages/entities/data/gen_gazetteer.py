@@ -255,20 +255,38 @@ def main():
         out.append("N\t" + row[0])
     for row in curated(os.path.join(a.curated, "keywords.tsv")):
         out.append("K\t" + row[0] + "\t" + row[1])
+    words = set()
+    for w in open(a.words, encoding="utf-8"):
+        w = w.strip()
+        if w and w.islower() and "'" not in w:
+            words.add(w)
+    # One-word place names (countries, subdivisions, cities, regions): not taken
+    # from the popular-names lists ("London", "Cheyenne", "Alaska").
+    places = set()
+    for line in out:
+        f = line.split("\t")
+        if f[0] == "C":
+            places.update(x.lower() for x in [f[2]] + f[5].split("|"))
+        elif f[0] in ("S", "R"):
+            places.add(f[2].lower())
+        elif f[0] == "P":
+            places.update(x.lower() for x in [f[2]] + f[8].split("|"))
     sexes = {}
     for sex in ("male", "female"):
         path = os.path.join(nm, "@stdlib", f"datasets-{sex}-first-names-en", "data", "names.txt")
         for x in open(path, encoding="utf-8"):
             if x.strip():
                 sexes.setdefault(x.strip().lower(), set()).add(sex[0])
+        # Popular English given names missing from Moby ("Donald"), except
+        # English words ("Summer", "River", "Said") and places ("London").
+        path = os.path.join(nm, "human-names", "data", f"{sex}-human-names-en.json")
+        for x in json.load(open(path, encoding="utf-8")):
+            key = x.strip().lower()
+            if key and (key in sexes or (key not in words and key not in places)):
+                sexes.setdefault(key, set()).add(sex[0])
     # Third field: "m" or "f" when the name is in one list only, "" when in both.
     out += [f"F\t{n}\t{''.join(s) if len(s) == 1 else ''}" for n, s in sorted(sexes.items())]
     out += [f"I\t{w}\t{t}" for w, t in sorted(wordnet_proper_nouns(nm).items())]
-    words = set()
-    for w in open(a.words, encoding="utf-8"):
-        w = w.strip()
-        if w and w.islower() and "'" not in w:
-            words.add(w)
     out += [f"W\t{w}" for w in sorted(words)]
 
     data = "\n".join(out) + "\n"

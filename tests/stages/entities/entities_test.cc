@@ -503,6 +503,17 @@ TEST(EntitiesStageTest, TitledSurnamesAndAppositivesJoinThePerson) {
   ASSERT_NE(corbyn, nullptr);
   EXPECT_THAT(MentionTexts(*corbyn), ElementsAre("Jeremy Corbyn", "Corbyn", "Corbyn", "he"));
   EXPECT_EQ(FindEntity(a, "Corbyn"), nullptr);
+  // "Donald" is a first name (human-names; Moby lacks it); a relative named
+  // with the same surname is a person of its own.
+  const v1::Article b = Extract(
+      "Visit", {"Donald Trump arrived. Ivanka Trump, his daughter, was present."});
+  SCOPED_TRACE(DescribeEntities(b));
+  const v1::Entity* donald = FindEntity(b, "Donald Trump");
+  ASSERT_NE(donald, nullptr);
+  EXPECT_EQ(donald->type(), "PERSON");
+  const v1::Entity* ivanka = FindEntity(b, "Ivanka Trump");
+  ASSERT_NE(ivanka, nullptr);
+  EXPECT_EQ(ivanka->type(), "PERSON");
 }
 
 TEST(EntitiesStageTest, MonthSurnamesAndSentenceInitialSurnames) {
