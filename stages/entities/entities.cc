@@ -611,16 +611,9 @@ void Extractor::CollectContextCountries() {
         }
       }
     }
-  }
-  // The dateline's city in the dateline's country ("PARIS, Texas": Paris, Texas,
-  // GeoNames 4717560), which the article's other mentions of the name are.
-  if (!dateline_country_.empty()) {
-    std::vector<Token> place = Tokenize(article_.dateline().place());
-    std::vector<uint32_t> symbols;
-    for (const Token& t : place) symbols.push_back(g_.Symbol(t.key));
-    std::vector<TokenAhoCorasick::Match> raw;
-    g_.FindAll(symbols, &raw);
-    uint64_t best_population = 0;
+    // The dateline's city in the dateline's country ("PARIS, Texas": Paris,
+    // Texas, GeoNames 4717560), which the article's other mentions of the name are.
+    best_population = 0;
     for (const TokenAhoCorasick::Match& m : raw) {
       for (const GazEntry& e : g_.entries(m.pattern)) {
         if (e.kind != GazKind::kCity) continue;
