@@ -188,11 +188,13 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
       break;
     }
     const size_t separator = builder.size_code_points() > 0 ? 2 : 0;
-    if (builder.text().size() + separator + paragraph->size() > limits.max_text_bytes) {
+    const bool fits =
+        builder.text().size() + separator + paragraph->size() <= limits.max_text_bytes;
+    if (!fits) {
       // The paragraph that does not fit is cut to the room left, at the last
       // space before the limit (the first paragraph, if it has none there, at a
       // code point boundary), so that one huge paragraph does not leave the body
-      // empty.
+      // empty; it is the last one kept.
       truncated = true;
       const size_t used = builder.text().size() + separator;
       if (used >= limits.max_text_bytes) break;
@@ -206,22 +208,16 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
       paragraph->resize(cut);
       while (!paragraph->empty() && paragraph->back() == ' ') paragraph->pop_back();
       if (paragraph->empty()) break;
-      if (separator > 0) builder.Append("\n\n");
-      v1::Span span = builder.Append(*paragraph);
-      if (i == 0 && dateline_code_points > 0 && dateline_code_points <= span.end() - span.begin()) {
-        *doc.dateline.mutable_span() =
-            MakeSpan(span.begin(), span.begin() + dateline_code_points);
-      }
-      *article.add_paragraphs() = span;
-      break;
     }
-    if (builder.size_code_points() > 0) builder.Append("\n\n");
+    if (separator > 0) builder.Append("\n\n");
     v1::Span span = builder.Append(*paragraph);
-    if (i == 0 && dateline_code_points > 0) {
+    if (i == 0 && dateline_code_points > 0 &&
+        dateline_code_points <= span.end() - span.begin()) {
       *doc.dateline.mutable_span() =
           MakeSpan(span.begin(), span.begin() + dateline_code_points);
     }
     *article.add_paragraphs() = span;
+    if (!fits) break;
   }
   if (builder.size_code_points() == 0) {
     return absl::InvalidArgumentError("no text: the item has neither headline nor body");
