@@ -4,13 +4,16 @@
 #   newsd-bench: cpu_ratio_vs_peer=X chain_vs_passthrough=Y eos_vs_alos=Z p99_ms=W peak_rss_mb=V
 # (all ratios from this one run: the machines are noisy, compare within a run).
 #
-#   bash bench/run-all.sh [--quick] [--skip-peer] [--skip-build]
+#   bash bench/run-all.sh [--quick] [--skip-peer] [--skip-build] [--soak-minutes N]
 #
 # Steps: build (Release, own build dir, -j2) → in-process per-stage benchmarks
 # (bench/chain_bench) → entity F1 of newsd (bench/eval_entities) and of spaCy sm
 # (bench/peers/eval_spacy_gum.py) on the GUM gold → real Kafka broker
 # (deploy/kafka/kafka.sh on its own port) → bench/e2e/e2e.py for newsd full chain and
-# passthrough, exactly-once and at-least-once, and for the Python/spaCy peer → report.
+# passthrough, exactly-once and at-least-once, the chain without its story stage (the
+# cost of the changelog), and for the Python/spaCy peer → a soak (the full chain,
+# exactly-once, at the latency rate for --soak-minutes, default 30, 0 with --quick;
+# VmRSS sampled every second) → report.
 #
 # Environment: NEWSD_BENCH_BUILD (build dir, default build-bench), NEWSD_KAFKA_PORT
 # (default 19692), NEWSD_CORPUS_DIR (default ../shared/corpus), NEWSD_PEER_VENV.
@@ -28,10 +31,12 @@ VENV="${NEWSD_PEER_VENV:-${HOME:-/tmp}/.cache/newsd-bench/peer-venv}"
 PY=/usr/bin/python3   # Debian's python3 with python3-confluent-kafka and python3-matplotlib
 [[ -x "$PY" ]] || PY=python3
 
-QUICK=0 SKIP_PEER=0 SKIP_BUILD=0
-for a in "$@"; do
+QUICK=0 SKIP_PEER=0 SKIP_BUILD=0 SOAK_MIN=
+while (( $# )); do
+  a="$1"; shift
   case "$a" in
     --quick) QUICK=1 ;;
+    --soak-minutes) SOAK_MIN="${1:?--soak-minutes needs a number}"; shift ;;
     --skip-peer) SKIP_PEER=1 ;;
     --skip-build) SKIP_BUILD=1 ;;
     -h|--help) sed -n 2,20p "$0"; exit 0 ;;
@@ -40,9 +45,12 @@ for a in "$@"; do
 done
 if (( QUICK )); then
   N_CHAIN=20000 N_PASS=60000 N_PEER=600 LAT_S=10 LAT_PEER_S=15 MIN_TIME=0.2 ROUNDS=2
+  SOAK_MIN="${SOAK_MIN:-0}"
 else
   N_CHAIN=40000 N_PASS=150000 N_PEER=2000 LAT_S=30 LAT_PEER_S=30 MIN_TIME=1 ROUNDS=3
+  SOAK_MIN="${SOAK_MIN:-30}"
 fi
+[[ "$SOAK_MIN" =~ ^[0-9]+$ ]] || { echo "run-all.sh: --soak-minutes: not a whole number: $SOAK_MIN" >&2; exit 2; }
 
 say() { echo "run-all: $*" >&2; }
 mkdir -p "$RESULTS" "$WORK"
@@ -97,11 +105,12 @@ mode_args() { # MODE → e2e arguments of its throughput phase
   case "$1" in
     chain-eos)        echo --stages chain --delivery eos --n "$N_CHAIN" ;;
     chain-alos)       echo --stages chain --delivery alos --n "$N_CHAIN" ;;
+    chain6-alos)      echo --stages chain6 --delivery alos --n "$N_CHAIN" ;;
     passthrough-eos)  echo --stages passthrough --delivery eos --n "$N_PASS" ;;
     passthrough-alos) echo --stages passthrough --delivery alos --n "$N_PASS" ;;
   esac
 }
-MODES="chain-eos chain-alos passthrough-eos passthrough-alos"
+MODES="chain-eos chain-alos chain6-alos passthrough-eos passthrough-alos"
 # Round 1: throughput + latency at 50% of it. Rounds 2..ROUNDS: throughput only, the
 # modes interleaved, so that the report's medians see the same machine noise.
 for m in $MODES; do
@@ -117,6 +126,14 @@ done
 if (( PEER_OK )); then
   e2e peer-spacy --target peer --peer-cmd "$VENV/bin/python $SRC/bench/peers/spacy_peer.py" \
     --n "$N_PEER" --latency-seconds "$LAT_PEER_S" || say "peer run failed"
+fi
+
+if (( SOAK_MIN > 0 )); then
+  SOAK_RATE=$("$PY" -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["latency"]["rate"]))' \
+    "$RESULTS/e2e-chain-eos.json")
+  say "soak: $SOAK_MIN min at $SOAK_RATE articles/s"
+  e2e soak --newsd "$BUILD/newsd" --stages chain --delivery eos --n 0 --rate "$SOAK_RATE" \
+    --latency-seconds $((SOAK_MIN * 60)) --timeout $((SOAK_MIN * 60 + 900)) || say "soak failed"
 fi
 
 # ---- report

@@ -157,33 +157,41 @@ def _strip_schema_registry_frame(v):
     return v[i:]
 
 
-def newsd_source_ts_ms(value):
-    """ArticleEvent.article(1).source(2).timestamp(4) in ms, or None."""
+def _timestamp_ms(ts):
+    """google.protobuf.Timestamp bytes → ms since the epoch."""
+    secs = nanos = 0
+    i = 0
+    while i < len(ts):
+        key, i = _varint(ts, i)
+        v, i = _varint(ts, i)
+        if key >> 3 == 1:
+            secs = v
+        elif key >> 3 == 2:
+            nanos = v
+    return secs * 1000 + nanos / 1e6
+
+
+def newsd_timestamps_ms(value):
+    """(ArticleEvent.article(1).source(2).timestamp(4), ArticleEvent.processed_at(4)) in
+    ms; either is None when absent or unparseable."""
     try:
-        article = _field(_strip_schema_registry_frame(value), 1)
+        event = _strip_schema_registry_frame(value)
+        article = _field(event, 1)
         source = _field(article, 2) if article is not None else None
         ts = _field(source, 4) if source is not None else None
-        if ts is None:
-            return None
-        secs = nanos = 0
-        i = 0
-        while i < len(ts):
-            key, i = _varint(ts, i)
-            v, i = _varint(ts, i)
-            if key >> 3 == 1:
-                secs = v
-            elif key >> 3 == 2:
-                nanos = v
-        return secs * 1000 + nanos / 1e6
+        processed = _field(event, 4)
+        return (_timestamp_ms(ts) if ts is not None else None,
+                _timestamp_ms(processed) if processed is not None else None)
     except (IndexError, ValueError):
-        return None
+        return None, None
 
 
-def peer_source_ts_ms(value):
+def peer_timestamps_ms(value):
+    """(source_ts_ms, None): the peer's JSON events carry no processing time."""
     try:
-        return float(json.loads(value)["source_ts_ms"])
+        return float(json.loads(value)["source_ts_ms"]), None
     except (ValueError, KeyError, TypeError):
-        return None
+        return None, None
 
 
 # ---------------------------------------------------------------- kafka helpers
@@ -267,6 +275,20 @@ def metrics_count(url):
     return int(total)
 
 
+def metrics_values(url, names):
+    """{name: value} of the unlabelled samples `names` in newsd's /metrics (absent: missing)."""
+    try:
+        text = urllib.request.urlopen(url, timeout=2).read().decode()
+    except OSError:
+        return {}
+    out = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in names:
+            out[name] = float(value)
+    return out
+
+
 def http_ok(url):
     try:
         return urllib.request.urlopen(url, timeout=2).status == 200
@@ -294,6 +316,9 @@ class Target:
             cfg = os.path.join(a.workdir, f"{self.run_id}.textproto")
             stages = "\n".join(f'stages {{ name: "{s}" }}' for s in CHAINS[a.stages] or [])
             delivery = "EXACTLY_ONCE" if a.delivery == "eos" else "AT_LEAST_ONCE"
+            extra = "\n".join(
+                f'  producer_properties {{ key: "{k}" value: "{v}" }}'
+                for k, _, v in (p.partition("=") for p in a.producer_property))
             with open(cfg, "w") as f:
                 f.write(f"""kafka {{
   brokers: "{a.brokers}"
@@ -304,6 +329,7 @@ class Target:
   dead_letter_topic: "{self.dlq_topic}"
   consumer_properties {{ key: "fetch.max.bytes" value: "52428800" }}
   producer_properties {{ key: "linger.ms" value: "{a.linger_ms}" }}
+{extra}
 }}
 delivery: {delivery}
 metrics_address: "127.0.0.1:{port}"
@@ -346,6 +372,15 @@ commit_interval_ms: {a.commit_interval_ms}
         rss_peak = status_kb(pid, "VmHWM")
         rss_now = status_kb(pid, "VmRSS")
         cpu = cpu_seconds(pid)
+        txn = {}
+        if self.metrics_url:
+            m = metrics_values(self.metrics_url + "/metrics",
+                               ("newsd_transaction_commit_seconds_sum",
+                                "newsd_transaction_commit_seconds_count"))
+            if m.get("newsd_transaction_commit_seconds_count"):
+                txn = {"transactions": int(m["newsd_transaction_commit_seconds_count"]),
+                       "txn_commit_ms_mean": 1000 * m["newsd_transaction_commit_seconds_sum"]
+                       / m["newsd_transaction_commit_seconds_count"]}
         self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(60)
@@ -356,7 +391,7 @@ commit_interval_ms: {a.commit_interval_ms}
         if self.watermarks:
             self.watermarks.close()
         return {"peak_rss_mb": rss_peak / 1024 if rss_peak else None,
-                "rss_end_mb": rss_now / 1024 if rss_now else None, "cpu_total_s": cpu}
+                "rss_end_mb": rss_now / 1024 if rss_now else None, "cpu_total_s": cpu, **txn}
 
 
 # ---------------------------------------------------------------- phases
@@ -414,6 +449,19 @@ def throughput_phase(args, records):
     }
 
 
+def rss_summary(timeline):
+    """RSS flatness over a fixed-rate run: the first 10% of the run is warm-up (caches,
+    allocator arenas, producer buffers fill); over the rest, the spread of VmRSS around
+    its value at the 10% mark, in percent."""
+    if len(timeline) < 10:
+        return None
+    ref = timeline[len(timeline) // 10][1]
+    rest = [mb for _, mb in timeline[len(timeline) // 10:]]
+    return {"at_10pct_mb": ref, "end_mb": timeline[-1][1], "min_mb": min(rest),
+            "max_mb": max(rest), "end_vs_10pct_pct": 100 * (timeline[-1][1] - ref) / ref,
+            "max_dev_pct": 100 * max(abs(mb - ref) for mb in rest) / ref}
+
+
 def latency_phase(args, records, rate):
     run_id = f"{args.name}-lat-{int(time.time() * 1000)}"
     topics = (f"{run_id}.in", f"{run_id}.out", f"{run_id}.dlq")
@@ -426,8 +474,9 @@ def latency_phase(args, records, rate):
                          "isolation.level": "read_committed", "fetch.wait.max.ms": 10})
     consumer.subscribe([topics[1]])
     producer = make_producer(args.brokers)
-    ts_of = newsd_source_ts_ms if args.target == "newsd" else peer_source_ts_ms
+    ts_of = newsd_timestamps_ms if args.target == "newsd" else peer_timestamps_ms
     append_lat, visible_lat = [], []
+    processed_lat, publish_lat = [], []  # input → processed_at, processed_at → append
     timeline = {}  # second since start of measurement → append latencies
     received = 0
 
@@ -437,12 +486,15 @@ def latency_phase(args, records, rate):
             if m.error():
                 continue
             now_ms = time.time() * 1000
-            src = ts_of(m.value())
+            src, processed = ts_of(m.value())
             received += 1
             if src is None or src < measure_from_ms:
                 continue
             _, out_ts = m.timestamp()
             append_lat.append(out_ts - src)
+            if processed is not None:
+                processed_lat.append(processed - src)
+                publish_lat.append(out_ts - processed)
             visible_lat.append(now_ms - src)
             sec = int((src - measure_from_ms) // 1000)
             timeline.setdefault(sec, []).append(out_ts - src)
@@ -465,7 +517,14 @@ def latency_phase(args, records, rate):
     t0 = time.monotonic()
     sent = 0
     cpu0 = None
+    rss_timeline = []  # [seconds since measuring began, VmRSS MB], one per second
+    next_rss = 0.0
     while sent < warm_paced + total:
+        if cpu0 is not None and time.monotonic() - t_measure >= next_rss:
+            kb = status_kb(target.proc.pid, "VmRSS")
+            if kb:
+                rss_timeline.append([round(time.monotonic() - t_measure, 1), round(kb / 1024, 1)])
+            next_rss += 1.0
         due = min(warm_paced + total, int((time.monotonic() - t0) * rate) + 1)
         while sent < due:
             if sent == warm_paced:
@@ -508,7 +567,13 @@ def latency_phase(args, records, rate):
         "achieved_rate": total / produce_s, "measured": len(append_lat),
         "append_ms": {p: pct(append_lat, float(p)) for p in ("50", "99", "99.9")},
         "visible_ms": {p: pct(visible_lat, float(p)) for p in ("50", "99", "99.9")},
+        # where the append latency goes (newsd): input timestamp → the chain finished
+        # (consume, queue, stages), and the chain finished → LogAppendTime (publish)
+        "processed_ms": {p: pct(processed_lat, float(p)) for p in ("50", "99", "99.9")},
+        "publish_ms": {p: pct(publish_lat, float(p)) for p in ("50", "99", "99.9")},
         "cpu_s_per_1000": (cpu1 - cpu0) / total * 1000 if total else None,
+        "rss": rss_summary(rss_timeline),
+        "rss_timeline": rss_timeline,
         # per second of input: [second, count, p50, max] of the append latency
         "timeline": [[k, len(v), pct(v, 50), max(v)] for k, v in sorted(timeline.items())],
         "append_samples": sorted(append_lat)[:: max(1, len(append_lat) // 2000)],
@@ -528,6 +593,8 @@ def main():
     ap.add_argument("--delivery", choices=["eos", "alos"], default="eos")
     ap.add_argument("--commit-interval-ms", type=int, default=100)
     ap.add_argument("--linger-ms", type=int, default=5)
+    ap.add_argument("--producer-property", action="append", default=[], metavar="KEY=VALUE",
+                    help="newsd: extra librdkafka producer property (repeatable)")
     ap.add_argument("--worker-threads", type=int, default=0)
     ap.add_argument("--partitions", type=int, default=3)
     ap.add_argument("--corpus", default=os.environ.get("NEWSD_CORPUS_DIR", DEFAULT_CORPUS))
@@ -558,13 +625,16 @@ def main():
             rate = float(args.rate)
         result["latency"] = latency_phase(args, records, rate)
         lat = result["latency"]
-        log(f"{args.name}: latency at {rate:.0f}/s: append {lat['append_ms']} visible {lat['visible_ms']}")
+        log(f"{args.name}: latency at {rate:.0f}/s: append {lat['append_ms']} visible {lat['visible_ms']}"
+            f" processed {lat['processed_ms']} publish {lat['publish_ms']}"
+            f" rss {lat['rss']} txn_commit_ms_mean {lat.get('latency_txn_commit_ms_mean')}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)
     summary = {k: v for k, v in result.items()}
     if "latency" in summary:
-        summary["latency"] = {k: v for k, v in summary["latency"].items() if not k.endswith("_samples")}
+        summary["latency"] = {k: v for k, v in summary["latency"].items()
+                              if not k.endswith("_samples") and k != "rss_timeline"}
     print(json.dumps(summary, indent=1))
 
 
