@@ -262,31 +262,28 @@ class Watermarks:
         self.c.close()
 
 
-def metrics_count(url):
-    """newsd events published + dead letters, from /metrics."""
+def metrics_samples(url):
+    """(name with labels, value) of each sample in newsd's /metrics; [] when unreachable."""
     try:
         text = urllib.request.urlopen(url, timeout=2).read().decode()
     except OSError:
+        return []
+    return [(name, float(value)) for name, _, value in
+            (line.rpartition(" ") for line in text.splitlines() if line and line[0] != "#")]
+
+
+def metrics_count(url):
+    """newsd events published + dead letters, from /metrics."""
+    samples = metrics_samples(url)
+    if not samples:
         return None
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith("newsd_events_published_total") or line.startswith("newsd_dead_letters_total"):
-            total += float(line.rsplit(" ", 1)[1])
-    return int(total)
+    return int(sum(v for name, v in samples if name.startswith(
+        ("newsd_events_published_total", "newsd_dead_letters_total"))))
 
 
 def metrics_values(url, names):
     """{name: value} of the unlabelled samples `names` in newsd's /metrics (absent: missing)."""
-    try:
-        text = urllib.request.urlopen(url, timeout=2).read().decode()
-    except OSError:
-        return {}
-    out = {}
-    for line in text.splitlines():
-        name, _, value = line.partition(" ")
-        if name in names:
-            out[name] = float(value)
-    return out
+    return {name: v for name, v in metrics_samples(url) if name in names}
 
 
 def http_ok(url):
