@@ -24,6 +24,12 @@ void AddFlag(v1::Article& article, absl::string_view flag) {
 // Bodies with fewer word tokens are compared together with their headline.
 constexpr size_t kShortBodyTokens = 40;
 
+// Expiry candidates looked at per item (StoryIndex::Expire's limit): a jump in
+// item time (an archive, a feed back after an outage) expires a backlog a few
+// dozen records per item instead of all at once under the stage's lock. An item
+// adds at most 8 records, so the backlog still shrinks.
+constexpr size_t kExpireLimit = 64;
+
 // Text features, computed before taking the stage lock.
 struct Features {
   HeadlineInfo headline;
@@ -126,7 +132,8 @@ class StoryIndexStore final : public StateStore {
             {"contents", static_cast<double>(s.contents)},
             {"signatures", static_cast<double>(s.signatures)},
             {"embargoes", static_cast<double>(s.held_embargoes)},
-            {"decisions", static_cast<double>(s.decisions)}};
+            {"decisions", static_cast<double>(s.decisions)},
+            {"batches", static_cast<double>(s.batches)}};
   }
 
  private:
@@ -224,7 +231,7 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
   }
   high_water_ = std::max(high_water_, item_time);
   std::vector<std::string> expired;
-  index_->Expire(high_water_, &expired);
+  index_->Expire(high_water_, &expired, kExpireLimit);
   for (std::string& key : expired) {
     v1::StoryIndexEntry deletion;
     deletion.set_key(std::move(key));
@@ -355,18 +362,14 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
   if (withheld && !supersedes_story && kind != Kind::kStale) story.set_withheld(true);
   if (FromProtoTime(story.last_seen()) < item_time) *story.mutable_last_seen() = item_ts;
 
-  // Record.
-  auto write = [&](const v1::StoryIndexEntry& e) -> absl::Status {
-    v1::StoryIndexEntry merged;
-    absl::Status s = index_->Write(e, &merged);
-    if (!s.ok()) return absl::InternalError(absl::StrCat("story: ", s.message()));
-    RecordChange(merged, ctx);
-    return s;
-  };
-  if (absl::Status s = write(Entry(story)); !s.ok()) return s;
+  // Record: what is kept for the retention in one batch, what is kept for the
+  // window in another (v1::StoryIndexBatch: one changelog record each).
+  std::vector<v1::StoryIndexEntry> retained;
+  std::vector<v1::StoryIndexEntry> windowed;
+  retained.push_back(Entry(story));
   if (!wire.guid().empty() && kind != Kind::kStale && kind != Kind::kRepeat) {
     version.set_story_id(story_id);
-    if (absl::Status s = write(Entry(version)); !s.ok()) return s;
+    retained.push_back(Entry(version));
   }
   if (kind == Kind::kReplaces) {
     v1::GuidRecord previous;
@@ -374,36 +377,30 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
     previous.set_story_id(story_id);
     previous.set_superseded_by(id);
     *previous.mutable_seen_at() = item_ts;
-    if (absl::Status s = write(Entry(previous)); !s.ok()) return s;
+    retained.push_back(Entry(std::move(previous)));
   }
   if (kind != Kind::kStale && f.content_hash != 0) {
-    v1::StoryIndexEntry e;
-    v1::ContentRecord* c = e.mutable_content();
+    v1::ContentRecord* c = retained.emplace_back().mutable_content();
     c->set_content_hash(f.content_hash);
     c->set_article_id(id);
     c->set_story_id(story_id);
     *c->mutable_seen_at() = item_ts;
-    if (absl::Status s = write(e); !s.ok()) return s;
   }
   if (kind != Kind::kStale && !f.minhash.empty()) {
-    v1::StoryIndexEntry e;
-    v1::SignatureRecord* sig = e.mutable_signature();
+    v1::SignatureRecord* sig = windowed.emplace_back().mutable_signature();
     sig->set_article_id(id);
     sig->set_story_id(story_id);
     sig->mutable_minhash()->Assign(f.minhash.begin(), f.minhash.end());
     sig->set_headline_hash(f.headline_hash);
     sig->set_content_hash(f.content_hash);
     *sig->mutable_seen_at() = item_ts;
-    if (absl::Status s = write(e); !s.ok()) return s;
   }
   if (embargoed) {
-    v1::StoryIndexEntry e;
-    v1::EmbargoRecord* h = e.mutable_embargo();
+    v1::EmbargoRecord* h = windowed.emplace_back().mutable_embargo();
     h->set_article_id(id);
     h->set_story_id(story_id);
     *h->mutable_embargo_until() = wire.embargo_until();
     *h->mutable_held_at() = ToProtoTime(ctx.now);
-    if (absl::Status s = write(e); !s.ok()) return s;
   }
 
   // Publish on the article.
@@ -435,13 +432,25 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
   set_hold();
 
   if (!source_item.empty()) {
-    v1::StoryIndexEntry e;
-    v1::DecisionRecord* d = e.mutable_decision();
+    v1::DecisionRecord* d = windowed.emplace_back().mutable_decision();
     d->set_source_item(source_item);
     *d->mutable_story() = *out;
     for (int i = flags_before; i < article.flags_size(); ++i) d->add_flags(article.flags(i));
     *d->mutable_seen_at() = item_ts;
-    if (absl::Status s = write(e); !s.ok()) return s;
+  }
+  const std::string& item = source_item.empty() ? id : source_item;
+  for (bool window : {false, true}) {
+    std::vector<v1::StoryIndexEntry>& records = window ? windowed : retained;
+    if (records.empty()) continue;
+    v1::StoryIndexEntry batch;
+    batch.mutable_batch()->set_item(item);
+    batch.mutable_batch()->set_window(window);
+    for (v1::StoryIndexEntry& r : records) *batch.mutable_batch()->add_entries() = std::move(r);
+    v1::StoryIndexEntry merged;
+    if (absl::Status s = index_->Write(batch, &merged); !s.ok()) {
+      return absl::InternalError(absl::StrCat("story: ", s.message()));
+    }
+    RecordChange(merged, ctx);
   }
   return absl::OkStatus();
 }

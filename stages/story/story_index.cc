@@ -72,9 +72,34 @@ absl::Time Deadline(const v1::StoryIndexEntry& e, const StoryIndexOptions& o) {
       return FromProtoTime(e.decision().seen_at()) + o.window;
     case v1::StoryIndexEntry::kEmbargo:
       return FromProtoTime(e.embargo().embargo_until());
+    case v1::StoryIndexEntry::kBatch:
+      return FromProtoTime(e.batch().expires_at());
     default:
       return absl::InfiniteFuture();
   }
+}
+
+// Errors of Write/Apply that do not depend on the stored state: a bad or
+// mismatched key, a signature of the wrong length.
+absl::Status CheckEntry(const v1::StoryIndexEntry& entry, const std::string& key,
+                        const StoryIndexOptions& options) {
+  if (key.empty() || key.size() < 3 || key[1] != '/') {
+    return absl::InvalidArgumentError(absl::StrCat("story index: bad key \"", key, "\""));
+  }
+  if (entry.record_case() != v1::StoryIndexEntry::RECORD_NOT_SET && !entry.key().empty() &&
+      entry.key() != key) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "story index: key \"", entry.key(), "\" does not match its record (\"", key, "\")"));
+  }
+  const size_t num_hashes = static_cast<size_t>(options.lsh_bands * options.lsh_rows);
+  if (entry.has_signature() &&
+      static_cast<size_t>(entry.signature().minhash_size()) != num_hashes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "story index: signature of ", entry.signature().article_id(), " has ",
+        entry.signature().minhash_size(), " hashes, expected ", num_hashes,
+        " (lsh_bands * lsh_rows)"));
+  }
+  return absl::OkStatus();
 }
 
 bool WithinWindow(const google::protobuf::Timestamp& seen, absl::Time time,
@@ -113,6 +138,8 @@ std::string StoryIndexKey(const v1::StoryIndexEntry& entry) {
       return absl::StrCat("e/", entry.embargo().article_id());
     case v1::StoryIndexEntry::kDecision:
       return absl::StrCat("d/", entry.decision().source_item());
+    case v1::StoryIndexEntry::kBatch:
+      return absl::StrCat(entry.batch().window() ? "w/" : "b/", entry.batch().item());
     case v1::StoryIndexEntry::RECORD_NOT_SET:
       break;
   }
@@ -168,6 +195,57 @@ void InMemoryStoryIndex::EraseLocked(const std::string& key) {
   if (it == records_.end()) return;
   if (it->second.has_signature()) UnindexSignatureLocked(it->second.signature());
   records_.erase(it);
+  standalone_.erase(key);
+}
+
+void InMemoryStoryIndex::ScheduleExpiryLocked(const std::string& key,
+                                              const v1::StoryIndexEntry& stored) {
+  absl::Time deadline = Deadline(stored, options_);
+  if (deadline != absl::InfiniteFuture()) expiry_.emplace(deadline, key);
+}
+
+absl::Status InMemoryStoryIndex::MergeBatchLocked(const v1::StoryIndexEntry& entry,
+                                                  const std::string& key,
+                                                  v1::StoryIndexEntry* out) {
+  const v1::StoryIndexBatch& in = entry.batch();
+  // Checked before anything is merged: a bad batch changes nothing.
+  absl::Time expires = FromProtoTime(in.expires_at());
+  for (const v1::StoryIndexEntry& record : in.entries()) {
+    if (record.record_case() == v1::StoryIndexEntry::RECORD_NOT_SET ||
+        record.record_case() == v1::StoryIndexEntry::kBatch) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "story index: batch \"", key, "\" holds a ",
+          record.has_batch() ? "batch" : "deletion", " (\"", record.key(), "\")"));
+    }
+    if (absl::Status s = CheckEntry(record, StoryIndexKey(record), options_); !s.ok()) {
+      return s;
+    }
+    expires = std::max(expires, Deadline(record, options_));
+  }
+  v1::StoryIndexBatch* merged = out->mutable_batch();
+  merged->set_item(in.item());
+  merged->set_window(in.window());
+  for (const v1::StoryIndexEntry& record : in.entries()) {
+    if (absl::Status s = MergeLocked(record, /*in_batch=*/true, merged->add_entries());
+        !s.ok()) {
+      return s;
+    }
+  }
+  // The index keeps the batch's key and expiry, not its records (they are
+  // stored under their own keys).
+  auto [it, inserted] = records_.try_emplace(key);
+  v1::StoryIndexBatch* stored = it->second.mutable_batch();
+  if (inserted) {
+    it->second.set_key(key);
+    stored->set_item(in.item());
+    stored->set_window(in.window());
+  }
+  if (inserted || FromProtoTime(stored->expires_at()) < expires) {
+    *stored->mutable_expires_at() = ToProtoTime(expires);
+    ScheduleExpiryLocked(key, it->second);
+  }
+  *merged->mutable_expires_at() = stored->expires_at();
+  return absl::OkStatus();
 }
 
 void InMemoryStoryIndex::EmitLocked(const v1::StoryIndexEntry& entry) {
@@ -175,31 +253,18 @@ void InMemoryStoryIndex::EmitLocked(const v1::StoryIndexEntry& entry) {
   if (sink_) sink_(entry);
 }
 
-absl::Status InMemoryStoryIndex::MergeLocked(const v1::StoryIndexEntry& entry,
+absl::Status InMemoryStoryIndex::MergeLocked(const v1::StoryIndexEntry& entry, bool in_batch,
                                              v1::StoryIndexEntry* out) {
   const std::string key = StoryIndexKey(entry);
-  if (key.empty() || key.size() < 3 || key[1] != '/') {
-    return absl::InvalidArgumentError(absl::StrCat("story index: bad key \"", key, "\""));
-  }
-  if (entry.record_case() != v1::StoryIndexEntry::RECORD_NOT_SET && !entry.key().empty() &&
-      entry.key() != key) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "story index: key \"", entry.key(), "\" does not match its record (\"", key, "\")"));
-  }
-  const size_t num_hashes = static_cast<size_t>(options_.lsh_bands * options_.lsh_rows);
-  if (entry.has_signature() &&
-      static_cast<size_t>(entry.signature().minhash_size()) != num_hashes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "story index: signature of ", entry.signature().article_id(), " has ",
-        entry.signature().minhash_size(), " hashes, expected ", num_hashes,
-        " (lsh_bands * lsh_rows)"));
-  }
+  if (absl::Status s = CheckEntry(entry, key, options_); !s.ok()) return s;
   out->Clear();
   out->set_key(key);
   if (entry.record_case() == v1::StoryIndexEntry::RECORD_NOT_SET) {
     EraseLocked(key);
     return absl::OkStatus();
   }
+  if (entry.has_batch()) return MergeBatchLocked(entry, key, out);
+  if (!in_batch) standalone_.insert(key);
   auto it = records_.find(key);
   if (it == records_.end()) {
     v1::StoryIndexEntry& stored = records_[key];
@@ -232,12 +297,12 @@ absl::Status InMemoryStoryIndex::MergeLocked(const v1::StoryIndexEntry& entry,
       case v1::StoryIndexEntry::kDecision:
         // The first decision for an input stands (a replay must not change it).
         break;
+      case v1::StoryIndexEntry::kBatch:
       case v1::StoryIndexEntry::RECORD_NOT_SET:
         break;
     }
   }
-  absl::Time deadline = Deadline(it->second, options_);
-  if (deadline != absl::InfiniteFuture()) expiry_.emplace(deadline, key);
+  ScheduleExpiryLocked(key, it->second);
   *out = it->second;
   return absl::OkStatus();
 }
@@ -246,7 +311,7 @@ absl::Status InMemoryStoryIndex::Write(const v1::StoryIndexEntry& entry,
                                        v1::StoryIndexEntry* merged) {
   absl::MutexLock lock(&mu_);
   v1::StoryIndexEntry result;
-  if (absl::Status s = MergeLocked(entry, &result); !s.ok()) return s;
+  if (absl::Status s = MergeLocked(entry, /*in_batch=*/false, &result); !s.ok()) return s;
   EmitLocked(result);
   if (merged != nullptr) *merged = std::move(result);
   return absl::OkStatus();
@@ -255,23 +320,29 @@ absl::Status InMemoryStoryIndex::Write(const v1::StoryIndexEntry& entry,
 absl::Status InMemoryStoryIndex::Apply(const v1::StoryIndexEntry& entry) {
   absl::MutexLock lock(&mu_);
   v1::StoryIndexEntry merged;
-  return MergeLocked(entry, &merged);
+  return MergeLocked(entry, /*in_batch=*/false, &merged);
 }
 
-size_t InMemoryStoryIndex::Expire(absl::Time now, std::vector<std::string>* deleted) {
+size_t InMemoryStoryIndex::Expire(absl::Time now, std::vector<std::string>* deleted,
+                                  size_t limit) {
   absl::MutexLock lock(&mu_);
   size_t dropped = 0;
-  while (!expiry_.empty() && expiry_.begin()->first < now) {
+  for (size_t looked = 0; looked < limit && !expiry_.empty() && expiry_.begin()->first < now;
+       ++looked) {
     auto node = expiry_.extract(expiry_.begin());
     auto it = records_.find(node.mapped());
     // Skip queue entries of records rewritten since (they have a later entry).
     if (it == records_.end() || Deadline(it->second, options_) != node.key()) continue;
+    // A record of its own on the changelog (a batch, or one written alone)
+    // needs a tombstone; a record that came in a batch goes with its batch.
+    const bool emit = it->second.has_batch() || standalone_.contains(node.mapped());
     EraseLocked(node.mapped());
+    ++dropped;
+    if (!emit) continue;
     v1::StoryIndexEntry deletion;
     deletion.set_key(node.mapped());
     EmitLocked(deletion);
     if (deleted != nullptr) deleted->push_back(deletion.key());
-    ++dropped;
   }
   return dropped;
 }
@@ -382,6 +453,7 @@ StoryIndexStats InMemoryStoryIndex::Stats() const {
       case v1::StoryIndexEntry::kSignature: ++s.signatures; break;
       case v1::StoryIndexEntry::kEmbargo: ++s.held_embargoes; break;
       case v1::StoryIndexEntry::kDecision: ++s.decisions; break;
+      case v1::StoryIndexEntry::kBatch: ++s.batches; break;
       case v1::StoryIndexEntry::RECORD_NOT_SET: break;
     }
   }

@@ -10,6 +10,11 @@
 //
 //   sink  (this instance wrote)   → produce key = entry.key(), value = entry or null
 //   changelog (any instance wrote) → index.Apply(entry)  (null value → Apply({key}))
+//
+// A batch entry (v1::StoryIndexBatch, keys "b/…" and "w/…") carries several
+// records as one changelog record: its records are merged one by one, and only
+// the batch is deleted from the changelog when it expires (its records expire in
+// memory by their own times, without a tombstone each).
 #ifndef NEWSD_STAGES_STORY_STORY_INDEX_H_
 #define NEWSD_STAGES_STORY_STORY_INDEX_H_
 
@@ -25,6 +30,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -40,8 +46,9 @@ namespace newsd::stages {
 using ChangeSink = std::function<void(const v1::StoryIndexEntry&)>;
 
 // The changelog key of `entry`'s record: "g/<guid>", "s/<story_id>",
-// "c/<16 hex digits>", "m/<article_id>", "e/<article_id>" or "d/<source_item>";
-// entry.key() when no record is set (a deletion).
+// "c/<16 hex digits>", "m/<article_id>", "e/<article_id>", "d/<source_item>",
+// "b/<item>" (retention batch) or "w/<item>" (window batch); entry.key() when no
+// record is set (a deletion).
 std::string StoryIndexKey(const v1::StoryIndexEntry& entry);
 
 // Orders two versions of one guid (only version, version_created and etag are
@@ -59,6 +66,8 @@ struct StoryIndexStats {
   size_t signatures = 0;
   size_t held_embargoes = 0;
   size_t decisions = 0;
+  // Batch records (v1::StoryIndexBatch) not yet expired.
+  size_t batches = 0;
   // Entries emitted through the sink since construction (writes + deletions).
   uint64_t changes_emitted = 0;
 };
@@ -89,9 +98,11 @@ class StoryIndex {
 
   // Mutation: merges `entry` into the index (same rules as Apply) and emits the
   // resulting record (or the deletion) through the sink; also stores it in
-  // `merged` when given. `entry.key` may be empty when a record is set (it is
+  // `merged` when given (for a batch: the batch of the merged records, with
+  // expires_at set). `entry.key` may be empty when a record is set (it is
   // derived). Errors: kInvalidArgument for a key that does not match the record,
-  // an empty deletion key, or a signature of the wrong length.
+  // an empty deletion key, a signature of the wrong length, or a batch holding a
+  // batch or a deletion (nothing of such a batch is merged).
   virtual absl::Status Write(const v1::StoryIndexEntry& entry,
                              v1::StoryIndexEntry* merged = nullptr) = 0;
 
@@ -100,10 +111,17 @@ class StoryIndex {
   virtual absl::Status Apply(const v1::StoryIndexEntry& entry) = 0;
 
   // Drops signatures and decisions older than now − window, guid/story/content
-  // records last seen before now − retention and embargo records whose
-  // embargo_until is before now; emits a deletion for each. Returns the number
-  // dropped; their keys are appended to `deleted` when given.
-  virtual size_t Expire(absl::Time now, std::vector<std::string>* deleted = nullptr) = 0;
+  // records last seen before now − retention, embargo records whose
+  // embargo_until is before now and batches whose expires_at is before now,
+  // looking at no more than `limit` expiry candidates per call (the rest wait for
+  // the next call; this bounds the time a caller holds its locks). Emits a
+  // deletion for each dropped batch and for each dropped record that was written
+  // or applied on its own (not in a batch: changelogs of newsd before batches);
+  // a record that came in a batch leaves the changelog with its batch. Returns
+  // the number of records dropped; the keys of the emitted deletions are appended
+  // to `deleted` when given.
+  virtual size_t Expire(absl::Time now, std::vector<std::string>* deleted = nullptr,
+                        size_t limit = SIZE_MAX) = 0;
 
   // Queries (copies; consistent per call).
   virtual std::optional<v1::GuidRecord> FindGuid(absl::string_view guid) const = 0;
@@ -139,7 +157,8 @@ class InMemoryStoryIndex final : public StoryIndex {
   absl::Status Write(const v1::StoryIndexEntry& entry,
                      v1::StoryIndexEntry* merged = nullptr) override;
   absl::Status Apply(const v1::StoryIndexEntry& entry) override;
-  size_t Expire(absl::Time now, std::vector<std::string>* deleted = nullptr) override;
+  size_t Expire(absl::Time now, std::vector<std::string>* deleted = nullptr,
+                size_t limit = SIZE_MAX) override;
 
   std::optional<v1::GuidRecord> FindGuid(absl::string_view guid) const override;
   std::optional<v1::StoryRecord> FindStory(absl::string_view story_id) const override;
@@ -154,8 +173,16 @@ class InMemoryStoryIndex final : public StoryIndex {
   const StoryIndexOptions& options() const override { return options_; }
 
  private:
-  // Merges and returns the stored result (or a deletion) in `out`.
-  absl::Status MergeLocked(const v1::StoryIndexEntry& entry, v1::StoryIndexEntry* out)
+  // Merges and returns the stored result (or a deletion) in `out`. `in_batch`:
+  // the entry is one record of a batch (its deletion is not emitted on expiry).
+  absl::Status MergeLocked(const v1::StoryIndexEntry& entry, bool in_batch,
+                           v1::StoryIndexEntry* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // MergeLocked for a batch entry: merges each record, keeps the batch's key and
+  // expiry (not its records) and returns the batch of merged records.
+  absl::Status MergeBatchLocked(const v1::StoryIndexEntry& entry, const std::string& key,
+                                v1::StoryIndexEntry* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues `key` for expiry at the deadline of its stored record.
+  void ScheduleExpiryLocked(const std::string& key, const v1::StoryIndexEntry& stored)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EraseLocked(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void IndexSignatureLocked(const v1::SignatureRecord& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -173,6 +200,9 @@ class InMemoryStoryIndex final : public StoryIndex {
   // Expiry queue: (time the key's record was last written with, key). Entries
   // whose record has since been rewritten with a later time are skipped.
   std::multimap<absl::Time, std::string> expiry_ ABSL_GUARDED_BY(mu_);
+  // Keys of records written or applied outside a batch: their expiry is emitted
+  // as a deletion (they are records of their own on the changelog).
+  absl::flat_hash_set<std::string> standalone_ ABSL_GUARDED_BY(mu_);
   // LSH bucket → article ids (oldest first, at most max_bucket_size).
   absl::flat_hash_map<uint64_t, std::vector<std::string>> buckets_ ABSL_GUARDED_BY(mu_);
   // headline hash → article ids with that headline (oldest first, capped too).

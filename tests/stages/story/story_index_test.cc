@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/story/story_text.h"
 #include "stages/story/story_time.h"
@@ -89,6 +91,107 @@ TEST(StoryIndexTest, ExpireDropsOldSignaturesWithTombstones) {
   EXPECT_TRUE(index.FindSimilar(mh, kT0, 5).empty());
   EXPECT_EQ(log.back().key(), "m/a");
   EXPECT_EQ(log.back().record_case(), v1::StoryIndexEntry::RECORD_NOT_SET);
+}
+
+v1::StoryIndexEntry SignatureEntry(const std::string& id, absl::Time seen) {
+  v1::StoryIndexEntry e;
+  v1::SignatureRecord* s = e.mutable_signature();
+  s->set_article_id(id);
+  s->set_story_id(id);
+  std::vector<uint32_t> mh = MinHash(NormalizedTokens("one two three four five six " + id), 5, 120);
+  s->mutable_minhash()->Assign(mh.begin(), mh.end());
+  *s->mutable_seen_at() = ToProtoTime(seen);
+  return e;
+}
+
+v1::StoryIndexEntry Batch(const std::string& item, bool window,
+                          std::vector<v1::StoryIndexEntry> records) {
+  v1::StoryIndexEntry e;
+  e.mutable_batch()->set_item(item);
+  e.mutable_batch()->set_window(window);
+  for (v1::StoryIndexEntry& r : records) *e.mutable_batch()->add_entries() = std::move(r);
+  return e;
+}
+
+TEST(StoryIndexTest, BatchIsOneChangeAndOnlyTheBatchGetsATombstone) {
+  std::vector<v1::StoryIndexEntry> log;
+  StoryIndexOptions options;
+  options.window = absl::Hours(1);
+  options.retention = absl::Hours(10);
+  InMemoryStoryIndex index(options, [&](const v1::StoryIndexEntry& e) { log.push_back(e); });
+  ASSERT_TRUE(index.Write(GuidEntry("g1", 3, "a3")).ok());
+  v1::StoryIndexEntry merged;
+  ASSERT_TRUE(index
+                  .Write(Batch("news.raw/0/7/a2", false,
+                               {GuidEntry("g1", 2, "a2"), SignatureEntry("a2", kT0)}),
+                         &merged)
+                  .ok());
+  // One change for the batch, with the merged records (the older guid version
+  // did not win) and the latest expiry of its records (the guid's retention).
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[1].key(), "b/news.raw/0/7/a2");
+  ASSERT_EQ(log[1].batch().entries_size(), 2);
+  EXPECT_EQ(log[1].batch().entries(0).key(), "g/g1");
+  EXPECT_EQ(log[1].batch().entries(0).guid().article_id(), "a3");
+  EXPECT_EQ(log[1].batch().entries(1).key(), "m/a2");
+  EXPECT_EQ(FromProtoTime(log[1].batch().expires_at()), kT0 + absl::Hours(10));
+  EXPECT_EQ(merged.SerializeAsString(), log[1].SerializeAsString());
+  EXPECT_EQ(index.Stats().batches, 1u);
+
+  // A replica applies the batch like its records.
+  InMemoryStoryIndex replica(options);
+  ASSERT_TRUE(replica.Apply(log[1]).ok());
+  EXPECT_EQ(replica.FindGuid("g1")->article_id(), "a3");
+  EXPECT_EQ(replica.Stats().signatures, 1u);
+
+  // After the window: the signature is gone, without a tombstone of its own.
+  std::vector<std::string> deleted;
+  EXPECT_EQ(index.Expire(kT0 + absl::Hours(2), &deleted), 1u);
+  EXPECT_TRUE(deleted.empty());
+  EXPECT_EQ(index.Stats().signatures, 0u);
+  EXPECT_EQ(log.size(), 2u);
+  // After the retention: the guid (written alone: a tombstone) and the batch
+  // (a tombstone) go.
+  EXPECT_EQ(index.Expire(kT0 + absl::Hours(11), &deleted), 2u);
+  EXPECT_THAT(deleted, ::testing::UnorderedElementsAre("g/g1", "b/news.raw/0/7/a2"));
+  EXPECT_EQ(index.Stats().batches, 0u);
+  // The replica saw g/g1 only in the batch: only the batch gets a tombstone.
+  deleted.clear();
+  replica.Expire(kT0 + absl::Hours(11), &deleted);
+  EXPECT_THAT(deleted, ::testing::ElementsAre("b/news.raw/0/7/a2"));
+}
+
+TEST(StoryIndexTest, BadBatchChangesNothing) {
+  InMemoryStoryIndex index({});
+  v1::StoryIndexEntry deletion;
+  deletion.set_key("g/g1");
+  EXPECT_EQ(index.Write(Batch("i", false, {GuidEntry("g1", 1, "a"), deletion})).code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::StoryIndexEntry short_signature = SignatureEntry("a", kT0);
+  short_signature.mutable_signature()->mutable_minhash()->RemoveLast();
+  EXPECT_EQ(index.Write(Batch("i", true, {GuidEntry("g1", 1, "a"), short_signature})).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(index.Apply(Batch("i", false, {GuidEntry("g1", 1, "a"), Batch("j", true, {})}))
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(index.FindGuid("g1").has_value());
+  EXPECT_EQ(index.Stats().batches, 0u);
+}
+
+TEST(StoryIndexTest, ExpireLooksAtNoMoreThanItsLimit) {
+  StoryIndexOptions options;
+  options.window = absl::Hours(1);
+  InMemoryStoryIndex index(options);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(index.Write(SignatureEntry(absl::StrCat("a", i), kT0)).ok());
+  }
+  std::vector<std::string> deleted;
+  EXPECT_EQ(index.Expire(kT0 + absl::Hours(2), &deleted, 4), 4u);
+  EXPECT_EQ(index.Stats().signatures, 6u);
+  EXPECT_EQ(index.Expire(kT0 + absl::Hours(2), &deleted, 4), 4u);
+  EXPECT_EQ(index.Expire(kT0 + absl::Hours(2), &deleted, 4), 2u);
+  EXPECT_EQ(deleted.size(), 10u);  // written alone: each has its tombstone
+  EXPECT_EQ(index.Stats().signatures, 0u);
 }
 
 TEST(StoryIndexTest, CompareVersions) {

@@ -162,7 +162,11 @@ TEST_F(StoryStageTest, EmbargoInTheFutureIsHeld) {
   ASSERT_EQ(held.size(), 1u);
   EXPECT_EQ(held[0].article_id(), "e1");
   EXPECT_EQ(FromProtoTime(held[0].embargo_until()), kT0 + absl::Hours(5));
-  EXPECT_EQ(log_.back().key(), "e/e1");
+  // The embargo record goes in the item's window batch.
+  ASSERT_EQ(log_.back().key(), "w/e1");
+  std::vector<std::string> batch_keys;
+  for (const v1::StoryIndexEntry& e : log_.back().batch().entries()) batch_keys.push_back(e.key());
+  EXPECT_THAT(batch_keys, ::testing::ElementsAre(::testing::StartsWith("m/"), "e/e1"));
 
   v1::Article past = MakeArticle("e2", "Other", "Something else entirely happened.", kT0);
   *past.mutable_wire()->mutable_embargo_until() = ToProtoTime(kT0);
@@ -242,15 +246,24 @@ TEST_F(StoryStageTest, StateChangesRestoreIntoAnotherInstance) {
   v1::Article original = FromKafka(MakeArticle("news.raw/0/5", "Rates rise", kBody, kT0), 0, 5);
   ASSERT_TRUE(stage_->Process(original, ctx).ok());
   ASSERT_EQ(stage_->state_store()->name(), "story");
+  // Two changelog records: the retention batch (story, content) and the window
+  // batch (signature, decision), keyed by the input position.
   std::vector<std::string> keys;
+  std::vector<std::string> record_keys;
   for (const StateChange& c : changes) {
     EXPECT_EQ(c.store, "story");
     ASSERT_TRUE(c.value.has_value()) << c.key;
     keys.push_back(c.key);
+    v1::StoryIndexEntry entry;
+    ASSERT_TRUE(entry.ParseFromString(*c.value)) << c.key;
+    EXPECT_EQ(entry.key(), c.key);
+    for (const v1::StoryIndexEntry& r : entry.batch().entries()) record_keys.push_back(r.key());
   }
-  EXPECT_THAT(keys, ::testing::UnorderedElementsAre(
-                        "s/news.raw/0/5", ::testing::StartsWith("c/"), "m/news.raw/0/5",
-                        "d/news.raw/0/5/news.raw/0/5"));
+  EXPECT_THAT(keys, ::testing::ElementsAre("b/news.raw/0/5/news.raw/0/5",
+                                           "w/news.raw/0/5/news.raw/0/5"));
+  EXPECT_THAT(record_keys, ::testing::ElementsAre("s/news.raw/0/5", ::testing::StartsWith("c/"),
+                                                  "m/news.raw/0/5",
+                                                  "d/news.raw/0/5/news.raw/0/5"));
 
   // Instance B restores them (as its changelog reader does) and links a copy
   // that arrived on another partition.
