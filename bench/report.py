@@ -18,6 +18,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 
 import matplotlib
@@ -32,6 +33,28 @@ MODES = [  # (file stem, label)
     ("passthrough-alos", "newsd passthrough (decode), at-least-once"),
     ("peer-spacy", "Python peer: confluent-kafka + spaCy en_core_web_sm"),
 ]
+
+
+CG_MODES = {  # callgrind runs (file stem e2e-cg-<stem>.json) → label
+    "passthrough-alos": "passthrough (decode)",
+    "chain6-alos": "chain without story",
+    "chain-alos": "full chain",
+}
+CHAIN_ORDER = ["decode", "segment", "language", "entities", "quotes", "times", "story"]
+
+
+def stage_instructions(path):
+    """{stage: inclusive instructions of its Stage::Process} from a callgrind file."""
+    try:
+        text = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path],
+                              capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    result = {}
+    for m in re.finditer(r"^\s*([\d,]+) .*newsd::stages::(\w+)Stage::Process\(", text, re.M):
+        name = m.group(2).lower()
+        result[name] = max(result.get(name, 0), int(m.group(1).replace(",", "")))
+    return result
 
 
 def load(path):
@@ -124,6 +147,32 @@ def main():
                    f"{srss['max_dev_pct']:.1f}%); latency p99 {fmt(sl['append_ms'].get('99'))} ms.\n")
 
     ce, ca, pe, peer = (runs.get(k) for k in ("chain-eos", "chain-alos", "passthrough-eos", "peer-spacy"))
+
+    # Instructions per article under callgrind: repeatable, unlike CPU seconds here.
+    cg = {stem: ((load(os.path.join(d, f"e2e-cg-{stem}.json")) or {}).get("throughput") or {})
+          .get("callgrind") for stem in CG_MODES}
+    if any(cg.values()):
+        stages = sorted({s for c in cg.values() if c for s in stage_instructions(c["file"])},
+                        key=lambda s: CHAIN_ORDER.index(s) if s in CHAIN_ORDER else 99)
+        out.append("## Instructions per article (valgrind callgrind, at-least-once)\n")
+        out.append("| mode | articles | instructions / article | "
+                   + " | ".join(stages) + " | rest (Kafka clients, engine, metrics) |")
+        out.append("|---|---:|---:|" + "---:|" * (len(stages) + 1))
+        for stem, label in CG_MODES.items():
+            c = cg[stem]
+            if not c:
+                out.append(f"| {label} | not run |" + " |" * (len(stages) + 2))
+                continue
+            per = {k: v / c["articles"] for k, v in stage_instructions(c["file"]).items()}
+            ipa = c["instructions_per_article"]
+            out.append(f"| {label} | {fmt(c['articles'])} | {fmt(ipa)} | "
+                       + " | ".join(fmt(per.get(s)) for s in stages)
+                       + f" | {fmt(ipa - sum(per.values()))} |")
+        out.append("\nThe same daemon and broker as above, each run under `valgrind --tool=callgrind` "
+                   "(all threads); counters zeroed after the first 500 outputs (start-up, gazetteer "
+                   "loading, first look-ups excluded); a stage's column is the inclusive count of its "
+                   "`Process`. Instruction counts are the same on every run of the same binary and "
+                   "input, where CPU seconds on this shared machine vary by ±20%.\n")
 
     def tput(r):
         return r and r.get("throughput", {}).get("articles_per_s")

@@ -11,14 +11,15 @@
 # (bench/peers/eval_spacy_gum.py) on the GUM gold → real Kafka broker
 # (deploy/kafka/kafka.sh on its own port) → bench/e2e/e2e.py for newsd full chain and
 # passthrough, exactly-once and at-least-once, the chain without its story stage (the
-# cost of the changelog), and for the Python/spaCy peer → a soak (the full chain,
+# cost of the changelog), and for the Python/spaCy peer → the same three newsd chains
+# at-least-once under valgrind's callgrind (instructions per article, per stage) → a soak (the full chain,
 # exactly-once, at the latency rate for --soak-minutes, default 30, 0 with --quick;
 # VmRSS sampled every second) → report.
 #
 # Environment: NEWSD_BENCH_BUILD (build dir, default build-bench), NEWSD_KAFKA_PORT
 # (default 19692), NEWSD_CORPUS_DIR (default ../shared/corpus), NEWSD_PEER_VENV.
 # Needs: deploy/install-deps.sh packages (python3-confluent-kafka, python3-matplotlib,
-# python3-venv) and PyPI for the peer's venv (bench/peers/setup.sh, once).
+# python3-venv), valgrind and PyPI for the peer's venv (bench/peers/setup.sh, once).
 set -euo pipefail
 
 SRC="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,10 +45,10 @@ while (( $# )); do
   esac
 done
 if (( QUICK )); then
-  N_CHAIN=20000 N_PASS=60000 N_PEER=600 LAT_S=10 LAT_PEER_S=15 MIN_TIME=0.2 ROUNDS=2
+  N_CHAIN=20000 N_PASS=60000 N_PEER=600 LAT_S=10 LAT_PEER_S=15 MIN_TIME=0.2 ROUNDS=2 N_CG=1500
   SOAK_MIN="${SOAK_MIN:-0}"
 else
-  N_CHAIN=40000 N_PASS=150000 N_PEER=2000 LAT_S=30 LAT_PEER_S=30 MIN_TIME=1 ROUNDS=3
+  N_CHAIN=40000 N_PASS=150000 N_PEER=2000 LAT_S=30 LAT_PEER_S=30 MIN_TIME=1 ROUNDS=3 N_CG=4000
   SOAK_MIN="${SOAK_MIN:-30}"
 fi
 [[ "$SOAK_MIN" =~ ^[0-9]+$ ]] || { echo "run-all.sh: --soak-minutes: not a whole number: $SOAK_MIN" >&2; exit 2; }
@@ -123,6 +124,21 @@ for ((r = 2; r <= ROUNDS; r++)); do
     e2e "$m.r$r" --newsd "$BUILD/newsd" $(mode_args "$m") --latency-seconds 0
   done
 done
+# Instructions per article (valgrind callgrind; counters zeroed after 500 outputs):
+# the same figures on any run of the same binary and input, where CPU seconds on
+# this shared machine vary by ±20%. Two at a time (the counts do not depend on it).
+say "callgrind: instructions per article (passthrough, chain without story, chain)"
+cg() { # MODE STAGES PORT
+  e2e "cg-$1" --newsd "$BUILD/newsd" --stages "$2" --delivery alos --n "$N_CG" --latency-seconds 0 \
+    --metrics-port "$3" --sample-interval 1 --timeout 1800 --callgrind-out "$WORK/cg-$1.out" \
+    || say "callgrind run $1 failed"
+}
+if command -v valgrind >/dev/null && command -v callgrind_control >/dev/null; then
+  cg passthrough-alos passthrough 19781 & cg chain6-alos chain6 19782; wait
+  cg chain-alos chain 19781
+else
+  say "valgrind not installed (apt-get install valgrind): no instruction counts"
+fi
 if (( PEER_OK )); then
   e2e peer-spacy --target peer --peer-cmd "$VENV/bin/python $SRC/bench/peers/spacy_peer.py" \
     --n "$N_PEER" --latency-seconds "$LAT_PEER_S" || say "peer run failed"

@@ -335,6 +335,9 @@ worker_threads: {a.worker_threads}
 commit_interval_ms: {a.commit_interval_ms}
 """)
             cmd = [a.newsd, "run", "--config", cfg, "--log_format", "json"]
+            if a.callgrind_out:
+                cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={a.callgrind_out}",
+                       "--dump-instr=no", "--collect-atstart=yes"] + cmd
         else:
             cmd = shlex.split(a.peer_cmd) + ["--brokers", a.brokers, "--input", self.in_topic,
                                              "--output", self.out_topic, "--group", self.run_id]
@@ -380,7 +383,7 @@ commit_interval_ms: {a.commit_interval_ms}
                        / m["newsd_transaction_commit_seconds_count"]}
         self.proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(60)
+            self.proc.wait(600 if self.args.callgrind_out else 60)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -404,6 +407,20 @@ def throughput_phase(args, records):
     target = Target(args, run_id, topics)
     target.start()
     pid = target.proc.pid
+    zeroed_at = None  # outputs when callgrind's counters were zeroed
+    if args.callgrind_out:
+        # Count the steady state only: zero the counters once the first
+        # --callgrind-warmup outputs are out (start-up, gazetteer loading, lazily
+        # compiled regexes and first look-ups are not counted).
+        target.wait_ready(args.timeout)
+        while (target.count() or 0) < min(args.callgrind_warmup, args.n // 2):
+            if target.proc.poll() is not None:
+                sys.exit(f"e2e: target exited with {target.proc.returncode}; see {target.log_path}")
+            time.sleep(0.2)
+        before = target.count()
+        subprocess.run(["callgrind_control", "-z", str(pid)], check=True,
+                       stdout=subprocess.DEVNULL)
+        zeroed_at = (before + target.count()) / 2
     samples = []  # (t, cpu, count)
     deadline = time.monotonic() + args.timeout
     last_log = 0
@@ -423,6 +440,12 @@ def throughput_phase(args, records):
     res = target.stop()
     delete_topics(args.brokers, topics) if not args.keep_topics else None
     done = samples[-1][2] if samples else 0
+    if args.callgrind_out:
+        with open(args.callgrind_out) as f:
+            total = next(int(line.split()[1]) for line in f if line.startswith("totals:"))
+        res["callgrind"] = {"instructions": total, "articles": done - zeroed_at,
+                            "instructions_per_article": total / max(1, done - zeroed_at),
+                            "file": args.callgrind_out}
     if done < args.n:
         sys.exit(f"e2e: {args.name}: only {done}/{args.n} outputs after {args.timeout}s; see {target.log_path}")
 
@@ -605,6 +628,11 @@ def main():
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--workdir", default=tempfile.gettempdir())
     ap.add_argument("--keep-topics", action="store_true")
+    ap.add_argument("--callgrind-out", metavar="FILE",
+                    help="throughput phase under valgrind --tool=callgrind (counters zeroed once "
+                         "warm-up): instructions per article, repeatable on a noisy machine")
+    ap.add_argument("--callgrind-warmup", type=int, default=500,
+                    help="outputs before callgrind's counters are zeroed")
     ap.add_argument("--json", help="write the summary here")
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)

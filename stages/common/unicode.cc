@@ -84,7 +84,7 @@ std::optional<absl::string_view> CodePointCursor::Substr(size_t begin, size_t en
   return text_.substr(b, e - b);
 }
 
-bool IsUnicodeWhitespace(UChar32 c) { return u_isUWhiteSpace(c); }
+bool IsNonAsciiUnicodeWhitespace(UChar32 c) { return u_isUWhiteSpace(c); }
 
 absl::string_view TrimWhitespace(absl::string_view utf8) {
   // The *_UNSAFE macros are plain pointer arithmetic: any index type works.

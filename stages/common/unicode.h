@@ -57,7 +57,12 @@ class CodePointCursor {
 
 // True for code points with the Unicode White_Space property (ASCII space, TAB,
 // LF, CR, FF, VT, NEL, NBSP, U+2000..U+200A, U+2028, U+2029, U+3000, ...).
-bool IsUnicodeWhitespace(UChar32 c);
+// ASCII is answered inline (the same answers as ICU's u_isUWhiteSpace: tested).
+bool IsNonAsciiUnicodeWhitespace(UChar32 c);
+inline bool IsUnicodeWhitespace(UChar32 c) {
+  if (c >= 0 && c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D);
+  return IsNonAsciiUnicodeWhitespace(c);
+}
 
 // `utf8` without leading and trailing Unicode white space (see IsUnicodeWhitespace).
 // `utf8` must be well-formed UTF-8.

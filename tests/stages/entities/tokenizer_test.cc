@@ -5,6 +5,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "stages/common/unicode.h"
+#include "unicode/uchar.h"
 
 namespace newsd::stages {
 namespace {
@@ -57,6 +59,31 @@ TEST(TokenizerTest, CaseFlags) {
   EXPECT_FALSE(t[4].camel_case);
   EXPECT_TRUE(t[5].all_caps);
   EXPECT_EQ(Tokenize("1987")[0].kind, Token::Kind::kNumber);
+}
+
+TEST(TokenizerTest, AsciiClassesAgreeWithIcu) {
+  // The tokenizer answers ASCII without ICU: every ASCII character must be
+  // classified as ICU classifies it.
+  for (UChar32 c = 1; c < 0x80; ++c) {
+    SCOPED_TRACE(c);
+    const std::string one(1, static_cast<char>(c));
+    EXPECT_EQ(IsUnicodeWhitespace(c), u_isUWhiteSpace(c) != 0);
+    const std::vector<Token> alone = Tokenize(one);
+    if (u_isUWhiteSpace(c)) {
+      EXPECT_TRUE(alone.empty());
+      continue;
+    }
+    ASSERT_EQ(alone.size(), 1u);
+    const bool word = u_isalnum(c) != 0;
+    EXPECT_EQ(alone[0].kind, !word           ? Token::Kind::kPunct
+                             : u_isdigit(c) ? Token::Kind::kNumber
+                                            : Token::Kind::kWord);
+    EXPECT_EQ(alone[0].capitalized, word && (u_isupper(c) || u_istitle(c)));
+    EXPECT_EQ(alone[0].has_lower, word && u_islower(c));
+    // Inside a word: joins it if and only if ICU calls it a letter or digit (or
+    // it is an apostrophe: "O'Brien").
+    EXPECT_EQ(Tokenize("x" + one + "y").size(), word || c == '\'' ? 1u : 3u);
+  }
 }
 
 }  // namespace
