@@ -190,9 +190,27 @@ void InMemoryStoryIndex::UnindexSignatureLocked(const v1::SignatureRecord& s) {
   if (s.headline_hash() != 0) erase_from(headlines_, s.headline_hash());
 }
 
+void InMemoryStoryIndex::CountLocked(const v1::StoryIndexEntry& e, int delta) {
+  auto add = [delta](size_t& n) { n = static_cast<size_t>(static_cast<int64_t>(n) + delta); };
+  switch (e.record_case()) {
+    case v1::StoryIndexEntry::kGuid: add(stats_.guids); break;
+    case v1::StoryIndexEntry::kStory:
+      add(stats_.stories);
+      if (e.story().killed()) add(stats_.killed_stories);
+      break;
+    case v1::StoryIndexEntry::kContent: add(stats_.contents); break;
+    case v1::StoryIndexEntry::kSignature: add(stats_.signatures); break;
+    case v1::StoryIndexEntry::kEmbargo: add(stats_.held_embargoes); break;
+    case v1::StoryIndexEntry::kDecision: add(stats_.decisions); break;
+    case v1::StoryIndexEntry::kBatch: add(stats_.batches); break;
+    case v1::StoryIndexEntry::RECORD_NOT_SET: break;
+  }
+}
+
 void InMemoryStoryIndex::EraseLocked(const std::string& key) {
   auto it = records_.find(key);
   if (it == records_.end()) return;
+  CountLocked(it->second, -1);
   if (it->second.has_signature()) UnindexSignatureLocked(it->second.signature());
   records_.erase(it);
   standalone_.erase(key);
@@ -239,6 +257,7 @@ absl::Status InMemoryStoryIndex::MergeBatchLocked(const v1::StoryIndexEntry& ent
     it->second.set_key(key);
     stored->set_item(in.item());
     stored->set_window(in.window());
+    CountLocked(it->second, +1);
   }
   if (inserted || FromProtoTime(stored->expires_at()) < expires) {
     *stored->mutable_expires_at() = ToProtoTime(expires);
@@ -271,6 +290,7 @@ absl::Status InMemoryStoryIndex::MergeLocked(const v1::StoryIndexEntry& entry, b
     stored = entry;
     stored.set_key(key);
     if (stored.has_signature()) IndexSignatureLocked(stored.signature());
+    CountLocked(stored, +1);
     it = records_.find(key);
   } else {
     v1::StoryIndexEntry& stored = it->second;
@@ -278,9 +298,12 @@ absl::Status InMemoryStoryIndex::MergeLocked(const v1::StoryIndexEntry& entry, b
       case v1::StoryIndexEntry::kGuid:
         MergeGuid(entry.guid(), stored.mutable_guid());
         break;
-      case v1::StoryIndexEntry::kStory:
+      case v1::StoryIndexEntry::kStory: {
+        const bool was_killed = stored.story().killed();
         MergeStory(entry.story(), stored.mutable_story());
+        if (!was_killed && stored.story().killed()) ++stats_.killed_stories;
         break;
+      }
       case v1::StoryIndexEntry::kContent:
         if (Newer(stored.content().seen_at(), entry.content().seen_at())) {
           *stored.mutable_content() = entry.content();
@@ -440,24 +463,7 @@ std::vector<v1::EmbargoRecord> InMemoryStoryIndex::HeldEmbargoes() const {
 
 StoryIndexStats InMemoryStoryIndex::Stats() const {
   absl::MutexLock lock(&mu_);
-  StoryIndexStats s;
-  s.changes_emitted = stats_.changes_emitted;
-  for (const auto& [key, entry] : records_) {
-    switch (entry.record_case()) {
-      case v1::StoryIndexEntry::kGuid: ++s.guids; break;
-      case v1::StoryIndexEntry::kStory:
-        ++s.stories;
-        if (entry.story().killed()) ++s.killed_stories;
-        break;
-      case v1::StoryIndexEntry::kContent: ++s.contents; break;
-      case v1::StoryIndexEntry::kSignature: ++s.signatures; break;
-      case v1::StoryIndexEntry::kEmbargo: ++s.held_embargoes; break;
-      case v1::StoryIndexEntry::kDecision: ++s.decisions; break;
-      case v1::StoryIndexEntry::kBatch: ++s.batches; break;
-      case v1::StoryIndexEntry::RECORD_NOT_SET: break;
-    }
-  }
-  return s;
+  return stats_;
 }
 
 }  // namespace newsd::stages

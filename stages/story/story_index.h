@@ -185,6 +185,9 @@ class InMemoryStoryIndex final : public StoryIndex {
   void ScheduleExpiryLocked(const std::string& key, const v1::StoryIndexEntry& stored)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EraseLocked(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds `delta` to the count of `e`'s kind in stats_ (kept as records come and
+  // go, so that Stats() is O(1): it is read every second for the gauges).
+  void CountLocked(const v1::StoryIndexEntry& e, int delta) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void IndexSignatureLocked(const v1::SignatureRecord& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UnindexSignatureLocked(const v1::SignatureRecord& s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void EmitLocked(const v1::StoryIndexEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -207,6 +210,7 @@ class InMemoryStoryIndex final : public StoryIndex {
   absl::flat_hash_map<uint64_t, std::vector<std::string>> buckets_ ABSL_GUARDED_BY(mu_);
   // headline hash → article ids with that headline (oldest first, capped too).
   absl::flat_hash_map<uint64_t, std::vector<std::string>> headlines_ ABSL_GUARDED_BY(mu_);
+  // Record counts by kind and changes emitted, kept up to date.
   StoryIndexStats stats_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -55,10 +55,14 @@ TEST(StoryIndexTest, KilledIsStickyAndDeletionRemoves) {
   ASSERT_TRUE(index.Apply(later).ok());
   EXPECT_TRUE(index.FindStory("s")->killed());
   EXPECT_EQ(index.FindStory("s")->version(), 2u);
+  EXPECT_EQ(index.Stats().stories, 1u);
+  EXPECT_EQ(index.Stats().killed_stories, 1u);
   v1::StoryIndexEntry tombstone;
   tombstone.set_key("s/s");
   ASSERT_TRUE(index.Apply(tombstone).ok());
   EXPECT_FALSE(index.FindStory("s").has_value());
+  EXPECT_EQ(index.Stats().stories, 0u);
+  EXPECT_EQ(index.Stats().killed_stories, 0u);
 }
 
 TEST(StoryIndexTest, RejectsMismatchedKeyAndWrongSignatureLength) {
@@ -141,8 +145,11 @@ TEST(StoryIndexTest, BatchIsOneChangeAndOnlyTheBatchGetsATombstone) {
   // A replica applies the batch like its records.
   InMemoryStoryIndex replica(options);
   ASSERT_TRUE(replica.Apply(log[1]).ok());
+  ASSERT_TRUE(replica.Apply(log[1]).ok());  // a replayed record counts once
   EXPECT_EQ(replica.FindGuid("g1")->article_id(), "a3");
   EXPECT_EQ(replica.Stats().signatures, 1u);
+  EXPECT_EQ(replica.Stats().guids, 1u);
+  EXPECT_EQ(replica.Stats().batches, 1u);
 
   // After the window: the signature is gone, without a tombstone of its own.
   std::vector<std::string> deleted;
@@ -155,6 +162,7 @@ TEST(StoryIndexTest, BatchIsOneChangeAndOnlyTheBatchGetsATombstone) {
   EXPECT_EQ(index.Expire(kT0 + absl::Hours(11), &deleted), 2u);
   EXPECT_THAT(deleted, ::testing::UnorderedElementsAre("g/g1", "b/news.raw/0/7/a2"));
   EXPECT_EQ(index.Stats().batches, 0u);
+  EXPECT_EQ(index.Stats().guids, 0u);
   // The replica saw g/g1 only in the batch: only the batch gets a tombstone.
   deleted.clear();
   replica.Expire(kT0 + absl::Hours(11), &deleted);
