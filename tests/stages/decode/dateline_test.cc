@@ -55,5 +55,17 @@ TEST(ParseDatelineTest, HeuristicNeedsCapitalizedPlaceAndDateOrAgency) {
             std::nullopt);
 }
 
+TEST(ParseDatelineTest, PlaceIsAtMostSixtyCodePoints) {
+  constexpr DatelineMode kDeclared = DatelineMode::kDeclared;
+  // 60 code points of place (two-byte "é" included) is a dateline, 61 is not.
+  const std::string sixty = "SAINT-" + std::string(53, 'E') + "\u00e9";
+  ASSERT_EQ(sixty.size(), 61u);  // 60 code points, 61 bytes
+  EXPECT_THAT(ParseDateline(sixty + ", March 9 - Text", kDeclared),
+              Dateline(sixty, "March 9", "", sixty.size() + 11));
+  EXPECT_EQ(ParseDateline("X" + sixty + ", March 9 - Text", kDeclared), std::nullopt);
+  // The shortest place that makes a dateline wins, also past a longer one.
+  EXPECT_THAT(ParseDateline("PARIS - Talks - more", kDeclared), Dateline("PARIS", "", "", 7));
+}
+
 }  // namespace
 }  // namespace newsd::stages
