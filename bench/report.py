@@ -207,6 +207,10 @@ def main():
                f"{fmt(cpu(pe) / cpu(ce) if cpu(pe) and cpu(ce) else None, 2)} | info |")
     out.append(f"| (noise-robust view) at-least-once CPU ÷ exactly-once CPU per article | – | "
                f"{fmt(cpu(ca) / cpu(ce) if cpu(ca) and cpu(ce) else None, 2)} | info |")
+    ipa = {k: (v or {}).get("instructions_per_article") for k, v in cg.items()}
+    if ipa.get("passthrough-alos") and ipa.get("chain-alos"):
+        out.append(f"| (repeatable view) passthrough ÷ full chain instructions per article "
+                   f"(callgrind) | – | {fmt(ipa['passthrough-alos'] / ipa['chain-alos'], 2)} | info |")
     row("p99 latency at 50% of max (ms)", "≤ 50", r["p99_ms"], r["p99_ms"] is not None and r["p99_ms"] <= 50, 0)
     row("peak RSS, all gazetteers (MB)", "≤ 300", r["peak_rss_mb"], r["peak_rss_mb"] and r["peak_rss_mb"] <= 300, 0)
     if srss:
