@@ -336,8 +336,10 @@ commit_interval_ms: {a.commit_interval_ms}
 """)
             cmd = [a.newsd, "run", "--config", cfg, "--log_format", "json"]
             if a.callgrind_out:
+                # --fair-sched: valgrind runs one thread at a time; without it the
+                # /metrics thread can starve while the workers run.
                 cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={a.callgrind_out}",
-                       "--dump-instr=no", "--collect-atstart=yes"] + cmd
+                       "--dump-instr=no", "--collect-atstart=yes", "--fair-sched=yes"] + cmd
         else:
             cmd = shlex.split(a.peer_cmd) + ["--brokers", a.brokers, "--input", self.in_topic,
                                              "--output", self.out_topic, "--group", self.run_id]
@@ -443,6 +445,9 @@ def throughput_phase(args, records):
     if args.callgrind_out:
         with open(args.callgrind_out) as f:
             total = next(int(line.split()[1]) for line in f if line.startswith("totals:"))
+        if done - zeroed_at < args.n / 4:
+            sys.exit(f"e2e: {args.name}: callgrind counters zeroed after {zeroed_at:.0f} of "
+                     f"{args.n} outputs: too few left to count; see {target.log_path}")
         res["callgrind"] = {"instructions": total, "articles": done - zeroed_at,
                             "instructions_per_article": total / max(1, done - zeroed_at),
                             "file": args.callgrind_out}
