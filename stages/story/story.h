@@ -50,11 +50,14 @@
 // same item processed again (redelivery, aborted transaction, rebalance) gets the
 // recorded Story and flags and changes nothing else.
 //
-// State: the index is the stage's state store "story" (Stage::state_store):
-// every record the stage writes or expires while processing a message is
-// appended to StageContext::state_changes (key = StoryIndexEntry.key, value =
-// the serialized StoryIndexEntry, nullopt for a deletion), and Restore() merges
-// changelog records into the index (StoryIndex::Apply).
+// State: the index is the stage's state store "story" (Stage::state_store).
+// What the stage writes for one item goes to StageContext::state_changes as at
+// most two StoryIndexBatch entries (key "b/<item>": story, guid and content
+// records, kept for the retention; "w/<item>": signature, decision, embargo,
+// kept for the window; value = the serialized StoryIndexEntry), and the
+// deletions of expired batches (and of records of an older per-key changelog)
+// as nullopt values. Restore() merges changelog records into the index
+// (StoryIndex::Apply). Expiry looks at no more than 64 candidates per item.
 #ifndef NEWSD_STAGES_STORY_STORY_H_
 #define NEWSD_STAGES_STORY_STORY_H_
 
