@@ -115,11 +115,21 @@ class StoryIndexStore final : public StateStore {
     v1::StoryIndexEntry entry;
     if (!value) {
       entry.set_key(std::string(key));
+    } else if (value->empty()) {
+      // Compaction keeps an empty value (only a null value is a tombstone).
+      return absl::InvalidArgumentError(absl::StrCat(
+          "story: changelog value of \"", key, "\" is empty (a deletion is a null value)"));
     } else if (!entry.ParseFromArray(value->data(), static_cast<int>(value->size()))) {
       return absl::InvalidArgumentError(
           absl::StrCat("story: changelog value of \"", key, "\" is not a StoryIndexEntry"));
     } else if (entry.key().empty()) {
       entry.set_key(std::string(key));
+    } else if (entry.key() != key) {
+      // Compaction and tombstones go by the Kafka key: a value filed under
+      // another key would never be deleted.
+      return absl::InvalidArgumentError(absl::StrCat("story: changelog key \"", key,
+                                                     "\" holds a value keyed \"",
+                                                     entry.key(), "\""));
     }
     return index_->Apply(entry);
   }

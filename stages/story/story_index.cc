@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/hash/internal/city.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -79,8 +80,45 @@ absl::Time Deadline(const v1::StoryIndexEntry& e, const StoryIndexOptions& o) {
   }
 }
 
+// google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to
+// 9999-12-31T23:59:59.999999999Z, nanos in [0, 1e9).
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+const absl::Time kMaxTimestamp =
+    absl::FromUnixSeconds(kMaxTimestampSeconds) + absl::Nanoseconds(999999999);
+
+bool ValidTimestamp(const google::protobuf::Timestamp& t) {
+  return t.seconds() >= kMinTimestampSeconds && t.seconds() <= kMaxTimestampSeconds &&
+         t.nanos() >= 0 && t.nanos() < 1000000000;
+}
+
+// The timestamps of `entry`'s record, all of which must be valid.
+absl::InlinedVector<const google::protobuf::Timestamp*, 3> Timestamps(
+    const v1::StoryIndexEntry& e) {
+  switch (e.record_case()) {
+    case v1::StoryIndexEntry::kGuid:
+      return {&e.guid().version_created(), &e.guid().seen_at()};
+    case v1::StoryIndexEntry::kStory:
+      return {&e.story().killed_at(), &e.story().first_seen(), &e.story().last_seen()};
+    case v1::StoryIndexEntry::kContent:
+      return {&e.content().seen_at()};
+    case v1::StoryIndexEntry::kSignature:
+      return {&e.signature().seen_at()};
+    case v1::StoryIndexEntry::kEmbargo:
+      return {&e.embargo().embargo_until(), &e.embargo().held_at()};
+    case v1::StoryIndexEntry::kDecision:
+      return {&e.decision().seen_at()};
+    case v1::StoryIndexEntry::kBatch:
+      return {&e.batch().expires_at()};
+    case v1::StoryIndexEntry::RECORD_NOT_SET:
+      break;
+  }
+  return {};
+}
+
 // Errors of Write/Apply that do not depend on the stored state: a bad or
-// mismatched key, a signature of the wrong length.
+// mismatched key, a signature of the wrong length, a timestamp outside
+// google.protobuf.Timestamp's range.
 absl::Status CheckEntry(const v1::StoryIndexEntry& entry, const std::string& key,
                         const StoryIndexOptions& options) {
   if (key.empty() || key.size() < 3 || key[1] != '/') {
@@ -98,6 +136,13 @@ absl::Status CheckEntry(const v1::StoryIndexEntry& entry, const std::string& key
         "story index: signature of ", entry.signature().article_id(), " has ",
         entry.signature().minhash_size(), " hashes, expected ", num_hashes,
         " (lsh_bands * lsh_rows)"));
+  }
+  for (const google::protobuf::Timestamp* t : Timestamps(entry)) {
+    if (!ValidTimestamp(*t)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("story index: record \"", key, "\" has a timestamp out of range (",
+                       t->seconds(), " s, ", t->nanos(), " ns)"));
+    }
   }
   return absl::OkStatus();
 }
@@ -233,13 +278,15 @@ absl::Status InMemoryStoryIndex::MergeBatchLocked(const v1::StoryIndexEntry& ent
         record.record_case() == v1::StoryIndexEntry::kBatch) {
       return absl::InvalidArgumentError(absl::StrCat(
           "story index: batch \"", key, "\" holds a ",
-          record.has_batch() ? "batch" : "deletion", " (\"", record.key(), "\")"));
+          record.has_batch() ? "batch" : "deletion", " (\"", StoryIndexKey(record), "\")"));
     }
     if (absl::Status s = CheckEntry(record, StoryIndexKey(record), options_); !s.ok()) {
-      return s;
+      return absl::Status(s.code(), absl::StrCat("batch \"", key, "\": ", s.message()));
     }
     expires = std::max(expires, Deadline(record, options_));
   }
+  // A deadline past Timestamp's range (a record seen in 9999) stays representable.
+  expires = std::min(expires, kMaxTimestamp);
   v1::StoryIndexBatch* merged = out->mutable_batch();
   merged->set_item(in.item());
   merged->set_window(in.window());
@@ -279,12 +326,27 @@ absl::Status InMemoryStoryIndex::MergeLocked(const v1::StoryIndexEntry& entry, b
   out->Clear();
   out->set_key(key);
   if (entry.record_case() == v1::StoryIndexEntry::RECORD_NOT_SET) {
-    EraseLocked(key);
+    // The deletion of a record of its own on the changelog. A record that a
+    // batch holds stays (that batch is still on the changelog; the record
+    // expires by time), so that a restarted instance has the same state.
+    const bool batch_key = key[0] == 'b' || key[0] == 'w';
+    auto own = standalone_.find(key);
+    if (batch_key || (own != standalone_.end() && !own->second)) {
+      EraseLocked(key);
+    } else if (own != standalone_.end()) {
+      standalone_.erase(own);
+    }
     return absl::OkStatus();
   }
   if (entry.has_batch()) return MergeBatchLocked(entry, key, out);
-  if (!in_batch) standalone_.insert(key);
   auto it = records_.find(key);
+  if (auto own = standalone_.find(key); own != standalone_.end()) {
+    own->second = own->second || in_batch;
+  } else if (!in_batch) {
+    // Also in a batch if it was stored before (records not in standalone_ came
+    // in batches).
+    standalone_.emplace(key, it != records_.end());
+  }
   if (it == records_.end()) {
     v1::StoryIndexEntry& stored = records_[key];
     stored = entry;

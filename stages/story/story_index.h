@@ -30,7 +30,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -107,7 +106,10 @@ class StoryIndex {
                              v1::StoryIndexEntry* merged = nullptr) = 0;
 
   // Replay: merges `entry` (from the changelog) without emitting anything.
-  // Errors as Write.
+  // A deletion of a batch key drops the batch (not its records: they expire by
+  // time); a deletion of a record's key drops a record written or applied on its
+  // own, unless a batch holds it too (a record only batches hold stays: their
+  // changelog records still hold it). Errors as Write.
   virtual absl::Status Apply(const v1::StoryIndexEntry& entry) = 0;
 
   // Drops signatures and decisions older than now − window, guid/story/content
@@ -203,9 +205,10 @@ class InMemoryStoryIndex final : public StoryIndex {
   // Expiry queue: (time the key's record was last written with, key). Entries
   // whose record has since been rewritten with a later time are skipped.
   std::multimap<absl::Time, std::string> expiry_ ABSL_GUARDED_BY(mu_);
-  // Keys of records written or applied outside a batch: their expiry is emitted
-  // as a deletion (they are records of their own on the changelog).
-  absl::flat_hash_set<std::string> standalone_ ABSL_GUARDED_BY(mu_);
+  // Keys of records written or applied outside a batch (records of their own on
+  // the changelog: their expiry is emitted as a deletion) → whether a batch holds
+  // the record too. A key that is absent came only in batches.
+  absl::flat_hash_map<std::string, bool> standalone_ ABSL_GUARDED_BY(mu_);
   // LSH bucket → article ids (oldest first, at most max_bucket_size).
   absl::flat_hash_map<uint64_t, std::vector<std::string>> buckets_ ABSL_GUARDED_BY(mu_);
   // headline hash → article ids with that headline (oldest first, capped too).

@@ -169,6 +169,36 @@ TEST(StoryIndexTest, BatchIsOneChangeAndOnlyTheBatchGetsATombstone) {
   EXPECT_THAT(deleted, ::testing::ElementsAre("b/news.raw/0/7/a2"));
 }
 
+TEST(StoryIndexTest, PerKeyDeletionDropsOnlyWhatNoBatchHolds) {
+  std::vector<v1::StoryIndexEntry> log;
+  StoryIndexOptions options;
+  options.retention = absl::Hours(10);
+  InMemoryStoryIndex index(options, [&](const v1::StoryIndexEntry& e) { log.push_back(e); });
+  v1::StoryIndexEntry deletion;
+  // Applied alone only: its tombstone deletes it.
+  ASSERT_TRUE(index.Apply(GuidEntry("alone", 1, "a")).ok());
+  deletion.set_key("g/alone");
+  ASSERT_TRUE(index.Apply(deletion).ok());
+  EXPECT_FALSE(index.FindGuid("alone").has_value());
+  // Only in a batch: a per-key tombstone (an older newsd's) leaves it.
+  ASSERT_TRUE(index.Apply(Batch("i1", false, {GuidEntry("batched", 1, "b")})).ok());
+  deletion.set_key("g/batched");
+  ASSERT_TRUE(index.Apply(deletion).ok());
+  EXPECT_TRUE(index.FindGuid("batched").has_value());
+  // Alone and in a batch: the tombstone ends its life of its own, not the record,
+  // which then expires without a tombstone of its own.
+  ASSERT_TRUE(index.Apply(GuidEntry("both", 1, "c")).ok());
+  ASSERT_TRUE(index.Apply(Batch("i2", false, {GuidEntry("both", 1, "c")})).ok());
+  deletion.set_key("g/both");
+  ASSERT_TRUE(index.Apply(deletion).ok());
+  EXPECT_TRUE(index.FindGuid("both").has_value());
+  std::vector<std::string> deleted;
+  index.Expire(kT0 + absl::Hours(11), &deleted);
+  EXPECT_THAT(deleted, ::testing::UnorderedElementsAre("b/i1", "b/i2"));
+  EXPECT_FALSE(index.FindGuid("both").has_value());
+  EXPECT_EQ(index.Stats().guids, 0u);
+}
+
 TEST(StoryIndexTest, BadBatchChangesNothing) {
   InMemoryStoryIndex index({});
   v1::StoryIndexEntry deletion;

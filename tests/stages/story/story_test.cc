@@ -2,6 +2,7 @@
 // (NITF update/cancel sample, Reuters-21578 CORRECTED pairs).
 #include "stages/story/story.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -282,11 +283,45 @@ TEST_F(StoryStageTest, StateChangesRestoreIntoAnotherInstance) {
   EXPECT_EQ((*b)->state_store()->Sizes()[1],
             (std::pair<std::string, double>{"stories", 1}));
 
-  // A deletion (tombstone) removes the key; bytes that do not parse are refused.
+  // A per-key deletion (an older newsd's tombstone) leaves a record that a batch
+  // on the changelog still holds; bytes that do not parse are refused.
   EXPECT_TRUE((*b)->state_store()->Restore("m/news.raw/0/5", std::nullopt).ok());
-  EXPECT_EQ((*b)->index()->Stats().signatures, 1u);  // only the copy's
+  EXPECT_EQ((*b)->index()->Stats().signatures, 2u);
   EXPECT_EQ((*b)->state_store()->Restore("s/x", std::string("\xff\xff not a proto")).code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(StoryStageTest, RestoreRefusesRecordsThatCompactionWouldMishandle) {
+  StateStore* store = stage_->state_store();
+  v1::StoryIndexEntry guid;
+  guid.mutable_guid()->set_guid("urn:x:1");
+  guid.mutable_guid()->set_story_id("urn:x:1");
+  // A value filed under another Kafka key would never be deleted by its tombstone.
+  guid.set_key("g/urn:x:1");
+  EXPECT_EQ(store->Restore("g/urn:x:2", guid.SerializeAsString()).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(store->Restore("g/urn:x:1", guid.SerializeAsString()).ok());
+  // An empty value is not a tombstone (compaction keeps it).
+  absl::Status empty = store->Restore("g/urn:x:1", std::string());
+  EXPECT_EQ(empty.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(empty.message()), ::testing::HasSubstr("null value"));
+  EXPECT_TRUE(stage_->index()->FindGuid("urn:x:1").has_value());
+  // Timestamps outside google.protobuf.Timestamp's range, also inside a batch
+  // (the message names the batch).
+  v1::StoryIndexEntry late = guid;
+  late.clear_key();
+  late.mutable_guid()->set_guid("urn:x:3");
+  late.mutable_guid()->mutable_seen_at()->set_seconds(INT64_MAX);
+  v1::StoryIndexEntry batch;
+  batch.mutable_batch()->set_item("news.raw/0/1/a");
+  *batch.mutable_batch()->add_entries() = late;
+  absl::Status s = store->Restore("b/news.raw/0/1/a", batch.SerializeAsString());
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()),
+              ::testing::AllOf(::testing::HasSubstr("batch \"b/news.raw/0/1/a\""),
+                               ::testing::HasSubstr("out of range")));
+  EXPECT_FALSE(stage_->index()->FindGuid("urn:x:3").has_value());
+  EXPECT_EQ(stage_->index()->Stats().batches, 0u);
 }
 
 TEST_F(StoryStageTest, ReprocessingTheSameInputGivesTheSameDecision) {
