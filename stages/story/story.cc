@@ -374,12 +374,19 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
 
   // Record: what is kept for the retention in one batch, what is kept for the
   // window in another (v1::StoryIndexBatch: one changelog record each).
-  std::vector<v1::StoryIndexEntry> retained;
-  std::vector<v1::StoryIndexEntry> windowed;
-  retained.push_back(Entry(story));
+  const std::string& item = source_item.empty() ? id : source_item;
+  v1::StoryIndexEntry retained_batch;
+  v1::StoryIndexEntry windowed_batch;
+  for (v1::StoryIndexEntry* b : {&retained_batch, &windowed_batch}) {
+    b->mutable_batch()->set_item(item);
+    b->mutable_batch()->set_window(b == &windowed_batch);
+  }
+  auto* retained = retained_batch.mutable_batch()->mutable_entries();
+  auto* windowed = windowed_batch.mutable_batch()->mutable_entries();
+  *retained->Add() = Entry(story);
   if (!wire.guid().empty() && kind != Kind::kStale && kind != Kind::kRepeat) {
     version.set_story_id(story_id);
-    retained.push_back(Entry(version));
+    *retained->Add() = Entry(version);
   }
   if (kind == Kind::kReplaces) {
     v1::GuidRecord previous;
@@ -387,17 +394,17 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
     previous.set_story_id(story_id);
     previous.set_superseded_by(id);
     *previous.mutable_seen_at() = item_ts;
-    retained.push_back(Entry(std::move(previous)));
+    *retained->Add() = Entry(std::move(previous));
   }
   if (kind != Kind::kStale && f.content_hash != 0) {
-    v1::ContentRecord* c = retained.emplace_back().mutable_content();
+    v1::ContentRecord* c = retained->Add()->mutable_content();
     c->set_content_hash(f.content_hash);
     c->set_article_id(id);
     c->set_story_id(story_id);
     *c->mutable_seen_at() = item_ts;
   }
   if (kind != Kind::kStale && !f.minhash.empty()) {
-    v1::SignatureRecord* sig = windowed.emplace_back().mutable_signature();
+    v1::SignatureRecord* sig = windowed->Add()->mutable_signature();
     sig->set_article_id(id);
     sig->set_story_id(story_id);
     sig->mutable_minhash()->Assign(f.minhash.begin(), f.minhash.end());
@@ -406,7 +413,7 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
     *sig->mutable_seen_at() = item_ts;
   }
   if (embargoed) {
-    v1::EmbargoRecord* h = windowed.emplace_back().mutable_embargo();
+    v1::EmbargoRecord* h = windowed->Add()->mutable_embargo();
     h->set_article_id(id);
     h->set_story_id(story_id);
     *h->mutable_embargo_until() = wire.embargo_until();
@@ -442,22 +449,16 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
   set_hold();
 
   if (!source_item.empty()) {
-    v1::DecisionRecord* d = windowed.emplace_back().mutable_decision();
+    v1::DecisionRecord* d = windowed->Add()->mutable_decision();
     d->set_source_item(source_item);
     *d->mutable_story() = *out;
     for (int i = flags_before; i < article.flags_size(); ++i) d->add_flags(article.flags(i));
     *d->mutable_seen_at() = item_ts;
   }
-  const std::string& item = source_item.empty() ? id : source_item;
-  for (bool window : {false, true}) {
-    std::vector<v1::StoryIndexEntry>& records = window ? windowed : retained;
-    if (records.empty()) continue;
-    v1::StoryIndexEntry batch;
-    batch.mutable_batch()->set_item(item);
-    batch.mutable_batch()->set_window(window);
-    for (v1::StoryIndexEntry& r : records) *batch.mutable_batch()->add_entries() = std::move(r);
+  for (const v1::StoryIndexEntry* batch : {&retained_batch, &windowed_batch}) {
+    if (batch->batch().entries().empty()) continue;
     v1::StoryIndexEntry merged;
-    if (absl::Status s = index_->Write(batch, &merged); !s.ok()) {
+    if (absl::Status s = index_->Write(*batch, &merged); !s.ok()) {
       return absl::InternalError(absl::StrCat("story: ", s.message()));
     }
     RecordChange(merged, ctx);

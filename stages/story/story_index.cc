@@ -329,9 +329,10 @@ absl::Status InMemoryStoryIndex::MergeLocked(const v1::StoryIndexEntry& entry, b
     // The deletion of a record of its own on the changelog. A record that a
     // batch holds stays (that batch is still on the changelog; the record
     // expires by time), so that a restarted instance has the same state.
-    const bool batch_key = key[0] == 'b' || key[0] == 'w';
+    auto stored = records_.find(key);
     auto own = standalone_.find(key);
-    if (batch_key || (own != standalone_.end() && !own->second)) {
+    if ((stored != records_.end() && stored->second.has_batch()) ||
+        (own != standalone_.end() && !own->second)) {
       EraseLocked(key);
     } else if (own != standalone_.end()) {
       standalone_.erase(own);
