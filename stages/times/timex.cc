@@ -33,7 +33,7 @@ constexpr size_t kTenseLookahead = 60;
 struct Folded {
   std::string text;
   std::vector<uint32_t> cp_of_byte;  // size text.size() + 1
-  std::vector<bool> upper;           // per code point of the original: uppercase
+  std::vector<uint8_t> upper;        // per code point of the original: 1 if uppercase
 };
 
 Folded Fold(absl::string_view utf8) {
@@ -43,24 +43,34 @@ Folded Fold(absl::string_view utf8) {
   f.upper.reserve(utf8.size());
   uint32_t cp = 0;
   for (int32_t i = 0, n = static_cast<int32_t>(utf8.size()); i < n; ++cp) {
-    // ASCII fast path, the same result as the general path: u_isupper is true for
-    // A-Z only, u_tolower maps A-Z to a-z, FoldTypographic leaves ASCII alone.
-    if (const auto b = static_cast<unsigned char>(utf8[i]); b < 0x80) {
-      const bool upper = b >= 'A' && b <= 'Z';
-      f.upper.push_back(upper);
-      f.text.push_back(static_cast<char>(upper ? b + ('a' - 'A') : b));
-      f.cp_of_byte.push_back(cp);
-      ++i;
+    // ASCII runs in bulk, the same result as the general path: u_isupper is true
+    // for A-Z only, u_tolower maps A-Z to a-z, FoldTypographic leaves ASCII alone.
+    if (static_cast<unsigned char>(utf8[i]) < 0x80) {
+      int32_t run_end = i + 1;
+      while (run_end < n && static_cast<unsigned char>(utf8[run_end]) < 0x80) ++run_end;
+      const size_t len = static_cast<size_t>(run_end - i);
+      const size_t at = f.text.size();
+      f.text.resize(at + len);
+      f.upper.resize(f.upper.size() + len);
+      f.cp_of_byte.resize(at + len);
+      uint8_t* upper = f.upper.data() + f.upper.size() - len;
+      for (size_t k = 0; k < len; ++k) {
+        const auto b = static_cast<unsigned char>(utf8[i + k]);
+        const bool is_upper = b >= 'A' && b <= 'Z';
+        upper[k] = is_upper;
+        f.text[at + k] = static_cast<char>(is_upper ? b + ('a' - 'A') : b);
+        f.cp_of_byte[at + k] = cp + static_cast<uint32_t>(k);
+      }
+      cp += static_cast<uint32_t>(len) - 1;  // the loop adds the last one
+      i = run_end;
       continue;
     }
     UChar32 c;
     U8_NEXT(utf8.data(), i, n, c);
     if (c < 0) c = 0xFFFD;
     f.upper.push_back(u_isupper(c) != 0);
-    const size_t before = f.text.size();
     AppendUtf8(u_tolower(FoldTypographic(c)), &f.text);
     f.cp_of_byte.resize(f.text.size(), cp);
-    (void)before;
   }
   f.cp_of_byte.push_back(cp);
   return f;
@@ -196,13 +206,19 @@ struct Match {
   const Folded* f;
   std::array<re2::StringPiece, kMaxGroups + 1> g;  // g[0] the whole match
   std::optional<absl::CivilDay> anchor;
-  Tense tense;
+  // The tense at the match (TenseAt), computed on first use: most handlers
+  // never ask for it.
+  Tense tense() const {
+    if (!tense_.has_value()) tense_ = TenseAt(f->text, g[0].data() - f->text.data());
+    return *tense_;
+  }
+  mutable std::optional<Tense> tense_;
   absl::string_view G(int i) const { return ToView(g[i]); }
   bool Has(int i) const { return g[i].data() != nullptr && !g[i].empty(); }
   // True if group i starts with an uppercase letter in the original text.
   bool Capitalised(int i) const {
     const size_t byte = g[i].data() - f->text.data();
-    return f->upper[f->cp_of_byte[byte]];
+    return f->upper[f->cp_of_byte[byte]] != 0;
   }
 };
 
@@ -254,7 +270,7 @@ bool MonthDay(const Match& m, int month_group, int day_group, int year_group, Ti
   if (m.Has(year_group)) {
     if (!absl::SimpleAtoi(m.G(year_group), &year)) return false;
   } else if (m.anchor.has_value()) {
-    year = YearFor(*m.anchor, month, day, m.tense);
+    year = YearFor(*m.anchor, month, day, m.tense());
     t->relative = true;
   } else {
     t->type = "DATE";
@@ -354,7 +370,7 @@ const std::vector<Rule>& Rules() {
       if (!m.anchor.has_value()) {
         t->value = absl::StrFormat("XXXX-%02d", month);
       } else {
-        t->value = absl::StrFormat("%04d-%02d", YearFor(*m.anchor, month, 15, m.tense), month);
+        t->value = absl::StrFormat("%04d-%02d", YearFor(*m.anchor, month, 15, m.tense()), month);
         t->relative = true;
       }
       return true;
@@ -444,7 +460,7 @@ const std::vector<Rule>& Rules() {
           absl::CivilDay d = *m.anchor;
           const bool future = which == "next" || which == "coming" ||
                               (which != "last" && which != "past" && which != "previous" &&
-                               m.tense == Tense::kFuture);
+                               m.tense() == Tense::kFuture);
           if (future) {
             int delta = (wd - a + 7) % 7;
             if (delta == 0 && which == "next") delta = 7;
@@ -494,7 +510,7 @@ const std::vector<Rule>& Rules() {
             return true;
           }
           // "took place this weekend" on a weekday: the weekend just past.
-          if (unit == "weekend" && k == 0 && m.tense == Tense::kPast &&
+          if (unit == "weekend" && k == 0 && m.tense() == Tense::kPast &&
               WeekdayIndex(*m.anchor) < 5) {
             k = -1;
           }
@@ -712,7 +728,7 @@ std::vector<Timex> FindTimexes(absl::string_view text,
   for (size_t r = 0; r < rules.size(); ++r) {
     if (!may_match[r]) continue;
     const Rule& rule = rules[r];
-    Match m{&f, {}, anchor, Tense::kPast};
+    Match m{&f, {}, anchor};
     const int groups = rule.re->NumberOfCapturingGroups();
     size_t pos = 0;
     while (pos < f.text.size() &&
@@ -721,7 +737,7 @@ std::vector<Timex> FindTimexes(absl::string_view text,
       const size_t end = begin + m.g[0].size();
       pos = end > begin ? end : begin + 1;
       for (int i = groups + 1; i <= kMaxGroups; ++i) m.g[i] = re2::StringPiece();
-      m.tense = TenseAt(f.text, begin);
+      m.tense_.reset();
       Timex t;
       if (!rule.handle(m, &t)) continue;
       candidates.push_back({begin, end, std::move(t)});

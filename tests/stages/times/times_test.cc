@@ -1,6 +1,8 @@
 // The times stage and its TIMEX3 rules on byte-exact inputs.
 #include "stages/times/times.h"
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,8 @@
 #include "stages/common/unicode.h"
 #include "stages/times/timex.h"
 #include "tests/stages/testing/status_matchers.h"
+#include "unicode/strenum.h"
+#include "unicode/timezone.h"
 
 namespace newsd::stages {
 namespace {
@@ -64,6 +68,22 @@ TEST(TimexTest, AbsoluteDates) {
               ElementsAre("Sept. 20|DATE|2013-09-20"));
   // "may" and "march" as words are not months.
   EXPECT_THAT(Values("They may march on.", kThursday), ElementsAre());
+}
+
+// Offsets are code points and capitalisation is read from the original text,
+// across ASCII runs and multi-byte characters (curly quotes fold to ASCII, "İ"
+// lowercases to one byte, "Ⱥ" to three).
+TEST(TimexTest, NonAsciiTextKeepsOffsetsAndCase) {
+  EXPECT_THAT(Values("Zürich said on \u201cMonday\u201d that Ⱥİ fell on Sept. 3, 2013.",
+                     kFriday),
+              ElementsAre("Monday|DATE|2013-09-09", "Sept. 3, 2013|DATE|2013-09-03"));
+  // "may" in lowercase is not a month name: only its year is a date.
+  EXPECT_THAT(Values("Ⱥİ é may 5, 2013 and May 6, 2013", std::nullopt),
+              ElementsAre("2013|DATE|2013", "May 6, 2013|DATE|2013-05-06"));
+  const std::vector<Timex> found = FindTimexes("Ⱥİ é may 5, 2013 and May 6, 2013", std::nullopt);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[1].begin, 21u);  // code points: "Ⱥİ é may 5, 2013 and " is 21
+  EXPECT_EQ(found[1].end, 32u);
 }
 
 TEST(TimexTest, RelativeExpressions) {
@@ -163,6 +183,33 @@ TEST(TimesStageTest, DatelineCityTimeZone) {
   ASSERT_THAT(TimesStage({}).Process(a, StageContext()), IsOk());
   EXPECT_EQ(a.times(0).anchor(), "2013-09-13");
   EXPECT_EQ(a.times(0).value(), "2013-09-12");
+}
+
+// The table built in one pass agrees with ICU's per-region enumeration (the
+// look-up it replaced) for every two-letter code, in either case.
+TEST(TimesStageTest, CountryTimeZoneMatchesIcuPerRegion) {
+  int single = 0;
+  for (char a = 'A'; a <= 'Z'; ++a) {
+    for (char b = 'A'; b <= 'Z'; ++b) {
+      const std::string code = {a, b};
+      UErrorCode status = U_ZERO_ERROR;
+      std::unique_ptr<icu::StringEnumeration> zones(icu::TimeZone::createTimeZoneIDEnumeration(
+          UCAL_ZONE_TYPE_CANONICAL_LOCATION, code.c_str(), nullptr, status));
+      ASSERT_TRUE(U_SUCCESS(status)) << code;
+      std::optional<std::string> expected;
+      if (zones->count(status) == 1) expected = zones->next(nullptr, status);
+      std::optional<absl::TimeZone> got = CountryTimeZone(code);
+      ASSERT_EQ(got.has_value(), expected.has_value()) << code;
+      if (!expected.has_value()) continue;
+      ++single;
+      EXPECT_EQ(got->name(), *expected) << code;
+      const std::string lower = {static_cast<char>(a - 'A' + 'a'), static_cast<char>(b - 'A' + 'a')};
+      EXPECT_EQ(CountryTimeZone(lower)->name(), *expected) << lower;
+    }
+  }
+  EXPECT_GT(single, 150);  // most countries have one zone
+  EXPECT_FALSE(CountryTimeZone("").has_value());
+  EXPECT_FALSE(CountryTimeZone("CHE").has_value());
 }
 
 TEST(TimesStageTest, OtherLanguagesAndBadInput) {
