@@ -65,18 +65,42 @@ const RE2& TrailingCreditRegex() {
   return *re;
 }
 
+// False if `p` cannot match CreditParagraphRegex: each of its branches opens
+// with "(" or one of its words, or contains "contributed" (case-insensitive;
+// RE2's (?i) folds no non-ASCII letter onto these words' letters, only K and S
+// have such partners). Saves the regex (its bounded repeats make a large DFA)
+// on most paragraphs.
+bool MayBeCreditParagraph(absl::string_view p) {
+  if (absl::StartsWith(p, "(")) return true;
+  for (absl::string_view word :
+       {"additional", "reporting", "writing", "editing", "compiled", "edited"}) {
+    if (absl::StartsWithIgnoreCase(p, word)) return true;
+  }
+  constexpr absl::string_view kContributed = "contributed";
+  return std::search(p.begin(), p.end(), kContributed.begin(), kContributed.end(),
+                     [](char a, char b) { return absl::ascii_tolower(a) == b; }) != p.end();
+}
+
+// False if `p` cannot match TrailingCreditRegex: it ends with ")" before any
+// trailing white space.
+bool MayEndWithCredit(absl::string_view p) {
+  return absl::EndsWith(absl::StripTrailingAsciiWhitespace(p), ")");
+}
+
 // Moves trailing credit paragraphs (at most 3) and a credit parenthetical ending
 // the last paragraph from `paragraphs` to `credits`, keeping their order.
 void MoveCredits(std::vector<std::string>* paragraphs, std::vector<std::string>* credits) {
   std::vector<std::string> found;
   while (paragraphs->size() > 1 && found.size() < 3 &&
+         MayBeCreditParagraph(paragraphs->back()) &&
          RE2::FullMatch(ToPiece(paragraphs->back()), CreditParagraphRegex())) {
     found.insert(found.begin(), std::move(paragraphs->back()));
     paragraphs->pop_back();
   }
   if (!paragraphs->empty()) {
     re2::StringPiece body, credit;
-    if (RE2::FullMatch(ToPiece(paragraphs->back()), TrailingCreditRegex(), &body, &credit)) {
+    if (MayEndWithCredit(paragraphs->back()) &&
+        RE2::FullMatch(ToPiece(paragraphs->back()), TrailingCreditRegex(), &body, &credit)) {
       found.insert(found.begin(), std::string(ToView(credit)));
       paragraphs->back() = std::string(ToView(body));
     }

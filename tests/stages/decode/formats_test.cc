@@ -494,6 +494,18 @@ TEST(CreditsTest, ReutersAndApCreditLinesLeaveTheBody) {
   ASSERT_THAT(a, IsOk());
   EXPECT_EQ(a->paragraphs_size(), 2);
   EXPECT_THAT(a->credits(), IsEmpty());
+  // Every branch, in any case: a parenthesised line, a line opening with a credit
+  // word, "contributed" mid-line, and a trailing parenthetical before white space.
+  a = Decode("{\"headline\": \"H\", \"body_text\": \"One.\\n\\n(PHOTOS by Al Ray)\\n\\n"
+             "ADDITIONAL REPORTING BY Bo Li\\n\\nStaff in Oslo CONTRIBUTED to this story.\"}");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("One."));
+  EXPECT_THAT(a->credits(), ElementsAre("(PHOTOS by Al Ray)", "ADDITIONAL REPORTING BY Bo Li",
+                                        "Staff in Oslo CONTRIBUTED to this story."));
+  a = Decode("{\"headline\": \"H\", \"body_text\": \"One.\\n\\nTwo. (WRITING BY Cy Di) \\t\"}");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("One.", "Two."));
+  EXPECT_THAT(a->credits(), ElementsAre("(WRITING BY Cy Di)"));
 }
 
 TEST(WireTimeTest, Formats) {
