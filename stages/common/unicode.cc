@@ -140,6 +140,16 @@ size_t RemoveControlCharacters(std::string* utf8) {
   const uint8_t* bytes = reinterpret_cast<const uint8_t*>(s.data());
   const int64_t len = static_cast<int64_t>(s.size());
   for (int64_t i = 0; i < len;) {
+    if (const uint8_t b = bytes[i]; b < 0x80) {
+      // ASCII inline: its controls (general category Cc) are 0x00-0x1F and 0x7F.
+      if ((b < 0x20 || b == 0x7F) && !IsKeptControl(b)) {
+        ++removed;
+      } else {
+        s[out++] = static_cast<char>(b);
+      }
+      ++i;
+      continue;
+    }
     const int64_t start = i;
     UChar32 c;
     U8_NEXT_UNSAFE(bytes, i, c);

@@ -210,11 +210,24 @@ std::string CleanText(absl::string_view text, const CleanupOptions& options,
 
   std::string out;
   out.reserve(s.size());
-  const std::vector<CodePoint> cps = CodePoints(s);
-  for (size_t i = 0; i < cps.size(); ++i) {
-    const UChar32 c = cps[i].c;
+  const auto* b = reinterpret_cast<const uint8_t*>(s.data());
+  const int64_t len = static_cast<int64_t>(s.size());
+  // Printable ASCII and '\n' are kept as they are (none of the tests below holds
+  // for them): copied by runs.
+  auto kept_as_is = [](uint8_t byte) { return (byte >= 0x20 && byte < 0x7F) || byte == '\n'; };
+  for (int64_t i = 0; i < len;) {
+    if (kept_as_is(b[i])) {
+      int64_t j = i + 1;
+      while (j < len && kept_as_is(b[j])) ++j;
+      out.append(s, static_cast<size_t>(i), static_cast<size_t>(j - i));
+      i = j;
+      continue;
+    }
+    const int64_t start = i;
+    UChar32 c;
+    U8_NEXT_UNSAFE(b, i, c);
     if (c == '\r') {
-      const bool crlf = i + 1 < cps.size() && cps[i + 1].c == '\n';
+      const bool crlf = i < len && b[i] == '\n';
       if (!crlf) {
         out.push_back(' ');
         flags->insert(std::string(kFlagStrayCr));
@@ -231,7 +244,7 @@ std::string CleanText(absl::string_view text, const CleanupOptions& options,
     } else if (IsRemovedControl(c)) {
       flags->insert(std::string(kFlagControlsRemoved));
     } else {
-      out.append(s, cps[i].begin, cps[i].end - cps[i].begin);
+      out.append(s, static_cast<size_t>(start), static_cast<size_t>(i - start));
     }
   }
   return out;

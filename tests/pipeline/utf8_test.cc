@@ -25,6 +25,20 @@ TEST(FindInvalidUtf8Test, ReportsByteOffsetOfFirstIllFormedSequence) {
   EXPECT_THAT(FindInvalidUtf8("Zürich\x80"), Optional(7u));           // stray trail
 }
 
+// ASCII is skipped eight bytes at a time: an ill-formed byte or a multi-byte
+// character is found at every offset of a long ASCII run.
+TEST(FindInvalidUtf8Test, EveryOffsetInLongAsciiRuns) {
+  for (size_t at = 0; at < 40; ++at) {
+    std::string s(40, 'x');
+    s[at] = '\xff';
+    EXPECT_THAT(FindInvalidUtf8(s), Optional(at)) << at;
+    s.replace(at, 1, "\xc3\xa9");  // é: well formed
+    EXPECT_EQ(FindInvalidUtf8(s), std::nullopt) << at;
+    s.replace(at, 2, "\xc3");      // truncated before ASCII
+    EXPECT_THAT(FindInvalidUtf8(s), Optional(at)) << at;
+  }
+}
+
 TEST(ReplaceInvalidUtf8Test, WellFormedInputIsUnchanged) {
   size_t replaced = 99;
   EXPECT_EQ(ReplaceInvalidUtf8("Zürich – 東京 😀", &replaced), "Zürich – 東京 😀");

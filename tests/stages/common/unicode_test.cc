@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/stages/testing/status_matchers.h"
+#include "unicode/uchar.h"
 
 namespace newsd::stages {
 namespace {
@@ -58,6 +59,18 @@ TEST(RemoveControlCharactersTest, KeepsWhitespaceControls) {
   std::string s = "\x02\x05Line\tone\r\nline\x7f two\xc2\x85\x03";  // U+0085 is C1 (NEL)
   EXPECT_EQ(RemoveControlCharacters(&s), 5u);
   EXPECT_EQ(s, "Line\tone\r\nline two");
+}
+
+// The ASCII path agrees with ICU's general category for every ASCII character.
+TEST(RemoveControlCharactersTest, EveryAsciiCharacterAsIcuSays) {
+  for (UChar32 c = 0; c < 0x80; ++c) {
+    std::string s = {'a', static_cast<char>(c), 'z'};
+    const bool control = u_charType(c) == U_CONTROL_CHAR;
+    const bool kept = c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+    EXPECT_EQ(RemoveControlCharacters(&s), control && !kept ? 1u : 0u) << c;
+    EXPECT_EQ(s, control && !kept ? std::string("az") : std::string({'a', static_cast<char>(c), 'z'}))
+        << c;
+  }
 }
 
 TEST(NormalizeNfcTest, ComposesDecomposedText) {

@@ -273,6 +273,38 @@ TEST(CleanTextTest, SpacesInvisiblesBidiAndControls) {
   EXPECT_THAT(flags, ElementsAre("control_chars_removed"));
 }
 
+// Every ASCII byte between two letters: printable ones and LF are kept, TAB
+// becomes a space, VT and FF become spaces (flagged), a CR alone becomes a space
+// (flagged) and a CRLF a LF, the other C0 controls and DEL are removed (flagged).
+TEST(CleanTextTest, EveryAsciiByte) {
+  for (int b = 0; b < 0x80; ++b) {
+    const char c = static_cast<char>(b);
+    std::set<std::string> flags;
+    const std::string out = CleanText(absl::StrCat("a", std::string(1, c), "z"), {}, &flags);
+    std::string expected = absl::StrCat("a", std::string(1, c), "z");
+    std::set<std::string> expected_flags;
+    if (b == '\t') {
+      expected = "a z";
+    } else if (b == '\v' || b == '\f') {
+      expected = "a z";
+      expected_flags = {std::string(kFlagSpacesNormalized)};
+    } else if (b == '\r') {
+      expected = "a z";
+      expected_flags = {std::string(kFlagStrayCr)};
+    } else if ((b < 0x20 && b != '\n') || b == 0x7F) {
+      expected = "az";
+      expected_flags = {std::string(kFlagControlsRemoved)};
+    }
+    EXPECT_EQ(out, expected) << "byte " << b;
+    EXPECT_EQ(flags, expected_flags) << "byte " << b;
+  }
+  std::set<std::string> flags;
+  EXPECT_EQ(CleanText("one\r\ntwo\r\n", {}, &flags), "one\ntwo\n");
+  EXPECT_THAT(flags, IsEmpty());
+  EXPECT_EQ(CleanText("end\r", {}, &flags), "end ");
+  EXPECT_THAT(flags, ElementsAre(std::string(kFlagStrayCr)));
+}
+
 TEST(CleanTextTest, ZwjAndZwnjAreKept) {
   // Persian "می‌خواهم" needs ZWNJ; the family emoji is a ZWJ sequence; Hindi
   // "क्‍ष" uses ZWJ for the half form.
