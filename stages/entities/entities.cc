@@ -114,6 +114,11 @@ bool In(const absl::string_view (&list)[N], absl::string_view key) {
 
 bool IsWord(const Token& t) { return t.kind == Token::Kind::kWord; }
 
+// A token key equals a literal. Inline (size first, then bytes): std::string ==
+// const char* is an out-of-line libstdc++ call with a strlen, and these run for
+// every token (16% of the stage's instructions before).
+bool KeyIs(absl::string_view key, absl::string_view literal) { return key == literal; }
+
 // "LibriVox", "PlayStation", "eBay": a lower-case letter followed by a capital.
 bool IsCamelCase(const Token& t) { return t.camel_case; }
 
@@ -320,7 +325,10 @@ std::string Extractor::KeyOf(uint32_t begin, uint32_t end) const {
 std::string Extractor::OrgKey(uint32_t begin, uint32_t end) const {
   // "ChemLawn Corp" and "ChemLawn" are one company.
   while (end - begin > 1 && In(kCompanySuffixes, tokens_[end - 1].key)) --end;
-  while (end - begin > 1 && (tokens_[end - 1].key == "." || tokens_[end - 1].key == ",")) --end;
+  while (end - begin > 1 &&
+         (KeyIs(tokens_[end - 1].key, ".") || KeyIs(tokens_[end - 1].key, ","))) {
+    --end;
+  }
   return KeyOf(begin, end);
 }
 
@@ -340,7 +348,7 @@ bool Extractor::IsPluralOfArticleWord(const Token& t) const {
 }
 
 bool Extractor::FollowedByReportingVerb(uint32_t end) const {
-  if (end < tokens_.size() && tokens_[end].key == ",") return false;
+  if (end < tokens_.size() && KeyIs(tokens_[end].key, ",")) return false;
   return end < tokens_.size() && In(kReportingVerbs, tokens_[end].key);
 }
 
@@ -354,17 +362,17 @@ bool Extractor::InDateline(uint32_t token) const {
   // Only the places before the first comma ("GENEVA/BRUSSELS, Sept 12"), not a
   // misspelt date ("RENO, Nev., Mach 4").
   for (uint32_t t = token; t > 0 && tokens_[t - 1].begin >= span.begin(); --t) {
-    if (tokens_[t - 1].key == ",") return false;
+    if (KeyIs(tokens_[t - 1].key, ",")) return false;
   }
   return true;
 }
 
 bool Extractor::IsFollowedByRegion(uint32_t end) const {
-  if (end + 1 >= tokens_.size() || tokens_[end].key != ",") return false;
+  if (end + 1 >= tokens_.size() || !KeyIs(tokens_[end].key, ",")) return false;
   for (const GazMatch& m : matches_[end + 1]) {
     if (m.entry.kind != GazKind::kSubdivision && m.entry.kind != GazKind::kCountry) continue;
     // "Angela Merkel, Germany's chancellor": an appositive about a person.
-    if (m.end < tokens_.size() && tokens_[m.end].key == "'s") continue;
+    if (m.end < tokens_.size() && KeyIs(tokens_[m.end].key, "'s")) continue;
     return true;
   }
   return false;
@@ -395,7 +403,7 @@ void Extractor::MarkSentences() {
   // The first word of a quotation is capitalised like a sentence start.
   for (size_t i = 0; i + 1 < tokens_.size(); ++i) {
     const std::string& k = tokens_[i].key;
-    if ((k == "\"" || k == "'" || k == "(") &&
+    if ((KeyIs(k, "\"") || KeyIs(k, "'") || KeyIs(k, "(")) &&
         IsWord(tokens_[i + 1]) && !tokens_[i + 1].space_before && tokens_[i].space_before) {
       initial_[i + 1] = 1;
     }
@@ -416,7 +424,7 @@ void Extractor::MarkLowerCaseWords() {
     // A word glued into a host name, newsgroup or file name by a dot or slash
     // ("alt.religion.scientology", "example.com/scientology") does not count.
     auto glue = [&](size_t j) {
-      return j < tokens_.size() && (tokens_[j].key == "." || tokens_[j].key == "/");
+      return j < tokens_.size() && (KeyIs(tokens_[j].key, ".") || KeyIs(tokens_[j].key, "/"));
     };
     const bool dotted = (i > 0 && !t.space_before && glue(i - 1)) ||
                         (glue(i + 1) && i + 2 < tokens_.size() && !tokens_[i + 1].space_before &&
@@ -474,7 +482,7 @@ std::optional<GazEntry> Extractor::ChooseReading(uint32_t begin, uint32_t end,
     const Token& t = tokens_[i];
     if (!IsWord(t)) continue;
     all_caps = all_caps && t.all_caps;
-    if (!t.capitalized && !In(kConnectors, t.key) && t.key != "and") capitalised = false;
+    if (!t.capitalized && !In(kConnectors, t.key) && !KeyIs(t.key, "and")) capitalised = false;
   }
   if (!caseless && (!capitalised || !tokens_[begin].capitalized)) return std::nullopt;
   const bool single_common = end - begin == 1 && g_.IsCommonWord(tokens_[begin].key);
@@ -503,7 +511,7 @@ std::optional<GazEntry> Extractor::ChooseReading(uint32_t begin, uint32_t end,
         const GazCity& c = g_.cities()[e.index];
         // "Paris, Texas", "London, Ontario": a city of the region that follows.
         bool in_region = false;
-        if (end + 1 < tokens_.size() && tokens_[end].key == ",") {
+        if (end + 1 < tokens_.size() && KeyIs(tokens_[end].key, ",")) {
           if (auto it = region_countries_.find(end + 1); it != region_countries_.end()) {
             if (!it->second.contains(c.country_code)) continue;
             in_region = true;
@@ -552,7 +560,10 @@ void Extractor::FindGazetteerMatches() {
   // Texas" and "London, Ontario".
   region_countries_.clear();
   for (const TokenAhoCorasick::Match& m : raw) {
-    if (m.begin == 0 || tokens_[m.begin - 1].key != "," || !tokens_[m.begin].capitalized) continue;
+    if (m.begin == 0 || !KeyIs(tokens_[m.begin - 1].key, ",") ||
+        !tokens_[m.begin].capitalized) {
+      continue;
+    }
     for (const GazEntry& e : g_.entries(m.pattern)) {
       if (e.case_sensitive && !tokens_[m.begin].all_caps) continue;
       if (e.kind == GazKind::kSubdivision) {
@@ -566,7 +577,7 @@ void Extractor::FindGazetteerMatches() {
     if (!IsWord(tokens_[m.begin]) && tokens_[m.begin].kind != Token::Kind::kNumber) continue;
     // A name never continues into a longer hyphenated word ("Russia-based" is
     // fine, "Georgia-Pacific" is not Georgia).
-    if (m.end + 1 < tokens_.size() && tokens_[m.end].key == "-" &&
+    if (m.end + 1 < tokens_.size() && KeyIs(tokens_[m.end].key, "-") &&
         !tokens_[m.end].space_before && tokens_[m.end + 1].capitalized &&
         !tokens_[m.end + 1].space_before && g_.Symbol(tokens_[m.end + 1].key) == 0) {
       continue;
@@ -600,7 +611,7 @@ void Extractor::CollectContextCountries() {
           dateline_country_ = g_.countries()[e.index].code;
           best_population = ~0ull;
         } else if (e.kind == GazKind::kSubdivision && m.begin > 0 &&
-                   place[m.begin - 1].key == ",") {
+                   KeyIs(place[m.begin - 1].key, ",")) {
           // "PARIS, Texas", "LONDON, Ontario": the region after the city.
           dateline_country_ = g_.subdivisions()[e.index].country_code;
           best_population = ~0ull;
@@ -668,15 +679,16 @@ uint32_t Extractor::ExtendChunk(uint32_t i, uint32_t end) const {
     }
     if (!same_unit(end)) break;
     const Token& next = tokens_[end];
-    if (name_word(end) && next.key != "the" &&
-        (next.space_before || tokens_[end - 1].key == "-" || tokens_[end - 1].key == "&")) {
+    if (name_word(end) && !KeyIs(next.key, "the") &&
+        (next.space_before || KeyIs(tokens_[end - 1].key, "-") ||
+         KeyIs(tokens_[end - 1].key, "&"))) {
       ++end;
       grew = true;
       continue;
     }
     // A hyphenated name part in lower case that is no English word ("Lee
     // Cheuk-yan", "Yau Wai-ching"; not "French-drafted").
-    if (next.key == "-" && !next.space_before && end + 1 < tokens_.size() &&
+    if (KeyIs(next.key, "-") && !next.space_before && end + 1 < tokens_.size() &&
         same_unit(end + 1) && IsWord(tokens_[end + 1]) && !tokens_[end + 1].space_before &&
         !tokens_[end + 1].capitalized && !g_.IsCommonWord(tokens_[end + 1].key) &&
         tokens_[end - 1].capitalized) {
@@ -685,7 +697,7 @@ uint32_t Extractor::ExtendChunk(uint32_t i, uint32_t end) const {
       continue;
     }
     // An initial: "John F. Kennedy".
-    if (next.key == "." && !next.space_before && tokens_[end - 1].key.size() == 1 &&
+    if (KeyIs(next.key, ".") && !next.space_before && tokens_[end - 1].key.size() == 1 &&
         tokens_[end - 1].all_caps && name_word(end + 1)) {
       end += 2;
       grew = true;
@@ -695,17 +707,17 @@ uint32_t Extractor::ExtendChunk(uint32_t i, uint32_t end) const {
     uint32_t k = end;
     while (k < end + 3 && same_unit(k)) {
       const Token& c = tokens_[k];
-      const bool hyphen = c.key == "-" && !c.space_before && k + 1 < tokens_.size() &&
+      const bool hyphen = KeyIs(c.key, "-") && !c.space_before && k + 1 < tokens_.size() &&
                           !tokens_[k + 1].space_before;
       // "the" only inside a name after another connector ("Organization for the
       // Prohibition ..."): "Rathbun the Scientology ..." is two names.
       const bool word = IsWord(c) && !c.capitalized && In(kConnectors, c.key) &&
-                        (c.key != "the" || k > end);
-      const bool amp = c.key == "&";
+                        (!KeyIs(c.key, "the") || k > end);
+      const bool amp = KeyIs(c.key, "&");
       if (!hyphen && !word && !amp) break;
       ++k;
     }
-    if (k > end && name_word(k) && tokens_[k].key != "the") {
+    if (k > end && name_word(k) && !KeyIs(tokens_[k].key, "the")) {
       end = k + 1;
       grew = true;
     }
@@ -737,7 +749,7 @@ uint32_t Extractor::TrimChunkStart(const Chunk& chunk) const {
   if (named) return b;
   // "The" is not part of a name; a sentence-initial common word is not a name
   // ("Tomorrow", "Regarding", "During"), unless a first name starts a longer one.
-  const bool drop = t.key == "the" ||
+  const bool drop = KeyIs(t.key, "the") ||
                     (initial_[b] && !t.all_caps && IsCommon(t) &&
                      !(g_.IsFirstName(t.key) && chunk.end - b > 1)) ||
                     (initial_[b] && t.all_caps && t.key.size() == 1);
@@ -829,7 +841,7 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& run
     // Trim connectors and punctuation at both ends.
     while (begin < end && (!IsWord(tokens_[begin]) || !tokens_[begin].capitalized)) ++begin;
     while (end > begin && (!IsWord(tokens_[end - 1]) || !tokens_[end - 1].capitalized) &&
-           !(end - begin >= 3 && tokens_[end - 2].key == "-" && IsWord(tokens_[end - 1]))) {
+           !(end - begin >= 3 && KeyIs(tokens_[end - 2].key, "-") && IsWord(tokens_[end - 1]))) {
       --end;
     }
     if (begin >= end) return;
@@ -839,7 +851,7 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& run
     uint32_t of = end;
     if (title_ptr->empty() && !after_honorific && g_.IsFirstName(tokens_[begin].key)) {
       for (uint32_t i = begin + 1; i + 1 < end; ++i) {
-        if (tokens_[i].key == "of") {
+        if (KeyIs(tokens_[i].key, "of")) {
           of = i;
           break;
         }
@@ -912,7 +924,7 @@ void Extractor::ClassifyRun(uint32_t begin, uint32_t end, const std::string& run
     // "in Levico Terme", "near Kowloon West": a place, not a person (but "in
     // Aner Shalev's view").
     if (begin > 0 && In(kPlacePrepositions, tokens_[begin - 1].key) &&
-        !(end < tokens_.size() && tokens_[end].key == "'s")) {
+        !(end < tokens_.size() && KeyIs(tokens_[end].key, "'s"))) {
       c.type = "GPE";
     }
 
@@ -961,7 +973,7 @@ void Extractor::ProcessChunk(const Chunk& whole_chunk) {
     // band or organisation ("told The Huffington Post", "writes for The Onion"),
     // unless the rest is a known name or has a head word ("The Church of
     // Scientology"), which the rules below read.
-    if (chunk.begin == whole.begin + 1 && tokens_[whole.begin].key == "the" &&
+    if (chunk.begin == whole.begin + 1 && KeyIs(tokens_[whole.begin].key, "the") &&
         tokens_[whole.begin].capitalized && !initial_[whole.begin]) {
       std::optional<GazMatch> m = LongestMatch(chunk.begin, chunk.end);
       std::string type;
@@ -1096,7 +1108,7 @@ bool Extractor::ProcessPieces(const Chunk& chunk, Chunk* rest) {
     // "Troy Patterson of Slate Magazine": a person "of" the organisation.
     if (g_.IsFirstName(tokens_[c.begin].key)) {
       for (uint32_t i = c.begin + 1; i < static_cast<uint32_t>(head); ++i) {
-        if (tokens_[i].key == "of" || tokens_[i].key == "from") {
+        if (KeyIs(tokens_[i].key, "of") || KeyIs(tokens_[i].key, "from")) {
           ClassifyRun(c.begin, i, "", false, i);
           c.begin = i + 1;
           while (c.begin < c.end && !tokens_[c.begin].capitalized) ++c.begin;
@@ -1202,17 +1214,17 @@ void Extractor::ResolveSingles() {
     if (c.end - c.begin >= 2) surnames.insert(tokens_[c.end - 1].key);
   }
   auto conjunction = [&](uint32_t t) {
-    return tokens_[t].key == "and" || tokens_[t].key == "or";
+    return KeyIs(tokens_[t].key, "and") || KeyIs(tokens_[t].key, "or");
   };
   std::vector<std::pair<uint32_t, uint32_t>> listed;
   for (const auto& [begin, end] : untyped_runs_) {
     // "and" or ", and" between the run and the person's name.
     const bool after = (begin >= 2 && conjunction(begin - 1) && person_ends.contains(begin - 1)) ||
-                       (begin >= 3 && conjunction(begin - 1) && tokens_[begin - 2].key == "," &&
-                        person_ends.contains(begin - 2));
+                       (begin >= 3 && conjunction(begin - 1) &&
+                        KeyIs(tokens_[begin - 2].key, ",") && person_ends.contains(begin - 2));
     const bool before =
         (end + 1 < tokens_.size() && conjunction(end) && person_begins.contains(end + 1)) ||
-        (end + 2 < tokens_.size() && tokens_[end].key == "," && conjunction(end + 1) &&
+        (end + 2 < tokens_.size() && KeyIs(tokens_[end].key, ",") && conjunction(end + 1) &&
          person_begins.contains(end + 2));
     // The surname is no English word ("Salomon Brothers", "Texas Instruments").
     if ((after || before) && !IsCommon(tokens_[end - 1])) {
@@ -1273,9 +1285,9 @@ void Extractor::ResolveSingles() {
       c.type = "PERSON";
       c.key = absl::StrCat("PERSON:", t.key);
       c.evidence = Evidence::kGivenName;
-    } else if (begin > 0 && tokens_[begin - 1].key == "the" &&
-               (t.key == "north" || t.key == "south" || t.key == "east" || t.key == "west" ||
-                t.key == "midwest")) {
+    } else if (begin > 0 && KeyIs(tokens_[begin - 1].key, "the") &&
+               (KeyIs(t.key, "north") || KeyIs(t.key, "south") || KeyIs(t.key, "east") ||
+                KeyIs(t.key, "west") || KeyIs(t.key, "midwest"))) {
       // "the West", "the South": a region (a following name was part of the
       // chunk: "the West Bank").
       c.type = "LOC";
@@ -1315,7 +1327,7 @@ void Extractor::ResolveSingles() {
     // colon ("Image: ..."); no small word ("In the ...").
     const bool verb_after = i + 1 < tokens_.size() &&
                             ((IsWord(tokens_[i + 1]) && !tokens_[i + 1].capitalized) ||
-                             tokens_[i + 1].key == "'s");
+                             KeyIs(tokens_[i + 1].key, "'s"));
     if (!initial_[i] || covered[i] || caseless_[i] || !IsWord(t) || !t.capitalized ||
         t.all_caps || !verb_after || In(kTitleCaseSmallWords, t.key)) {
       continue;
@@ -1465,8 +1477,8 @@ void Extractor::AddNestedNames() {
     // A firm's name ("Kidder Peabody and Co", "Merrell Dow Inc") holds no person.
     bool firm = c.end < tokens_.size() && In(kCompanySuffixes, tokens_[c.end].key);
     for (uint32_t t = c.begin; t < c.end && !firm; ++t) {
-      firm = In(kCompanySuffixes, tokens_[t].key) || tokens_[t].key == "&" ||
-             tokens_[t].key == "brothers";
+      firm = In(kCompanySuffixes, tokens_[t].key) || KeyIs(tokens_[t].key, "&") ||
+             KeyIs(tokens_[t].key, "brothers");
     }
     // An eponym head word ends the name or comes before its complement.
     bool eponym_head = false;
@@ -1564,7 +1576,8 @@ bool Extractor::IsInterview() const {
     if (!in_headline && first_body_sentence < 0) first_body_sentence = sentence_[i];
     if (!in_headline && sentence_[i] != first_body_sentence) break;
     const std::string& k = tokens_[i].key;
-    if (!IsWord(tokens_[i]) || (k != "interview" && k != "interviews" && k != "interviewed")) {
+    if (!IsWord(tokens_[i]) ||
+        (!KeyIs(k, "interview") && !KeyIs(k, "interviews") && !KeyIs(k, "interviewed"))) {
       continue;
     }
     // "Interview with Noam Chomsky", "interviewed by Wikinews", "An interview
@@ -1573,9 +1586,9 @@ bool Extractor::IsInterview() const {
     absl::string_view next;  // (a ternary with "" would view a destroyed temporary)
     if (i + 1 < tokens_.size()) next = tokens_[i + 1].key;
     if (capitalised(i + 1) || ((next == "with" || next == "by") && capitalised(i + 2)) ||
-        (i > 0 && tokens_[i - 1].key == "an") ||
-        (i > 0 && k != "interview" && capitalised(i - 1)) ||
-        (k == "interview" && tokens_[i].capitalized && initial_[i])) {
+        (i > 0 && KeyIs(tokens_[i - 1].key, "an")) ||
+        (i > 0 && !KeyIs(k, "interview") && capitalised(i - 1)) ||
+        (KeyIs(k, "interview") && tokens_[i].capitalized && initial_[i])) {
       return true;
     }
   }
@@ -1646,7 +1659,7 @@ void Extractor::ResolveReferences() {
                                  [](const Token& t, uint32_t x) { return t.end <= x; });
       if (it == tokens_.begin()) return false;
       --it;
-      return it->key == "?";
+      return KeyIs(it->key, "?");
     };
     if (paragraphs_ordered) {
       // The last paragraph starting at or before cp is the only one that may hold it.
@@ -1716,7 +1729,7 @@ void Extractor::ResolveReferences() {
       }
     } else if (!interviewee.empty() && t.end > headline_end &&
                (In(kFirstPersonPronouns, t.key) || In(kSecondPersonPronouns, t.key)) &&
-               (t.key != "i" || t.all_caps)) {  // "the i" is a newspaper
+               (!KeyIs(t.key, "i") || t.all_caps)) {  // "the i" is a newspaper
       // In an interview, "I" answers and "you" is asked.
       const bool question = paragraph_is_question(t.begin);
       if (In(kFirstPersonPronouns, t.key) != question) {
@@ -1727,7 +1740,7 @@ void Extractor::ResolveReferences() {
           }
         }
       }
-    } else if (t.key == "the" && i + 1 < tokens_.size() && !covered[i + 1] &&
+    } else if (KeyIs(t.key, "the") && i + 1 < tokens_.size() && !covered[i + 1] &&
                sentence_[i + 1] == sentence) {
       const Token& head = tokens_[i + 1];
       const NominalHead* nominal = nullptr;
@@ -1737,7 +1750,8 @@ void Extractor::ResolveReferences() {
       // "the city of Boston", "the company Apple", "the country's".
       const bool followed_by_name =
           i + 2 < tokens_.size() &&
-          (tokens_[i + 2].key == "of" || (IsWord(tokens_[i + 2]) && tokens_[i + 2].capitalized));
+          (KeyIs(tokens_[i + 2].key, "of") ||
+           (IsWord(tokens_[i + 2]) && tokens_[i + 2].capitalized));
       if (nominal != nullptr && !head.capitalized && !followed_by_name) {
         refers = v1::Mention::NOMINAL;
         end = i + 2;
