@@ -227,7 +227,10 @@ std::string CleanText(absl::string_view text, const CleanupOptions& options,
     UChar32 c;
     U8_NEXT_UNSAFE(b, i, c);
     if (c == '\r') {
-      const bool crlf = i < len && b[i] == '\n';
+      // The next code point as the general path decodes it (an overlong LF counts).
+      UChar32 next = -1;
+      if (int64_t j = i; j < len) U8_NEXT_UNSAFE(b, j, next);
+      const bool crlf = next == '\n';
       if (!crlf) {
         out.push_back(' ');
         flags->insert(std::string(kFlagStrayCr));

@@ -495,7 +495,7 @@ TEST(CreditsTest, ReutersAndApCreditLinesLeaveTheBody) {
   EXPECT_EQ(a->paragraphs_size(), 2);
   EXPECT_THAT(a->credits(), IsEmpty());
   // Every branch, in any case: a parenthesised line, a line opening with a credit
-  // word, "contributed" mid-line, and a trailing parenthetical before white space.
+  // word, "contributed" mid-line, and a parenthetical ending the last paragraph.
   a = Decode("{\"headline\": \"H\", \"body_text\": \"One.\\n\\n(PHOTOS by Al Ray)\\n\\n"
              "ADDITIONAL REPORTING BY Bo Li\\n\\nStaff in Oslo CONTRIBUTED to this story.\"}");
   ASSERT_THAT(a, IsOk());
