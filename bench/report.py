@@ -169,8 +169,10 @@ def main():
                        + " | ".join(fmt(per.get(s)) for s in stages)
                        + f" | {fmt(ipa - sum(per.values()))} |")
         out.append("\nThe same daemon and broker as above, each run under `valgrind --tool=callgrind` "
-                   "(all threads); counters zeroed after the first 500 outputs (start-up, gazetteer "
-                   "loading, first look-ups excluded); a stage's column is the inclusive count of its "
+                   "(all threads); a warm-up of 500 other records is processed first and the counters "
+                   "zeroed before the measured records are produced (start-up, gazetteer loading, "
+                   "first look-ups excluded; every counted instruction is the measured records'); "
+                   "a stage's column is the inclusive count of its "
                    "`Process`. Instruction counts are the same on every run of the same binary and "
                    "input, where CPU seconds on this shared machine vary by ±20%.\n")
 

@@ -134,7 +134,7 @@ for ((r = 2; r <= ROUNDS; r++)); do
     e2e "$m.r$r" --newsd "$BUILD/newsd" $(mode_args "$m") --latency-seconds 0
   done
 done
-# Instructions per article (valgrind callgrind; counters zeroed after 500 outputs):
+# Instructions per article (valgrind callgrind; counters zeroed after a 500-record warm-up):
 # the same figures on any run of the same binary and input, where CPU seconds on
 # this shared machine vary by ±20%. Two at a time (the counts do not depend on it).
 say "callgrind: instructions per article (passthrough, chain without story, chain)"
