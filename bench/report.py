@@ -72,7 +72,15 @@ def fmt(x, digits=0):
 
 
 def main():
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
+        sys.exit("usage: report.py RESULTS_DIR  (the directory run-all.sh filled with e2e-*.json; "
+                 "RESULTS.md and bench.png are rewritten there)")
     d = sys.argv[1]
+    if not glob.glob(os.path.join(d, "e2e-*.json")):
+        # The JSON files are not committed: in a fresh clone this would replace the
+        # committed report with an empty one.
+        sys.exit(f"report.py: no e2e-*.json in {d}: nothing to report (run bench/run-all.sh); "
+                 "RESULTS.md left as it is")
     runs = {stem: load(os.path.join(d, f"e2e-{stem}.json")) for stem, _ in MODES}
     # Repeated throughput rounds (e2e-<mode>.r2.json ...): the table and the ratios use
     # the median over all rounds of articles/s and of CPU s/1000.
