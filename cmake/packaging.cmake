@@ -9,6 +9,7 @@
 #   /etc/newsd/newsd.textproto          default config (conffile)
 #   /etc/default/newsd                  environment file of the systemd unit (conffile)
 #   /lib/systemd/system/newsd.service   systemd unit
+#   /lib/systemd/system/newsd@.service  systemd template (one instance per name)
 #   /usr/share/newsd/newsd.desc         FileDescriptorSet of proto/ (--include_imports)
 #   /usr/share/newsd/proto/newsd/v1/*.proto
 #   /usr/share/newsd/prometheus/, /usr/share/newsd/grafana/, /usr/share/newsd/examples/
@@ -49,7 +50,8 @@ install(TARGETS newsd RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/newsd.textproto DESTINATION ${NEWSD_SYSCONFDIR}/newsd)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/newsd.env
         DESTINATION ${NEWSD_SYSCONFDIR}/default RENAME newsd)
-install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/newsd.service DESTINATION ${NEWSD_UNITDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/systemd/newsd.service
+              ${PROJECT_SOURCE_DIR}/deploy/systemd/newsd@.service DESTINATION ${NEWSD_UNITDIR})
 install(FILES ${NEWSD_DESCRIPTOR_SET} DESTINATION ${NEWSD_DATADIR})
 install(FILES ${NEWSD_PROTO_FILES} DESTINATION ${NEWSD_DATADIR}/proto/newsd/v1)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/deploy/prometheus/ DESTINATION ${NEWSD_DATADIR}/prometheus

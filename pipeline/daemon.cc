@@ -7,8 +7,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/config.h"
+#include "pipeline/instance.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
 #include "pipeline/utf8.h"
@@ -28,6 +30,9 @@ struct Daemon::Slot {
   // Outputs produced for this message and not yet acknowledged (loop thread only);
   // the offset is acknowledged when it drops to 0.
   int unacknowledged = 0;
+  // The form of the outputs produced for it (refused_outputs.h; loop thread).
+  OutputForm form = OutputForm::kNormal;
+  bool acknowledged = false;  // its offset was acknowledged (AckIfDone)
 
   bool ready() const {
     int s = state.load(std::memory_order_acquire);
@@ -43,7 +48,7 @@ struct Daemon::DeliveryTag {
   Output kind = Output::kEvent;
   uint64_t txn_epoch = 0;      // EXACTLY_ONCE: the transaction it was produced in
   bool dead_letter = false;    // kind == kDeadLetter
-  bool value_omitted = false;  // dead letter re-sent without the value (too large)
+  OutputForm form = OutputForm::kNormal;  // dead letters: kDeadLetter or smaller
   std::string stage;           // dead letters: failing stage
   std::string reason;          // dead letters: snake_case status code
 };
@@ -102,12 +107,16 @@ std::vector<std::pair<std::string, std::string>> MergeProperties(
 }  // namespace
 
 OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& failure,
-                               const std::string& dead_letter_topic) {
+                               const std::string& dead_letter_topic, OutputForm form) {
+  constexpr size_t kMaxMinimalKeyBytes = 256, kMaxMinimalMessageBytes = 1000;
+  const bool headers_only = form >= OutputForm::kHeadersOnly;
   OutboundMessage out;
   out.topic = dead_letter_topic;
-  if (!message.key.empty()) out.key = message.key;
-  if (!message.value_is_null) out.value = message.value;
-  out.headers = message.headers;
+  if (!message.key.empty() && (!headers_only || message.key.size() <= kMaxMinimalKeyBytes)) {
+    out.key = message.key;
+  }
+  if (!message.value_is_null && form <= OutputForm::kDeadLetter) out.value = message.value;
+  if (!headers_only) out.headers = message.headers;
   out.headers.emplace_back("__connect.errors.topic", message.topic);
   out.headers.emplace_back("__connect.errors.partition", absl::StrCat(message.partition));
   out.headers.emplace_back("__connect.errors.offset", absl::StrCat(message.offset));
@@ -115,10 +124,20 @@ OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& fa
   out.headers.emplace_back("__connect.errors.exception.class.name",
                            absl::StrCat("newsd.", failure.stage));
   // Read as text by Kafka Connect tooling; a stage's message may quote input bytes.
-  out.headers.emplace_back("__connect.errors.exception.message",
-                           ReplaceInvalidUtf8(failure.status.message()));
+  absl::string_view exception = failure.status.message();
+  if (headers_only) exception = exception.substr(0, kMaxMinimalMessageBytes);
+  out.headers.emplace_back("__connect.errors.exception.message", ReplaceInvalidUtf8(exception));
   out.headers.emplace_back("newsd.errors.stage", failure.stage);
   out.headers.emplace_back("newsd.errors.code", absl::StatusCodeToString(failure.status.code()));
+  if (!message.value_is_null && form >= OutputForm::kDeadLetterWithoutValue) {
+    out.headers.emplace_back("newsd.errors.value_omitted_bytes", absl::StrCat(message.value.size()));
+  }
+  if (headers_only && !message.headers.empty()) {
+    out.headers.emplace_back("newsd.errors.headers_omitted", absl::StrCat(message.headers.size()));
+  }
+  if (headers_only && !message.key.empty() && !out.key) {
+    out.headers.emplace_back("newsd.errors.key_omitted_bytes", absl::StrCat(message.key.size()));
+  }
   return out;
 }
 
@@ -199,11 +218,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
   if (config.delivery() == v1::EXACTLY_ONCE) {
     sink_options.transactional_id = kafka.transactional_id();
     if (sink_options.transactional_id.empty()) {
-      char host[256] = "localhost";
-      gethostname(host, sizeof(host) - 1);
-      // Stable across restarts of this instance, so a restarted process fences its
-      // predecessor and aborts the transaction the predecessor left open.
-      sink_options.transactional_id = absl::StrCat(kafka.group_id(), "-", host);
+      // (`newsd run` sets it, from --instance; this is for embedders.)
+      sink_options.transactional_id = DefaultTransactionalId(config, "");
     }
     daemon->transactional_id_ = sink_options.transactional_id;
   } else {
@@ -212,6 +228,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
     sink_options.properties.emplace_back("message.timeout.ms", "0");
   }
   for (auto& p : MergeProperties(kafka.properties(), kafka.producer_properties())) {
+    int64_t ms = 0;
+    if (p.first == "transaction.timeout.ms" && absl::SimpleAtoi(p.second, &ms)) {
+      daemon->transaction_timeout_ = absl::Milliseconds(ms);
+    }
     sink_options.properties.push_back(p);
   }
   daemon->sink_options_ = sink_options;
@@ -259,7 +279,28 @@ absl::StatusOr<std::unique_ptr<KafkaSink>> Daemon::CreateSink() {
   });
 }
 
+bool Daemon::FencedByAnotherInstance(const absl::Status& status) const {
+  std::optional<absl::Status> fatal = sink_ ? sink_->fatal_error() : std::nullopt;
+  if (!IsProducerFenced(status) && !(fatal && IsProducerFenced(*fatal))) return false;
+  // The coordinator also bumps the epoch when it aborts a transaction left open
+  // longer than transaction.timeout.ms: that one is ours, and replacing the
+  // producer recovers from it.
+  const bool timed_out = txn_state_ != TxnState::kNone &&
+                         absl::Now() - txn_started_ >= transaction_timeout_;
+  return !timed_out;
+}
+
 void Daemon::OnProducerFatal(absl::Status status) {
+  if (exactly_once() && !fatal_ && FencedByAnotherInstance(status)) {
+    metrics_->Transactions("fenced").Increment();
+    Log(LogLevel::kError,
+        absl::StrCat("fenced: another producer with transactional.id '", transactional_id_,
+                     "' started (a newer instance, or a restart of this one elsewhere); this "
+                     "instance stops without taking it back. Give every running instance its "
+                     "own id (--instance NAME or --transactional-id)"));
+    Fail(std::move(status));
+    return;
+  }
   if (!exactly_once() || state_ != State::kRunning) {
     Fail(std::move(status));
     return;
@@ -462,11 +503,25 @@ OutboundMessage Daemon::ChangelogMessage(absl::string_view store, absl::string_v
 void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
   ObserveSlot(*slot);
   const ChainResult& result = slot->result();
+  // An output of this input was refused as too large before (exactly-once: the
+  // transaction was aborted and the input processed again): its next form only.
+  const RefusedOutputs::Entry refused = refused_.Get(slot->tp, slot->message.offset);
   // State first: the stores changed whatever became of the message.
   for (const StateChange& change : result.state_changes) {
-    if (fatal_ || txn_state_ == TxnState::kNeedsAbort) return;
+    if (refused.changelog_refused) break;
+    if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) {
+      return;
+    }
     ProduceOne(slot, ChangelogMessage(change.store, change.key, change.value), nullptr,
                Output::kChangelog);
+  }
+  if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) return;
+  if (refused.form != OutputForm::kNormal) {
+    ProduceDeadLetter(slot,
+                      result.failure ? *result.failure
+                                     : ChainFailure{"publish", refused.first_refusal},
+                      refused.form);
+    return;
   }
   if (result.failure) {
     ProduceDeadLetter(slot, *result.failure);
@@ -535,7 +590,10 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
   }
   for (v1::HeldEvent& held : holds) held_.Hold(std::move(held));
   for (const auto& [event, kind] : events) {
-    if (fatal_ || txn_state_ == TxnState::kNeedsAbort) return;
+    // (A form other than kNormal: an output was refused and replaced by a dead letter.)
+    if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) {
+      return;
+    }
     ProduceOne(slot, event, nullptr, kind);
   }
 }
@@ -569,23 +627,109 @@ void Daemon::ReleaseDueEvents() {
   }
 }
 
-void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure) {
-  OutboundMessage out =
-      MakeDeadLetter(slot->message, failure, config_.kafka().dead_letter_topic());
-  if (out.value && out.value->size() > config_.max_output_bytes()) {
-    out.headers.emplace_back("newsd.errors.value_omitted_bytes",
-                             absl::StrCat(out.value->size()));
-    out.value.reset();
+void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure,
+                               OutputForm form) {
+  if (form == OutputForm::kDeadLetter && !slot->message.value_is_null &&
+      slot->message.value.size() > config_.max_output_bytes()) {
+    form = OutputForm::kDeadLetterWithoutValue;
   }
-  ProduceOne(slot, out, &failure);
+  slot->form = std::max(slot->form, form);
+  if (form == OutputForm::kNothing) {
+    DropRefusedInput(slot, failure);
+    return;
+  }
+  ProduceOne(slot, MakeDeadLetter(slot->message, failure, config_.kafka().dead_letter_topic(), form),
+             &failure, Output::kDeadLetter, form);
+}
+
+void Daemon::DropRefusedInput(const std::shared_ptr<Slot>& slot, const ChainFailure& failure) {
+  MessageLogContext context = LogContextOf(slot->message, &slot->result());
+  context.fields = {{"stage", failure.stage}, {"code", CodeName(failure.status.code())}};
+  Log(LogLevel::kError,
+      "the dead-letter topic refused even the headers-only dead letter: nothing is "
+      "published for this input, its offset is committed; it stays in its topic at this "
+      "offset",
+      context);
+  AckIfDone(*slot);
+}
+
+void Daemon::AckIfDone(Slot& slot) {
+  if (slot.unacknowledged != 0 || slot.acknowledged) return;
+  slot.acknowledged = true;
+  offsets_.Ack(slot.tp, slot.message.offset);
+  inflight_bytes_ -= std::min<uint64_t>(inflight_bytes_, slot.message.value.size());
+}
+
+namespace {
+constexpr const char* kOutputNames[] = {"event", "dead_letter", "changelog", "tombstone",
+                                        "released_event"};
+}  // namespace
+
+bool Daemon::FitsAlone(const OutboundMessage& record) {
+  auto it = topic_max_bytes_.find(record.topic);
+  if (it == topic_max_bytes_.end()) {
+    int64_t limit = -1;  // unknown: treated as not fitting (the input moves down)
+    absl::StatusOr<std::string> value =
+        sink_->TopicConfig(record.topic, "max.message.bytes", absl::Seconds(5));
+    if (value.ok() && !absl::SimpleAtoi(*value, &limit)) limit = -1;
+    if (!value.ok()) {
+      Log(LogLevel::kWarning, absl::StrCat("max.message.bytes of ", record.topic,
+                                           " unknown: ", value.status().message()));
+    } else {
+      it = topic_max_bytes_.emplace(record.topic, limit).first;
+    }
+    if (limit < 0) return false;
+  }
+  // Record batch and record overhead, plus the worst case of lz4 on incompressible
+  // data, with a margin.
+  size_t bytes = 128 + (record.key ? record.key->size() : 0) +
+                 (record.value ? record.value->size() : 0);
+  for (const auto& [name, value] : record.headers) bytes += 8 + name.size() + value.size();
+  bytes += bytes / 100;
+  return static_cast<int64_t>(bytes) <= it->second;
+}
+
+OutputForm Daemon::RecordRefusal(const Slot& slot, Output kind, OutputForm refused,
+                                 const absl::Status& status,
+                                 const std::optional<OutboundMessage>& record) {
+  const bool casualty = record.has_value() && FitsAlone(*record);
+  const OutputForm next = refused_.Refuse(slot.tp, slot.message.offset, refused, status,
+                                          kind == Output::kChangelog, casualty);
+  const std::string fallback = next == refused ? "retry" : std::string(OutputFormName(next));
+  metrics_->OutputsRefused(kOutputNames[static_cast<int>(kind)], fallback).Increment();
+  MessageLogContext context = LogContextOf(slot.message, &slot.result());
+  context.fields = {{"output", kOutputNames[static_cast<int>(kind)]},
+                    {"next", fallback},
+                    {"error", std::string(status.message())}};
+  Log(LogLevel::kWarning,
+      next == refused ? "output refused with an oversized record of its batch: produced again"
+                      : "output refused as too large: the input's outputs take a smaller form",
+      context);
+  return next;
+}
+
+void Daemon::ProduceNextForm(const std::shared_ptr<Slot>& slot, OutputForm next) {
+  // Another refused output of the same input may have moved it to this form already.
+  if (next <= slot->form) {
+    AckIfDone(*slot);
+    return;
+  }
+  const ChainResult& result = slot->result();
+  ProduceDeadLetter(
+      slot,
+      result.failure
+          ? *result.failure
+          : ChainFailure{"publish", refused_.Get(slot->tp, slot->message.offset).first_refusal},
+      next);
 }
 
 void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage& out,
-                        const ChainFailure* failure, Output kind) {
+                        const ChainFailure* failure, Output kind, OutputForm form) {
   auto tag = std::make_unique<DeliveryTag>();
   tag->slot = slot;
   tag->kind = failure ? Output::kDeadLetter : kind;
   tag->txn_epoch = txn_epoch_;
+  tag->form = failure ? form : OutputForm::kNormal;
   if (failure) {
     tag->dead_letter = true;
     tag->stage = failure->stage;
@@ -595,6 +739,14 @@ void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage
   absl::Status status = sink_->Produce(out, tag.get());
   if (status.ok()) {
     tag.release();  // owned by librdkafka until the delivery report
+    return;
+  }
+  if (slot && IsRecordTooLarge(status)) {
+    // Larger than the producer's message.max.bytes: nothing was sent, so the next
+    // form is produced at once, in either mode.
+    --slot->unacknowledged;
+    ProduceNextForm(slot, RecordRefusal(*slot, tag->kind, tag->form, status, std::nullopt));
+    AckIfDone(*slot);
     return;
   }
   if (slot && tag->kind == Output::kEvent && status.code() == absl::StatusCode::kInvalidArgument) {
@@ -631,7 +783,12 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
   if (exactly_once() && tag->txn_epoch != txn_epoch_) return;  // aborted transaction
   if (!status.ok() && exactly_once()) {
     // Inside a transaction a failed output makes the transaction abortable: abort,
-    // rewind, and process the input again.
+    // rewind, and process the input again (in a smaller form if it was too large).
+    if (slot && IsRecordTooLarge(status)) {
+      // The abort reprocesses the input in the next form (or the same one, for a
+      // record refused only because of the batch it was in).
+      RecordRefusal(*slot, tag->kind, tag->form, status, report.record);
+    }
     if (txn_state_ == TxnState::kOpen) {  // the first failure of the transaction is logged
       txn_state_ = TxnState::kNeedsAbort;
       Log(LogLevel::kWarning, absl::StrCat("delivery failed, aborting the transaction: ",
@@ -640,29 +797,21 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
     return;
   }
   if (!status.ok()) {
-    if (slot && tag->dead_letter && !tag->value_omitted &&
-        status.code() == absl::StatusCode::kInvalidArgument) {
-      // The broker refused the dead letter's size: keep the error record without the
-      // value (the original stays in the input topic at the recorded offset).
-      ChainFailure failure{tag->stage, slot->result().failure
-                                           ? slot->result().failure->status
-                                           : absl::InvalidArgumentError("too large")};
-      OutboundMessage out =
-          MakeDeadLetter(slot->message, failure, config_.kafka().dead_letter_topic());
-      out.value.reset();
-      out.headers.emplace_back("newsd.errors.value_omitted_bytes",
-                               absl::StrCat(slot->message.value.size()));
-      tag->value_omitted = true;
-      absl::Status retry = sink_->Produce(out, tag.get());
-      if (retry.ok()) {
-        tag.release();
+    if (slot && IsRecordTooLarge(status)) {
+      // The broker refused the output's size: the input's outputs take the next,
+      // smaller form (the original stays in the input topic at the recorded offset).
+      const OutputForm next = RecordRefusal(*slot, tag->kind, tag->form, status, report.record);
+      if (next == tag->form && report.record &&
+          sink_->Produce(*report.record, tag.get()).ok()) {
+        tag.release();  // a batch casualty, produced again as it was
         return;
       }
-      status = retry;
+      --slot->unacknowledged;
+      ProduceNextForm(tag->slot, next);
+      AckIfDone(*slot);
+      return;
     }
     metrics_->delivery_failures().Increment();
-    static constexpr const char* kOutputNames[] = {"event", "dead_letter", "changelog",
-                                                   "tombstone", "released_event"};
     MessageLogContext context =
         slot ? LogContextOf(slot->message, &slot->result()) : MessageLogContext{};
     context.fields = {{"output", kOutputNames[static_cast<int>(tag->kind)]},
@@ -675,9 +824,9 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
              : absl::StrCat(status.message(), " (a released embargoed event)")));
     return;
   }
-  if (slot && --slot->unacknowledged == 0) {
-    offsets_.Ack(slot->tp, slot->message.offset);
-    inflight_bytes_ -= std::min<uint64_t>(inflight_bytes_, slot->message.value.size());
+  if (slot) {
+    --slot->unacknowledged;
+    AckIfDone(*slot);
   }
   switch (tag->kind) {
     case Output::kDeadLetter: {
@@ -690,7 +839,9 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       // Info: stage and code only; the stage's message may quote the content (debug).
       MessageLogContext context = LogContextOf(slot->message, &slot->result());
       context.fields = {{"stage", tag->stage}, {"code", tag->reason}};
-      if (tag->value_omitted) context.fields.emplace_back("value_omitted", "true");
+      if (tag->form != OutputForm::kDeadLetter) {
+        context.fields.emplace_back("form", std::string(OutputFormName(tag->form)));
+      }
       uint64_t not_logged = 0;
       if (dead_letter_log_.Allow(absl::Now(), &not_logged)) {
         if (not_logged > 0) {
@@ -762,7 +913,10 @@ void Daemon::CommitAcknowledged(bool sync, const std::vector<TopicPartition>* on
     Log(LogLevel::kWarning, absl::StrCat("offset commit failed: ", status.message()));
     return;
   }
-  for (const auto& [tp, offset] : commits) offsets_.MarkCommitted(tp, offset);
+  for (const auto& [tp, offset] : commits) {
+    offsets_.MarkCommitted(tp, offset);
+    refused_.Committed(tp, offset);
+  }
 }
 
 bool Daemon::DrainPartitions(const std::vector<TopicPartition>& partitions, absl::Time deadline) {
@@ -824,6 +978,7 @@ void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost)
   for (const TopicPartition& tp : partitions) {
     partitions_.erase(tp);
     offsets_.Remove(tp);
+    refused_.Forget(tp);
     txn_offsets_.erase(tp);
     metrics_->RemoveConsumerLag(tp.topic, tp.partition);
   }
@@ -909,6 +1064,7 @@ void Daemon::FinishCommit(const absl::Status& status) {
     for (const auto& [topic, po] : commit_offsets_) {
       const TopicPartition tp{topic, po.first};
       if (partitions_.count(tp)) offsets_.MarkCommitted(tp, po.second);  // still assigned
+      refused_.Committed(tp, po.second);
     }
     for (const auto& [topic, n] : txn_published_) metrics_->Published(topic).Increment(n);
     for (const auto& [key, n] : txn_dead_letters_) {

@@ -58,6 +58,7 @@
 #include "pipeline/log.h"
 #include "pipeline/metrics.h"
 #include "pipeline/offsets.h"
+#include "pipeline/refused_outputs.h"
 
 namespace newsd {
 
@@ -67,8 +68,14 @@ namespace newsd {
 // newsd.errors.stage / newsd.errors.code (absl status code name, e.g.
 // "INVALID_ARGUMENT"). The exception message is made well-formed UTF-8 (ill-formed
 // bytes → U+FFFD), since readers decode it as text and a stage may quote input.
+// `form` (refused_outputs.h) shrinks it after the broker refused a larger one:
+// kDeadLetterWithoutValue drops the value (header newsd.errors.value_omitted_bytes,
+// its size in bytes); kHeadersOnly also drops the original headers (header
+// newsd.errors.headers_omitted, their count), a key over 256 bytes (header
+// newsd.errors.key_omitted_bytes) and cuts the exception message to 1,000 bytes.
 OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& failure,
-                               const std::string& dead_letter_topic);
+                               const std::string& dead_letter_topic,
+                               OutputForm form = OutputForm::kDeadLetter);
 
 // Builds the output message for a processed article: key = story id (else article
 // id), value = serialized ArticleEvent (framed for the Schema Registry when
@@ -154,12 +161,40 @@ class Daemon : public RebalanceListener {
   // Produces every processed message at the head of its partition queue.
   void ProduceReady();
   void ProduceSlot(const std::shared_ptr<Slot>& slot);
-  // Produces the dead letter of `slot` (value omitted above max_output_bytes).
-  void ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure);
-  // Produces one output of `slot` (a dead letter when `failure` is set); `slot`
-  // is null for outputs that belong to no input message (released events).
+  // Produces the dead letter of `slot` in `form` (kDeadLetterWithoutValue when the
+  // value exceeds max_output_bytes); kNothing produces nothing (DropRefusedInput).
+  void ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure,
+                         OutputForm form = OutputForm::kDeadLetter);
+  // Produces one output of `slot` (a dead letter of form `form` when `failure` is
+  // set); `slot` is null for outputs that belong to no input message (released
+  // events). An output librdkafka refuses as too large goes down the ladder of
+  // refused_outputs.h (RecordRefusal, ProduceNextForm).
   void ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage& out,
-                  const ChainFailure* failure, Output kind = Output::kEvent);
+                  const ChainFailure* failure, Output kind = Output::kEvent,
+                  OutputForm form = OutputForm::kNormal);
+  // An output of `slot` of kind `kind` and form `refused` was refused as too large
+  // (`status`; `record`: the refused record when the broker refused it): records it
+  // in refused_, counts and logs it; returns the form of the input's next attempt
+  // (`refused` itself for a batch casualty, see refused_outputs.h).
+  OutputForm RecordRefusal(const Slot& slot, Output kind, OutputForm refused,
+                           const absl::Status& status,
+                           const std::optional<OutboundMessage>& record);
+  // Produces the dead letter of `slot` in form `next`, unless another refused output
+  // already moved it there (then acknowledges it if nothing else is pending).
+  void ProduceNextForm(const std::shared_ptr<Slot>& slot, OutputForm next);
+  // Whether `record` fits its topic's max.message.bytes on its own (looked up once
+  // per topic with DescribeConfigs; false when unknown).
+  bool FitsAlone(const OutboundMessage& record);
+  // The broker refused even the headers-only dead letter of `slot`: nothing is
+  // produced for it, its offset is committed (the input stays in its topic).
+  void DropRefusedInput(const std::shared_ptr<Slot>& slot, const ChainFailure& failure);
+  // Acknowledges `slot`'s offset once none of its outputs is unacknowledged.
+  void AckIfDone(Slot& slot);
+  // EXACTLY_ONCE: `status` is a fencing error while no transaction of this instance
+  // has been open longer than transaction.timeout.ms, i.e. a newer producer with
+  // the same transactional.id took over (not the coordinator aborting our own
+  // timed-out transaction).
+  bool FencedByAnotherInstance(const absl::Status& status) const;
   // The changelog record of one state change.
   OutboundMessage ChangelogMessage(absl::string_view store, absl::string_view key,
                                    std::optional<std::string> value) const;
@@ -193,11 +228,12 @@ class Daemon : public RebalanceListener {
   void ResetAfterAbort(absl::string_view reason);
   // A new producer from sink_options_ (delivery reports go to OnDelivery).
   absl::StatusOr<std::unique_ptr<KafkaSink>> CreateSink();
-  // A fatal producer error (fenced, INVALID_TXN_STATE, ...). EXACTLY_ONCE while
-  // running: the producer is replaced from the loop (ReplaceProducer), at most
-  // kMaxProducerReplacements times per kProducerReplacementWindow (a second
-  // instance with the same transactional.id would fence it every time); otherwise,
-  // and beyond that, the daemon fails.
+  // A fatal producer error (fenced, INVALID_TXN_STATE, ...). Fenced by another
+  // instance (FencedByAnotherInstance): the daemon fails (exit 1, log line,
+  // newsd_transactions_total{result="fenced"}) and never re-fences the newer one.
+  // Other fatal errors, EXACTLY_ONCE while running: the producer is replaced from the
+  // loop (ReplaceProducer), at most kMaxProducerReplacements times per
+  // kProducerReplacementWindow; otherwise, and beyond that, the daemon fails.
   void OnProducerFatal(absl::Status status);
   // Destroys the failed producer, creates a new one with the same transactional.id
   // (init_transactions bumps the epoch and aborts the open transaction) and rewinds
@@ -221,6 +257,7 @@ class Daemon : public RebalanceListener {
 
   std::atomic<State> state_{State::kStarting};
   std::string transactional_id_;  // EXACTLY_ONCE
+  absl::Duration transaction_timeout_ = absl::Seconds(60);  // producer's transaction.timeout.ms
   const std::string changelog_topic_;
   std::string instance_id_;  // header of this process's changelog records
   std::optional<absl::Status> fatal_;  // loop thread only
@@ -235,6 +272,8 @@ class Daemon : public RebalanceListener {
   // Loop-thread state.
   std::map<TopicPartition, PartitionState> partitions_;
   OffsetTracker offsets_;
+  RefusedOutputs refused_;  // inputs whose outputs the broker refused as too large
+  std::map<std::string, int64_t> topic_max_bytes_;  // max.message.bytes per topic (FitsAlone)
   uint64_t inflight_bytes_ = 0;  // values of tracked, unacknowledged messages
   bool paused_ = false;
   // EXACTLY_ONCE: the open transaction. Epochs tell delivery reports of an aborted

@@ -14,13 +14,20 @@ absl::Status TxnStatus(RdKafka::Error* raw, absl::string_view what) {
   std::unique_ptr<RdKafka::Error> error(raw);
   if (!error) return absl::OkStatus();
   std::string message = absl::StrCat(what, ": ", error->str());
-  if (error->is_fatal()) return absl::FailedPreconditionError(message);
-  if (error->txn_requires_abort()) return absl::AbortedError(message);
-  if (error->is_retriable()) return absl::UnavailableError(message);
-  return absl::Status(KafkaStatusCode(error->code()) == absl::StatusCode::kOk
-                          ? absl::StatusCode::kUnknown
-                          : KafkaStatusCode(error->code()),
-                      message);
+  absl::Status status;
+  if (error->is_fatal()) {
+    status = absl::FailedPreconditionError(message);
+  } else if (error->txn_requires_abort()) {
+    status = absl::AbortedError(message);
+  } else if (error->is_retriable()) {
+    status = absl::UnavailableError(message);
+  } else {
+    status = absl::Status(KafkaStatusCode(error->code()) == absl::StatusCode::kOk
+                              ? absl::StatusCode::kUnknown
+                              : KafkaStatusCode(error->code()),
+                          message);
+  }
+  return WithKafkaErrorCode(std::move(status), error->code());
 }
 
 }  // namespace
@@ -33,8 +40,27 @@ class KafkaSink::DeliveryCb : public RdKafka::DeliveryReportCb {
     absl::Status status = KafkaStatus(
         message.err(), absl::StrCat("deliver to ", message.topic_name()));
     if (status.ok()) connected_->store(true);
-    callback_(DeliveryReport{message.msg_opaque(), std::move(status), message.partition(),
-                             message.offset()});
+    DeliveryReport report{message.msg_opaque(), std::move(status), message.partition(),
+                          message.offset(), std::nullopt};
+    if (!report.status.ok()) {
+      OutboundMessage& record = report.record.emplace();
+      record.topic = message.topic_name();
+      if (message.key_pointer() != nullptr) {
+        record.key.emplace(static_cast<const char*>(message.key_pointer()), message.key_len());
+      }
+      if (message.payload() != nullptr) {
+        record.value.emplace(static_cast<const char*>(message.payload()), message.len());
+      }
+      if (RdKafka::Headers* headers = message.headers()) {
+        for (const RdKafka::Headers::Header& h : headers->get_all()) {
+          record.headers.emplace_back(
+              h.key(), h.value() == nullptr
+                           ? std::string()
+                           : std::string(static_cast<const char*>(h.value()), h.value_size()));
+        }
+      }
+    }
+    callback_(std::move(report));
   }
 
  private:

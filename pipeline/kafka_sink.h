@@ -49,6 +49,9 @@ class KafkaSink {
     absl::Status status;
     int32_t partition = -1;  // partition written to (when acknowledged)
     int64_t offset = -1;     // offset written at (when acknowledged)
+    // When not acknowledged: a copy of the record (topic, key, value, headers;
+    // partition -1), so that it can be sized and produced again.
+    std::optional<OutboundMessage> record;
   };
   // Called once per produced message from Poll()/Flush()/Produce().
   using DeliveryCallback = std::function<void(DeliveryReport report)>;

@@ -1,5 +1,7 @@
 #include "pipeline/kafka_status.h"
 
+#include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "pipeline/log.h"
 
@@ -49,10 +51,34 @@ absl::StatusCode KafkaStatusCode(RdKafka::ErrorCode code) {
   }
 }
 
+namespace {
+constexpr absl::string_view kKafkaErrorPayload = "newsd.kafka_error";
+}  // namespace
+
 absl::Status KafkaStatus(RdKafka::ErrorCode code, absl::string_view context) {
   if (code == RdKafka::ERR_NO_ERROR) return absl::OkStatus();
-  return absl::Status(KafkaStatusCode(code),
-                      absl::StrCat(context, ": ", RdKafka::err2str(code), " (", code, ")"));
+  return WithKafkaErrorCode(
+      absl::Status(KafkaStatusCode(code),
+                   absl::StrCat(context, ": ", RdKafka::err2str(code), " (", code, ")")),
+      code);
+}
+
+absl::Status WithKafkaErrorCode(absl::Status status, RdKafka::ErrorCode code) {
+  if (!status.ok()) status.SetPayload(kKafkaErrorPayload, absl::Cord(absl::StrCat(code)));
+  return status;
+}
+
+std::optional<RdKafka::ErrorCode> KafkaErrorCode(const absl::Status& status) {
+  auto payload = status.GetPayload(kKafkaErrorPayload);
+  int code = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &code)) return std::nullopt;
+  return static_cast<RdKafka::ErrorCode>(code);
+}
+
+bool IsProducerFenced(const absl::Status& status) {
+  const std::optional<RdKafka::ErrorCode> code = KafkaErrorCode(status);
+  return code && (*code == RdKafka::ERR__FENCED || *code == RdKafka::ERR_PRODUCER_FENCED ||
+                  *code == RdKafka::ERR_INVALID_PRODUCER_EPOCH);
 }
 
 absl::Status SetKafkaProperty(RdKafka::Conf& conf, const std::string& key,

@@ -12,6 +12,7 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -22,6 +23,17 @@ namespace newsd {
 // OK for ERR_NO_ERROR; otherwise a status whose message is "<context>: <librdkafka
 // error string> (<error name>)".
 absl::Status KafkaStatus(RdKafka::ErrorCode code, absl::string_view context);
+
+// The librdkafka error code a status from KafkaStatus (or WithKafkaErrorCode)
+// carries as its payload "newsd.kafka_error" (decimal); nullopt for other statuses.
+std::optional<RdKafka::ErrorCode> KafkaErrorCode(const absl::Status& status);
+// `status` with `code` attached as its "newsd.kafka_error" payload.
+absl::Status WithKafkaErrorCode(absl::Status status, RdKafka::ErrorCode code);
+
+// True when `status` carries a fencing error: the transactional producer's epoch was
+// bumped by another init_transactions under the same transactional.id (ERR__FENCED,
+// PRODUCER_FENCED, INVALID_PRODUCER_EPOCH).
+bool IsProducerFenced(const absl::Status& status);
 
 // The absl code KafkaStatus maps `code` to.
 absl::StatusCode KafkaStatusCode(RdKafka::ErrorCode code);

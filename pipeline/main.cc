@@ -23,6 +23,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -33,6 +34,7 @@
 #include "pipeline/daemon.h"
 #include "pipeline/embedded_cluster.h"
 #include "pipeline/extract.h"
+#include "pipeline/instance.h"
 #include "pipeline/log.h"
 #include "pipeline/metrics.h"
 
@@ -43,6 +45,13 @@ ABSL_FLAG(std::string, brokers, "",
 ABSL_FLAG(std::string, transactional_id, "",
           "Exactly-once: transactional.id of this instance (unique per running instance, "
           "stable across its restarts). Overrides kafka.transactional_id.");
+ABSL_FLAG(std::string, instance, "",
+          "run: name of this instance on its host (the systemd template newsd@NAME passes "
+          "NAME). Exactly-once without a transactional id: the default id is "
+          "<group>-<hostname>-<instance> (else -<metrics port>).");
+ABSL_FLAG(std::string, lock_dir, "",
+          "run: directory of the per-transactional-id instance locks (default "
+          "$RUNTIME_DIRECTORY, else $XDG_RUNTIME_DIR, else /tmp).");
 ABSL_FLAG(int64_t, schema_registry_id, -1,
           "Frame events in the Confluent Schema Registry wire format with this schema id "
           "(0 = plain Protobuf). Overrides schema_registry_id.");
@@ -199,6 +208,31 @@ absl::Status StartRuntime(v1::PipelineConfig config, Runtime& rt) {
 int CmdRun() {
   absl::StatusOr<v1::PipelineConfig> config = ConfigFromFlags();
   if (!config.ok()) return Fail(config.status());
+  // Exactly-once: one transactional.id per live instance. A second process on this
+  // host with the same id would fence the first (and be fenced in turn): refuse it.
+  std::optional<InstanceLock> instance_lock;
+  if (config->delivery() == v1::EXACTLY_ONCE) {
+    const std::string instance = absl::GetFlag(FLAGS_instance);
+    for (char c : instance) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
+          c != '-') {
+        return Fail(absl::InvalidArgumentError(
+            absl::StrCat("--instance: '", instance, "': use letters, digits, '.', '_', '-'")));
+      }
+    }
+    if (config->kafka().transactional_id().empty()) {
+      config->mutable_kafka()->set_transactional_id(DefaultTransactionalId(*config, instance));
+    }
+    std::string lock_dir = absl::GetFlag(FLAGS_lock_dir);
+    if (lock_dir.empty()) lock_dir = DefaultLockDirectory();
+    absl::StatusOr<InstanceLock> lock =
+        InstanceLock::Acquire(lock_dir, config->kafka().transactional_id());
+    if (!lock.ok()) return Fail(lock.status());
+    instance_lock.emplace(*std::move(lock));
+    Log(LogLevel::kInfo,
+        absl::StrCat("exactly-once with transactional.id '", config->kafka().transactional_id(),
+                     "' (instance lock ", instance_lock->path(), ")"));
+  }
   Runtime rt;
   if (absl::Status s = StartRuntime(*config, rt); !s.ok()) return Fail(s);
   InstallSignalHandlers();

@@ -120,6 +120,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                              .Help("Records held in memory by a state store, by kind "
                                    "(the story index: guids, stories, signatures, ...).")
                              .Register(r);
+  refused_family_ = &prometheus::BuildCounter()
+                         .Name("newsd_outputs_refused_total")
+                         .Help("Outputs refused as too large (message.max.bytes of the "
+                               "producer or max.message.bytes of the topic), by output and "
+                               "by the smaller form the input's outputs take next.")
+                         .Register(r);
   changelog_family_ = &prometheus::BuildCounter()
                            .Name("newsd_changelog_records_total")
                            .Help("Changelog topic records: produced, applied (replayed into a "
@@ -171,6 +177,14 @@ prometheus::Gauge& Metrics::StateStoreRecords(const std::string& store, const st
   auto& g = state_store_[{store, kind}];
   if (!g) g = &state_store_family_->Add({{"store", store}, {"kind", kind}});
   return *g;
+}
+
+prometheus::Counter& Metrics::OutputsRefused(const std::string& output,
+                                             const std::string& fallback) {
+  absl::MutexLock lock(&mu_);
+  auto& c = refused_[{output, fallback}];
+  if (!c) c = &refused_family_->Add({{"output", output}, {"fallback", fallback}});
+  return *c;
 }
 
 prometheus::Counter& Metrics::ChangelogRecords(const std::string& result) {

@@ -57,9 +57,16 @@ class Metrics {
   prometheus::Counter& ArticleFlags(const std::string& flag);
   // newsd_commits_total{result="ok"|"error"} (AT_LEAST_ONCE offset commits)
   prometheus::Counter& Commits(bool ok);
-  // newsd_transactions_total{result="committed"|"aborted"|"fatal"|"commit_retried"}
-  // (EXACTLY_ONCE; commit_retried: a commit_transaction call that timed out, resumed)
+  // newsd_transactions_total{result="committed"|"aborted"|"fatal"|"commit_retried"|
+  // "producer_replaced"|"fenced"} (EXACTLY_ONCE; commit_retried: a commit_transaction
+  // call that timed out, resumed; fenced: another instance took over the
+  // transactional.id and this one stopped)
   prometheus::Counter& Transactions(const std::string& result);
+  // newsd_outputs_refused_total{output,fallback}: outputs the producer or the broker
+  // refused as too large (output: event, dead_letter, changelog, tombstone), by the
+  // form the input's outputs take next (fallback: dead_letter,
+  // dead_letter_without_value, headers_only, nothing; see refused_outputs.h).
+  prometheus::Counter& OutputsRefused(const std::string& output, const std::string& fallback);
   // newsd_transaction_commit_seconds: send_offsets_to_transaction + commit_transaction
   // of one exactly-once transaction (the loop waits for it).
   prometheus::Histogram& transaction_commit_seconds() { return *transaction_commit_seconds_; }
@@ -117,6 +124,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* lag_family_;
   prometheus::Family<prometheus::Counter>* commits_family_;
   prometheus::Family<prometheus::Counter>* transactions_family_;
+  prometheus::Family<prometheus::Counter>* refused_family_;
   prometheus::Family<prometheus::Counter>* flags_family_;
   prometheus::Gauge* consumer_lag_seconds_;
   prometheus::Gauge* connected_;
@@ -147,6 +155,8 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, prometheus::Gauge*> state_store_
       ABSL_GUARDED_BY(mu_);
   std::map<std::string, prometheus::Counter*> changelog_ ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> refused_
+      ABSL_GUARDED_BY(mu_);
 };
 
 // Liveness and readiness, written by the daemon's loop and read by the HTTP threads

@@ -397,6 +397,45 @@ TEST(MakeDeadLetterTest, KeepsTheOriginalAndAddsWellFormedErrorHeaders) {
                                          "unknown charset '\uFFFD'")));
 }
 
+// The smaller forms a dead letter takes after the broker refused a larger one.
+TEST(MakeDeadLetterTest, SmallerFormsDropTheValueThenTheOriginalHeaders) {
+  RawMessage m;
+  m.topic = "news.raw";
+  m.partition = 1;
+  m.offset = 5;
+  m.key = "story-1";
+  m.value = std::string(6000, 'x');
+  m.headers = {{"content-type", "text/plain"}, {"big", std::string(3000, 'h')}};
+  ChainFailure failure{"decode", absl::InvalidArgumentError(std::string(5000, 'e'))};
+
+  OutboundMessage without_value =
+      MakeDeadLetter(m, failure, "dlq", OutputForm::kDeadLetterWithoutValue);
+  EXPECT_FALSE(without_value.value.has_value());
+  EXPECT_EQ(*without_value.key, "story-1");
+  EXPECT_THAT(without_value.headers, Contains(Pair("big", m.headers[1].second)));
+  EXPECT_THAT(without_value.headers, Contains(Pair("newsd.errors.value_omitted_bytes", "6000")));
+
+  OutboundMessage minimal = MakeDeadLetter(m, failure, "dlq", OutputForm::kHeadersOnly);
+  EXPECT_FALSE(minimal.value.has_value());
+  EXPECT_EQ(*minimal.key, "story-1");
+  size_t bytes = 0;
+  for (const auto& [name, value] : minimal.headers) {
+    EXPECT_NE(name, "big");
+    EXPECT_NE(name, "content-type");
+    bytes += name.size() + value.size();
+  }
+  EXPECT_LT(bytes, 1500u);  // fits a dead-letter topic with max.message.bytes=2000
+  EXPECT_THAT(minimal.headers, Contains(Pair("newsd.errors.headers_omitted", "2")));
+  EXPECT_THAT(minimal.headers, Contains(Pair("newsd.errors.value_omitted_bytes", "6000")));
+  EXPECT_THAT(minimal.headers, Contains(Pair("__connect.errors.offset", "5")));
+  EXPECT_THAT(minimal.headers, Contains(Pair("newsd.errors.stage", "decode")));
+
+  m.key = std::string(300, 'k');  // a long key goes too
+  OutboundMessage keyless = MakeDeadLetter(m, failure, "dlq", OutputForm::kHeadersOnly);
+  EXPECT_FALSE(keyless.key.has_value());
+  EXPECT_THAT(keyless.headers, Contains(Pair("newsd.errors.key_omitted_bytes", "300")));
+}
+
 TEST(DaemonTest, RestartResumesFromCommittedOffsets) {
   std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);
   ASSERT_NE(cluster, nullptr);

@@ -20,7 +20,8 @@ echo "package: $(basename "$deb")"
 # Contents and control fields.
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#' | sort >"$T/deb-files"
 for f in /usr/bin/newsd /etc/newsd/newsd.textproto /etc/default/newsd \
-         /lib/systemd/system/newsd.service /usr/share/newsd/newsd.desc \
+         /lib/systemd/system/newsd.service /lib/systemd/system/newsd@.service \
+         /usr/share/newsd/newsd.desc \
          /usr/share/newsd/proto/newsd/v1/event.proto /usr/share/newsd/prometheus/newsd.rules.yml \
          /usr/share/newsd/grafana/newsd-dashboard.json /usr/share/newsd/examples/consume_events.py; do
   grep -qx "$f" "$T/deb-files" || fail "$f missing from the package"
@@ -78,6 +79,17 @@ fi
 grep -q '^NoNewPrivileges=yes' "$T/unit/newsd.service" || fail NoNewPrivileges
 grep -q '^ProtectSystem=strict' "$T/unit/newsd.service" || fail ProtectSystem
 grep -q '^EnvironmentFile=-/' "$T/unit/newsd.service" || fail EnvironmentFile
+
+# The template, as instance "eu": its own instance name, shared lock directory.
+sed -e "s#/usr/bin/newsd#$R/usr/bin/newsd#g" -e "s#/etc/default/newsd#$R/etc/default/newsd#g" \
+    "$R/lib/systemd/system/newsd@.service" >"$T/unit/newsd@eu.service"
+if command -v systemd-analyze >/dev/null; then
+  systemd-analyze verify --man=no "$T/unit/newsd@eu.service" 2>&1 | tee "$T/verify-template.log"
+  [ ! -s "$T/verify-template.log" ] || fail "systemd-analyze verify (template) reported problems"
+fi
+grep -q -- '--instance %i' "$T/unit/newsd@eu.service" || fail "template: --instance %i"
+grep -q '^RuntimeDirectory=newsd$' "$T/unit/newsd@eu.service" || fail "template: RuntimeDirectory"
+grep -q '^RuntimeDirectoryPreserve=yes' "$T/unit/newsd@eu.service" || fail "template: preserve"
 
 # cmake --install (prefix /usr, as the package) with DESTDIR installs the same files.
 DESTDIR="$T/destdir" cmake --install "$B" --prefix /usr >/dev/null
