@@ -146,7 +146,11 @@ OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::strin
   OutboundMessage out;
   out.topic = output_topic;
   const v1::Article& article = event.article();
-  out.key = article.story().story_id().empty() ? article.id() : article.story().story_id();
+  // A stale version goes under its own id: the story key's latest value stays the
+  // newest version for compacted consumers.
+  out.key = article.story().story_id().empty() || article.story().stale()
+                ? article.id()
+                : article.story().story_id();
   std::string value;
   if (schema_registry_id > 0) {
     // Confluent wire format: magic 0, schema id big-endian, indexes [0] as one 0 byte.

@@ -77,8 +77,8 @@ OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& fa
                                const std::string& dead_letter_topic,
                                OutputForm form = OutputForm::kDeadLetter);
 
-// Builds the output message for a processed article: key = story id (else article
-// id), value = serialized ArticleEvent (framed for the Schema Registry when
+// Builds the output message for a processed article: key = story id (article id
+// when there is none or the item is a stale version, Story.stale), value = serialized ArticleEvent (framed for the Schema Registry when
 // `schema_registry_id` > 0, see config.proto), headers content-type:
 // application/x-protobuf and schema: newsd.v1.ArticleEvent.
 OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::string& output_topic,

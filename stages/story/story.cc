@@ -160,6 +160,21 @@ void RecordChange(const v1::StoryIndexEntry& entry, const StageContext& ctx) {
   ctx.state_changes->push_back(std::move(change));
 }
 
+// Whether a recorded item (item time `recorded_time`, input position `recorded`)
+// comes after this item (`time`, `self`) in input order: by offset within one Kafka
+// partition, else by item time (publication time, else processing time; equal
+// times are not "after"). Items are processed in parallel, so a later item can be
+// recorded first; a duplicate link never points to it.
+bool ComesAfter(const google::protobuf::Timestamp& recorded_time,
+                const v1::InputPosition& recorded, absl::Time time,
+                const v1::InputPosition& self) {
+  if (!recorded.topic().empty() && recorded.topic() == self.topic() &&
+      recorded.partition() == self.partition()) {
+    return recorded.offset() > self.offset();
+  }
+  return FromProtoTime(recorded_time) > time;
+}
+
 }  // namespace
 
 StoryStage::StoryStage(StoryOptions options, StoryIndexPtr index)
@@ -201,6 +216,12 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
   }
   const google::protobuf::Timestamp item_ts = ToProtoTime(item_time);
 
+  v1::InputPosition input;  // unset outside Kafka
+  if (!article.source().topic().empty() && article.source().partition() >= 0) {
+    input.set_topic(article.source().topic());
+    input.set_partition(article.source().partition());
+    input.set_offset(article.source().offset());
+  }
   v1::GuidRecord version;  // this item's version, as a guid record
   version.set_guid(wire.guid());
   version.set_version(wire.version());
@@ -208,6 +229,7 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
   version.set_etag(wire.etag());
   version.set_article_id(id);
   *version.mutable_seen_at() = item_ts;
+  if (!input.topic().empty()) *version.mutable_input() = input;
 
   const bool kill = wire.pub_status() == v1::PUB_STATUS_CANCELED || f.kill_notice;
   const bool withheld = wire.pub_status() == v1::PUB_STATUS_WITHHELD;
@@ -264,8 +286,11 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
       kind = Kind::kStale;
     } else if (order && *order == 0 && !known->article_id().empty()) {
       kind = Kind::kRepeat;
-      duplicate_of = known->article_id();
-      similarity = 1;
+      // (A copy later in the input, processed first, is not what this one repeats.)
+      if (!ComesAfter(known->seen_at(), known->input(), item_time, input)) {
+        duplicate_of = known->article_id();
+        similarity = 1;
+      }
     } else {
       kind = Kind::kNewer;
     }
@@ -282,14 +307,17 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
     std::optional<std::pair<std::string, std::string>> best;  // (story, article)
     if (f.content_hash != 0) {
       if (std::optional<v1::ContentRecord> c = index_->FindContent(f.content_hash);
-          c && c->article_id() != id) {
+          c && c->article_id() != id && !ComesAfter(c->seen_at(), c->input(), item_time, input)) {
         best.emplace(c->story_id(), c->article_id());
         similarity = 1;
       }
     }
     if (!best && !f.minhash.empty()) {
-      for (auto& [sig, sim] : index_->FindSimilar(f.minhash, item_time, 2)) {
-        if (sig.article_id() == id) continue;
+      for (auto& [sig, sim] : index_->FindSimilar(f.minhash, item_time, 4)) {
+        if (sig.article_id() == id ||
+            ComesAfter(sig.seen_at(), sig.input(), item_time, input)) {
+          continue;
+        }
         best.emplace(sig.story_id(), sig.article_id());
         similarity = sim;
         break;
@@ -402,6 +430,7 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
     c->set_article_id(id);
     c->set_story_id(story_id);
     *c->mutable_seen_at() = item_ts;
+    if (!input.topic().empty()) *c->mutable_input() = input;
   }
   if (kind != Kind::kStale && !f.minhash.empty()) {
     v1::SignatureRecord* sig = windowed->Add()->mutable_signature();
@@ -411,6 +440,7 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
     sig->set_headline_hash(f.headline_hash);
     sig->set_content_hash(f.content_hash);
     *sig->mutable_seen_at() = item_ts;
+    if (!input.topic().empty()) *sig->mutable_input() = input;
   }
   if (embargoed) {
     v1::EmbargoRecord* h = windowed->Add()->mutable_embargo();
@@ -427,6 +457,7 @@ absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) 
   out->set_similarity(static_cast<float>(similarity));
   out->set_supersedes(supersedes);
   out->set_version(story_version);
+  out->set_stale(kind == Kind::kStale);
   if (kind == Kind::kStale) AddFlag(article, "stale");
   if (kind == Kind::kRepeat) AddFlag(article, "version_repeated");
   if (kind == Kind::kReplaces && wire.previous_status() == v1::PUB_STATUS_CANCELED) {

@@ -23,6 +23,11 @@
 //     "refile"); any other item whose body matches an earlier one exactly (in the
 //     retention) or at >= threshold joins its story as a duplicate (duplicate_of,
 //     similarity). Otherwise it starts a story; story_id = Article.id.
+// duplicate_of only ever names an item earlier in input order: by offset within
+// one Kafka partition, else by item time (InputPosition, story.proto). Items are
+// processed in parallel, so a later item may be recorded first; an earlier item
+// that then matches it is not linked to it (both start stories, or the earlier
+// one joins an earlier match) rather than linked forward.
 // Kills: pub_status canceled (NewsML-G2/ninjs pubStatus, NITF management-status)
 // or a textual kill notice (story_text.h) → flags "kill" and "retraction", story
 // killed in the index (sticky); pub_status withheld → flags "withheld" and

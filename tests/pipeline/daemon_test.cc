@@ -436,6 +436,26 @@ TEST(MakeDeadLetterTest, SmallerFormsDropTheValueThenTheOriginalHeaders) {
   EXPECT_THAT(keyless.headers, Contains(Pair("newsd.errors.key_omitted_bytes", "300")));
 }
 
+// A consumer keeping the latest value per key must end with the newest version:
+// a stale (older, late) version is not published under the story key.
+TEST(MakeEventMessageTest, StaleVersionsAreKeyedByTheirOwnArticleId) {
+  v1::ArticleEvent newest;
+  newest.mutable_article()->set_id("urn:x:1#v3");
+  newest.mutable_article()->mutable_story()->set_story_id("urn:x:1#v1");
+  newest.mutable_article()->mutable_story()->set_version(3);
+  v1::ArticleEvent stale = newest;
+  stale.mutable_article()->set_id("urn:x:1#v2");
+  stale.mutable_article()->mutable_story()->set_version(2);
+  stale.mutable_article()->mutable_story()->set_stale(true);
+  std::map<std::string, uint32_t> latest;  // a compacted topic: the last value per key
+  for (const v1::ArticleEvent* e : {&newest, &stale}) {
+    const OutboundMessage m = MakeEventMessage(*e, "out");
+    latest[*m.key] = e->article().story().version();
+  }
+  EXPECT_EQ(latest["urn:x:1#v1"], 3u);
+  EXPECT_EQ(latest["urn:x:1#v2"], 2u);
+}
+
 TEST(DaemonTest, RestartResumesFromCommittedOffsets) {
   std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);
   ASSERT_NE(cluster, nullptr);

@@ -88,6 +88,8 @@ TEST_F(StoryStageTest, VersionsOutOfOrder) {
   EXPECT_EQ(v3.story().version(), 3u);
   v1::Article v2 = Run(version(2));  // late, older
   EXPECT_TRUE(HasFlag(v2, "stale"));
+  EXPECT_TRUE(v2.story().stale());  // the engine keys it by article id
+  EXPECT_FALSE(v3.story().stale());
   EXPECT_EQ(v2.story().story_id(), "urn:x:1#v1");
   EXPECT_EQ(v2.story().supersedes(), "");
   EXPECT_EQ(v2.story().version(), 2u);
@@ -235,6 +237,50 @@ v1::Article FromKafka(v1::Article a, int32_t partition, int64_t offset) {
   a.mutable_source()->set_partition(partition);
   a.mutable_source()->set_offset(offset);
   return a;
+}
+
+// Workers run items in parallel: a later input can reach the stage first. The
+// earlier one must not be linked to it as its duplicate.
+TEST_F(StoryStageTest, DuplicateLinksNeverPointToALaterInput) {
+  v1::Article later = Run(FromKafka(MakeArticle("news.raw/0/9", "Rates rise", kBody, kT0), 0, 9));
+  EXPECT_EQ(later.story().duplicate_of(), "");
+  v1::Article earlier =
+      Run(FromKafka(MakeArticle("news.raw/0/4", "Rates rise", kBody, kT0), 0, 4));
+  EXPECT_EQ(earlier.story().duplicate_of(), "");
+  EXPECT_EQ(earlier.story().story_id(), "news.raw/0/4");
+  // A near-duplicate (not the same content hash) later still: linked backwards.
+  std::string edited = kBody;
+  edited.replace(edited.find("barely"), 6, "hardly");
+  v1::Article next = Run(FromKafka(MakeArticle("news.raw/0/12", "Rates rise", edited, kT0), 0, 12));
+  EXPECT_THAT(next.story().duplicate_of(), ::testing::AnyOf("news.raw/0/4", "news.raw/0/9"));
+  v1::Article exact = Run(FromKafka(MakeArticle("news.raw/0/13", "Rates rise", kBody, kT0), 0, 13));
+  EXPECT_THAT(exact.story().duplicate_of(), ::testing::AnyOf("news.raw/0/4", "news.raw/0/9"));
+
+  // Across partitions the item time orders them: published later, processed first.
+  const std::string storm =
+      "A powerful storm brought heavy rain and strong winds to the northern coast on "
+      "Monday, closing schools and cutting power to thousands of homes, officials said. "
+      "Forecasters expect the weather to improve by the weekend as the system moves east.";
+  Run(FromKafka(MakeArticle("news.raw/1/3", "Storm", storm, kT0 + absl::Minutes(30)), 1, 3));
+  v1::Article first_published =
+      Run(FromKafka(MakeArticle("news.raw/2/7", "Storm", storm, kT0), 2, 7));
+  EXPECT_EQ(first_published.story().duplicate_of(), "");
+  // Published later than the one it matches: a duplicate, as before.
+  v1::Article second =
+      Run(FromKafka(MakeArticle("news.raw/2/8", "Storm", storm, kT0 + absl::Hours(1)), 2, 8));
+  EXPECT_FALSE(second.story().duplicate_of().empty());
+
+  // The same guid and version: a repeat, linked only to an earlier input.
+  v1::Article v_late = FromKafka(MakeArticle("news.raw/3/20", "Vote", "Ballots counted.", kT0), 3, 20);
+  v_late.mutable_wire()->set_guid("urn:vote:1");
+  v_late.mutable_wire()->set_version(2);
+  Run(v_late);
+  v1::Article v_early = v_late;
+  v_early.set_id("news.raw/3/18");
+  v_early.mutable_source()->set_offset(18);
+  v_early = Run(v_early);
+  EXPECT_TRUE(HasFlag(v_early, "version_repeated"));
+  EXPECT_EQ(v_early.story().duplicate_of(), "");
 }
 
 TEST_F(StoryStageTest, StateChangesRestoreIntoAnotherInstance) {
