@@ -16,6 +16,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "pipeline/chain.h"
+#include "pipeline/config_expand.h"
 
 namespace newsd {
 namespace {
@@ -196,6 +197,10 @@ absl::StatusOr<v1::PipelineConfig> LoadConfig(const std::string& path) {
   absl::StatusOr<v1::PipelineConfig> config = ParseConfig(buffer.str());
   if (!config.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ":", config.status().message()));
+  }
+  // Secrets come from the environment or files, not the config file.
+  if (absl::Status s = ExpandConfigReferences(*config); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
   }
   ApplyDefaults(*config);
   return config;

@@ -28,8 +28,11 @@ void ApplyDefaults(v1::PipelineConfig& config);
 // and unknown fields.
 absl::StatusOr<v1::PipelineConfig> ParseConfig(absl::string_view text);
 
-// Reads and parses the file at `path`, then applies defaults.
-// kNotFound if the file cannot be read; kInvalidArgument as ParseConfig ("FILE:L:C: …").
+// Reads and parses the file at `path`, expands the ${ENV_VAR} and ${file:/path}
+// references of its string fields (pipeline/config_expand.h), then applies defaults.
+// kNotFound if the file (or a referenced file) cannot be read; kInvalidArgument as
+// ParseConfig ("FILE:L:C: …") or for an unset variable ("FILE: FIELD: environment
+// variable X is not set …").
 absl::StatusOr<v1::PipelineConfig> LoadConfig(const std::string& path);
 
 // Semantic checks after defaults. kInvalidArgument whose message starts with the
