@@ -242,8 +242,8 @@ bool ValidHost(absl::string_view host) {
 
 // librdkafka properties holding secrets (librdkafka redacts them in its own logs).
 bool SecretProperty(absl::string_view key) {
-  for (absl::string_view part : {"password", "secret", "ssl.key.pem", "ssl_key", "sasl.oauthbearer.config",
-                                 "sasl.jaas.config"}) {
+  for (absl::string_view part : {"password", "secret", "ssl.key.pem", "ssl_key",
+                                 "sasl.oauthbearer.config", "sasl.jaas.config"}) {
     if (absl::StrContains(key, part)) return true;
   }
   return false;
@@ -310,7 +310,9 @@ absl::Status ValidateBrokerList(absl::string_view brokers) {
           absl::StrCat("empty entry in '", brokers, "' (expected HOST:PORT,HOST:PORT)"));
     }
     // librdkafka accepts a security protocol prefix: SASL_SSL://host:9093.
-    if (size_t scheme = b.find("://"); scheme != absl::string_view::npos) b.remove_prefix(scheme + 3);
+    if (size_t scheme = b.find("://"); scheme != absl::string_view::npos) {
+      b.remove_prefix(scheme + 3);
+    }
     std::string host;
     int port = 0;
     if (absl::Status s = ParseHostPort(b, &host, &port); !s.ok()) return s;

@@ -118,20 +118,18 @@ absl::Status ExpandField(Message& message, const FieldDescriptor* f, const std::
   if (f->is_repeated()) {
     for (int i = 0; i < r->FieldSize(message, f); ++i) {
       const std::string item_path = absl::StrCat(path, "[", i, "]");
-      if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+      if (f->type() == FieldDescriptor::TYPE_STRING) {  // text, not bytes
         std::string v = r->GetRepeatedString(message, f, i);
         if (absl::Status s = ExpandString(&v, item_path, env); !s.ok()) return s;
         r->SetRepeatedString(&message, f, i, std::move(v));
       } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-        if (absl::Status s = ExpandMessage(*r->MutableRepeatedMessage(&message, f, i), item_path, env);
-            !s.ok()) {
-          return s;
-        }
+        Message& item = *r->MutableRepeatedMessage(&message, f, i);
+        if (absl::Status s = ExpandMessage(item, item_path, env); !s.ok()) return s;
       }
     }
     return absl::OkStatus();
   }
-  if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+  if (f->type() == FieldDescriptor::TYPE_STRING) {  // text, not bytes
     std::string v = r->GetString(message, f);
     if (v.find('$') == std::string::npos) return absl::OkStatus();
     if (absl::Status s = ExpandString(&v, path, env); !s.ok()) return s;

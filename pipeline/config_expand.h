@@ -39,7 +39,8 @@ absl::StatusOr<std::string> ExpandReferences(absl::string_view text, absl::strin
                                              const EnvLookup& env = ProcessEnv);
 
 // Expands every string field of `message` in place (protobuf reflection). Stops at
-// the first error, whose message starts with the field path.
+// the first error, whose message starts with the field path. Bytes fields are left
+// as they are.
 absl::Status ExpandConfigReferences(google::protobuf::Message& message,
                                     const EnvLookup& env = ProcessEnv);
 
