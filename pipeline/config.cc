@@ -1,5 +1,8 @@
 #include "pipeline/config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
@@ -11,11 +14,17 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "pipeline/chain.h"
+#include "pipeline/config_expand.h"
+#include "pipeline/kafka_clients.h"
 
 namespace newsd {
 namespace {
@@ -197,17 +206,92 @@ absl::StatusOr<v1::PipelineConfig> LoadConfig(const std::string& path) {
   if (!config.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ":", config.status().message()));
   }
+  // Secrets come from the environment or files, not the config file.
+  if (absl::Status s = ExpandConfigReferences(*config); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
+  }
   ApplyDefaults(*config);
   return config;
 }
 
+namespace {
+
+// An IP address or a DNS name.
+bool ValidHost(absl::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  std::string text(host);
+  in_addr v4;
+  in6_addr v6;
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1 || inet_pton(AF_INET6, text.c_str(), &v6) == 1) {
+    return true;
+  }
+  // A DNS name: dot-separated labels of letters, digits, '-' (not first or last)
+  // and '_' (Docker and some resolvers allow it), with an optional final dot.
+  absl::string_view name = host;
+  if (absl::EndsWith(name, ".")) name.remove_suffix(1);
+  for (absl::string_view label : absl::StrSplit(name, '.')) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+      return false;
+    }
+    for (char c : label) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+    }
+  }
+  return true;
+}
+
+// librdkafka properties holding secrets (librdkafka redacts them in its own logs).
+bool SecretProperty(absl::string_view key) {
+  for (absl::string_view part : {"password", "secret", "ssl.key.pem", "ssl_key",
+                                 "sasl.oauthbearer.config", "sasl.jaas.config"}) {
+    if (absl::StrContains(key, part)) return true;
+  }
+  return false;
+}
+
+// `status` with the values of the config's secret properties replaced by
+// "[redacted]": an error message quoting a value (librdkafka's, or one of
+// ValidateConfig's) must not print a password that came from ${...}.
+absl::Status Redacted(const v1::KafkaConfig& kafka, absl::Status status) {
+  if (status.ok()) return status;
+  std::string message(status.message());
+  bool changed = false;
+  for (const auto* props :
+       {&kafka.properties(), &kafka.consumer_properties(), &kafka.producer_properties()}) {
+    for (const auto& [key, value] : *props) {
+      if (value.empty() || !SecretProperty(key) || !absl::StrContains(message, value)) continue;
+      message = absl::StrReplaceAll(message, {{value, "[redacted]"}});
+      changed = true;
+    }
+  }
+  return changed ? absl::Status(status.code(), message) : status;
+}
+
+absl::Status ValidateConfigUnredacted(const v1::PipelineConfig& config);
+
+}  // namespace
+
 absl::Status ParseHostPort(absl::string_view address, std::string* host, int* port) {
   size_t colon = address.rfind(':');
-  if (colon == absl::string_view::npos || colon == 0) {
-    return absl::InvalidArgumentError(absl::StrCat("expected HOST:PORT, got '", address, "'"));
+  if (colon == absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected HOST:PORT or :PORT, got '", address, "'"));
   }
   absl::string_view h = address.substr(0, colon);
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') {
+    h = h.substr(1, h.size() - 2);
+    in6_addr v6;
+    if (inet_pton(AF_INET6, std::string(h).c_str(), &v6) != 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("'", h, "' in brackets is not an IPv6 address in '", address, "'"));
+    }
+  } else if (absl::StrContains(h, ':')) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("an IPv6 host needs brackets ([::1]:9464), got '", address, "'"));
+  } else if (!h.empty() && !ValidHost(h)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", h, "' is not a host name or IP address in '", address, "'"));
+  }
   int p = 0;
   if (!absl::SimpleAtoi(address.substr(colon + 1), &p) || p < 0 || p > 65535) {
     return absl::InvalidArgumentError(absl::StrCat("bad port in '", address, "'"));
@@ -217,12 +301,48 @@ absl::Status ParseHostPort(absl::string_view address, std::string* host, int* po
   return absl::OkStatus();
 }
 
+absl::Status ValidateBrokerList(absl::string_view brokers) {
+  if (brokers.empty()) return absl::InvalidArgumentError("empty broker list");
+  for (absl::string_view broker : absl::StrSplit(brokers, ',')) {
+    absl::string_view b = absl::StripAsciiWhitespace(broker);
+    if (b.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("empty entry in '", brokers, "' (expected HOST:PORT,HOST:PORT)"));
+    }
+    // librdkafka accepts a security protocol prefix: SASL_SSL://host:9093.
+    if (size_t scheme = b.find("://"); scheme != absl::string_view::npos) {
+      b.remove_prefix(scheme + 3);
+    }
+    std::string host;
+    int port = 0;
+    if (absl::Status s = ParseHostPort(b, &host, &port); !s.ok()) return s;
+    if (host.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("'", broker, "' has no host"));
+    }
+    if (port == 0) return absl::InvalidArgumentError(absl::StrCat("'", broker, "' has port 0"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateConfig(const v1::PipelineConfig& config) {
+  return Redacted(config.kafka(), ValidateConfigUnredacted(config));
+}
+
+namespace {
+
+absl::Status ValidateConfigUnredacted(const v1::PipelineConfig& config) {
   const v1::KafkaConfig& kafka = config.kafka();
   if (kafka.brokers().empty()) {
     return absl::InvalidArgumentError(
         "kafka.brokers: required (bootstrap servers \"host:port,...\", or \"embedded\" for "
         "the in-process demo cluster)");
+  }
+  if (kafka.brokers() != "embedded") {
+    if (absl::Status s = ValidateBrokerList(kafka.brokers()); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "kafka.brokers: ", s.message(), " (bootstrap servers \"host:port,...\", or "
+          "\"embedded\")"));
+    }
   }
   if (kafka.group_id().empty()) return absl::InvalidArgumentError("kafka.group_id: empty");
   if (kafka.input_topics().empty()) {
@@ -359,6 +479,8 @@ absl::Status ValidateConfig(const v1::PipelineConfig& config) {
           "900000) or lower the other two"));
     }
   }
+  // librdkafka's own checks: the clients created as the daemon creates them.
+  if (absl::Status s = CheckKafkaClients(config); !s.ok()) return s;
   std::set<std::string> stage_names;
   for (int i = 0; i < config.stages_size(); ++i) {
     if (!stage_names.insert(config.stages(i).name()).second) {
@@ -371,4 +493,5 @@ absl::Status ValidateConfig(const v1::PipelineConfig& config) {
   return absl::OkStatus();
 }
 
+}  // namespace
 }  // namespace newsd

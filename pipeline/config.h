@@ -28,21 +28,34 @@ void ApplyDefaults(v1::PipelineConfig& config);
 // and unknown fields.
 absl::StatusOr<v1::PipelineConfig> ParseConfig(absl::string_view text);
 
-// Reads and parses the file at `path`, then applies defaults.
-// kNotFound if the file cannot be read; kInvalidArgument as ParseConfig ("FILE:L:C: …").
+// Reads and parses the file at `path`, expands the ${ENV_VAR} and ${file:/path}
+// references of its string fields (pipeline/config_expand.h), then applies defaults.
+// kNotFound if the file (or a referenced file) cannot be read; kInvalidArgument as
+// ParseConfig ("FILE:L:C: …") or for an unset variable ("FILE: FIELD: environment
+// variable X is not set …").
 absl::StatusOr<v1::PipelineConfig> LoadConfig(const std::string& path);
 
 // Semantic checks after defaults. kInvalidArgument whose message starts with the
 // field path, e.g. `kafka.input_topics[1]: empty topic name`,
 // `kafka.properties["enable.auto.commit"]: set by newsd, remove it`,
-// `stages[2]: unknown stage 'foo'`, `metrics_address: expected HOST:PORT`.
-// librdkafka properties are checked by librdkafka itself (name and value type);
+// `stages[2]: unknown stage 'foo'`, `metrics_address: expected HOST:PORT`,
+// `kafka.brokers: 'b:x' bad port`. librdkafka properties are checked by librdkafka
+// itself (name and value type), then the producer and consumers are created as the
+// daemon creates them, without connecting (pipeline/kafka_clients.h): a client
+// librdkafka refuses or warns about is an error naming the property;
 // topic names by Kafka's rule [a-zA-Z0-9._-]{1,249}. Builds every stage once to
 // validate its options.
 absl::Status ValidateConfig(const v1::PipelineConfig& config);
 
-// Splits "host:port" ("[::1]:9464" too). kInvalidArgument if malformed.
+// Splits "HOST:PORT": HOST an IPv4 address, a bracketed IPv6 address ("[::1]:9464",
+// host "::1") or a DNS name; ":PORT" gives an empty host (all interfaces). PORT
+// 0..65535. kInvalidArgument if malformed ("not a host:9464", "9464", "h:99999").
 absl::Status ParseHostPort(absl::string_view address, std::string* host, int* port);
+
+// Checks a bootstrap server list "HOST:PORT,HOST:PORT" (an entry may carry
+// librdkafka's "PROTOCOL://" prefix; spaces around entries are ignored; PORT
+// 1..65535). kInvalidArgument naming the bad entry.
+absl::Status ValidateBrokerList(absl::string_view brokers);
 
 }  // namespace newsd
 

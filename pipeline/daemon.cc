@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/config.h"
 #include "pipeline/instance.h"
+#include "pipeline/kafka_clients.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
 #include "pipeline/utf8.h"
@@ -91,17 +92,6 @@ MessageLogContext LogContextOf(const RawMessage& message, const ChainResult* res
   context.partition = message.partition;
   context.offset = message.offset;
   return context;
-}
-
-std::vector<std::pair<std::string, std::string>> MergeProperties(
-    const google::protobuf::Map<std::string, std::string>& common,
-    const google::protobuf::Map<std::string, std::string>& specific) {
-  // Sorted for deterministic application; specific ones applied last (override).
-  std::map<std::string, std::string> a(common.begin(), common.end());
-  std::map<std::string, std::string> b(specific.begin(), specific.end());
-  std::vector<std::pair<std::string, std::string>> out(a.begin(), a.end());
-  out.insert(out.end(), b.begin(), b.end());
-  return out;
 }
 
 }  // namespace
@@ -213,58 +203,37 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
                                                         const Chain* chain, Metrics* metrics,
                                                         Health* health) {
   std::unique_ptr<Daemon> daemon(new Daemon(config, chain, metrics, health));
-  const v1::KafkaConfig& kafka = config.kafka();
 
-  KafkaSinkOptions sink_options;
-  sink_options.brokers = kafka.brokers();
-  // Large wire items must fit in their dead letter; brokers cap it per topic.
-  sink_options.properties = {{"message.max.bytes", "33554432"}};
+  // The clients' options, as validation checks them (pipeline/kafka_clients.h).
+  const KafkaClientOptions clients = KafkaClientOptionsFromConfig(config);
+  KafkaSinkOptions sink_options = clients.producer;
   if (config.delivery() == v1::EXACTLY_ONCE) {
-    sink_options.transactional_id = kafka.transactional_id();
     if (sink_options.transactional_id.empty()) {
       // (`newsd run` sets it, from --instance; this is for embedders.)
       sink_options.transactional_id = DefaultTransactionalId(config, "");
     }
     daemon->transactional_id_ = sink_options.transactional_id;
-  } else {
-    // A broker outage must pause, not fail: messages wait in the producer until the
-    // brokers are back (and the consumer pauses on max_producer_queue).
-    sink_options.properties.emplace_back("message.timeout.ms", "0");
   }
-  for (auto& p : MergeProperties(kafka.properties(), kafka.producer_properties())) {
+  for (const auto& [name, value] : sink_options.properties) {
     int64_t ms = 0;
-    if (p.first == "transaction.timeout.ms" && absl::SimpleAtoi(p.second, &ms)) {
+    if (name == "transaction.timeout.ms" && absl::SimpleAtoi(value, &ms)) {
       daemon->transaction_timeout_ = absl::Milliseconds(ms);
     }
-    sink_options.properties.push_back(p);
   }
   daemon->sink_options_ = sink_options;
   absl::StatusOr<std::unique_ptr<KafkaSink>> sink = daemon->CreateSink();
   if (!sink.ok()) return sink.status();
   daemon->sink_ = *std::move(sink);
 
-  KafkaSourceOptions source_options;
-  source_options.brokers = kafka.brokers();
-  source_options.group_id = kafka.group_id();
-  source_options.topics.assign(kafka.input_topics().begin(), kafka.input_topics().end());
-  source_options.properties = MergeProperties(kafka.properties(), kafka.consumer_properties());
-  if (config.delivery() == v1::EXACTLY_ONCE) {
-    // Never read outputs of aborted transactions upstream either.
-    source_options.properties.insert(source_options.properties.begin(),
-                                     {"isolation.level", "read_committed"});
-  }
   absl::StatusOr<std::unique_ptr<KafkaSource>> source =
-      KafkaSource::Create(source_options, daemon.get());
+      KafkaSource::Create(clients.consumer, daemon.get());
   if (!source.ok()) return source.status();
   daemon->source_ = *std::move(source);
 
   daemon->stores_ = chain->StateStores();
   daemon->stores_.push_back(&daemon->held_);
-  ChangelogReaderOptions changelog_options;
-  changelog_options.brokers = kafka.brokers();
+  ChangelogReaderOptions changelog_options = clients.changelog;
   changelog_options.topic = daemon->changelog_topic();
-  changelog_options.client_id = absl::StrCat(kafka.group_id(), "-changelog-reader");
-  changelog_options.properties = MergeProperties(kafka.properties(), kafka.consumer_properties());
   changelog_options.own_instance = daemon->instance_id_;
   absl::StatusOr<std::unique_ptr<ChangelogReader>> changelog =
       ChangelogReader::Create(changelog_options, daemon->stores_, metrics);

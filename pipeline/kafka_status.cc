@@ -3,6 +3,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/kafka_log_capture.h"
 #include "pipeline/log.h"
 
 namespace newsd {
@@ -93,6 +94,7 @@ absl::Status SetKafkaProperty(RdKafka::Conf& conf, const std::string& key,
 void LogKafkaEvent(absl::string_view client, const RdKafka::Event& event) {
   // (Event's accessors are not const in librdkafka's C++ API.)
   RdKafka::Event& e = const_cast<RdKafka::Event&>(event);
+  CaptureKafkaEvent(event);  // configuration warnings, for validation
   if (e.type() == RdKafka::Event::EVENT_ERROR) {
     Log(e.fatal() ? LogLevel::kError : LogLevel::kWarning,
         absl::StrCat(client, ": ", RdKafka::err2str(e.err()), ": ", e.str()));

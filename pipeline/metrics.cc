@@ -303,9 +303,10 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
   std::string host;
   int port = 0;
   if (absl::Status s = ParseHostPort(address, &host, &port); !s.ok()) return s;
-  std::string listen = host.find(':') != std::string::npos
-                           ? absl::StrCat("[", host, "]:", port)
-                           : absl::StrCat(host, ":", port);
+  // ":9464" (empty host): civetweb's bare port, all interfaces.
+  std::string listen = host.empty()                        ? absl::StrCat(port)
+                       : host.find(':') != std::string::npos ? absl::StrCat("[", host, "]:", port)
+                                                             : absl::StrCat(host, ":", port);
   std::unique_ptr<MetricsServer> server(new MetricsServer());
   try {
     server->server_ = std::make_unique<CivetServer>(std::vector<std::string>{

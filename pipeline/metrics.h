@@ -190,7 +190,8 @@ struct Health {
 // the reason). Stops when destroyed.
 class MetricsServer {
  public:
-  // Starts listening on `address` ("host:port"; port 0 picks a free port).
+  // Starts listening on `address` ("host:port", ":port" on all interfaces; port 0
+  // picks a free port).
   // kInvalidArgument for a malformed address, kUnavailable if it cannot bind.
   // `before_scrape`, if set, runs on the HTTP thread before every /metrics
   // collection (to refresh gauges the loop cannot update while it is blocked).

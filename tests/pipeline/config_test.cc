@@ -1,5 +1,6 @@
 #include "pipeline/config.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -166,7 +167,127 @@ TEST(ConfigTest, ParseHostPort) {
   EXPECT_EQ(host, "::1");
   EXPECT_FALSE(ParseHostPort("localhost", &host, &port).ok());
   EXPECT_FALSE(ParseHostPort("h:99999", &host, &port).ok());
-  EXPECT_FALSE(ParseHostPort(":80", &host, &port).ok());
+  // ":PORT": all interfaces (MetricsServer listens on the bare port).
+  ASSERT_TRUE(ParseHostPort(":9464", &host, &port).ok());
+  EXPECT_EQ(host, "");
+  EXPECT_EQ(port, 9464);
+  ASSERT_TRUE(ParseHostPort("kafka-0.kafka.svc.cluster.local:9092", &host, &port).ok());
+  EXPECT_EQ(host, "kafka-0.kafka.svc.cluster.local");
+  EXPECT_THAT(ParseHostPort("not a host:9464", &host, &port).message(),
+              HasSubstr("'not a host' is not a host name or IP address"));
+  EXPECT_FALSE(ParseHostPort("-bad-:1", &host, &port).ok());
+  EXPECT_FALSE(ParseHostPort("::1:80", &host, &port).ok());  // IPv6 needs brackets
+  EXPECT_FALSE(ParseHostPort("[not-v6]:80", &host, &port).ok());
+}
+
+// Item 13 of issue 20: configs that `validate-config` passed and the daemon then
+// failed on.
+TEST(ConfigTest, EmptySaslPasswordIsRejected) {
+  const std::string sasl = R"pb(
+    kafka {
+      brokers: "b:9092"
+      properties { key: "security.protocol" value: "SASL_SSL" }
+      properties { key: "sasl.mechanism" value: "SCRAM-SHA-512" }
+      properties { key: "sasl.username" value: "newsd" }
+  )pb";
+  EXPECT_EQ(ValidateText(sasl + R"pb(properties { key: "sasl.password" value: "" } })pb")
+                .message(),
+            "kafka.properties[\"sasl.password\"]: librdkafka cannot create the producer: "
+            "sasl.username and sasl.password must be set");
+  EXPECT_THAT(ValidateText(sasl + "}").message(),
+              HasSubstr("librdkafka cannot create the producer: sasl.username and sasl.password "
+                        "must be set"));
+  EXPECT_TRUE(ValidateText(sasl + R"pb(properties { key: "sasl.password" value: "pw" } })pb").ok())
+      << ValidateText(sasl + R"pb(properties { key: "sasl.password" value: "pw" } })pb");
+  // Only the consumers' SASL settings given: the consumer is refused.
+  EXPECT_THAT(ValidateText(R"pb(kafka {
+                                  brokers: "b:9092"
+                                  consumer_properties { key: "security.protocol" value: "SASL_PLAINTEXT" }
+                                  consumer_properties { key: "sasl.mechanism" value: "PLAIN" }
+                                  consumer_properties { key: "sasl.username" value: "u" }
+                                  consumer_properties { key: "sasl.password" value: "" }
+                                })pb")
+                  .message(),
+              HasSubstr("kafka.consumer_properties[\"sasl.password\"]: librdkafka cannot create "
+                        "the consumer"));
+}
+
+TEST(ConfigTest, PropertyOfTheOtherClientIsRejected) {
+  // librdkafka warns (and ignores it): a warning is an error here.
+  EXPECT_EQ(
+      ValidateText(R"pb(kafka { brokers: "b:9092" consumer_properties { key: "linger.ms" value: "5" } })pb")
+          .message(),
+      "kafka.consumer_properties[\"linger.ms\"]: librdkafka warns when creating the consumer: "
+      "Configuration property queue.buffering.max.ms is a producer property and will be "
+      "ignored by this consumer instance");
+  EXPECT_THAT(
+      ValidateText(
+          R"pb(kafka { brokers: "b:9092" producer_properties { key: "fetch.max.bytes" value: "1000000" } })pb")
+          .message(),
+      HasSubstr("kafka.producer_properties[\"fetch.max.bytes\"]: librdkafka warns when creating "
+                "the producer: Configuration property fetch.max.bytes is a consumer property"));
+  // kafka.properties reach every client: a producer property belongs in producer_properties.
+  EXPECT_THAT(
+      ValidateText(R"pb(kafka { brokers: "b:9092" properties { key: "compression.type" value: "lz4" } })pb")
+          .message(),
+      HasSubstr("kafka.properties[\"compression.type\"]: librdkafka warns when creating the "
+                "consumer: Configuration property compression.codec is a producer property and "
+                "will be ignored by this consumer instance; kafka.properties go to the producer "
+                "and both consumers: move it to kafka.producer_properties"));
+  // In the right place they pass.
+  EXPECT_TRUE(ValidateText(R"pb(kafka {
+                                  brokers: "b:9092"
+                                  consumer_properties { key: "fetch.max.bytes" value: "1000000" }
+                                  producer_properties { key: "linger.ms" value: "5" }
+                                  properties { key: "socket.keepalive.enable" value: "true" }
+                                })pb")
+                  .ok());
+}
+
+TEST(ConfigTest, MetricsAddressMustBeHostPort) {
+  EXPECT_EQ(ValidateText(R"pb(kafka { brokers: "b:9092" } metrics_address: "not a host:9464")pb")
+                .message(),
+            "metrics_address: 'not a host' is not a host name or IP address in 'not a host:9464'");
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:9092" } metrics_address: "h:http")pb")
+                  .message(),
+              HasSubstr("metrics_address: bad port"));
+  for (const char* ok : {":9464", "0.0.0.0:9464", "[::]:9464", "localhost:9464", "127.0.0.1:0"}) {
+    EXPECT_TRUE(ValidateText(absl::StrCat(R"pb(kafka { brokers: "b:9092" } metrics_address: ")pb",
+                                          ok, "\""))
+                    .ok())
+        << ok;
+  }
+}
+
+TEST(ConfigTest, BrokerListMustParse) {
+  auto with_brokers = [](const std::string& brokers) {
+    return ValidateText(absl::StrCat(R"pb(kafka { brokers: ")pb", brokers, "\" }"));
+  };
+  EXPECT_EQ(with_brokers("k1:9092,,k2:9092").message(),
+            "kafka.brokers: empty entry in 'k1:9092,,k2:9092' (expected HOST:PORT,HOST:PORT) "
+            "(bootstrap servers \"host:port,...\", or \"embedded\")");
+  EXPECT_THAT(with_brokers("k1:9092,not a host:9092").message(),
+              HasSubstr("kafka.brokers: 'not a host' is not a host name or IP address"));
+  EXPECT_THAT(with_brokers("k1").message(), HasSubstr("kafka.brokers: expected HOST:PORT"));
+  EXPECT_THAT(with_brokers("k1:abc").message(), HasSubstr("kafka.brokers: bad port in 'k1:abc'"));
+  EXPECT_THAT(with_brokers("k1:0").message(), HasSubstr("kafka.brokers: 'k1:0' has port 0"));
+  EXPECT_THAT(with_brokers(":9092").message(), HasSubstr("kafka.brokers: ':9092' has no host"));
+  for (const char* ok : {"k1:9092", "k1:9092, k2:9092", "SASL_SSL://k1:9093", "[::1]:9092",
+                         "10.0.0.1:9092,10.0.0.2:9092", "embedded"}) {
+    EXPECT_TRUE(with_brokers(ok).ok()) << ok << ": " << with_brokers(ok);
+  }
+}
+
+TEST(ConfigTest, ErrorsNeverShowASecretPropertyValue) {
+  // Contrived, but any error that quotes a value is covered the same way.
+  absl::Status s = ValidateText(R"pb(kafka {
+                                       brokers: "b:9092"
+                                       input_topics: "hunter2!"
+                                       properties { key: "sasl.password" value: "hunter2!" }
+                                     })pb");
+  EXPECT_EQ(s.message(),
+            "kafka.input_topics[0]: '[redacted]' is not a valid Kafka topic name ([a-zA-Z0-9._-], "
+            "at most 249)");
 }
 
 TEST(ConfigTest, ExampleConfigInDeployIsValid) {

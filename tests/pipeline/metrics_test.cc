@@ -84,6 +84,17 @@ TEST(MetricsTest, BadAddressIsRejected) {
             absl::StatusCode::kInvalidArgument);
 }
 
+TEST(MetricsTest, ColonPortListensOnAllInterfaces) {
+  Metrics metrics;
+  Health health;
+  auto server = MetricsServer::Start(":0", metrics.registry(), &health);
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_GT((*server)->port(), 0);
+  EXPECT_THAT(HttpGet((*server)->port(), "/healthz"), StartsWith("HTTP/1.1 200"));
+  EXPECT_EQ(MetricsServer::Start("not a host:0", metrics.registry(), &health).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(MetricsTest, PortInUseIsUnavailable) {
   Metrics metrics;
   Health health;

@@ -26,13 +26,26 @@ def load_all(path):
         return [d for d in yaml.safe_load_all(f) if d is not None]
 
 
-def validate_config(test, text):
+def run_validate_config(text, env=None):
     with tempfile.NamedTemporaryFile("w", suffix=".textproto") as f:
         f.write(text)
         f.flush()
-        r = subprocess.run([h.NEWSD, "validate-config", f.name], capture_output=True, text=True)
+        return subprocess.run([h.NEWSD, "validate-config", f.name], capture_output=True,
+                              text=True, env=env)
+
+
+def validate_config(test, text, env=None):
+    r = run_validate_config(text, env)
     test.assertEqual(r.returncode, 0, r.stdout + r.stderr)
     test.assertIn(": OK", r.stdout)
+    return r
+
+
+# ${NAME} references in the strings of a newsd config (not in comments, not $${ escapes).
+def env_references(text):
+    strings = re.findall(r'"((?:[^"\\]|\\.)*)"', re.sub(r"#[^\n]*", "", text))
+    return {name for s in strings
+            for name in re.findall(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}", s)}
 
 
 class KubernetesManifestsTest(unittest.TestCase):
@@ -42,10 +55,24 @@ class KubernetesManifestsTest(unittest.TestCase):
         for path in sorted(glob.glob(os.path.join(DEPLOY, "k8s", "*.yaml"))):
             for d in load_all(path):
                 cls.docs[d["kind"]] = d
+        cls.secret = cls.docs["Secret"]
+        cls.secret_values = dict(cls.secret.get("stringData", {}))
+
+    def pod_env(self):
+        """The container's environment as the config sees it: name -> value from the Secret."""
+        (c,) = self.docs["Deployment"]["spec"]["template"]["spec"]["containers"]
+        env = {}
+        for e in c.get("env", []):
+            ref = e["valueFrom"]["secretKeyRef"]
+            self.assertEqual(ref["name"], self.secret["metadata"]["name"], e["name"])
+            self.assertIn(ref["key"], self.secret_values, e["name"])
+            env[e["name"]] = self.secret_values[ref["key"]]
+        return env
 
     def test_every_object_has_api_version_kind_name(self):
         self.assertEqual(set(self.docs), {"ConfigMap", "Deployment", "Service",
-                                          "PodDisruptionBudget", "ScaledObject", "Kustomization"})
+                                          "PodDisruptionBudget", "ScaledObject", "Kustomization",
+                                          "Secret", "TriggerAuthentication"})
         for kind, d in self.docs.items():
             self.assertTrue(d.get("apiVersion"), kind)
             if kind != "Kustomization":
@@ -86,10 +113,63 @@ class KubernetesManifestsTest(unittest.TestCase):
 
     def test_configmap_config_validates_and_listens_on_the_probe_port(self):
         text = self.docs["ConfigMap"]["data"]["newsd.textproto"]
-        validate_config(self, text)
+        validate_config(self, text, {**os.environ, **self.pod_env()})
         (c,) = self.docs["Deployment"]["spec"]["template"]["spec"]["containers"]
         port = {p["name"]: p["containerPort"] for p in c["ports"]}["metrics"]
         self.assertIn(f'metrics_address: "0.0.0.0:{port}"', text)
+
+    def test_credentials_come_from_the_secret(self):
+        text = self.docs["ConfigMap"]["data"]["newsd.textproto"]
+        # The SASL credentials are ${...} references, never literals in the ConfigMap.
+        for key in ("sasl.username", "sasl.password"):
+            m = re.search(r'key: "%s" value: "([^"]*)"' % re.escape(key), text)
+            self.assertIsNotNone(m, key)
+            self.assertRegex(m.group(1), r"^\$\{[A-Z_]+\}$", key)
+        self.assertNotIn(self.secret_values["KAFKA_SASL_PASSWORD"], text)
+        # Every variable the config references is set in the pod from the Secret.
+        refs = env_references(text)
+        self.assertEqual(refs, {"KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"})
+        env = self.pod_env()
+        self.assertLessEqual(refs, set(env))
+        # The Secret is applied on its own, so `kubectl apply -k` never overwrites real
+        # credentials with the placeholders.
+        self.assertNotIn("secret.yaml", self.docs["Kustomization"]["resources"])
+        self.assertEqual(self.secret["type"], "Opaque")
+
+    def test_config_needs_the_secret_and_never_prints_it(self):
+        text = self.docs["ConfigMap"]["data"]["newsd.textproto"]
+        bare = {k: v for k, v in os.environ.items() if k not in env_references(text)}
+        r = run_validate_config(text, bare)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertRegex(r.stderr, r'kafka\.properties\["sasl\.(username|password)"\]: environment '
+                                   r'variable KAFKA_SASL_(USERNAME|PASSWORD) is not set')
+        # An empty password is refused as the daemon would refuse it; the set values
+        # never appear in the output.
+        env = {**os.environ, **self.pod_env(), "KAFKA_SASL_PASSWORD": ""}
+        r = run_validate_config(text, env)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn('kafka.properties["sasl.password"]: librdkafka cannot create the producer',
+                      r.stderr)
+        secret_env = {**os.environ, **self.pod_env(), "KAFKA_SASL_PASSWORD": "pw-7f3a9c-secret"}
+        r = validate_config(self, text, secret_env)
+        self.assertNotIn("pw-7f3a9c-secret", r.stdout + r.stderr)
+
+    def test_keda_reads_the_same_secret(self):
+        so = self.docs["ScaledObject"]
+        (t,) = so["spec"]["triggers"]
+        auth = self.docs["TriggerAuthentication"]
+        self.assertEqual(t["authenticationRef"]["name"], auth["metadata"]["name"])
+        refs = {r["parameter"]: r for r in auth["spec"]["secretTargetRef"]}
+        self.assertEqual(set(refs), {"username", "password"})
+        for param, key in (("username", "KAFKA_SASL_USERNAME"), ("password", "KAFKA_SASL_PASSWORD")):
+            self.assertEqual(refs[param]["name"], self.secret["metadata"]["name"])
+            self.assertEqual(refs[param]["key"], key)
+        # The scaler authenticates as newsd does (SCRAM-SHA-512 over TLS).
+        cfg = self.docs["ConfigMap"]["data"]["newsd.textproto"]
+        self.assertIn('key: "sasl.mechanism" value: "SCRAM-SHA-512"', cfg)
+        self.assertIn('key: "security.protocol" value: "SASL_SSL"', cfg)
+        self.assertEqual(t["metadata"]["sasl"], "scram_sha512")
+        self.assertEqual(t["metadata"]["tls"], "enable")
 
     def test_service_and_pdb(self):
         svc = self.docs["Service"]
@@ -164,6 +244,13 @@ class ComposeDockerSystemdTest(unittest.TestCase):
                     k, v = line.strip().split("=", 1)
                     env[k] = v.strip('"')
         self.assertEqual(env["NEWSD_CONFIG"], "/etc/newsd/newsd.textproto")
+        # No credentials in the world-readable env file; the unit reads them from a
+        # separate one (optional: "-").
+        self.assertFalse([k for k in env if "PASSWORD" in k or "SECRET" in k], env)
+        with open(os.path.join(DEPLOY, "systemd", "newsd.service")) as f:
+            unit = f.read()
+        files = re.findall(r"^EnvironmentFile=(\S+)$", unit, re.M)
+        self.assertEqual(files, ["-/etc/default/newsd", "-/etc/newsd/credentials.env"])
         # The flags of NEWSD_OPTS are accepted by the binary.
         r = subprocess.run([h.NEWSD, *env["NEWSD_OPTS"].split(), "validate-config",
                             os.path.join(DEPLOY, "compose", "newsd.textproto")],
