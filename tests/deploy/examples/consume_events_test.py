@@ -42,7 +42,7 @@ class ConsumeEventsExampleTest(unittest.TestCase):
         self.assertRegex(seed[0], r" en '.*Lavrov.*' \d+ sentences$")
 
     def test_reads_events_framed_for_the_schema_registry(self):
-        # newsd frames every event (magic 0, schema id 42, index [0]) and the example
+        # newsd frames every event (magic 0, schema id 42, indexes [1]) and the example
         # consumer strips the frame before decoding.
         with h.Newsd(extra_args=("--schema-registry-id", "42")) as newsd:
             n = newsd.feed_standard_traffic(stories=3)
