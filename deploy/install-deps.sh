@@ -45,9 +45,24 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages already installed"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+
+# tests/deploy/examples/schema_registry_test.py decodes newsd's framed events with
+# Confluent's own Protobuf deserializer, which Debian lacks in a usable version
+# (python3-confluent-kafka 1.7 ignores the message indexes): confluent-kafka 2.x from
+# PyPI in a venv (its wheel bundles librdkafka). Same path in tests/deploy/CMakeLists.txt.
+TEST_VENV="${NEWSD_TEST_VENV:-/opt/newsd-test-venv}"
+CONFLUENT_KAFKA_VERSION=2.16.1
+if "$TEST_VENV/bin/python3" -c "import sys, importlib.metadata, confluent_kafka.schema_registry.protobuf; sys.exit(importlib.metadata.version('confluent-kafka') != '$CONFLUENT_KAFKA_VERSION')" 2>/dev/null; then
+  echo "install-deps: test venv ready: $TEST_VENV (confluent-kafka $CONFLUENT_KAFKA_VERSION)"
+else
+  echo "install-deps: creating the test venv $TEST_VENV (confluent-kafka $CONFLUENT_KAFKA_VERSION from PyPI)"
+  $SUDO /usr/bin/python3 -m venv --clear "$TEST_VENV"
+  $SUDO "$TEST_VENV/bin/pip" install -q --disable-pip-version-check \
+    "confluent-kafka[protobuf,schemaregistry]==$CONFLUENT_KAFKA_VERSION" </dev/null
+fi

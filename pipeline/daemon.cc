@@ -131,6 +131,26 @@ OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& fa
   return out;
 }
 
+std::string SchemaRegistryMessageIndexes(const google::protobuf::Descriptor& message) {
+  std::vector<int> path;  // outermost first: index in the file, then nested indexes
+  for (const google::protobuf::Descriptor* d = &message; d != nullptr; d = d->containing_type()) {
+    path.insert(path.begin(), d->index());
+  }
+  if (path.size() == 1 && path[0] == 0) return std::string(1, '\0');  // [0]: the shortcut
+  std::string out;
+  auto append_zigzag_varint = [&out](int64_t v) {
+    uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+    while (z >= 0x80) {
+      out.push_back(static_cast<char>((z & 0x7F) | 0x80));
+      z >>= 7;
+    }
+    out.push_back(static_cast<char>(z));
+  };
+  append_zigzag_varint(static_cast<int64_t>(path.size()));
+  for (int index : path) append_zigzag_varint(index);
+  return out;
+}
+
 OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::string& output_topic,
                                  uint32_t schema_registry_id) {
   OutboundMessage out;
@@ -143,10 +163,14 @@ OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::strin
                 : article.story().story_id();
   std::string value;
   if (schema_registry_id > 0) {
-    // Confluent wire format: magic 0, schema id big-endian, indexes [0] as one 0 byte.
+    // Confluent wire format: magic 0, schema id big-endian, then the message indexes
+    // of newsd.v1.ArticleEvent in event.proto.
     value = {'\0', static_cast<char>(schema_registry_id >> 24),
              static_cast<char>(schema_registry_id >> 16), static_cast<char>(schema_registry_id >> 8),
-             static_cast<char>(schema_registry_id), '\0'};
+             static_cast<char>(schema_registry_id)};
+    static const std::string* const kIndexes =
+        new std::string(SchemaRegistryMessageIndexes(*v1::ArticleEvent::descriptor()));
+    value += *kIndexes;
   }
   event.AppendToString(&value);
   out.value = std::move(value);

@@ -49,6 +49,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
 #include "newsd/v1/config.pb.h"
 #include "pipeline/chain.h"
 #include "pipeline/changelog.h"
@@ -77,10 +78,18 @@ OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& fa
                                const std::string& dead_letter_topic,
                                OutputForm form = OutputForm::kDeadLetter);
 
+// The message-index part of a Confluent Schema Registry frame naming `message` in
+// its .proto file: the path of indexes (top-level message index in the file, then
+// nested-type indexes), written as zigzag varints, the count first; the path [0]
+// (the file's first top-level message) as the single byte 0x00. ArticleEvent is
+// message 1 of event.proto: bytes 0x02 0x02.
+std::string SchemaRegistryMessageIndexes(const google::protobuf::Descriptor& message);
+
 // Builds the output message for a processed article: key = story id (article id
 // when there is none or the item is a stale version, Story.stale), value = serialized ArticleEvent (framed for the Schema Registry when
-// `schema_registry_id` > 0, see config.proto), headers content-type:
-// application/x-protobuf and schema: newsd.v1.ArticleEvent.
+// `schema_registry_id` > 0: 0x00, the id big-endian in 4 bytes, then
+// SchemaRegistryMessageIndexes(ArticleEvent); see config.proto), headers
+// content-type: application/x-protobuf and schema: newsd.v1.ArticleEvent.
 OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::string& output_topic,
                                  uint32_t schema_registry_id = 0);
 

@@ -118,12 +118,16 @@ class Newsd:
     def samples(self):
         return parse_metrics(self.scrape())
 
-    def produce(self, files, limit=0, published_at=None, topic="news.raw"):
+    def produce(self, files, limit=0, published_at=None, topic="news.raw", headers=(), key=None):
         args = [NEWSD, "produce", "--brokers", self.bootstrap, "--topic", topic]
         if limit:
             args += ["--limit", str(limit)]
         if published_at:
             args += ["--published-at", published_at]
+        if headers:
+            args += ["--header", ",".join(headers)]
+        if key is not None:
+            args += ["--key", key]
         out = subprocess.run(args + list(files), check=True, capture_output=True, text=True)
         return int(re.search(r"produced (\d+) messages", out.stdout).group(1))
 

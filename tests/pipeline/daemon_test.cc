@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.pb.h"
 #include "gtest/gtest.h"
 #include "pipeline/cli_tools.h"
 #include "pipeline/config.h"
@@ -573,8 +574,10 @@ TEST(DaemonTest, SchemaRegistryFraming) {
   EXPECT_EQ(StripSchemaRegistryFrame(plain), absl::string_view(plain));
 
   const OutboundMessage framed = MakeEventMessage(event, "out", 0x01020304);
-  EXPECT_EQ(framed.value->substr(0, 6), std::string("\x00\x01\x02\x03\x04\x00", 6));
-  EXPECT_EQ(framed.value->substr(6), plain);
+  // Magic 0, schema id 0x01020304, message indexes [1] (ArticleEvent is the second
+  // message of event.proto, after StageTiming): count 1 → zigzag 2, index 1 → 2.
+  EXPECT_EQ(framed.value->substr(0, 7), std::string("\x00\x01\x02\x03\x04\x02\x02", 7));
+  EXPECT_EQ(framed.value->substr(7), plain);
   EXPECT_EQ(*framed.key, "a/0/1");
   ASSERT_TRUE(StripSchemaRegistryFrame(*framed.value).has_value());
   EXPECT_EQ(*StripSchemaRegistryFrame(*framed.value), absl::string_view(plain));
@@ -582,6 +585,45 @@ TEST(DaemonTest, SchemaRegistryFraming) {
   const std::string explicit_indexes = std::string("\x00\x00\x00\x00\x07\x04\x04\x02", 8) + plain;
   EXPECT_EQ(*StripSchemaRegistryFrame(explicit_indexes), absl::string_view(plain));
   EXPECT_EQ(StripSchemaRegistryFrame(std::string("\x00\x00\x00", 3)), std::nullopt);
+}
+
+// The index path comes from the descriptor: top-level index in the file, then
+// nested-type indexes; [0] is the single byte 0.
+TEST(DaemonTest, SchemaRegistryMessageIndexes) {
+  EXPECT_EQ(v1::ArticleEvent::descriptor()->file()->message_type(1), v1::ArticleEvent::descriptor());
+  EXPECT_EQ(SchemaRegistryMessageIndexes(*v1::ArticleEvent::descriptor()), std::string("\x02\x02", 2));
+  EXPECT_EQ(SchemaRegistryMessageIndexes(*v1::StageTiming::descriptor()), std::string("\x00", 1));
+  EXPECT_EQ(SchemaRegistryMessageIndexes(*v1::HeldEvent::descriptor()), std::string("\x02\x04", 2));
+
+  // m0 … m69 top level; m1 has nested n0, n1 { o0 }.
+  google::protobuf::FileDescriptorProto file;
+  file.set_name("t.proto");
+  file.set_package("t");
+  for (int i = 0; i < 70; ++i) file.add_message_type()->set_name(absl::StrCat("m", i));
+  google::protobuf::DescriptorProto* m1 = file.mutable_message_type(1);
+  m1->add_nested_type()->set_name("n0");
+  m1->add_nested_type()->set_name("n1");
+  m1->mutable_nested_type(1)->add_nested_type()->set_name("o0");
+  google::protobuf::DescriptorPool pool;
+  ASSERT_NE(pool.BuildFile(file), nullptr);
+  auto indexes = [&](const std::string& name) {
+    const google::protobuf::Descriptor* d = pool.FindMessageTypeByName(name);
+    EXPECT_NE(d, nullptr) << name;
+    return d == nullptr ? std::string("?") : SchemaRegistryMessageIndexes(*d);
+  };
+  EXPECT_EQ(indexes("t.m0"), std::string("\x00", 1));
+  EXPECT_EQ(indexes("t.m2"), std::string("\x02\x04", 2));
+  // [1, 1, 0]: count 3 → 6, then 2, 2, 0.
+  EXPECT_EQ(indexes("t.m1.n1.o0"), std::string("\x06\x02\x02\x00", 4));
+  // [1, 0]: count 2 → 4, then 2, 0 (a first nested message is not the [0] shortcut).
+  EXPECT_EQ(indexes("t.m1.n0"), std::string("\x04\x02\x00", 3));
+  // Index 64 → zigzag 128: a two-byte varint.
+  EXPECT_EQ(indexes("t.m64"), std::string("\x02\x80\x01", 3));
+  // What StripSchemaRegistryFrame skips is exactly these bytes.
+  const std::string framed = std::string("\x00\x00\x00\x00\x01", 5) + indexes("t.m1.n1.o0") + "xyz";
+  EXPECT_EQ(StripSchemaRegistryFrame(framed), absl::string_view("xyz"));
+  const std::string framed64 = std::string("\x00\x00\x00\x00\x01", 5) + indexes("t.m64") + "xyz";
+  EXPECT_EQ(StripSchemaRegistryFrame(framed64), absl::string_view("xyz"));
 }
 
 // A missing input topic must not stop the others.
