@@ -175,9 +175,17 @@ struct Health {
   double SecondsSinceHeartbeat(absl::Time now) const;
 };
 
-// HTTP server (civetweb) serving GET /metrics (Prometheus text format 0.0.4),
-// /healthz (200 "ok" while live, else 503) and /readyz (200 "ready" or 503 with
-// the reason). Stops when destroyed.
+// Worker threads of the MetricsServer, and how long it waits for a connection's
+// request (and for a client to read the response) before dropping the connection.
+inline constexpr int kMetricsServerThreads = 16;
+inline constexpr int kMetricsServerRequestTimeoutMs = 3000;
+
+// HTTP server (civetweb) serving GET and HEAD of /metrics (Prometheus text format
+// 0.0.4), /healthz (200 "ok" while live, else 503) and /readyz (200 "ready" or 503
+// with the reason); 404 for other paths, 405 for other methods; one request per
+// connection. Silent connections are dropped after kMetricsServerRequestTimeoutMs,
+// so fewer than kMetricsServerThreads of them never delay a probe. Stops when
+// destroyed.
 class MetricsServer {
  public:
   // Starts listening on `address` ("host:port"; port 0 picks a free port).
@@ -195,8 +203,8 @@ class MetricsServer {
  private:
   MetricsServer() = default;
   class Handler;
-  std::vector<std::unique_ptr<Handler>> handlers_;
-  std::unique_ptr<CivetServer> server_;  // destroyed first: stops threads using handlers_
+  std::unique_ptr<Handler> handler_;
+  std::unique_ptr<CivetServer> server_;  // destroyed first: stops threads using handler_
   int port_ = 0;
 };
 
