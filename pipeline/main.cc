@@ -339,7 +339,8 @@ int CmdDemo() {
   // Wait for the consumer group to assign the partitions (the mock cluster takes a
   // few seconds), so the throughput below measures the pipeline, not the join.
   const absl::Time join_deadline = absl::Now() + absl::Seconds(30);
-  while (!rt.health.ready.load() && absl::Now() < join_deadline) {
+  while ((!rt.health.ready.load() || rt.health.assigned_partitions.load() == 0) &&
+         absl::Now() < join_deadline) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   std::cout << "demo: producing " << input->size() << " raw articles (the seed, " << reuters->size()

@@ -116,6 +116,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                  .Help("Partitions paused by backpressure (too many in-flight messages).")
                  .Register(r)
                  .Add({});
+  assigned_partitions_ = &prometheus::BuildGauge()
+                              .Name("newsd_assigned_partitions")
+                              .Help("Input partitions assigned to this instance (0: an idle "
+                                    "member, still ready to take partitions over).")
+                              .Register(r)
+                              .Add({});
   state_store_family_ = &prometheus::BuildGauge()
                              .Name("newsd_state_store_records")
                              .Help("Records held in memory by a state store, by kind "

@@ -87,6 +87,9 @@ class Metrics {
   prometheus::Gauge& ready() { return *ready_; }
   // newsd_paused_partitions: partitions paused by backpressure.
   prometheus::Gauge& paused() { return *paused_; }
+  // newsd_assigned_partitions: input partitions this instance owns (0 on an idle
+  // member; readiness does not depend on it).
+  prometheus::Gauge& assigned_partitions() { return *assigned_partitions_; }
 
   // State stores and the changelog topic (pipeline/state_store.h, changelog.h).
   // newsd_state_store_records{store,kind}: records held in memory.
@@ -128,6 +131,7 @@ class Metrics {
   prometheus::Counter* delivery_failures_;
   prometheus::Gauge* ready_;
   prometheus::Gauge* paused_;
+  prometheus::Gauge* assigned_partitions_;
   prometheus::Family<prometheus::Gauge>* state_store_family_;
   prometheus::Family<prometheus::Counter>* changelog_family_;
   prometheus::Gauge* changelog_caught_up_;
@@ -153,10 +157,13 @@ class Metrics {
 // serving /healthz and /readyz (all fields atomic).
 struct Health {
   std::atomic<bool> live{true};    // false once the daemon hit a fatal error
-  // The loop's view at its latest iteration: the consumer has an assignment, the
-  // producer reaches a broker, the daemon is running and no transaction is being
-  // aborted or resumed.
+  // The loop's view at its latest iteration: the producer reaches a broker, the
+  // daemon is running (not failed, not draining) and no transaction is being
+  // aborted or resumed. Whether it owns partitions does not matter: an idle member
+  // is ready to take partitions over (assigned_partitions says how many it has).
   std::atomic<bool> ready{false};
+  // Input partitions assigned to this instance at the loop's latest iteration.
+  std::atomic<int> assigned_partitions{0};
   // Why `ready` is false (a static string, e.g. "producer not connected").
   std::atomic<const char*> not_ready_reason{"starting"};
   // Wall-clock time of the loop's latest iteration, Unix nanoseconds; 0 until the
@@ -169,7 +176,7 @@ struct Health {
 
   // Readiness as /readyz reports it at `now`: "" when ready, else the reason
   // ("the loop has been blocked for 7s (a broker call: brokers slow or
-  // unreachable)", "no partition assignment", ...).
+  // unreachable)", "producer not connected to a broker", ...).
   std::string NotReadyReason(absl::Time now) const;
   // Seconds since the loop's latest iteration at `now` (0 before it starts).
   double SecondsSinceHeartbeat(absl::Time now) const;
