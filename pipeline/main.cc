@@ -1,6 +1,6 @@
 // newsd: streaming news-ingest daemon. The only place with command-line flags.
 //
-//   newsd run [--config FILE] [--brokers LIST|embedded] [--metrics-address HOST:PORT]
+//   newsd run (--config FILE | --brokers LIST|embedded) [--metrics-address HOST:PORT]
 //   newsd extract [--published-at RFC3339] FILE...
 //   newsd validate-config FILE
 //   newsd produce --brokers LIST --topic T [--published-at RFC3339] [--limit N]
@@ -36,10 +36,12 @@
 #include "pipeline/log.h"
 #include "pipeline/metrics.h"
 
-ABSL_FLAG(std::string, config, "", "Pipeline config (textproto). Default: built-in defaults.");
+ABSL_FLAG(std::string, config, "",
+          "Pipeline config (textproto). Default: built-in defaults; `run` then needs "
+          "--brokers.");
 ABSL_FLAG(std::string, brokers, "",
-          "Kafka bootstrap servers, or 'embedded' for an in-process mock cluster. "
-          "Overrides kafka.brokers.");
+          "Kafka bootstrap servers, or 'embedded' for an in-process mock cluster (demos "
+          "and tests). Overrides kafka.brokers. `run` needs --config or --brokers.");
 ABSL_FLAG(std::string, transactional_id, "",
           "Exactly-once: transactional.id of this instance (unique per running instance, "
           "stable across its restarts). Overrides kafka.transactional_id.");
@@ -197,6 +199,13 @@ absl::Status StartRuntime(v1::PipelineConfig config, Runtime& rt) {
 }
 
 int CmdRun() {
+  // Without either, the built-in defaults would start the in-process mock cluster
+  // and report ready while nothing reaches a real broker: make that explicit.
+  if (absl::GetFlag(FLAGS_config).empty() && absl::GetFlag(FLAGS_brokers).empty()) {
+    return Fail(absl::InvalidArgumentError(
+        "run: no brokers given: pass --config FILE (with kafka.brokers) or --brokers "
+        "LIST (host:port,...), or --brokers embedded for the in-process demo cluster"));
+  }
   absl::StatusOr<v1::PipelineConfig> config = ConfigFromFlags();
   if (!config.ok()) return Fail(config.status());
   Runtime rt;
@@ -411,7 +420,7 @@ int main(int argc, char** argv) {
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "streaming news-ingest daemon\n\n"
-      "  newsd run [--config FILE] [--brokers LIST|embedded] [--metrics_address HOST:PORT]\n"
+      "  newsd run (--config FILE | --brokers LIST|embedded) [--metrics_address HOST:PORT]\n"
       "  newsd extract [--published_at RFC3339] FILE...\n"
       "  newsd validate-config FILE\n"
       "  newsd produce --brokers LIST --topic T [--published_at T] [--limit N] [--key K]\n"
