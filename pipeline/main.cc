@@ -74,23 +74,44 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signals{0};
+std::atomic<int> g_first_signal{0};
 
-// First SIGTERM/SIGINT: graceful drain. Second: immediate exit (nothing is lost:
-// uncommitted input is consumed again after the restart).
-void OnSignal(int) {
+// First SIGTERM/SIGINT/SIGHUP: graceful drain, then exit 0. Second: immediate exit
+// (nothing is lost: uncommitted input is consumed again after the restart). SIGHUP
+// does not reload the config: the daemon drains and exits, and its supervisor
+// (systemd Restart=, Kubernetes) starts it again with the current config.
+void OnSignal(int sig) {
   if (g_signals.fetch_add(1) >= 1) {
     static const char kMsg[] = "newsd: second signal, exiting now\n";
     (void)!write(2, kMsg, sizeof(kMsg) - 1);
     _exit(1);
   }
+  g_first_signal.store(sig);
   g_stop.store(true);
 }
 
-// Bounds the whole shutdown: if draining plus leaving the group (which waits for the
-// brokers) takes longer than `timeout`, exit anyway. Safe for the same reason.
+// Logs which signal stopped the daemon (not from the handler: Log is not
+// async-signal-safe) and bounds the whole shutdown: if draining plus leaving the
+// group (which waits for the brokers) takes longer than `timeout`, exit anyway.
+// Safe for the same reason as the second signal.
 void StartShutdownWatchdog(absl::Duration timeout) {
   std::thread([timeout] {
     while (!g_stop.load()) absl::SleepFor(absl::Milliseconds(50));
+    switch (g_first_signal.load()) {
+      case SIGHUP:
+        Log(LogLevel::kInfo,
+            "SIGHUP: draining and exiting (the config is not reloaded in place; restart "
+            "newsd to apply a changed config)");
+        break;
+      case SIGTERM:
+        Log(LogLevel::kInfo, "SIGTERM: draining and exiting");
+        break;
+      case SIGINT:
+        Log(LogLevel::kInfo, "SIGINT: draining and exiting");
+        break;
+      default:
+        break;
+    }
     absl::SleepFor(timeout);
     Log(LogLevel::kError, "shutdown deadline exceeded (brokers unresponsive?); exiting");
     _exit(1);
@@ -103,6 +124,7 @@ void InstallSignalHandlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
 }
 
 // --published-at must be RFC 3339 ("2013-09-12T12:00:00Z"), as the header is.
@@ -208,11 +230,13 @@ int CmdRun() {
   }
   absl::StatusOr<v1::PipelineConfig> config = ConfigFromFlags();
   if (!config.ok()) return Fail(config.status());
-  Runtime rt;
-  if (absl::Status s = StartRuntime(*config, rt); !s.ok()) return Fail(s);
+  // Before the start-up (which can wait for the brokers): a signal then stops the
+  // daemon as soon as its loop runs, instead of killing it.
   InstallSignalHandlers();
   // The drain has shutdown_timeout_ms; leaving the group and closing get 10 s more.
   StartShutdownWatchdog(absl::Milliseconds(config->shutdown_timeout_ms()) + absl::Seconds(10));
+  Runtime rt;
+  if (absl::Status s = StartRuntime(*config, rt); !s.ok()) return Fail(s);
   absl::Status status = rt.daemon->Run(g_stop);
   rt.daemon.reset();
   const int code = status.ok() ? 0 : Fail(status);
