@@ -15,7 +15,9 @@ CFG
 $BIN run --config $cfg > out.txt 2> err.txt &
 pid=$!
 until grep -q "port [0-9]" err.txt; do sleep 0.2; done; boot=$(sed -n 's/embedded bootstrap=//p' out.txt); port=$(grep -o 'port [0-9]*' err.txt | head -1 | cut -d' ' -f2)
+# Ready (connected), then joined: wait for the partitions, so the join is not timed.
 until curl -sf 127.0.0.1:$port/readyz >/dev/null; do sleep 0.2; done
+until curl -s 127.0.0.1:$port/metrics | grep -q '^newsd_assigned_partitions [1-9]'; do sleep 0.2; done
 files=$(ls $C/reut2-0*.sgm.gz | head -$FILES)
 $BIN produce --brokers $boot --topic news.raw $files > prod.txt
 n=$(awk '{s+=$2} END{print s}' <(grep -o "produced [0-9]*" prod.txt))

@@ -1187,14 +1187,15 @@ void Daemon::UpdateGauges() {
     reason = "shutting down";
   } else if (!sink_->connected()) {
     reason = "producer not connected to a broker";
-  } else if (partitions_.empty()) {
-    reason = "no partition assignment (joining the consumer group, or more members than "
-             "partitions)";
   } else if (txn_state_ == TxnState::kCommitting) {
     reason = "resuming a transaction commit that timed out (brokers slow or unreachable)";
   } else if (txn_state_ == TxnState::kNeedsAbort) {
     reason = "aborting a transaction (its work is re-consumed)";
   }
+  // Owning no partition does not make an instance unready: an idle member takes
+  // partitions over in the next rebalance (and would block rollouts otherwise).
+  health_->assigned_partitions = static_cast<int>(partitions_.size());
+  metrics_->assigned_partitions().Set(static_cast<double>(partitions_.size()));
   if (reason != nullptr) health_->not_ready_reason = reason;
   health_->ready = reason == nullptr;
   health_->heartbeat_unix_ns = absl::ToUnixNanos(now);
@@ -1427,6 +1428,8 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
   if (absl::Status s = source_->Close(); !s.ok()) {
     Log(LogLevel::kWarning, std::string(s.message()));
   }
+  health_->assigned_partitions = 0;
+  metrics_->assigned_partitions().Set(0);
   if (fatal_) {
     if (!exactly_once()) sink_->Flush(absl::Seconds(5)).IgnoreError();
     return *fatal_;

@@ -1,6 +1,6 @@
 // newsd: streaming news-ingest daemon. The only place with command-line flags.
 //
-//   newsd run [--config FILE] [--brokers LIST|embedded] [--metrics-address HOST:PORT]
+//   newsd run (--config FILE | --brokers LIST|embedded) [--metrics-address HOST:PORT]
 //   newsd extract [--published-at RFC3339] FILE...
 //   newsd validate-config FILE
 //   newsd produce --brokers LIST --topic T [--published-at RFC3339] [--limit N]
@@ -38,10 +38,12 @@
 #include "pipeline/log.h"
 #include "pipeline/metrics.h"
 
-ABSL_FLAG(std::string, config, "", "Pipeline config (textproto). Default: built-in defaults.");
+ABSL_FLAG(std::string, config, "",
+          "Pipeline config (textproto). Default: built-in defaults; `run` then needs "
+          "--brokers.");
 ABSL_FLAG(std::string, brokers, "",
-          "Kafka bootstrap servers, or 'embedded' for an in-process mock cluster. "
-          "Overrides kafka.brokers.");
+          "Kafka bootstrap servers, or 'embedded' for an in-process mock cluster (demos "
+          "and tests). Overrides kafka.brokers. `run` needs --config or --brokers.");
 ABSL_FLAG(std::string, transactional_id, "",
           "Exactly-once: transactional.id of this instance (unique per running instance, "
           "stable across its restarts). Overrides kafka.transactional_id.");
@@ -81,23 +83,44 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signals{0};
+std::atomic<int> g_first_signal{0};
 
-// First SIGTERM/SIGINT: graceful drain. Second: immediate exit (nothing is lost:
-// uncommitted input is consumed again after the restart).
-void OnSignal(int) {
+// First SIGTERM/SIGINT/SIGHUP: graceful drain, then exit 0. Second: immediate exit
+// (nothing is lost: uncommitted input is consumed again after the restart). SIGHUP
+// does not reload the config: the daemon drains and exits, and its supervisor
+// (systemd Restart=, Kubernetes) starts it again with the current config.
+void OnSignal(int sig) {
   if (g_signals.fetch_add(1) >= 1) {
     static const char kMsg[] = "newsd: second signal, exiting now\n";
     (void)!write(2, kMsg, sizeof(kMsg) - 1);
     _exit(1);
   }
+  g_first_signal.store(sig);
   g_stop.store(true);
 }
 
-// Bounds the whole shutdown: if draining plus leaving the group (which waits for the
-// brokers) takes longer than `timeout`, exit anyway. Safe for the same reason.
+// Logs which signal stopped the daemon (not from the handler: Log is not
+// async-signal-safe) and bounds the whole shutdown: if draining plus leaving the
+// group (which waits for the brokers) takes longer than `timeout`, exit anyway.
+// Safe for the same reason as the second signal.
 void StartShutdownWatchdog(absl::Duration timeout) {
   std::thread([timeout] {
     while (!g_stop.load()) absl::SleepFor(absl::Milliseconds(50));
+    switch (g_first_signal.load()) {
+      case SIGHUP:
+        Log(LogLevel::kInfo,
+            "SIGHUP: draining and exiting (the config is not reloaded in place; restart "
+            "newsd to apply a changed config)");
+        break;
+      case SIGTERM:
+        Log(LogLevel::kInfo, "SIGTERM: draining and exiting");
+        break;
+      case SIGINT:
+        Log(LogLevel::kInfo, "SIGINT: draining and exiting");
+        break;
+      default:
+        break;
+    }
     absl::SleepFor(timeout);
     Log(LogLevel::kError, "shutdown deadline exceeded (brokers unresponsive?); exiting");
     _exit(1);
@@ -110,6 +133,7 @@ void InstallSignalHandlers() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
 }
 
 // --published-at must be RFC 3339 ("2013-09-12T12:00:00Z"), as the header is.
@@ -206,6 +230,13 @@ absl::Status StartRuntime(v1::PipelineConfig config, Runtime& rt) {
 }
 
 int CmdRun() {
+  // Without either, the built-in defaults would start the in-process mock cluster
+  // and report ready while nothing reaches a real broker: make that explicit.
+  if (absl::GetFlag(FLAGS_config).empty() && absl::GetFlag(FLAGS_brokers).empty()) {
+    return Fail(absl::InvalidArgumentError(
+        "run: no brokers given: pass --config FILE (with kafka.brokers) or --brokers "
+        "LIST (host:port,...), or --brokers embedded for the in-process demo cluster"));
+  }
   absl::StatusOr<v1::PipelineConfig> config = ConfigFromFlags();
   if (!config.ok()) return Fail(config.status());
   // Exactly-once: one transactional.id per live instance. A second process on this
@@ -233,11 +264,13 @@ int CmdRun() {
         absl::StrCat("exactly-once with transactional.id '", config->kafka().transactional_id(),
                      "' (instance lock ", instance_lock->path(), ")"));
   }
-  Runtime rt;
-  if (absl::Status s = StartRuntime(*config, rt); !s.ok()) return Fail(s);
+  // Before the start-up (which can wait for the brokers): a signal then stops the
+  // daemon as soon as its loop runs, instead of killing it.
   InstallSignalHandlers();
   // The drain has shutdown_timeout_ms; leaving the group and closing get 10 s more.
   StartShutdownWatchdog(absl::Milliseconds(config->shutdown_timeout_ms()) + absl::Seconds(10));
+  Runtime rt;
+  if (absl::Status s = StartRuntime(*config, rt); !s.ok()) return Fail(s);
   absl::Status status = rt.daemon->Run(g_stop);
   rt.daemon.reset();
   const int code = status.ok() ? 0 : Fail(status);
@@ -373,7 +406,8 @@ int CmdDemo() {
   // Wait for the consumer group to assign the partitions (the mock cluster takes a
   // few seconds), so the throughput below measures the pipeline, not the join.
   const absl::Time join_deadline = absl::Now() + absl::Seconds(30);
-  while (!rt.health.ready.load() && absl::Now() < join_deadline) {
+  while ((!rt.health.ready.load() || rt.health.assigned_partitions.load() == 0) &&
+         absl::Now() < join_deadline) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   std::cout << "demo: producing " << input->size() << " raw articles (the seed, " << reuters->size()
@@ -444,7 +478,7 @@ int main(int argc, char** argv) {
   absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "streaming news-ingest daemon\n\n"
-      "  newsd run [--config FILE] [--brokers LIST|embedded] [--metrics_address HOST:PORT]\n"
+      "  newsd run (--config FILE | --brokers LIST|embedded) [--metrics_address HOST:PORT]\n"
       "  newsd extract [--published_at RFC3339] FILE...\n"
       "  newsd validate-config FILE\n"
       "  newsd produce --brokers LIST --topic T [--published_at T] [--limit N] [--key K]\n"

@@ -3,6 +3,7 @@
 #include <CivetServer.h>
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -115,6 +116,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                  .Help("Partitions paused by backpressure (too many in-flight messages).")
                  .Register(r)
                  .Add({});
+  assigned_partitions_ = &prometheus::BuildGauge()
+                              .Name("newsd_assigned_partitions")
+                              .Help("Input partitions assigned to this instance (0: an idle "
+                                    "member, still ready to take partitions over).")
+                              .Register(r)
+                              .Add({});
   state_store_family_ = &prometheus::BuildGauge()
                              .Name("newsd_state_store_records")
                              .Help("Records held in memory by a state store, by kind "
@@ -275,26 +282,59 @@ std::string Health::NotReadyReason(absl::Time now) const {
   return "";
 }
 
-class MetricsServer::Handler : public CivetHandler {
+// Serves every request of the server: GET and HEAD of the registered paths (exact
+// match, query string ignored), 404 for any other path, 405 for other methods.
+// One handler at "/" instead of civetweb's per-path handlers, which would also
+// answer "/metrics/anything" and leave other methods and paths to civetweb's
+// defaults.
+class MetricsServer::Handler {
  public:
   using Body = std::function<std::pair<int, std::string>()>;
-  Handler(std::string content_type, Body body)
-      : content_type_(std::move(content_type)), body_(std::move(body)) {}
 
-  bool handleGet(CivetServer* server, mg_connection* conn) override {
-    auto [status, body] = body_();
-    mg_printf(conn,
-              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-              "Connection: close\r\n\r\n",
-              status, status == 200 ? "OK" : "Service Unavailable", content_type_.c_str(),
-              body.size());
-    mg_write(conn, body.data(), body.size());
-    return true;
+  void Add(std::string path, std::string content_type, Body body) {
+    routes_[std::move(path)] = Route{std::move(content_type), std::move(body)};
+  }
+
+  // mg_request_handler: `self` is the Handler. Returns the status sent.
+  static int Serve(mg_connection* conn, void* self) {
+    const mg_request_info* info = mg_get_request_info(conn);
+    const std::string method = info->request_method ? info->request_method : "";
+    const std::string path = info->local_uri ? info->local_uri : "";
+    const auto& routes = static_cast<const Handler*>(self)->routes_;
+    const auto it = routes.find(path);
+    if (it == routes.end()) {
+      return Respond(conn, 404, "text/plain", "not found (paths: /metrics, /healthz, /readyz)\n",
+                     method == "HEAD");
+    }
+    if (method != "GET" && method != "HEAD") {
+      return Respond(conn, 405, "text/plain", "method not allowed (GET, HEAD)\n",
+                     /*head_only=*/false, "Allow: GET, HEAD\r\n");
+    }
+    auto [status, body] = it->second.body();
+    return Respond(conn, status, it->second.content_type, body, method == "HEAD");
   }
 
  private:
-  std::string content_type_;
-  Body body_;
+  struct Route {
+    std::string content_type;
+    Body body;
+  };
+
+  static int Respond(mg_connection* conn, int status, const std::string& content_type,
+                     const std::string& body, bool head_only, const char* extra_headers = "") {
+    const char* reason = status == 200   ? "OK"
+                         : status == 404 ? "Not Found"
+                         : status == 405 ? "Method Not Allowed"
+                                         : "Service Unavailable";
+    mg_printf(conn,
+              "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s"
+              "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+              status, reason, content_type.c_str(), body.size(), extra_headers);
+    if (!head_only) mg_write(conn, body.data(), body.size());
+    return status;
+  }
+
+  std::map<std::string, Route> routes_;
 };
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
@@ -308,9 +348,45 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
                        : host.find(':') != std::string::npos ? absl::StrCat("[", host, "]:", port)
                                                              : absl::StrCat(host, ":", port);
   std::unique_ptr<MetricsServer> server(new MetricsServer());
+  server->handler_ = std::make_unique<Handler>();
+  Handler& handler = *server->handler_;
+  handler.Add("/metrics", "text/plain; version=0.0.4; charset=utf-8", [registry, before_scrape] {
+    if (before_scrape) before_scrape();
+    prometheus::TextSerializer serializer;
+    std::ostringstream out;
+    std::vector<prometheus::MetricFamily> families = registry->Collect();
+    AppendProcessMetrics(&families);  // process_* from /proc/self, at scrape time
+    serializer.Serialize(out, families);
+    return std::make_pair(200, out.str());
+  });
+  handler.Add("/healthz", "text/plain", [health] {
+    return health->live.load() ? std::make_pair(200, std::string("ok\n"))
+                               : std::make_pair(503, std::string("fatal error, see log\n"));
+  });
+  handler.Add("/readyz", "text/plain", [health] {
+    const std::string reason = health->NotReadyReason(absl::Now());
+    return reason.empty() ? std::make_pair(200, std::string("ready\n"))
+                          : std::make_pair(503, absl::StrCat("not ready: ", reason, "\n"));
+  });
   try {
+    // civetweb (1.15) options. A worker thread serves one connection at a time, from
+    // accept until it closes, including the wait for the request: with civetweb's
+    // defaults (request_timeout_ms 30000) two silent connections held the two
+    // threads of the past for 30 s, and /healthz with them.
+    //   num_threads: kMetricsServerThreads, so a few idle or half-open connections
+    //     leave threads free for the probes and the scrape;
+    //   request_timeout_ms: a connection that has not sent its request (or does not
+    //     read the response) within kMetricsServerRequestTimeoutMs is dropped;
+    //   enable_keep_alive no: one request per connection (every response says
+    //     Connection: close), so no thread waits for a next request;
+    //   linger_timeout_ms -1: SO_LINGER off, close() never blocks a thread on a
+    //     client that does not read.
     server->server_ = std::make_unique<CivetServer>(std::vector<std::string>{
-        "listening_ports", listen, "num_threads", "2", "enable_keep_alive", "no"});
+        "listening_ports", listen,
+        "num_threads", std::to_string(kMetricsServerThreads),
+        "request_timeout_ms", std::to_string(kMetricsServerRequestTimeoutMs),
+        "enable_keep_alive", "no",
+        "linger_timeout_ms", "-1"});
   } catch (const CivetException& e) {
     return absl::UnavailableError(absl::StrCat(
         "metrics_address ", address,
@@ -318,29 +394,10 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
   }
   std::vector<int> ports = server->server_->getListeningPorts();
   server->port_ = ports.empty() ? port : ports.front();
-
-  server->handlers_.push_back(std::make_unique<Handler>(
-      "text/plain; version=0.0.4; charset=utf-8", [registry, before_scrape] {
-        if (before_scrape) before_scrape();
-        prometheus::TextSerializer serializer;
-        std::ostringstream out;
-        std::vector<prometheus::MetricFamily> families = registry->Collect();
-        AppendProcessMetrics(&families);  // process_* from /proc/self, at scrape time
-        serializer.Serialize(out, families);
-        return std::make_pair(200, out.str());
-      }));
-  server->server_->addHandler("/metrics", server->handlers_.back().get());
-  server->handlers_.push_back(std::make_unique<Handler>("text/plain", [health] {
-    return health->live.load() ? std::make_pair(200, std::string("ok\n"))
-                               : std::make_pair(503, std::string("fatal error, see log\n"));
-  }));
-  server->server_->addHandler("/healthz", server->handlers_.back().get());
-  server->handlers_.push_back(std::make_unique<Handler>("text/plain", [health] {
-    const std::string reason = health->NotReadyReason(absl::Now());
-    return reason.empty() ? std::make_pair(200, std::string("ready\n"))
-                          : std::make_pair(503, absl::StrCat("not ready: ", reason, "\n"));
-  }));
-  server->server_->addHandler("/readyz", server->handlers_.back().get());
+  // CivetServer hands out its context as const; civetweb itself takes it mutable.
+  mg_set_request_handler(const_cast<mg_context*>(server->server_->getContext()), "/",
+                         &Handler::Serve,
+                         server->handler_.get());
   return server;
 }
 

@@ -94,6 +94,9 @@ class Metrics {
   prometheus::Gauge& ready() { return *ready_; }
   // newsd_paused_partitions: partitions paused by backpressure.
   prometheus::Gauge& paused() { return *paused_; }
+  // newsd_assigned_partitions: input partitions this instance owns (0 on an idle
+  // member; readiness does not depend on it).
+  prometheus::Gauge& assigned_partitions() { return *assigned_partitions_; }
 
   // State stores and the changelog topic (pipeline/state_store.h, changelog.h).
   // newsd_state_store_records{store,kind}: records held in memory.
@@ -136,6 +139,7 @@ class Metrics {
   prometheus::Counter* delivery_failures_;
   prometheus::Gauge* ready_;
   prometheus::Gauge* paused_;
+  prometheus::Gauge* assigned_partitions_;
   prometheus::Family<prometheus::Gauge>* state_store_family_;
   prometheus::Family<prometheus::Counter>* changelog_family_;
   prometheus::Gauge* changelog_caught_up_;
@@ -163,10 +167,13 @@ class Metrics {
 // serving /healthz and /readyz (all fields atomic).
 struct Health {
   std::atomic<bool> live{true};    // false once the daemon hit a fatal error
-  // The loop's view at its latest iteration: the consumer has an assignment, the
-  // producer reaches a broker, the daemon is running and no transaction is being
-  // aborted or resumed.
+  // The loop's view at its latest iteration: the producer reaches a broker, the
+  // daemon is running (not failed, not draining) and no transaction is being
+  // aborted or resumed. Whether it owns partitions does not matter: an idle member
+  // is ready to take partitions over (assigned_partitions says how many it has).
   std::atomic<bool> ready{false};
+  // Input partitions assigned to this instance at the loop's latest iteration.
+  std::atomic<int> assigned_partitions{0};
   // Why `ready` is false (a static string, e.g. "producer not connected").
   std::atomic<const char*> not_ready_reason{"starting"};
   // Wall-clock time of the loop's latest iteration, Unix nanoseconds; 0 until the
@@ -179,15 +186,23 @@ struct Health {
 
   // Readiness as /readyz reports it at `now`: "" when ready, else the reason
   // ("the loop has been blocked for 7s (a broker call: brokers slow or
-  // unreachable)", "no partition assignment", ...).
+  // unreachable)", "producer not connected to a broker", ...).
   std::string NotReadyReason(absl::Time now) const;
   // Seconds since the loop's latest iteration at `now` (0 before it starts).
   double SecondsSinceHeartbeat(absl::Time now) const;
 };
 
-// HTTP server (civetweb) serving GET /metrics (Prometheus text format 0.0.4),
-// /healthz (200 "ok" while live, else 503) and /readyz (200 "ready" or 503 with
-// the reason). Stops when destroyed.
+// Worker threads of the MetricsServer, and how long it waits for a connection's
+// request (and for a client to read the response) before dropping the connection.
+inline constexpr int kMetricsServerThreads = 16;
+inline constexpr int kMetricsServerRequestTimeoutMs = 3000;
+
+// HTTP server (civetweb) serving GET and HEAD of /metrics (Prometheus text format
+// 0.0.4), /healthz (200 "ok" while live, else 503) and /readyz (200 "ready" or 503
+// with the reason); 404 for other paths, 405 for other methods; one request per
+// connection. Silent connections are dropped after kMetricsServerRequestTimeoutMs,
+// so fewer than kMetricsServerThreads of them never delay a probe. Stops when
+// destroyed.
 class MetricsServer {
  public:
   // Starts listening on `address` ("host:port", ":port" on all interfaces; port 0
@@ -206,8 +221,8 @@ class MetricsServer {
  private:
   MetricsServer() = default;
   class Handler;
-  std::vector<std::unique_ptr<Handler>> handlers_;
-  std::unique_ptr<CivetServer> server_;  // destroyed first: stops threads using handlers_
+  std::unique_ptr<Handler> handler_;
+  std::unique_ptr<CivetServer> server_;  // destroyed first: stops threads using handler_
   int port_ = 0;
 };
 

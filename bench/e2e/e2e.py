@@ -354,13 +354,16 @@ commit_interval_ms: {a.commit_interval_ms}
         return self.watermarks.count()
 
     def wait_ready(self, timeout=60):
-        """newsd: /readyz 200. Peer: its log says 'ready'."""
+        """newsd: /readyz 200 and a partition assigned (ready alone means connected).
+        Peer: its log says 'ready'."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 sys.exit(f"e2e: target exited with {self.proc.returncode}; see {self.log_path}")
             if self.metrics_url:
-                if http_ok(self.metrics_url + "/readyz"):
+                if http_ok(self.metrics_url + "/readyz") and any(
+                        name == "newsd_assigned_partitions" and v > 0
+                        for name, v in metrics_samples(self.metrics_url + "/metrics")):
                     return
             else:
                 with open(self.log_path) as f:

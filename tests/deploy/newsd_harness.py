@@ -82,6 +82,10 @@ class Newsd:
         self.port = int(wait_for(lambda: (re.findall(r"\(port (\d+)\)", self.log_text()) or [None])[0],
                                  timeout=30, what="the metrics port in the log"))
         wait_for(self.ready, timeout=60, what="/readyz")
+        # Ready means connected, not assigned: wait for the consumer group too, so
+        # what the tests feed is consumed at once.
+        wait_for(lambda: metric_sum(self.samples(), "newsd_assigned_partitions") > 0,
+                 timeout=60, what="a partition assignment (newsd_assigned_partitions)")
         return self
 
     def __exit__(self, *exc):

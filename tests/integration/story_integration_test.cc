@@ -115,7 +115,11 @@ class StoryIntegrationTest : public ::testing::TestWithParam<std::string> {
   void WaitForAssignment() {
     const absl::Time deadline = absl::Now() + absl::Seconds(90);
     while (absl::Now() < deadline) {
-      if (Metric(0, "newsd_ready") == 1 && Metric(1, "newsd_ready") == 1) return;
+      if (Metric(0, "newsd_ready") == 1 && Metric(1, "newsd_ready") == 1 &&
+          Metric(0, "newsd_assigned_partitions") == 1 &&
+          Metric(1, "newsd_assigned_partitions") == 1) {
+        return;
+      }
       absl::SleepFor(absl::Milliseconds(200));
     }
     FAIL() << "instances not both assigned; see " << log_;

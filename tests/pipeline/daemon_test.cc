@@ -626,6 +626,62 @@ TEST(DaemonTest, SchemaRegistryMessageIndexes) {
   EXPECT_EQ(StripSchemaRegistryFrame(framed64), absl::string_view("xyz"));
 }
 
+// Two members of one group on a one-partition topic: one owns the partition, the
+// other owns nothing. Both are ready (connected, running): an idle member must not
+// hold up a rollout; newsd_assigned_partitions tells them apart.
+TEST(DaemonTest, AMemberWithoutPartitionsIsReady) {
+  std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);
+  ASSERT_NE(cluster, nullptr);
+  const std::string brokers = cluster->bootstrap();
+  v1::PipelineConfig config = TestConfig(brokers, "idle-member-test", v1::AT_LEAST_ONCE);
+  // The mock cluster reassigns a departed member's partition only after its session
+  // times out (45 s by default).
+  (*config.mutable_kafka()->mutable_consumer_properties())["session.timeout.ms"] = "6000";
+  RunningDaemon first(config);
+  ASSERT_TRUE(first.ok()) << first.error();
+  RunningDaemon second(config);
+  ASSERT_TRUE(second.ok()) << second.error();
+
+  // Wait until the group has settled: the partition owned by exactly one member,
+  // for a few consecutive checks.
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  int settled = 0;
+  while (settled < 10 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(100));
+    const int a = first.health.assigned_partitions.load();
+    const int b = second.health.assigned_partitions.load();
+    settled = a + b == 1 ? settled + 1 : 0;
+  }
+  ASSERT_EQ(settled, 10) << "the group did not settle with one owner";
+  RunningDaemon& idle = first.health.assigned_partitions.load() == 0 ? first : second;
+  RunningDaemon& owner = &idle == &first ? second : first;
+  EXPECT_EQ(idle.metrics.assigned_partitions().Value(), 0);
+  EXPECT_EQ(owner.metrics.assigned_partitions().Value(), 1);
+  for (RunningDaemon* d : {&idle, &owner}) {
+    EXPECT_EQ(d->health.NotReadyReason(absl::Now()), "") << (d == &idle ? "idle" : "owner");
+    EXPECT_EQ(d->metrics.ready().Value(), 1);
+  }
+
+  // The idle member still takes work: after the owner leaves, it gets the partition
+  // and publishes what the owner left.
+  ASSERT_TRUE(ProduceAll(brokers, Articles(0, 5)).ok());
+  ASSERT_TRUE(owner.Stop().ok());
+  auto published = [&] {
+    return idle.metrics.Published("out").Value() + owner.metrics.Published("out").Value();
+  };
+  const absl::Time until = absl::Now() + absl::Seconds(60);
+  while ((published() < 5 || idle.health.assigned_partitions.load() != 1) &&
+         absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(published(), 5);
+  EXPECT_EQ(idle.health.assigned_partitions.load(), 1);
+  EXPECT_EQ(idle.metrics.assigned_partitions().Value(), 1);
+  ASSERT_TRUE(idle.Stop().ok());
+  EXPECT_EQ(idle.health.assigned_partitions.load(), 0);  // left the group
+  EXPECT_NE(idle.health.NotReadyReason(absl::Now()), "");  // stopped
+}
+
 // A missing input topic must not stop the others.
 TEST(DaemonTest, MissingInputTopicDoesNotStopTheOthers) {
   std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);

@@ -3,12 +3,19 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 namespace newsd {
 
-std::string HttpGet(int port, const std::string& path) {
+std::string HttpGet(int port, const std::string& path) { return HttpRequest(port, "GET", path); }
+
+std::string HttpRequest(int port, const std::string& method, const std::string& path,
+                        int timeout_s) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{};
+  tv.tv_sec = timeout_s;
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -17,7 +24,7 @@ std::string HttpGet(int port, const std::string& path) {
     close(fd);
     return "";
   }
-  std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
+  std::string req = method + " " + path + " HTTP/1.0\r\n\r\n";
   (void)!write(fd, req.data(), req.size());
   std::string resp;
   char buf[8192];
