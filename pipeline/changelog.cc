@@ -103,10 +103,45 @@ absl::StatusOr<bool> ChangelogReader::AssignIfKnown(absl::Duration timeout) {
   return true;
 }
 
-bool ChangelogReader::AtEnd() const {
-  if (!assigned_) return false;
+void ChangelogReader::TakeEndSnapshot(absl::Duration timeout) {
+  snapshot_end_.clear();
+  snapshot_reached_.clear();
+  snapshot_time_ = absl::Now();
   for (const auto& [partition, end] : at_end_) {
-    if (!end) return false;
+    int64_t low = -1, high = -1;
+    if (consumer_->get_watermark_offsets(options_.topic, partition, &low, &high) !=
+            RdKafka::ERR_NO_ERROR ||
+        high < 0) {
+      if (consumer_->query_watermark_offsets(options_.topic, partition, &low, &high,
+                                             static_cast<int>(absl::ToInt64Milliseconds(
+                                                 timeout))) != RdKafka::ERR_NO_ERROR) {
+        high = -1;
+      }
+    }
+    snapshot_end_[partition] = high;
+    snapshot_reached_[partition] = high == 0;  // empty partition
+  }
+}
+
+bool ChangelogReader::SnapshotReached() {
+  if (!assigned_) return false;
+  std::vector<RdKafka::TopicPartition*> positions;
+  for (const auto& [partition, end] : snapshot_end_) {
+    if (!snapshot_reached_[partition] && end >= 0) {
+      positions.push_back(RdKafka::TopicPartition::create(options_.topic, partition));
+    }
+  }
+  if (!positions.empty() && consumer_->position(positions) == RdKafka::ERR_NO_ERROR) {
+    for (const RdKafka::TopicPartition* tp : positions) {
+      // (The position is past control records too, such as commit markers.)
+      if (tp->offset() >= 0 && tp->offset() >= snapshot_end_[tp->partition()]) {
+        snapshot_reached_[tp->partition()] = true;
+      }
+    }
+  }
+  RdKafka::TopicPartition::destroy(positions);
+  for (const auto& [partition, reached] : snapshot_reached_) {
+    if (!reached) return false;
   }
   return true;
 }
@@ -171,6 +206,7 @@ void ChangelogReader::ConsumeOnce(absl::Duration timeout) {
     if (message->err() == RdKafka::ERR__TIMED_OUT) break;
     if (message->err() == RdKafka::ERR__PARTITION_EOF) {
       at_end_[message->partition()] = true;
+      snapshot_reached_[message->partition()] = true;
       continue;
     }
     if (message->err() != RdKafka::ERR_NO_ERROR) {
@@ -180,12 +216,19 @@ void ChangelogReader::ConsumeOnce(absl::Duration timeout) {
     at_end_[message->partition()] = false;
     Apply(*message);
   }
-  const bool at_end = AtEnd();
-  if (at_end) {
-    absl::MutexLock lock(&mu_);
-    caught_up_at_ = absl::Now();
+  if (assigned_ && snapshot_time_ == absl::InfinitePast()) {
+    TakeEndSnapshot(absl::Seconds(1));  // assigned by the follower: the first snapshot
+  } else if (SnapshotReached()) {
+    {
+      absl::MutexLock lock(&mu_);
+      caught_up_at_ = std::max(caught_up_at_, snapshot_time_);
+    }
+    TakeEndSnapshot(absl::Seconds(1));  // the next one to catch up to
   }
-  if (metrics_) metrics_->changelog_caught_up().Set(at_end ? 1 : 0);
+  // Caught up: the last snapshot reached was taken in the last 10 seconds.
+  if (metrics_) {
+    metrics_->changelog_caught_up().Set(absl::Now() - caught_up_at() < absl::Seconds(10) ? 1 : 0);
+  }
 }
 
 absl::Status ChangelogReader::Restore(absl::Duration timeout, const std::atomic<bool>& stop) {
@@ -200,7 +243,11 @@ absl::Status ChangelogReader::Restore(absl::Duration timeout, const std::atomic<
     caught_up_at_ = absl::Now();
     return absl::OkStatus();
   }
-  while (!AtEnd()) {
+  // The end offsets as of now: what was written before the start is restored;
+  // what other instances write meanwhile is applied by the follower.
+  TakeEndSnapshot(std::min(timeout, absl::Seconds(10)));
+  const absl::Time snapshot = snapshot_time_;
+  while (caught_up_at() < snapshot) {
     if (stop.load()) return absl::CancelledError("changelog restore: stopping");
     if (absl::Now() >= deadline) {
       return absl::DeadlineExceededError(absl::StrCat(

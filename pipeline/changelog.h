@@ -59,10 +59,13 @@ class ChangelogReader {
   // Stops the follower thread and closes the consumer.
   ~ChangelogReader();
 
-  // Reads every partition from the beginning until each has reported its end
-  // (librdkafka partition EOF: the high watermark, or the last stable offset
-  // under an open transaction), applying each record to its store. Returns OK
-  // when at the end (also when the topic does not exist yet: nothing to read);
+  // Reads every partition from the beginning until each has reached the end
+  // offset (high watermark) it had when the restore started, or reported its end
+  // (librdkafka partition EOF: the high watermark, or the last stable offset under
+  // an open transaction), applying each record to its store. Records written
+  // meanwhile (other instances keep writing while input flows) are applied by the
+  // follower, so a new instance joins without waiting for the writers to pause.
+  // Returns OK when there (also when the topic does not exist yet: nothing to read);
   // kDeadlineExceeded after `timeout` (what was read stays applied; following
   // continues from there); kCancelled when `stop` turned true; kUnavailable if
   // the topic's metadata cannot be fetched.
@@ -72,9 +75,10 @@ class ChangelogReader {
   // the reader is destroyed. Call once, after Restore.
   void StartFollowing();
 
-  // The last time the reader was at the end of every partition (InfinitePast
-  // if never). A record committed before time T has been applied when
-  // caught_up_at() > T + the transaction's commit latency.
+  // The latest time T such that every partition has been read up to the end
+  // offset it had at T (InfinitePast if never): a record committed before T has
+  // been applied when caught_up_at() > T + the transaction's commit latency. The
+  // follower takes a new end-offset snapshot once the previous one is reached.
   absl::Time caught_up_at() const;
 
   // Records applied to a store since creation.
@@ -87,13 +91,21 @@ class ChangelogReader {
   // Looks up the topic's partitions and assigns them from the beginning (once).
   // False while the topic does not exist.
   absl::StatusOr<bool> AssignIfKnown(absl::Duration timeout);
-  // Consumes for up to `timeout`; applies records, tracks partition ends.
+  // Consumes for up to `timeout`; applies records, tracks partition ends and
+  // whether the current end-offset snapshot has been reached (caught_up_at_).
   void ConsumeOnce(absl::Duration timeout);
+  // Snapshot of every assigned partition's end offset, taken now: the high
+  // watermark from the last fetch response, else asked of the broker (at most
+  // `timeout` per partition). Partitions whose end is unknown get none (their EOF
+  // counts instead).
+  void TakeEndSnapshot(absl::Duration timeout);
+  // True once every partition of the snapshot was read to its end offset or
+  // reported EOF since the snapshot.
+  bool SnapshotReached();
   void Apply(RdKafka::Message& message);
   void FollowLoop();
   // Starts reading partitions added to the topic since the assignment.
   void RefreshPartitions();
-  bool AtEnd() const;
 
   const ChangelogReaderOptions options_;
   const std::vector<StateStore*> stores_;
@@ -106,6 +118,11 @@ class ChangelogReader {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   bool assigned_ = false;
   std::map<int32_t, bool> at_end_;  // partition → EOF reported since its last record
+  // The end-offset snapshot being caught up to: partition → end offset (-1:
+  // unknown, EOF needed), and the partitions that reached it.
+  std::map<int32_t, int64_t> snapshot_end_;
+  std::map<int32_t, bool> snapshot_reached_;
+  absl::Time snapshot_time_ = absl::InfinitePast();
   int unknown_logged_ = 0;          // records of unknown stores logged so far
 
   std::atomic<uint64_t> applied_{0};

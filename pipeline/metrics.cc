@@ -101,7 +101,7 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                             .Add({});
   ready_ = &prometheus::BuildGauge()
                 .Name("newsd_ready")
-                .Help("1 when /readyz answers 200: an assignment, a connected producer, "
+                .Help("1 when /readyz answers 200: running, a connected producer, "
                       "no transaction being aborted or resumed, the loop not blocked.")
                 .Register(r)
                 .Add({});
@@ -143,8 +143,8 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
   }
   changelog_caught_up_ = &prometheus::BuildGauge()
                               .Name("newsd_changelog_caught_up")
-                              .Help("1 while the changelog reader is at the end of every "
-                                    "changelog partition.")
+                              .Help("1 while every changelog partition has been read up to "
+                                    "an end-offset snapshot taken in the last 10 s.")
                               .Register(r)
                               .Add({});
   changelog_misconfigured_ = &prometheus::BuildGauge()

@@ -105,8 +105,9 @@ class Metrics {
   // them: "produced" (acknowledged or committed), "applied" (replayed into a
   // store), "invalid" (a store could not parse it), "unknown_store".
   prometheus::Counter& ChangelogRecords(const std::string& result);
-  // newsd_changelog_caught_up: 1 while the changelog reader is at the end of
-  // every changelog partition (0 during the start-up restore and when behind).
+  // newsd_changelog_caught_up: 1 while every changelog partition has been read up
+  // to an end-offset snapshot taken in the last 10 s (0 during the start-up
+  // restore and when behind; ChangelogReader::caught_up_at).
   prometheus::Gauge& changelog_caught_up() { return *changelog_caught_up_; }
   // newsd_changelog_misconfigured: 1 when the changelog topic is not compacted.
   prometheus::Gauge& changelog_misconfigured() { return *changelog_misconfigured_; }
