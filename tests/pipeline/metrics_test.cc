@@ -25,15 +25,8 @@ using ::testing::StartsWith;
 // A TCP connection to 127.0.0.1:port that sends `prefix` (possibly nothing) and then
 // stays silent; -1 if it could not connect.
 int OpenSilentConnection(int port, const std::string& prefix) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
+  const int fd = ConnectLoopback(port);
+  if (fd < 0) return -1;
   if (!prefix.empty()) (void)!write(fd, prefix.data(), prefix.size());
   return fd;
 }

@@ -8,22 +8,28 @@
 
 namespace newsd {
 
-std::string HttpGet(int port, const std::string& path) { return HttpRequest(port, "GET", path); }
-
-std::string HttpRequest(int port, const std::string& method, const std::string& path,
-                        int timeout_s) {
+int ConnectLoopback(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{};
-  tv.tv_sec = timeout_s;
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     close(fd);
-    return "";
+    return -1;
   }
+  return fd;
+}
+
+std::string HttpGet(int port, const std::string& path) { return HttpRequest(port, "GET", path); }
+
+std::string HttpRequest(int port, const std::string& method, const std::string& path,
+                        int timeout_s) {
+  const int fd = ConnectLoopback(port);
+  if (fd < 0) return "";
+  timeval tv{};
+  tv.tv_sec = timeout_s;
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   std::string req = method + " " + path + " HTTP/1.0\r\n\r\n";
   (void)!write(fd, req.data(), req.size());
   std::string resp;

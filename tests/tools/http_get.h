@@ -6,6 +6,9 @@
 
 namespace newsd {
 
+// A TCP connection to 127.0.0.1:port (file descriptor), -1 if it failed.
+int ConnectLoopback(int port);
+
 // GET http://127.0.0.1:port/path; the raw response, status line and headers
 // included ("" if the connection failed).
 std::string HttpGet(int port, const std::string& path);
