@@ -611,13 +611,22 @@ void Daemon::ReleaseDueEvents() {
       return;
     }
     const v1::HeldEvent& held = due[i];
-    Log(LogLevel::kInfo, "embargo passed: publishing the held event",
-        MessageLogContext{held.event().article().id(), held.input_topic(),
-                          held.input_partition(), held.input_offset(), {}});
-    ProduceOne(nullptr,
-               MakeEventMessage(held.event(), config_.kafka().output_topic(),
-                                config_.schema_registry_id()),
-               nullptr, Output::kReleased);
+    const MessageLogContext context{held.event().article().id(), held.input_topic(),
+                                    held.input_partition(), held.input_offset(), {}};
+    OutboundMessage event = MakeEventMessage(held.event(), config_.kafka().output_topic(),
+                                             config_.schema_registry_id());
+    if (FitsAlone(event) == false) {
+      // Refused by the output topic's max.message.bytes on every attempt (a loop in
+      // exactly-once mode): dropped. Its input was committed when it was held.
+      metrics_->OutputsRefused("released_event", "nothing").Increment();
+      Log(LogLevel::kError,
+          "embargo passed, but the held event exceeds the output topic's "
+          "max.message.bytes: dropped (its input stays in its topic at this offset)",
+          context);
+    } else {
+      Log(LogLevel::kInfo, "embargo passed: publishing the held event", context);
+      ProduceOne(nullptr, event, nullptr, Output::kReleased);
+    }
     ProduceOne(nullptr, ChangelogMessage(held_.name(), HeldEvents::KeyOf(held), std::nullopt),
                nullptr, Output::kChangelog);
     if (exactly_once()) txn_released_.push_back(held);
@@ -662,34 +671,38 @@ constexpr const char* kOutputNames[] = {"event", "dead_letter", "changelog", "to
                                         "released_event"};
 }  // namespace
 
-bool Daemon::FitsAlone(const OutboundMessage& record) {
-  auto it = topic_max_bytes_.find(record.topic);
-  if (it == topic_max_bytes_.end()) {
-    int64_t limit = -1;  // unknown: treated as not fitting (the input moves down)
+std::optional<bool> Daemon::FitsAlone(const OutboundMessage& record) {
+  TopicLimit& limit = topic_max_bytes_[record.topic];
+  if (limit.bytes < 0 && absl::Now() - limit.asked_at >= absl::Minutes(1)) {
+    // Asked once per topic; a failure (no DescribeConfigs permission, brokers
+    // down) is asked again after a minute, not on every call.
+    limit.asked_at = absl::Now();
     absl::StatusOr<std::string> value =
         sink_->TopicConfig(record.topic, "max.message.bytes", absl::Seconds(5));
-    if (value.ok() && !absl::SimpleAtoi(*value, &limit)) limit = -1;
-    if (!value.ok()) {
-      Log(LogLevel::kWarning, absl::StrCat("max.message.bytes of ", record.topic,
-                                           " unknown: ", value.status().message()));
+    int64_t bytes = -1;
+    if (value.ok() && absl::SimpleAtoi(*value, &bytes) && bytes > 0) {
+      limit.bytes = bytes;
     } else {
-      it = topic_max_bytes_.emplace(record.topic, limit).first;
+      Log(LogLevel::kWarning,
+          absl::StrCat("max.message.bytes of ", record.topic, " unknown: ",
+                       value.ok() ? absl::StrCat("'", *value, "'") : value.status().message()));
     }
-    if (limit < 0) return false;
   }
+  if (limit.bytes < 0) return std::nullopt;
   // Record batch and record overhead, plus the worst case of lz4 on incompressible
   // data, with a margin.
   size_t bytes = 128 + (record.key ? record.key->size() : 0) +
                  (record.value ? record.value->size() : 0);
   for (const auto& [name, value] : record.headers) bytes += 8 + name.size() + value.size();
   bytes += bytes / 100;
-  return static_cast<int64_t>(bytes) <= it->second;
+  return static_cast<int64_t>(bytes) <= limit.bytes;
 }
 
 OutputForm Daemon::RecordRefusal(const Slot& slot, Output kind, OutputForm refused,
                                  const absl::Status& status,
                                  const std::optional<OutboundMessage>& record) {
-  const bool casualty = record.has_value() && FitsAlone(*record);
+  // (Unknown: not a casualty, the input moves down.)
+  const bool casualty = record.has_value() && FitsAlone(*record).value_or(false);
   const OutputForm next = refused_.Refuse(slot.tp, slot.message.offset, refused, status,
                                           kind == Output::kChangelog, casualty);
   const std::string fallback = next == refused ? "retry" : std::string(OutputFormName(next));
@@ -797,11 +810,13 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
     if (slot && IsRecordTooLarge(status)) {
       // The broker refused the output's size: the input's outputs take the next,
       // smaller form (the original stays in the input topic at the recorded offset).
-      const OutputForm next = RecordRefusal(*slot, tag->kind, tag->form, status, report.record);
-      if (next == tag->form && report.record &&
-          sink_->Produce(*report.record, tag.get()).ok()) {
-        tag.release();  // a batch casualty, produced again as it was
-        return;
+      OutputForm next = RecordRefusal(*slot, tag->kind, tag->form, status, report.record);
+      if (next == tag->form) {  // a batch casualty: produced again as it was
+        if (report.record && sink_->Produce(*report.record, tag.get()).ok()) {
+          tag.release();
+          return;
+        }
+        next = RecordRefusal(*slot, tag->kind, tag->form, status, std::nullopt);
       }
       --slot->unacknowledged;
       ProduceNextForm(tag->slot, next);

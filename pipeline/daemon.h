@@ -192,8 +192,8 @@ class Daemon : public RebalanceListener {
   // already moved it there (then acknowledges it if nothing else is pending).
   void ProduceNextForm(const std::shared_ptr<Slot>& slot, OutputForm next);
   // Whether `record` fits its topic's max.message.bytes on its own (looked up once
-  // per topic with DescribeConfigs; false when unknown).
-  bool FitsAlone(const OutboundMessage& record);
+  // per topic with DescribeConfigs; nullopt when that failed, then asked again).
+  std::optional<bool> FitsAlone(const OutboundMessage& record);
   // The broker refused even the headers-only dead letter of `slot`: nothing is
   // produced for it, its offset is committed (the input stays in its topic).
   void DropRefusedInput(const std::shared_ptr<Slot>& slot, const ChainFailure& failure);
@@ -282,7 +282,11 @@ class Daemon : public RebalanceListener {
   std::map<TopicPartition, PartitionState> partitions_;
   OffsetTracker offsets_;
   RefusedOutputs refused_;  // inputs whose outputs the broker refused as too large
-  std::map<std::string, int64_t> topic_max_bytes_;  // max.message.bytes per topic (FitsAlone)
+  struct TopicLimit {
+    int64_t bytes = -1;  // max.message.bytes; -1 unknown
+    absl::Time asked_at = absl::InfinitePast();
+  };
+  std::map<std::string, TopicLimit> topic_max_bytes_;  // per topic (FitsAlone)
   uint64_t inflight_bytes_ = 0;  // values of tracked, unacknowledged messages
   bool paused_ = false;
   // EXACTLY_ONCE: the open transaction. Epochs tell delivery reports of an aborted

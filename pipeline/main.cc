@@ -95,17 +95,17 @@ void OnSignal(int sig) {
     (void)!write(2, kMsg, sizeof(kMsg) - 1);
     _exit(1);
   }
-  g_first_signal.store(sig);
-  g_stop.store(true);
+  g_first_signal.store(sig);  // the watchdog logs it, then sets g_stop
 }
 
 // Logs which signal stopped the daemon (not from the handler: Log is not
-// async-signal-safe) and bounds the whole shutdown: if draining plus leaving the
-// group (which waits for the brokers) takes longer than `timeout`, exit anyway.
-// Safe for the same reason as the second signal.
+// async-signal-safe), then sets g_stop, so the line precedes the drain's; and
+// bounds the whole shutdown: if draining plus leaving the group (which waits for
+// the brokers) takes longer than `timeout`, exit anyway. Safe for the same reason
+// as the second signal.
 void StartShutdownWatchdog(absl::Duration timeout) {
   std::thread([timeout] {
-    while (!g_stop.load()) absl::SleepFor(absl::Milliseconds(50));
+    while (g_first_signal.load() == 0) absl::SleepFor(absl::Milliseconds(10));
     switch (g_first_signal.load()) {
       case SIGHUP:
         Log(LogLevel::kInfo,
@@ -121,6 +121,7 @@ void StartShutdownWatchdog(absl::Duration timeout) {
       default:
         break;
     }
+    g_stop.store(true);
     absl::SleepFor(timeout);
     Log(LogLevel::kError, "shutdown deadline exceeded (brokers unresponsive?); exiting");
     _exit(1);

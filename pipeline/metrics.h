@@ -63,9 +63,10 @@ class Metrics {
   // transactional.id and this one stopped)
   prometheus::Counter& Transactions(const std::string& result);
   // newsd_outputs_refused_total{output,fallback}: outputs the producer or the broker
-  // refused as too large (output: event, dead_letter, changelog, tombstone), by the
-  // form the input's outputs take next (fallback: dead_letter,
-  // dead_letter_without_value, headers_only, nothing; see refused_outputs.h).
+  // refused as too large (output: event, dead_letter, changelog, tombstone,
+  // released_event), by the form the input's outputs take next (fallback: retry for
+  // a batch casualty, dead_letter, dead_letter_without_value, headers_only,
+  // nothing; see refused_outputs.h).
   prometheus::Counter& OutputsRefused(const std::string& output, const std::string& fallback);
   // newsd_transaction_commit_seconds: send_offsets_to_transaction + commit_transaction
   // of one exactly-once transaction (the loop waits for it).
