@@ -1213,6 +1213,7 @@ void Daemon::UpdateGauges() {
   metrics_->assigned_partitions().Set(static_cast<double>(partitions_.size()));
   if (reason != nullptr) health_->not_ready_reason = reason;
   health_->ready = reason == nullptr;
+  if (reason == nullptr) health_->ready_unix_ns = absl::ToUnixNanos(now);
   health_->heartbeat_unix_ns = absl::ToUnixNanos(now);
   metrics_->SetHealth(*health_, now);
   if (now - last_gauges_ < absl::Seconds(1)) return;
@@ -1311,6 +1312,22 @@ bool Daemon::RestoreState(const std::atomic<bool>& stop) {
 }
 
 bool Daemon::WaitForBrokers(const std::atomic<bool>& stop) {
+  // librdkafka hands its error events (authentication and TLS failures, all brokers
+  // down) to the application only from poll(): poll the producer on the side while
+  // this thread waits in init_transactions or metadata, so they are logged, counted
+  // and shown by /readyz when they happen, not after the wait. (The producer is new
+  // here and holds no message: no delivery report runs on that thread.)
+  std::atomic<bool> waiting{true};
+  std::thread events([this, &waiting] {
+    while (waiting.load()) sink_->Poll(absl::Milliseconds(100));
+  });
+  const bool connected = WaitForBrokersPolled(stop);
+  waiting = false;
+  events.join();
+  return connected;
+}
+
+bool Daemon::WaitForBrokersPolled(const std::atomic<bool>& stop) {
   absl::Duration backoff = absl::Milliseconds(500);
   while (!stop.load()) {
     absl::Status status = exactly_once() ? sink_->InitTransactions(absl::Seconds(10))

@@ -251,7 +251,9 @@ class Daemon : public RebalanceListener {
   // Drops consumed-but-uncommitted work of `partitions` (all when null).
   void DropInFlight(const std::vector<TopicPartition>* partitions);
   // Waits for the brokers (init_transactions in EXACTLY_ONCE). False if stopped first.
+  // Polls the producer on a side thread meanwhile, so its client errors surface.
   bool WaitForBrokers(const std::atomic<bool>& stop);
+  bool WaitForBrokersPolled(const std::atomic<bool>& stop);
   // Waits until `partitions` have nothing pending or unacknowledged, or `deadline`.
   bool DrainPartitions(const std::vector<TopicPartition>& partitions, absl::Time deadline);
   void ApplyBackpressure();

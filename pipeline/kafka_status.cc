@@ -3,6 +3,8 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "pipeline/kafka_client_errors.h"
 #include "pipeline/kafka_log_capture.h"
 #include "pipeline/log.h"
 
@@ -96,8 +98,21 @@ void LogKafkaEvent(absl::string_view client, const RdKafka::Event& event) {
   RdKafka::Event& e = const_cast<RdKafka::Event&>(event);
   CaptureKafkaEvent(event);  // configuration warnings, for validation
   if (e.type() == RdKafka::Event::EVENT_ERROR) {
-    Log(e.fatal() ? LogLevel::kError : LogLevel::kWarning,
-        absl::StrCat(client, ": ", RdKafka::err2str(e.err()), ": ", e.str()));
+    uint64_t suppressed = 0;
+    const bool log =
+        KafkaClientErrors::Process().Record(client, e.err(), e.str(), absl::Now(), &suppressed);
+    if (!log && !e.fatal()) return;  // a repeat within KafkaClientErrors::kLogInterval
+    const KafkaErrorClass error_class = ClassifyKafkaError(e.err());
+    // Failures that keep the client from ever connecting are errors; a transport
+    // error (a broker closed a connection, refused one) is a warning.
+    const bool error = e.fatal() || error_class == KafkaErrorClass::kAuthentication ||
+                       error_class == KafkaErrorClass::kSsl ||
+                       error_class == KafkaErrorClass::kAllBrokersDown;
+    Log(error ? LogLevel::kError : LogLevel::kWarning,
+        absl::StrCat(client, ": ", RdKafka::err2str(e.err()), ": ", e.str(),
+                     suppressed > 0 ? absl::StrCat(" (", suppressed, " more since the last line, "
+                                                   "not logged)")
+                                    : ""));
   } else if (e.type() == RdKafka::Event::EVENT_LOG) {
     const bool error =
         e.severity() <= RdKafka::Event::EVENT_SEVERITY_ERROR && e.fac() != "FAIL";

@@ -44,8 +44,11 @@ absl::Status SetKafkaProperty(RdKafka::Conf& conf, const std::string& key,
                               const std::string& value);
 
 // Logs a librdkafka error or log event of client `client` ("producer", "consumer",
-// ...) in newsd's format: fatal errors at ERROR, other errors at WARN (librdkafka
-// already folds repeats into "N identical error(s) suppressed"); log events at
+// ...) in newsd's format. Error events are recorded in KafkaClientErrors::Process()
+// (counted, kept for /readyz) and logged when they happen, repeats of a client's
+// error code within 30 s only counted (see kafka_client_errors.h): fatal errors and
+// authentication, TLS/SSL and all-brokers-down errors at ERROR, other errors at
+// WARN; log events at
 // ERROR when their syslog severity is error or worse, except facility FAIL
 // (connection failures, which arrive again as transport error events) and
 // everything else at DEBUG. Other event types are ignored.

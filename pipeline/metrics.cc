@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "pipeline/config.h"
+#include "pipeline/kafka_client_errors.h"
 #include "pipeline/process_metrics.h"
 #include "prometheus/text_serializer.h"
 
@@ -271,15 +272,30 @@ double Health::SecondsSinceHeartbeat(absl::Time now) const {
   return std::max(0.0, absl::ToDoubleSeconds(now - absl::FromUnixNanos(beat)));
 }
 
+const KafkaClientErrors& Health::errors() const {
+  return client_errors != nullptr ? *client_errors : KafkaClientErrors::Process();
+}
+
 std::string Health::NotReadyReason(absl::Time now) const {
   if (!live.load()) return "fatal error, see the log";
-  if (!ready.load()) return not_ready_reason.load();
-  if (const double stalled = SecondsSinceHeartbeat(now);
-      stalled > absl::ToDoubleSeconds(kStallLimit)) {
-    return absl::StrCat("the loop has been blocked for ", static_cast<int64_t>(stalled),
-                        " s (a broker call: brokers slow or unreachable)");
+  std::string reason;
+  if (!ready.load()) {
+    reason = not_ready_reason.load();
+  } else if (const double stalled = SecondsSinceHeartbeat(now);
+             stalled > absl::ToDoubleSeconds(kStallLimit)) {
+    reason = absl::StrCat("the loop has been blocked for ", static_cast<int64_t>(stalled),
+                          " s (a broker call: brokers slow or unreachable)");
+  } else {
+    return "";
   }
-  return "";
+  // The client error says why (authentication, TLS, brokers down), unless it is
+  // older than the instance's latest ready moment.
+  if (std::optional<KafkaClientErrors::Error> error = errors().Latest();
+      error && absl::ToUnixNanos(error->time) > ready_unix_ns.load()) {
+    absl::StrAppend(&reason, ": ", error->description, " (",
+                    std::max<int64_t>(0, absl::ToInt64Seconds(now - error->time)), " s ago)");
+  }
+  return reason;
 }
 
 // Serves every request of the server: GET and HEAD of the registered paths (exact
@@ -350,11 +366,13 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
   std::unique_ptr<MetricsServer> server(new MetricsServer());
   server->handler_ = std::make_unique<Handler>();
   Handler& handler = *server->handler_;
-  handler.Add("/metrics", "text/plain; version=0.0.4; charset=utf-8", [registry, before_scrape] {
+  handler.Add("/metrics", "text/plain; version=0.0.4; charset=utf-8", [registry, before_scrape,
+                                                                       health] {
     if (before_scrape) before_scrape();
     prometheus::TextSerializer serializer;
     std::ostringstream out;
     std::vector<prometheus::MetricFamily> families = registry->Collect();
+    families.push_back(health->errors().MetricFamily());
     AppendProcessMetrics(&families);  // process_* from /proc/self, at scrape time
     serializer.Serialize(out, families);
     return std::make_pair(200, out.str());

@@ -29,6 +29,7 @@ class CivetServer;
 namespace newsd {
 
 struct Health;
+class KafkaClientErrors;
 
 // All metric families of the daemon, registered in one registry.
 // Methods returning metric references are thread-safe and cache children.
@@ -182,14 +183,24 @@ struct Health {
   // loop runs. The loop stops iterating while it waits in a broker call
   // (transaction calls wait up to transaction_call_timeout_ms).
   std::atomic<int64_t> heartbeat_unix_ns{0};
+  // Wall-clock time of the loop's latest iteration at which it was ready, Unix
+  // nanoseconds; 0 if never.
+  std::atomic<int64_t> ready_unix_ns{0};
+  // The Kafka client errors whose latest one, if it happened after the instance was
+  // last ready, completes the not-ready reason; null: KafkaClientErrors::Process().
+  const KafkaClientErrors* client_errors = nullptr;
 
   // A loop without an iteration for longer than this is reported not ready.
   static constexpr absl::Duration kStallLimit = absl::Seconds(5);
 
   // Readiness as /readyz reports it at `now`: "" when ready, else the reason
   // ("the loop has been blocked for 7s (a broker call: brokers slow or
-  // unreachable)", "producer not connected to a broker", ...).
+  // unreachable)", "producer not connected to a broker", ...), followed by the
+  // latest Kafka client error if one happened since the instance was last ready
+  // ("starting: producer: Local: Authentication failure: ... (2 s ago)").
   std::string NotReadyReason(absl::Time now) const;
+  // *client_errors, or KafkaClientErrors::Process().
+  const KafkaClientErrors& errors() const;
   // Seconds since the loop's latest iteration at `now` (0 before it starts).
   double SecondsSinceHeartbeat(absl::Time now) const;
 };
@@ -200,7 +211,8 @@ inline constexpr int kMetricsServerThreads = 16;
 inline constexpr int kMetricsServerRequestTimeoutMs = 3000;
 
 // HTTP server (civetweb) serving GET and HEAD of /metrics (Prometheus text format
-// 0.0.4), /healthz (200 "ok" while live, else 503) and /readyz (200 "ready" or 503
+// 0.0.4; the registry, newsd_kafka_client_errors_total of health->errors() and
+// process_*), /healthz (200 "ok" while live, else 503) and /readyz (200 "ready" or 503
 // with the reason); 404 for other paths, 405 for other methods; one request per
 // connection. Silent connections are dropped after kMetricsServerRequestTimeoutMs,
 // so fewer than kMetricsServerThreads of them never delay a probe. Stops when
