@@ -1262,15 +1262,32 @@ void Daemon::UpdateLag(absl::Time now) {
       }
     }
   }
-  const absl::Time query_deadline = absl::Now() + absl::Seconds(1);
+  std::map<TopicPartition, KafkaSource::Watermarks> cached;
+  std::vector<TopicPartition> to_query;
   for (const auto& [tp, state] : partitions_) {
     // Cached from fetch responses; a partition not fetched yet has none, a paused one
     // a stale one: ask its leader.
-    KafkaSource::Watermarks w = source_->CachedWatermarks(tp);
-    if (query && (w.high < 0 || w.low < 0 || paused_) && absl::Now() < query_deadline) {
-      auto q = source_->QueryWatermarks(tp, absl::Milliseconds(500));
-      if (q.ok()) queried_watermarks_[tp] = {q->low, q->high};
-    }
+    // The low watermark matters only while the group has no committed offset.
+    const KafkaSource::Watermarks w = source_->CachedWatermarks(tp);
+    cached[tp] = w;
+    auto committed = group_committed_.find(tp);
+    auto asked = queried_watermarks_.find(tp);
+    const bool needs_low = (committed == group_committed_.end() || committed->second < 0) &&
+                           w.low < 0 &&
+                           (asked == queried_watermarks_.end() || asked->second.first < 0);
+    if (query && (w.high < 0 || paused_ || needs_low)) to_query.push_back(tp);
+  }
+  // At most about 1 s of queries per round, taking turns when that is not enough.
+  const absl::Time query_deadline = absl::Now() + absl::Seconds(1);
+  size_t queried = 0;
+  for (; queried < to_query.size() && absl::Now() < query_deadline; ++queried) {
+    const TopicPartition& tp = to_query[(lag_query_turn_ + queried) % to_query.size()];
+    auto q = source_->QueryWatermarks(tp, absl::Milliseconds(500));
+    if (q.ok()) queried_watermarks_[tp] = {q->low, q->high};
+  }
+  lag_query_turn_ += queried;
+  for (const auto& [tp, state] : partitions_) {
+    KafkaSource::Watermarks w = cached[tp];
     // Watermarks only grow: take the newer of the cached and the queried ones.
     if (auto it = queried_watermarks_.find(tp); it != queried_watermarks_.end()) {
       w.low = std::max(w.low, it->second.first);

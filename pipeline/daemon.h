@@ -322,6 +322,7 @@ class Daemon : public RebalanceListener {
   std::map<TopicPartition, int64_t> group_committed_;
   std::map<TopicPartition, std::pair<int64_t, int64_t>> queried_watermarks_;
   absl::Time last_lag_query_ = absl::InfinitePast();
+  size_t lag_query_turn_ = 0;  // where the next round of watermark queries starts
   static constexpr absl::Duration kLagQueryInterval = absl::Seconds(5);
   absl::Time last_topics_check_ = absl::InfinitePast();
   // Backpressure: why and since when the loop paused consumption.
