@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <fstream>
 #include <optional>
+#include <regex.h>
 #include <set>
 #include <sstream>
 
@@ -41,6 +42,40 @@ class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
  private:
   std::string error_;
 };
+
+// kafka.input_topic_pattern: starts with "^" (librdkafka's mark of a pattern
+// subscription), compiles as the POSIX extended regular expression librdkafka
+// matches topic names with (regcomp), and matches none of the daemon's own topics.
+absl::Status ValidateTopicPattern(const v1::KafkaConfig& kafka) {
+  const std::string& pattern = kafka.input_topic_pattern();
+  if (!absl::StartsWith(pattern, "^")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "kafka.input_topic_pattern: '", pattern,
+        "' must start with \"^\", which marks a pattern subscription (e.g. \"^news[.]raw[.].*\")"));
+  }
+  regex_t re;
+  if (int rc = regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB); rc != 0) {
+    char buf[256];
+    regerror(rc, &re, buf, sizeof(buf));
+    return absl::InvalidArgumentError(
+        absl::StrCat("kafka.input_topic_pattern: '", pattern,
+                     "' is not a valid POSIX extended regular expression: ", buf));
+  }
+  const std::string changelog = kafka.changelog_topic().empty()
+                                    ? DefaultChangelogTopic(kafka.group_id())
+                                    : kafka.changelog_topic();
+  for (const std::string* own : {&kafka.output_topic(), &kafka.dead_letter_topic(), &changelog}) {
+    if (regexec(&re, own->c_str(), 0, nullptr, 0) == 0) {
+      regfree(&re);
+      return absl::InvalidArgumentError(absl::StrCat(
+          "kafka.input_topic_pattern: '", pattern, "' matches '", *own,
+          "', an output, dead-letter or changelog topic (the daemon would consume its own "
+          "output)"));
+    }
+  }
+  regfree(&re);
+  return absl::OkStatus();
+}
 
 // librdkafka properties whose value newsd decides.
 const std::set<std::string, std::less<>>& OwnedProperties() {
@@ -150,7 +185,9 @@ void ApplyDefaults(v1::PipelineConfig& config) {
   // No default for kafka.brokers: a config file names its cluster ("embedded" for the
   // demo cluster must be explicit).
   if (kafka.group_id().empty()) kafka.set_group_id(d.kafka().group_id());
-  if (kafka.input_topics().empty()) *kafka.mutable_input_topics() = d.kafka().input_topics();
+  if (kafka.input_topics().empty() && kafka.input_topic_pattern().empty()) {
+    *kafka.mutable_input_topics() = d.kafka().input_topics();
+  }
   if (kafka.output_topic().empty()) kafka.set_output_topic(d.kafka().output_topic());
   if (kafka.dead_letter_topic().empty()) kafka.set_dead_letter_topic(d.kafka().dead_letter_topic());
   if (config.delivery() == v1::DELIVERY_MODE_UNSPECIFIED) config.set_delivery(d.delivery());
@@ -345,8 +382,12 @@ absl::Status ValidateConfigUnredacted(const v1::PipelineConfig& config) {
     }
   }
   if (kafka.group_id().empty()) return absl::InvalidArgumentError("kafka.group_id: empty");
-  if (kafka.input_topics().empty()) {
-    return absl::InvalidArgumentError("kafka.input_topics: at least one topic is required");
+  if (kafka.input_topics().empty() && kafka.input_topic_pattern().empty()) {
+    return absl::InvalidArgumentError(
+        "kafka.input_topics: at least one topic (or a kafka.input_topic_pattern) is required");
+  }
+  if (!kafka.input_topic_pattern().empty()) {
+    if (absl::Status s = ValidateTopicPattern(kafka); !s.ok()) return s;
   }
   std::set<std::string> inputs;
   for (int i = 0; i < kafka.input_topics_size(); ++i) {

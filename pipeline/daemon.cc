@@ -1,9 +1,11 @@
 #include "pipeline/daemon.h"
 
+#include <regex.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <random>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -928,6 +930,7 @@ void Daemon::CommitAcknowledged(bool sync, const std::vector<TopicPartition>* on
   for (const auto& [tp, offset] : commits) {
     offsets_.MarkCommitted(tp, offset);
     refused_.Committed(tp, offset);
+    if (partitions_.count(tp)) group_committed_[tp] = offset;
   }
 }
 
@@ -993,6 +996,8 @@ void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost)
     refused_.Forget(tp);
     txn_offsets_.erase(tp);
     metrics_->RemoveConsumerLag(tp.topic, tp.partition);
+    group_committed_.erase(tp);
+    queried_watermarks_.erase(tp);
   }
 }
 
@@ -1075,7 +1080,10 @@ void Daemon::FinishCommit(const absl::Status& status) {
         absl::ToDoubleSeconds(absl::Now() - commit_started_));
     for (const auto& [topic, po] : commit_offsets_) {
       const TopicPartition tp{topic, po.first};
-      if (partitions_.count(tp)) offsets_.MarkCommitted(tp, po.second);  // still assigned
+      if (partitions_.count(tp)) {  // still assigned
+        offsets_.MarkCommitted(tp, po.second);
+        group_committed_[tp] = po.second;
+      }
       refused_.Committed(tp, po.second);
     }
     for (const auto& [topic, n] : txn_published_) metrics_->Published(topic).Increment(n);
@@ -1173,8 +1181,19 @@ void Daemon::ApplyBackpressure() {
   const uint64_t max_bytes = config_.max_inflight_bytes();
   const int queued = sink_->outq_len();
   const int max_queue = static_cast<int>(config_.max_producer_queue());
+  const absl::Time now = absl::Now();
+  if (paused_ && !pause_reason_.empty()) {
+    metrics_->BackpressureWaitSeconds(pause_reason_)
+        .Increment(absl::ToDoubleSeconds(now - pause_accounted_));
+    pause_accounted_ = now;
+  }
   if (!paused_ && (inflight >= max || inflight_bytes_ >= max_bytes || queued >= max_queue)) {
     paused_ = true;
+    pause_reason_ = inflight >= max               ? "inflight_messages"
+                    : inflight_bytes_ >= max_bytes ? "inflight_bytes"
+                                                   : "producer_queue";
+    pause_accounted_ = now;
+    metrics_->BackpressureWaits(pause_reason_).Increment();
     source_->Pause(source_->Assignment()).IgnoreError();
     Log(LogLevel::kInfo, absl::StrCat("backpressure: pausing (", inflight, " messages, ",
                                       inflight_bytes_, " bytes in flight, ", queued,
@@ -1183,6 +1202,7 @@ void Daemon::ApplyBackpressure() {
              queued <= max_queue / 2 && state_ == State::kRunning &&
              txn_state_ != TxnState::kNeedsAbort) {
     paused_ = false;
+    pause_reason_.clear();
     source_->Resume(source_->Assignment()).IgnoreError();
     Log(LogLevel::kInfo, "backpressure: resumed");
   }
@@ -1192,6 +1212,12 @@ void Daemon::ApplyBackpressure() {
 void Daemon::UpdateGauges() {
   const absl::Time now = absl::Now();
   metrics_->inflight().Set(static_cast<double>(offsets_.inflight()));
+  metrics_->producer_queue_messages().Set(static_cast<double>(sink_->outq_len()));
+  if (KafkaSink::QueueFullWaits w = sink_->TakeQueueFullWaits(); w.waits > 0) {
+    metrics_->BackpressureWaits("producer_queue_full").Increment(static_cast<double>(w.waits));
+    metrics_->BackpressureWaitSeconds("producer_queue_full")
+        .Increment(absl::ToDoubleSeconds(w.waited));
+  }
   if (!sink_->connected() && now - last_connection_check_ > absl::Seconds(5)) {
     last_connection_check_ = now;
     sink_->CheckConnection(absl::Milliseconds(500)).IgnoreError();
@@ -1219,20 +1245,110 @@ void Daemon::UpdateGauges() {
   if (now - last_gauges_ < absl::Seconds(1)) return;
   last_gauges_ = now;
   UpdateStateGauges();
+  UpdateLag(now);
+  UpdateTopicGauges(now);
   // Lag in seconds: age of the oldest message consumed and not yet committed.
   absl::Time oldest = absl::InfiniteFuture();
   for (const auto& [tp, state] : partitions_) {
-    std::optional<int64_t> high = source_->HighWatermark(tp);
-    std::optional<int64_t> committed = offsets_.Committed(tp);
-    if (high && committed) {
-      metrics_->ConsumerLag(tp.topic, tp.partition).Set(static_cast<double>(*high - *committed));
-    }
     if (!state.pending.empty() && state.pending.front()->message.timestamp) {
       oldest = std::min(oldest, *state.pending.front()->message.timestamp);
     }
   }
   metrics_->consumer_lag_seconds().Set(
       oldest == absl::InfiniteFuture() ? 0 : std::max(0.0, absl::ToDoubleSeconds(now - oldest)));
+}
+
+void Daemon::UpdateLag(absl::Time now) {
+  // Broker calls only when due and while the brokers answer, within about 2 s.
+  const bool query = now - last_lag_query_ >= kLagQueryInterval && sink_->connected();
+  if (query) {
+    last_lag_query_ = now;
+    std::vector<TopicPartition> unknown;
+    for (const auto& [tp, state] : partitions_) {
+      if (!group_committed_.count(tp)) unknown.push_back(tp);
+    }
+    if (!unknown.empty()) {
+      auto committed = source_->CommittedOffsets(unknown, absl::Seconds(1));
+      if (committed.ok()) {
+        for (const auto& [tp, offset] : *committed) {
+          if (partitions_.count(tp)) group_committed_.emplace(tp, offset);
+        }
+      } else {
+        Log(LogLevel::kDebug, absl::StrCat("lag: ", committed.status().message()));
+      }
+    }
+  }
+  std::map<TopicPartition, KafkaSource::Watermarks> cached;
+  std::vector<TopicPartition> to_query;
+  for (const auto& [tp, state] : partitions_) {
+    // Cached from fetch responses; a partition not fetched yet has none, a paused one
+    // a stale one: ask its leader.
+    // The low watermark matters only while the group has no committed offset.
+    const KafkaSource::Watermarks w = source_->CachedWatermarks(tp);
+    cached[tp] = w;
+    auto committed = group_committed_.find(tp);
+    auto asked = queried_watermarks_.find(tp);
+    const bool needs_low = (committed == group_committed_.end() || committed->second < 0) &&
+                           w.low < 0 &&
+                           (asked == queried_watermarks_.end() || asked->second.first < 0);
+    if (query && (w.high < 0 || paused_ || needs_low)) to_query.push_back(tp);
+  }
+  // At most about 1 s of queries per round, taking turns when that is not enough.
+  const absl::Time query_deadline = absl::Now() + absl::Seconds(1);
+  size_t queried = 0;
+  for (; queried < to_query.size() && absl::Now() < query_deadline; ++queried) {
+    const TopicPartition& tp = to_query[(lag_query_turn_ + queried) % to_query.size()];
+    auto q = source_->QueryWatermarks(tp, absl::Milliseconds(500));
+    if (q.ok()) queried_watermarks_[tp] = {q->low, q->high};
+  }
+  lag_query_turn_ += queried;
+  for (const auto& [tp, state] : partitions_) {
+    KafkaSource::Watermarks w = cached[tp];
+    // Watermarks only grow: take the newer of the cached and the queried ones.
+    if (auto it = queried_watermarks_.find(tp); it != queried_watermarks_.end()) {
+      w.low = std::max(w.low, it->second.first);
+      w.high = std::max(w.high, it->second.second);
+    }
+    auto committed = group_committed_.find(tp);
+    if (committed == group_committed_.end() || w.high < 0) continue;  // not known yet
+    int64_t start = committed->second;
+    if (start < 0) start = source_->starts_at_earliest() ? w.low : w.high;  // none committed
+    if (start < 0) continue;
+    metrics_->ConsumerLag(tp.topic, tp.partition)
+        .Set(static_cast<double>(std::max<int64_t>(0, w.high - start)));
+  }
+}
+
+void Daemon::UpdateTopicGauges(absl::Time now) {
+  if (now - last_topics_check_ < source_->metadata_refresh_interval() || !sink_->connected()) {
+    return;
+  }
+  last_topics_check_ = now;
+  absl::StatusOr<std::vector<std::string>> topics = source_->ClusterTopics(absl::Seconds(2));
+  if (!topics.ok()) {
+    Log(LogLevel::kDebug, absl::StrCat("topic gauges: ", topics.status().message()));
+    return;
+  }
+  const std::set<std::string> existing(topics->begin(), topics->end());
+  std::set<std::string> subscribed;
+  int missing = 0;
+  for (const std::string& topic : config_.kafka().input_topics()) {
+    if (existing.count(topic)) {
+      subscribed.insert(topic);
+    } else {
+      ++missing;
+    }
+  }
+  const std::string& pattern = config_.kafka().input_topic_pattern();
+  regex_t re;
+  if (!pattern.empty() && regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) == 0) {
+    for (const std::string& topic : existing) {
+      if (regexec(&re, topic.c_str(), 0, nullptr, 0) == 0) subscribed.insert(topic);
+    }
+    regfree(&re);
+  }
+  metrics_->input_topics_missing().Set(missing);
+  metrics_->input_topics_subscribed().Set(static_cast<double>(subscribed.size()));
 }
 
 void Daemon::Fail(absl::Status status) {
@@ -1360,7 +1476,11 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
   state_ = State::kRunning;
   Log(LogLevel::kInfo,
       absl::StrCat("running (", exactly_once() ? "exactly-once" : "at-least-once", "): ",
-                   config_.kafka().input_topics_size(), " input topic(s) → ",
+                   config_.kafka().input_topics_size(), " input topic(s)",
+                   config_.kafka().input_topic_pattern().empty()
+                       ? ""
+                       : absl::StrCat(" + pattern ", config_.kafka().input_topic_pattern()),
+                   " → ",
                    config_.kafka().output_topic(), ", dead letters → ",
                    config_.kafka().dead_letter_topic()));
   absl::Time drain_deadline = absl::InfiniteFuture();

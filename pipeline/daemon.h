@@ -258,6 +258,16 @@ class Daemon : public RebalanceListener {
   bool DrainPartitions(const std::vector<TopicPartition>& partitions, absl::Time deadline);
   void ApplyBackpressure();
   void UpdateGauges();
+  // newsd_consumer_lag_messages of every assigned partition: end offset (high
+  // watermark) minus the group's committed offset, or minus the partition's start
+  // (auto.offset.reset: the low watermark for earliest) where the group has none.
+  // Watermarks come from fetch responses; the committed offsets of newly assigned
+  // partitions and the watermarks of partitions not fetched (not yet, or paused)
+  // are asked from the brokers at most every kLagQueryInterval, within a bounded time.
+  void UpdateLag(absl::Time now);
+  // newsd_input_topics_missing / _subscribed from the cluster metadata, every
+  // topic.metadata.refresh.interval.ms.
+  void UpdateTopicGauges(absl::Time now);
   void Fail(absl::Status status);
 
   const v1::PipelineConfig config_;
@@ -312,6 +322,18 @@ class Daemon : public RebalanceListener {
   absl::Time last_gauges_ = absl::InfinitePast();
   absl::Time last_connection_check_ = absl::InfinitePast();
   absl::Time last_release_check_ = absl::InfinitePast();
+  // Lag (UpdateLag): the group's committed offset per assigned partition (-1: none),
+  // as fetched from the coordinator or committed by this instance since; watermarks
+  // asked from the brokers for partitions the consumer does not fetch.
+  std::map<TopicPartition, int64_t> group_committed_;
+  std::map<TopicPartition, std::pair<int64_t, int64_t>> queried_watermarks_;
+  absl::Time last_lag_query_ = absl::InfinitePast();
+  size_t lag_query_turn_ = 0;  // where the next round of watermark queries starts
+  static constexpr absl::Duration kLagQueryInterval = absl::Seconds(5);
+  absl::Time last_topics_check_ = absl::InfinitePast();
+  // Backpressure: why and since when the loop paused consumption.
+  std::string pause_reason_;
+  absl::Time pause_accounted_ = absl::InfinitePast();
 
   // Worker pool: the loop pushes slots to work_; a worker marks its slot done.
   const std::shared_ptr<WorkQueue> work_;

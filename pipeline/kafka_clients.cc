@@ -224,6 +224,7 @@ KafkaClientOptions KafkaClientOptionsFromConfig(const v1::PipelineConfig& config
   consumer.brokers = kafka.brokers();
   consumer.group_id = kafka.group_id();
   consumer.topics.assign(kafka.input_topics().begin(), kafka.input_topics().end());
+  if (!kafka.input_topic_pattern().empty()) consumer.topics.push_back(kafka.input_topic_pattern());
   consumer.properties = MergeProperties(kafka.properties(), kafka.consumer_properties());
   if (exactly_once) {
     // Never read outputs of aborted transactions upstream either.

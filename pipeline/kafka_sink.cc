@@ -122,7 +122,9 @@ KafkaSink::~KafkaSink() = default;
 
 absl::Status KafkaSink::Produce(const OutboundMessage& message, void* opaque,
                                 absl::Duration queue_full_wait) {
-  const absl::Time deadline = absl::Now() + queue_full_wait;
+  const absl::Time start = absl::Now();
+  const absl::Time deadline = start + queue_full_wait;
+  bool waited = false;
   while (true) {
     RdKafka::Headers* headers = RdKafka::Headers::create();
     for (const auto& [k, v] : message.headers) headers->add(k, v.data(), v.size());
@@ -133,11 +135,16 @@ absl::Status KafkaSink::Produce(const OutboundMessage& message, void* opaque,
         message.value ? message.value->size() : 0,
         message.key ? message.key->data() : nullptr, message.key ? message.key->size() : 0,
         /*timestamp=*/0, headers, opaque);
-    if (err == RdKafka::ERR_NO_ERROR) return absl::OkStatus();  // headers now owned
-    delete headers;
+    if (err != RdKafka::ERR_NO_ERROR) delete headers;  // else owned by librdkafka now
+    if (waited && (err != RdKafka::ERR__QUEUE_FULL || absl::Now() >= deadline)) {
+      ++queue_full_waits_.waits;
+      queue_full_waits_.waited += absl::Now() - start;
+    }
+    if (err == RdKafka::ERR_NO_ERROR) return absl::OkStatus();
     if (err != RdKafka::ERR__QUEUE_FULL || absl::Now() >= deadline) {
       return KafkaStatus(err, absl::StrCat("produce to ", message.topic));
     }
+    waited = true;
     producer_->poll(50);  // backpressure: serve delivery reports, then retry
   }
 }

@@ -67,6 +67,14 @@ class KafkaSink {
   absl::Status Produce(const OutboundMessage& message, void* opaque,
                        absl::Duration queue_full_wait = absl::Seconds(30));
 
+  // Produce calls that waited on a full local queue (ERR__QUEUE_FULL), and how long
+  // they waited, since the last call of this method.
+  struct QueueFullWaits {
+    int64_t waits = 0;
+    absl::Duration waited;
+  };
+  QueueFullWaits TakeQueueFullWaits() { return std::exchange(queue_full_waits_, {}); }
+
   // Serves delivery reports for up to `timeout`. Returns the number served.
   int Poll(absl::Duration timeout);
 
@@ -135,6 +143,7 @@ class KafkaSink {
   std::unique_ptr<DeliveryCb> delivery_cb_;
   std::unique_ptr<EventCb> event_cb_;
   std::unique_ptr<RdKafka::Producer> producer_;
+  QueueFullWaits queue_full_waits_;  // loop thread (Produce)
   std::atomic<bool> connected_{false};
   std::atomic<bool> fatal_{false};
   bool transactional_ = false;

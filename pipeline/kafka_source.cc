@@ -1,5 +1,6 @@
 #include "pipeline/kafka_source.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "pipeline/kafka_status.h"
@@ -98,11 +99,22 @@ absl::StatusOr<std::unique_ptr<KafkaSource>> KafkaSource::Create(
            {"partition.assignment.strategy", "cooperative-sticky"},
            // Unknown/missing input topics must not stop the others.
            {"allow.auto.create.topics", "false"},
+           // New topics matching input_topic_pattern (and a named input topic created
+           // after start) are consumed within 30 s, not librdkafka's 5 minutes.
+           {"topic.metadata.refresh.interval.ms", "30000"},
        }) {
     if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
   }
   for (const auto& [k, v] : options.properties) {
     if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
+  }
+  for (const auto& [k, v] : options.properties) {
+    if (k == "auto.offset.reset") {
+      source->starts_at_earliest_ = v == "earliest" || v == "smallest" || v == "beginning";
+    } else if (int64_t ms = 0; k == "topic.metadata.refresh.interval.ms" &&
+                               absl::SimpleAtoi(v, &ms) && ms > 0) {
+      source->metadata_refresh_interval_ = absl::Milliseconds(ms);
+    }
   }
   if (conf->set("rebalance_cb", source->rebalance_cb_.get(), err) != RdKafka::Conf::CONF_OK ||
       conf->set("event_cb", source->event_cb_.get(), err) != RdKafka::Conf::CONF_OK) {
@@ -232,14 +244,60 @@ absl::Status KafkaSource::SeekToCommitted(const std::vector<TopicPartition>& par
   return status;
 }
 
-std::optional<int64_t> KafkaSource::HighWatermark(const TopicPartition& tp) {
-  int64_t low = 0, high = 0;
-  if (consumer_->get_watermark_offsets(tp.topic, tp.partition, &low, &high) !=
-          RdKafka::ERR_NO_ERROR ||
-      high < 0) {
-    return std::nullopt;
+KafkaSource::Watermarks KafkaSource::CachedWatermarks(const TopicPartition& tp) {
+  Watermarks w;
+  if (consumer_->get_watermark_offsets(tp.topic, tp.partition, &w.low, &w.high) !=
+      RdKafka::ERR_NO_ERROR) {
+    return Watermarks();
   }
-  return high;
+  if (w.low < 0) w.low = -1;
+  if (w.high < 0) w.high = -1;
+  return w;
+}
+
+absl::StatusOr<KafkaSource::Watermarks> KafkaSource::QueryWatermarks(const TopicPartition& tp,
+                                                                     absl::Duration timeout) {
+  Watermarks w;
+  absl::Status status = KafkaStatus(
+      consumer_->query_watermark_offsets(tp.topic, tp.partition, &w.low, &w.high,
+                                         static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+      absl::StrCat("watermarks of ", tp.topic, "[", tp.partition, "]"));
+  if (!status.ok()) return status;
+  return w;
+}
+
+absl::StatusOr<std::vector<std::pair<TopicPartition, int64_t>>> KafkaSource::CommittedOffsets(
+    const std::vector<TopicPartition>& partitions, absl::Duration timeout) {
+  std::vector<std::pair<TopicPartition, int64_t>> out;
+  if (partitions.empty()) return out;
+  std::vector<RdKafka::TopicPartition*> list = ToRdKafka(partitions);
+  absl::Status status = KafkaStatus(
+      consumer_->committed(list, static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+      "committed offsets");
+  if (status.ok()) {
+    for (const RdKafka::TopicPartition* p : list) {
+      if (p->err() != RdKafka::ERR_NO_ERROR) continue;  // unknown for this one
+      out.push_back({{p->topic(), p->partition()}, p->offset() >= 0 ? p->offset() : -1});
+    }
+  }
+  FreeRdKafka(list);
+  if (!status.ok()) return status;
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> KafkaSource::ClusterTopics(absl::Duration timeout) {
+  RdKafka::Metadata* raw = nullptr;
+  absl::Status status = KafkaStatus(
+      consumer_->metadata(/*all_topics=*/true, nullptr, &raw,
+                          static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+      "metadata");
+  std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  if (!status.ok()) return status;
+  std::vector<std::string> topics;
+  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+    if (t->err() == RdKafka::ERR_NO_ERROR) topics.push_back(t->topic());
+  }
+  return topics;
 }
 
 absl::Status KafkaSource::Close() {

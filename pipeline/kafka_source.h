@@ -38,6 +38,8 @@ class RebalanceListener {
 struct KafkaSourceOptions {
   std::string brokers;
   std::string group_id;
+  // Topic names, and at most one pattern subscription ("^" + POSIX extended regex,
+  // kafka.input_topic_pattern).
   std::vector<std::string> topics;
   // Extra librdkafka properties (kafka.properties, then kafka.consumer_properties).
   std::vector<std::pair<std::string, std::string>> properties;
@@ -79,8 +81,28 @@ class KafkaSource {
   absl::Status SeekToCommitted(const std::vector<TopicPartition>& partitions,
                                absl::Duration timeout);
 
-  // Cached high watermark of a partition (from the last fetch response), if known.
-  std::optional<int64_t> HighWatermark(const TopicPartition& tp);
+  // Low and high watermark (log start and end offset) of a partition.
+  struct Watermarks {
+    int64_t low = -1;   // -1: unknown
+    int64_t high = -1;  // -1: unknown
+  };
+  // From the last fetch response (no broker call); either may be -1.
+  Watermarks CachedWatermarks(const TopicPartition& tp);
+  // Asks the partition leader (ListOffsets): blocks up to `timeout`.
+  absl::StatusOr<Watermarks> QueryWatermarks(const TopicPartition& tp, absl::Duration timeout);
+  // The group's committed offset of each partition (OffsetFetch to the group
+  // coordinator, one request; blocks up to `timeout`); -1 where the group has none.
+  absl::StatusOr<std::vector<std::pair<TopicPartition, int64_t>>> CommittedOffsets(
+      const std::vector<TopicPartition>& partitions, absl::Duration timeout);
+  // Names of the topics in the cluster metadata (one Metadata request for all topics;
+  // blocks up to `timeout`).
+  absl::StatusOr<std::vector<std::string>> ClusterTopics(absl::Duration timeout);
+  // Whether a partition without a committed offset starts at its low watermark
+  // (auto.offset.reset earliest, newsd's default) rather than at its end.
+  bool starts_at_earliest() const { return starts_at_earliest_; }
+  // The consumer's topic.metadata.refresh.interval.ms: how soon new topics that match
+  // the subscription (and partitions added to subscribed topics) are noticed.
+  absl::Duration metadata_refresh_interval() const { return metadata_refresh_interval_; }
 
   // Leaves the group (revoke callbacks run first) and closes the consumer.
   absl::Status Close();
@@ -96,6 +118,8 @@ class KafkaSource {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::vector<std::string> topics_;
   bool closed_ = false;
+  bool starts_at_earliest_ = true;
+  absl::Duration metadata_refresh_interval_ = absl::Seconds(30);
 };
 
 // Converts partitions to librdkafka's owning pointer list.

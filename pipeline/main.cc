@@ -309,7 +309,11 @@ int CmdValidateConfig(const std::vector<char*>& args) {
     return 2;
   }
   std::cout << args[0] << ": OK (" << config->stages_size() << " stages, "
-            << config->kafka().input_topics_size() << " input topics)\n";
+            << config->kafka().input_topics_size() << " input topics"
+            << (config->kafka().input_topic_pattern().empty()
+                    ? ""
+                    : " + pattern " + config->kafka().input_topic_pattern())
+            << ")\n";
   return 0;
 }
 

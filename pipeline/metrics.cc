@@ -45,7 +45,9 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                                 .Register(r);
   lag_family_ = &prometheus::BuildGauge()
                      .Name("newsd_consumer_lag_messages")
-                     .Help("High watermark minus committed offset, per assigned partition.")
+                     .Help("End offset (high watermark) minus the group's committed offset "
+                           "(the log start offset where none is committed yet), per assigned "
+                           "partition.")
                      .Register(r);
   commits_family_ = &prometheus::BuildCounter()
                          .Name("newsd_commits_total")
@@ -123,6 +125,34 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                                     "member, still ready to take partitions over).")
                               .Register(r)
                               .Add({});
+  input_topics_missing_ = &prometheus::BuildGauge()
+                              .Name("newsd_input_topics_missing")
+                              .Help("Named input topics (kafka.input_topics) that do not exist "
+                                    "in the cluster metadata.")
+                              .Register(r)
+                              .Add({});
+  input_topics_subscribed_ = &prometheus::BuildGauge()
+                                 .Name("newsd_input_topics_subscribed")
+                                 .Help("Existing topics the subscription covers (named input "
+                                       "topics and kafka.input_topic_pattern matches).")
+                                 .Register(r)
+                                 .Add({});
+  producer_queue_messages_ = &prometheus::BuildGauge()
+                                 .Name("newsd_producer_queue_messages")
+                                 .Help("Messages in the producer's local queue, not yet "
+                                       "acknowledged by the broker (outq_len).")
+                                 .Register(r)
+                                 .Add({});
+  backpressure_waits_family_ = &prometheus::BuildCounter()
+                                    .Name("newsd_backpressure_waits_total")
+                                    .Help("Consumption pauses for backpressure and produce calls "
+                                          "that waited on a full producer queue, by reason.")
+                                    .Register(r);
+  backpressure_wait_seconds_family_ = &prometheus::BuildCounter()
+                                           .Name("newsd_backpressure_wait_seconds_total")
+                                           .Help("Seconds spent paused for backpressure or "
+                                                 "waiting on a full producer queue, by reason.")
+                                           .Register(r);
   state_store_family_ = &prometheus::BuildGauge()
                              .Name("newsd_state_store_records")
                              .Help("Records held in memory by a state store, by kind "
@@ -235,6 +265,14 @@ prometheus::Gauge& Metrics::ConsumerLag(const std::string& topic, int32_t partit
   auto& g = lag_[{topic, partition}];
   if (!g) g = &lag_family_->Add({{"topic", topic}, {"partition", std::to_string(partition)}});
   return *g;
+}
+
+prometheus::Counter& Metrics::BackpressureWaits(const std::string& reason) {
+  return backpressure_waits_family_->Add({{"reason", reason}});
+}
+
+prometheus::Counter& Metrics::BackpressureWaitSeconds(const std::string& reason) {
+  return backpressure_wait_seconds_family_->Add({{"reason", reason}});
 }
 
 void Metrics::RemoveConsumerLag(const std::string& topic, int32_t partition) {

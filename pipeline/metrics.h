@@ -99,6 +99,25 @@ class Metrics {
   // newsd_assigned_partitions: input partitions this instance owns (0 on an idle
   // member; readiness does not depend on it).
   prometheus::Gauge& assigned_partitions() { return *assigned_partitions_; }
+  // newsd_input_topics_missing: named input topics (kafka.input_topics) absent from
+  // the cluster metadata, checked every topic.metadata.refresh.interval.ms.
+  prometheus::Gauge& input_topics_missing() { return *input_topics_missing_; }
+  // newsd_input_topics_subscribed: topics in the cluster metadata that the
+  // subscription covers (named input topics that exist, and topics matching
+  // kafka.input_topic_pattern), checked with newsd_input_topics_missing.
+  prometheus::Gauge& input_topics_subscribed() { return *input_topics_subscribed_; }
+  // newsd_producer_queue_messages: messages in the producer's local queue (outq_len:
+  // waiting to be sent or for the broker's acknowledgement).
+  prometheus::Gauge& producer_queue_messages() { return *producer_queue_messages_; }
+  // newsd_backpressure_waits_total{reason}: times the loop paused consumption
+  // ("inflight_messages", "inflight_bytes", "producer_queue": max_inflight_messages,
+  // max_inflight_bytes, max_producer_queue reached), and produce calls that waited on
+  // a full local producer queue ("producer_queue_full": queue.buffering.max.messages
+  // or .kbytes reached).
+  prometheus::Counter& BackpressureWaits(const std::string& reason);
+  // newsd_backpressure_wait_seconds_total{reason}: time spent so, same reasons (a
+  // pause counts under the reason that started it).
+  prometheus::Counter& BackpressureWaitSeconds(const std::string& reason);
 
   // State stores and the changelog topic (pipeline/state_store.h, changelog.h).
   // newsd_state_store_records{store,kind}: records held in memory.
@@ -143,6 +162,11 @@ class Metrics {
   prometheus::Gauge* ready_;
   prometheus::Gauge* paused_;
   prometheus::Gauge* assigned_partitions_;
+  prometheus::Gauge* input_topics_missing_;
+  prometheus::Gauge* input_topics_subscribed_;
+  prometheus::Gauge* producer_queue_messages_;
+  prometheus::Family<prometheus::Counter>* backpressure_waits_family_;
+  prometheus::Family<prometheus::Counter>* backpressure_wait_seconds_family_;
   prometheus::Family<prometheus::Gauge>* state_store_family_;
   prometheus::Family<prometheus::Counter>* changelog_family_;
   prometheus::Gauge* changelog_caught_up_;

@@ -106,6 +106,34 @@ TEST(ConfigTest, MoreSemanticErrors) {
               HasSubstr("INVALID_ARGUMENT: stages[1]: stage 'decode' appears twice"));
 }
 
+TEST(ConfigTest, InputTopicPattern) {
+  // A pattern alone: no default input topic is added.
+  absl::StatusOr<v1::PipelineConfig> c =
+      ParseConfig(R"pb(kafka { brokers: "b:1" input_topic_pattern: "^wire[.].*" })pb");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ApplyDefaults(*c);
+  EXPECT_EQ(c->kafka().input_topics_size(), 0);
+  EXPECT_TRUE(ValidateConfig(*c).ok()) << ValidateConfig(*c);
+  EXPECT_TRUE(ValidateText(R"pb(kafka { brokers: "b:1" input_topics: "a"
+                                        input_topic_pattern: "^wire\\.(ap|afp)$" })pb")
+                  .ok());
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" input_topic_pattern: "wire.*" })pb")
+                  .ToString(),
+              HasSubstr("INVALID_ARGUMENT: kafka.input_topic_pattern: 'wire.*' must start with"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" input_topic_pattern: "^wire[.(" })pb")
+                  .ToString(),
+              HasSubstr("kafka.input_topic_pattern: '^wire[.(' is not a valid POSIX extended "
+                        "regular expression"));
+  // It must not match the daemon's own topics.
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" input_topic_pattern: "^news[.].*" })pb")
+                  .ToString(),
+              HasSubstr("kafka.input_topic_pattern: '^news[.].*' matches 'news.events'"));
+  EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" group_id: "g"
+                                        input_topic_pattern: "^g-.*" })pb")
+                  .ToString(),
+              HasSubstr("matches 'g-changelog'"));
+}
+
 TEST(ConfigTest, NumericSettingsOutsideTheirRangeAreRejected) {
   EXPECT_THAT(ValidateText(R"pb(kafka { brokers: "b:1" } commit_interval_ms: 4294967295)pb")
                   .ToString(),

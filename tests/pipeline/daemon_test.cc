@@ -4,6 +4,7 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -126,6 +127,26 @@ class SlowStage : public Stage {
 };
 const StageRegistration kSlow("test_slow", [](const v1::StageConfig&) -> absl::StatusOr<StagePtr> {
   return StagePtr(new SlowStage());
+});
+
+// "WAIT" blocks inside the stage until the gate opens (at most 60 s): the message
+// stays in flight and its partition's committed offset stuck behind it.
+std::atomic<bool> gate_open{false};
+class GateStage : public Stage {
+ public:
+  absl::string_view name() const override { return "test_gate"; }
+  bool reads_payload() const override { return true; }
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
+    const absl::Time until = absl::Now() + absl::Seconds(60);
+    while (ctx.payload == "WAIT" && !gate_open.load() && absl::Now() < until) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    article.set_text(std::string(ctx.payload));
+    return absl::OkStatus();
+  }
+};
+const StageRegistration kGate("test_gate", [](const v1::StageConfig&) -> absl::StatusOr<StagePtr> {
+  return StagePtr(new GateStage());
 });
 
 const std::string* Header(const ConsumedRecord& r, absl::string_view name) {
@@ -851,6 +872,105 @@ TEST(DaemonTest, StuckWorkerIsDetachedAtShutdown) {
   daemon->reset();
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
   EXPECT_EQ(Daemon::DetachedWorkers(), detached_before + 1);
+}
+
+// Waits up to `timeout` until `value()` == `want`; returns the last value seen.
+double AwaitValue(const std::function<double()>& value, double want, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  double v = value();
+  while (v != want && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+    v = value();
+  }
+  return v;
+}
+
+// newsd_consumer_lag_messages = end offset − committed offset for every assigned
+// partition, also while nothing has been committed yet (the start is the log start
+// offset, auto.offset.reset=earliest) and while the committed offset is stuck
+// behind a message in flight. Issue 20 item 7: it stayed 0 then (exactly-once:
+// nothing is committed before the first transaction).
+TEST_P(DaemonModeTest, ConsumerLagCountsFromTheCommittedOffsetOrTheLogStart) {
+  std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(2);
+  ASSERT_NE(cluster, nullptr);
+  const std::string brokers = cluster->bootstrap();
+  // Partition 0: "WAIT" then 9 more; partition 1: 6 that one worker never reaches
+  // while it waits (nothing of partition 1 is processed or committed).
+  std::vector<OutboundMessage> input;
+  for (int p = 0; p < 2; ++p) {
+    for (int i = 0; i < (p == 0 ? 10 : 6); ++i) {
+      OutboundMessage m;
+      m.topic = "in";
+      m.partition = p;
+      m.value = i == 0 ? "WAIT" : absl::StrCat("article ", p, "-", i);
+      input.push_back(std::move(m));
+    }
+  }
+  ASSERT_TRUE(ProduceAll(brokers, input).ok());
+  gate_open = false;
+  v1::PipelineConfig config =
+      TestConfig(brokers, absl::StrCat("lag-test-", GetParam()), GetParam());
+  config.clear_stages();
+  config.add_stages()->set_name("test_gate");
+  config.set_worker_threads(1);
+  config.set_message_time_budget_ms(60000);
+  RunningDaemon running(config);
+  ASSERT_TRUE(running.ok()) << running.error();
+  auto lag = [&](int32_t p) { return [&running, p] {
+    return running.metrics.ConsumerLag("in", p).Value(); }; };
+  EXPECT_EQ(AwaitValue(lag(0), 10, absl::Seconds(20)), 10) << "stuck at offset 0 of 10";
+  EXPECT_EQ(AwaitValue(lag(1), 6, absl::Seconds(10)), 6) << "nothing processed of 6";
+  EXPECT_EQ(running.metrics.Published("out").Value(), 0);
+  // More input while stuck: the end offset moves, the lag with it.
+  std::vector<OutboundMessage> more = Articles(100, 5);
+  for (OutboundMessage& m : more) m.partition = 0;
+  ASSERT_TRUE(ProduceAll(brokers, more).ok());
+  EXPECT_EQ(AwaitValue(lag(0), 15, absl::Seconds(20)), 15);
+  gate_open = true;
+  running.AwaitPublished(21, absl::Seconds(30));
+  EXPECT_EQ(AwaitValue(lag(0), 0, absl::Seconds(20)), 0) << "all committed";
+  EXPECT_EQ(AwaitValue(lag(1), 0, absl::Seconds(20)), 0) << "all committed";
+  EXPECT_TRUE(running.Stop().ok());
+  EXPECT_EQ(running.metrics.Published("out").Value(), 21);
+}
+
+// Backpressure is visible: a slow broker (produce requests answered after 300 ms)
+// and a tiny max_producer_queue pause consumption (newsd_backpressure_waits_total
+// {reason="producer_queue"}) with messages in the producer queue
+// (newsd_producer_queue_messages); a tiny local queue (queue.buffering.max.messages)
+// makes produce calls wait ({reason="producer_queue_full"}).
+TEST(DaemonTest, BackpressureWaitsAndProducerQueueAreCounted) {
+  for (const bool local_queue_full : {false, true}) {
+    SCOPED_TRACE(local_queue_full ? "queue.buffering.max.messages=1" : "max_producer_queue=2");
+    std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(1);
+    ASSERT_NE(cluster, nullptr);
+    const std::string brokers = cluster->bootstrap();
+    ASSERT_TRUE(ProduceAll(brokers, Articles(0, 20)).ok());
+    v1::PipelineConfig config = TestConfig(brokers, "backpressure-test", v1::AT_LEAST_ONCE);
+    if (local_queue_full) {
+      (*config.mutable_kafka()->mutable_producer_properties())["queue.buffering.max.messages"] =
+          "1";
+    } else {
+      config.set_max_producer_queue(2);
+    }
+    constexpr int16_t kProduce = 0;
+    cluster->DelayRequests(kProduce, 6, absl::Milliseconds(300));
+    RunningDaemon running(config);
+    ASSERT_TRUE(running.ok()) << running.error();
+    double max_queue = 0;
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (running.metrics.Published("out").Value() < 20 && absl::Now() < deadline) {
+      max_queue = std::max(max_queue, running.metrics.producer_queue_messages().Value());
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    EXPECT_TRUE(running.Stop().ok());
+    EXPECT_EQ(running.metrics.Published("out").Value(), 20);
+    EXPECT_GE(max_queue, 1);
+    const std::string reason = local_queue_full ? "producer_queue_full" : "producer_queue";
+    EXPECT_GE(running.metrics.BackpressureWaits(reason).Value(), 1);
+    EXPECT_GT(running.metrics.BackpressureWaitSeconds(reason).Value(), 0.1);
+    EXPECT_EQ(running.metrics.producer_queue_messages().Value(), 0);
+  }
 }
 
 }  // namespace
