@@ -463,6 +463,13 @@ absl::Status ValidateConfigUnredacted(const v1::PipelineConfig& config) {
     if (absl::Status s = ParseHostPort(config.metrics_address(), &host, &port); !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("metrics_address: ", s.message()));
     }
+    if (absl::StrContains(host, ':')) {
+      // mg_check_feature(8) is 0 for Debian's civetweb 1.15: it cannot listen there.
+      return absl::InvalidArgumentError(absl::StrCat(
+          "metrics_address: '", config.metrics_address(),
+          "': the HTTP server (civetweb) is built without IPv6; use an IPv4 address, a host "
+          "name or :PORT (all IPv4 interfaces)"));
+    }
   }
   if (config.worker_threads() > 256) {
     return absl::InvalidArgumentError("worker_threads: at most 256");

@@ -50,6 +50,8 @@ absl::Status ValidateConfig(const v1::PipelineConfig& config);
 // Splits "HOST:PORT": HOST an IPv4 address, a bracketed IPv6 address ("[::1]:9464",
 // host "::1") or a DNS name; ":PORT" gives an empty host (all interfaces). PORT
 // 0..65535. kInvalidArgument if malformed ("not a host:9464", "9464", "h:99999").
+// (metrics_address itself must not be IPv6: ValidateConfig rejects it, the HTTP
+// server has no IPv6.)
 absl::Status ParseHostPort(absl::string_view address, std::string* host, int* port);
 
 // Checks a bootstrap server list "HOST:PORT,HOST:PORT" (an entry may carry

@@ -158,11 +158,18 @@ OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::strin
   OutboundMessage out;
   out.topic = output_topic;
   const v1::Article& article = event.article();
-  // A stale version goes under its own id: the story key's latest value stays the
-  // newest version for compacted consumers.
-  out.key = article.story().story_id().empty() || article.story().stale()
-                ? article.id()
-                : article.story().story_id();
+  const std::string& story_id = article.story().story_id();
+  out.key = story_id.empty() ? article.id() : story_id;
+  if (article.story().stale()) {
+    // Not under the story key, so its latest value stays the newest version for
+    // compacted consumers (a wire item's article id is its guid, often the story id).
+    const v1::Source& source = article.source();
+    absl::StrAppend(&*out.key, "/stale/",
+                    source.topic().empty()
+                        ? article.id()
+                        : absl::StrCat(source.topic(), "/", source.partition(), "/",
+                                       source.offset()));
+  }
   std::string value;
   if (schema_registry_id > 0) {
     // Confluent wire format: magic 0, schema id big-endian, then the message indexes

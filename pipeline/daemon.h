@@ -86,7 +86,8 @@ OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& fa
 std::string SchemaRegistryMessageIndexes(const google::protobuf::Descriptor& message);
 
 // Builds the output message for a processed article: key = story id (article id
-// when there is none or the item is a stale version, Story.stale), value = serialized ArticleEvent (framed for the Schema Registry when
+// when there is none); a stale version (Story.stale) gets "<that key>/stale/<input
+// topic>/<partition>/<offset>" (else ".../stale/<article id>"); value = serialized ArticleEvent (framed for the Schema Registry when
 // `schema_registry_id` > 0: 0x00, the id big-endian in 4 bytes, then
 // SchemaRegistryMessageIndexes(ArticleEvent); see config.proto), headers
 // content-type: application/x-protobuf and schema: newsd.v1.ArticleEvent.

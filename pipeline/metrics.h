@@ -231,8 +231,8 @@ struct Health {
 
 // Worker threads of the MetricsServer, and how long it waits for a connection's
 // request (and for a client to read the response) before dropping the connection.
-inline constexpr int kMetricsServerThreads = 16;
-inline constexpr int kMetricsServerRequestTimeoutMs = 3000;
+inline constexpr int kMetricsServerThreads = 64;
+inline constexpr int kMetricsServerRequestTimeoutMs = 1000;
 
 // HTTP server (civetweb) serving GET and HEAD of /metrics (Prometheus text format
 // 0.0.4; the registry, newsd_kafka_client_errors_total of health->errors() and

@@ -460,13 +460,18 @@ TEST(MakeDeadLetterTest, SmallerFormsDropTheValueThenTheOriginalHeaders) {
 
 // A consumer keeping the latest value per key must end with the newest version:
 // a stale (older, late) version is not published under the story key.
-TEST(MakeEventMessageTest, StaleVersionsAreKeyedByTheirOwnArticleId) {
+TEST(MakeEventMessageTest, StaleVersionsAreNeverKeyedByTheStory) {
+  // A wire item's article id is its guid, and the story id is the first guid: the
+  // same string for every version of a one-guid story.
   v1::ArticleEvent newest;
-  newest.mutable_article()->set_id("urn:x:1#v3");
-  newest.mutable_article()->mutable_story()->set_story_id("urn:x:1#v1");
+  newest.mutable_article()->set_id("urn:x:1");
+  newest.mutable_article()->mutable_source()->set_topic("news.raw");
+  newest.mutable_article()->mutable_source()->set_partition(2);
+  newest.mutable_article()->mutable_source()->set_offset(40);
+  newest.mutable_article()->mutable_story()->set_story_id("urn:x:1");
   newest.mutable_article()->mutable_story()->set_version(3);
   v1::ArticleEvent stale = newest;
-  stale.mutable_article()->set_id("urn:x:1#v2");
+  stale.mutable_article()->mutable_source()->set_offset(41);
   stale.mutable_article()->mutable_story()->set_version(2);
   stale.mutable_article()->mutable_story()->set_stale(true);
   std::map<std::string, uint32_t> latest;  // a compacted topic: the last value per key
@@ -474,8 +479,11 @@ TEST(MakeEventMessageTest, StaleVersionsAreKeyedByTheirOwnArticleId) {
     const OutboundMessage m = MakeEventMessage(*e, "out");
     latest[*m.key] = e->article().story().version();
   }
-  EXPECT_EQ(latest["urn:x:1#v1"], 3u);
-  EXPECT_EQ(latest["urn:x:1#v2"], 2u);
+  EXPECT_EQ(latest["urn:x:1"], 3u);
+  EXPECT_EQ(latest["urn:x:1/stale/news.raw/2/41"], 2u);
+  // Outside Kafka (extract): the article id instead of the position.
+  stale.mutable_article()->clear_source();
+  EXPECT_EQ(*MakeEventMessage(stale, "out").key, "urn:x:1/stale/urn:x:1");
 }
 
 TEST(DaemonTest, RestartResumesFromCommittedOffsets) {

@@ -90,6 +90,8 @@ fi
 grep -q -- '--instance %i' "$T/unit/newsd@eu.service" || fail "template: --instance %i"
 grep -q '^RuntimeDirectory=newsd$' "$T/unit/newsd@eu.service" || fail "template: RuntimeDirectory"
 grep -q '^RuntimeDirectoryPreserve=yes' "$T/unit/newsd@eu.service" || fail "template: preserve"
+grep -q '^EnvironmentFile=-/etc/newsd/credentials.env' "$T/unit/newsd@eu.service" \
+  || fail "template: credentials.env"
 
 # cmake --install (prefix /usr, as the package) with DESTDIR installs the same files.
 DESTDIR="$T/destdir" cmake --install "$B" --prefix /usr >/dev/null
