@@ -1546,7 +1546,7 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
     }
     sink_->Poll(absl::ZeroDuration());
     if (std::optional<absl::Status> f = sink_->fatal_error()) OnProducerFatal(*f);
-    if (producer_fatal_) ReplaceProducer(stop);
+    if (producer_fatal_ && !fatal_) ReplaceProducer(stop);
     if (state_ == State::kRunning) ApplyBackpressure();
     const bool interval_due =
         absl::Now() - last_commit_ >= absl::Milliseconds(config_.commit_interval_ms());

@@ -181,9 +181,11 @@ absl::Status KafkaSink::CheckConnection(absl::Duration timeout) {
 }
 
 std::optional<absl::Status> KafkaSink::fatal_error() const {
-  if (!fatal_.load()) return std::nullopt;
+  // Asked of the producer too, not only flagged by the error event: a produce call
+  // can fail with ERR__FATAL before that event has been served by a poll.
   std::string reason;
   RdKafka::ErrorCode code = producer_->fatal_error(reason);
+  if (code == RdKafka::ERR_NO_ERROR && !fatal_.load()) return std::nullopt;
   return KafkaStatus(code == RdKafka::ERR_NO_ERROR ? RdKafka::ERR__FATAL : code,
                      absl::StrCat("producer fatal error: ", reason));
 }
