@@ -24,21 +24,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-// The value of the sample `series` (name and labels, as exposed); 0 when absent.
-double Sample(const std::string& text, const std::string& series) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (absl::StartsWith(line, series + " ")) return std::stod(line.substr(series.size() + 1));
-  }
-  return 0;
-}
 
 // The first log line at level ERROR containing `needle`, "" if none.
 std::string ErrorLine(const std::string& log, absl::string_view needle) {

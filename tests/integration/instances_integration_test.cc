@@ -24,22 +24,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-// The value of the sample `series` (name and labels, as exposed) in a Prometheus
-// text exposition; 0 when absent.
-double Sample(const std::string& text, const std::string& series) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (absl::StartsWith(line, series + " ")) return std::stod(line.substr(series.size() + 1));
-  }
-  return 0;
-}
 
 struct Topics {
   std::string run, in, out, dlq, group, dir;

@@ -21,6 +21,14 @@ std::string Bootstrap();
 // A free TCP port on 127.0.0.1 (bound and released).
 int FreePort();
 
+// The whole content of the file at `path` ("" if it cannot be read).
+std::string ReadAll(const std::string& path);
+
+// The value of the sample `series` (name and labels, as exposed, e.g.
+// `newsd_transactions_total{result="fenced"}`) in a Prometheus text exposition;
+// 0 when absent.
+double Sample(const std::string& text, const std::string& series);
+
 // Sum of the samples of `metric` (any labels) in a Prometheus text exposition.
 double MetricSum(const std::string& text, const std::string& metric);
 
