@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/time_util.h"
 #include "re2/re2.h"
+#include "stages/common/language_tag.h"
 #include "stages/common/re2_util.h"
 #include "stages/common/spans.h"
 #include "stages/common/unicode.h"
@@ -256,6 +257,8 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
     article.clear_dateline();
   }
   article.set_byline_text(CleanText(doc.byline, cleanup, &repairs));
+  // Every format's declared language in one (BCP 47) case: "EN-gb" → "en-GB".
+  doc.wire.set_declared_language(NormalizeLanguageTag(doc.wire.declared_language()));
   article.mutable_wire()->MergeFrom(doc.wire);
   article.clear_credits();
   for (const std::string& credit : doc.credits) {

@@ -123,8 +123,10 @@ using DecodedItems = std::vector<DecodedDocument>;
 //    separator after the headline is left out when there is no headline or no
 //    body; line breaks inside a headline or paragraph become spaces;
 //  * headline, paragraphs and dateline spans in code points over that text;
-//  * format, wire (merged), byline_text, dateline fields, flags ("headline_missing",
-//    "body_empty" added when applicable);
+//  * format, wire (merged; its declared_language in BCP 47 form by
+//    NormalizeLanguageTag, stages/common/language_tag.h: "EN-gb" → "en-GB"),
+//    byline_text, dateline fields, flags ("headline_missing", "body_empty" added
+//    when applicable);
 //  * published_at = the item's date unless already set (e.g. by the published-at
 //    header), else the Kafka timestamp (article.source().timestamp()) if set;
 //  * id = wire.guid when the item has one.

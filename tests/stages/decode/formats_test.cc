@@ -144,7 +144,7 @@ TEST(FeedTest, RssItemsFanOut) {
   EXPECT_EQ(a.id(), "ex-1");
   EXPECT_EQ(a.wire().url(), "https://ex.com/1");
   EXPECT_EQ(a.wire().provider(), "Example Wire");
-  EXPECT_EQ(a.wire().declared_language(), "en-us");
+  EXPECT_EQ(a.wire().declared_language(), "en-US");  // <language>en-us</language>
   EXPECT_EQ(a.byline_text(), "Jane Smith");
   EXPECT_THAT(a.wire().keywords(), ElementsAre("World"));
   EXPECT_EQ(a.published_at().seconds(), 1378980000);
