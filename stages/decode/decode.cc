@@ -116,7 +116,10 @@ absl::Status DecodeStage::Process(v1::Article& article, const StageContext& ctx)
     assembled.push_back(std::move(a));
   }
   if (assembled.empty()) return first_error;
-  if (skipped > 0) assembled.front().add_flags("items_skipped");
+  if (skipped > 0 && std::find(assembled.front().flags().begin(), assembled.front().flags().end(),
+                               "items_skipped") == assembled.front().flags().end()) {
+    assembled.front().add_flags("items_skipped");
+  }
   article = std::move(assembled.front());
   for (size_t i = 1; i < assembled.size(); ++i) ctx.more_articles->push_back(std::move(assembled[i]));
   return absl::OkStatus();

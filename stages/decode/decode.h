@@ -5,8 +5,8 @@
 //
 // Formats (formats.h: chosen by the Content-Type header, else sniffed): plain
 // text, Reuters-21578 SGML, NITF 3.x, NewsML-G2 2.x (newsItem, newsMessage, ...),
-// NewsML 1.2, ninjs 1.x–3.x, HTML pages, RSS 2.0/1.0, Atom 1.0. Each decoder's
-// header documents its field mapping and sources.
+// NewsML 1.2, ninjs 1.x–3.x (items and collections), HTML pages, RSS 2.0/1.0,
+// Atom 1.0. Each decoder's header documents its field mapping and sources.
 //
 // Options (StageConfig.options; register.cc validates them):
 //   max_bytes               largest accepted value in bytes, 1..1073741824

@@ -41,7 +41,7 @@ struct DecodeLimits {
   // (option "json_max_depth").
   int json_max_depth = 64;
   // Articles one message may fan out into (NewsML-G2 newsMessage, NewsML 1.2
-  // NewsItems, RSS items, Atom entries); the rest are dropped (flag
+  // NewsItems, ninjs collections, RSS items, Atom entries); the rest are dropped (flag
   // "items_truncated") (option "max_items").
   size_t max_items = 100;
   // Charset detection thresholds (options "charset_min_confidence",

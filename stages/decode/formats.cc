@@ -42,6 +42,15 @@ bool RootIs(const PayloadHead& h, std::initializer_list<absl::string_view> names
   return false;
 }
 
+// A JSON object, or an array of objects (a ninjs collection) or an empty array:
+// "{", "[{", "[ ]". Text that merely opens with a bracket ("[UPDATE 1] ...") is not.
+bool LooksLikeJson(absl::string_view head) {
+  if (absl::StartsWith(head, "{")) return true;
+  if (!absl::ConsumePrefix(&head, "[")) return false;
+  head = absl::StripLeadingAsciiWhitespace(head);
+  return absl::StartsWith(head, "{") || absl::StartsWith(head, "]");
+}
+
 // Adapts a single-document decoder to FormatDecoder.
 template <absl::StatusOr<DecodedDocument> (*kDecode)(const DecodeInput&)>
 absl::StatusOr<DecodedItems> Single(const DecodeInput& input) {
@@ -126,7 +135,7 @@ const std::vector<FormatSpec>& KnownFormats() {
        },
        &DecodeHtml},
       {v1::FORMAT_NINJS, "ninjs", {"application/ninjs+json", "application/vnd.ninjs+json"},
-       [](const PayloadHead& h) { return absl::StartsWith(h.head, "{"); }, &DecodeNinjs},
+       [](const PayloadHead& h) { return LooksLikeJson(h.head); }, &DecodeNinjs},
       {v1::FORMAT_PLAIN_TEXT, "plain text", {"text/plain"},
        [](const PayloadHead&) { return true; }, &Single<&DecodePlainText>},
   };

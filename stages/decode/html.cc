@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "re2/re2.h"
 #include "stages/common/re2_util.h"
+#include "stages/common/unicode.h"
 #include "stages/decode/markup.h"
 #include "stages/decode/wire_time.h"
 
@@ -75,6 +76,30 @@ std::string First(const absl::flat_hash_map<std::string, std::string>& meta,
   return "";
 }
 
+// Appends the main text below `root` to doc->paragraphs: the first <article>,
+// else the articleBody element, else <main>, else <body>, else `root`, without
+// boilerplate; a first paragraph equal to doc->headline is dropped.
+void ReadMainText(const xmlNode* root, const DecodeLimits& limits, DecodedDocument* doc) {
+  const xmlNode* main = Descendant(root, "article", kSearchDepth);
+  if (main == nullptr) {
+    main = FindElement(root, kSearchDepth,
+                       [](const xmlNode* e) { return Attr(e, "itemprop") == "articleBody"; });
+  }
+  if (main == nullptr) main = Descendant(root, "main", kSearchDepth);
+  if (main == nullptr) main = Descendant(root, "body", kSearchDepth);
+  if (main == nullptr) main = root;
+  ParagraphOptions options;
+  options.max_depth = limits.xml_max_depth;
+  options.skip = [](const xmlNode* e) { return IsBoilerplate(e); };
+  bool depth_limited = false;
+  std::vector<std::string> paragraphs = ExtractParagraphs(main, options, &depth_limited);
+  if (!paragraphs.empty() && paragraphs.front() == doc->headline) {
+    paragraphs.erase(paragraphs.begin());
+  }
+  for (std::string& p : paragraphs) doc->paragraphs.push_back(std::move(p));
+  NoteDepthLimit(depth_limited, doc);
+}
+
 }  // namespace
 
 absl::StatusOr<DecodedItems> DecodeHtml(const DecodeInput& input) {
@@ -117,26 +142,24 @@ absl::StatusOr<DecodedItems> DecodeHtml(const DecodeInput& input) {
     }
   }
 
-  const xmlNode* main = Descendant(root, "article", kSearchDepth);
-  if (main == nullptr) {
-    main = FindElement(root, kSearchDepth,
-                       [](const xmlNode* e) { return Attr(e, "itemprop") == "articleBody"; });
-  }
-  if (main == nullptr) main = Descendant(root, "main", kSearchDepth);
-  if (main == nullptr) main = Descendant(root, "body", kSearchDepth);
-  if (main == nullptr) main = root;
-  ParagraphOptions options;
-  options.max_depth = input.limits.xml_max_depth;
-  options.skip = [](const xmlNode* e) { return IsBoilerplate(e); };
-  bool depth_limited = false;
-  doc.paragraphs = ExtractParagraphs(main, options, &depth_limited);
-  if (!doc.paragraphs.empty() && doc.paragraphs.front() == doc.headline) {
-    doc.paragraphs.erase(doc.paragraphs.begin());
-  }
-  NoteDepthLimit(depth_limited, &doc);
+  ReadMainText(root, input.limits, &doc);
   DecodedItems items;
   items.push_back(std::move(doc));
   return items;
+}
+
+void ReadHtmlBody(absl::string_view html, const DecodeLimits& limits, DecodedDocument* doc) {
+  if (IsBlank(html)) return;
+  absl::StatusOr<XmlDocPtr> parsed = ParseHtml(html);
+  if (!parsed.ok()) return;
+  const xmlNode* root = xmlDocGetRootElement(parsed->get());
+  if (doc->wire.declared_language().empty()) {
+    // The HTML parser keeps an XHTML xml:lang as an attribute named "xml:lang".
+    std::string lang = Lang(root);
+    if (lang.empty()) lang = Attr(root, "xml:lang");
+    doc->wire.set_declared_language(std::move(lang));
+  }
+  ReadMainText(root, limits, doc);
 }
 
 }  // namespace newsd::stages

@@ -3,6 +3,7 @@
 #define NEWSD_STAGES_DECODE_HTML_H_
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "stages/decode/document.h"
 
 namespace newsd::stages {
@@ -25,6 +26,15 @@ namespace newsd::stages {
 //    article:section → keywords; <html lang> → declared_language.
 // Errors: kInvalidArgument "HTML parser produced no document"; charset errors.
 absl::StatusOr<DecodedItems> DecodeHtml(const DecodeInput& input);
+
+// Reads an HTML or XHTML body carried inside another format (a ninjs body_html or
+// "bodies" value): a fragment or a whole document in UTF-8, parsed by ParseHtml
+// (markup.h; an XML declaration, DOCTYPE and namespaces are tolerated). Its main
+// text is chosen and cleaned of boilerplate as DecodeHtml does and appended to
+// doc->paragraphs; a first paragraph equal to doc->headline is dropped; <html
+// lang> fills an empty declared_language. A blank or unparseable value adds
+// nothing.
+void ReadHtmlBody(absl::string_view html, const DecodeLimits& limits, DecodedDocument* doc);
 
 }  // namespace newsd::stages
 

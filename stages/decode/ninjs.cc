@@ -1,5 +1,8 @@
 #include "stages/decode/ninjs.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,10 +11,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "stages/common/unicode.h"
 #include "stages/decode/charset.h"
-#include "stages/decode/markup.h"
+#include "stages/decode/formats.h"
+#include "stages/decode/html.h"
+#include "stages/decode/nitf.h"
 #include "stages/decode/plain_text.h"
 #include "stages/decode/wire_time.h"
 
@@ -97,6 +105,35 @@ class Reader {
     return "";
   }
 
+  // The strings of a value that is a string (or number) or an array of them.
+  std::vector<std::string> Strings(const Json* v) const {
+    std::vector<std::string> out;
+    if (v == nullptr) return out;
+    if (!v->is_array()) {
+      if (std::string s = AsString(v); !s.empty()) out.push_back(std::move(s));
+      return out;
+    }
+    for (const Json& e : *v) {
+      if (e.is_null()) continue;
+      if (std::string s = AsString(&e); !s.empty()) out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  // The elements of an array value; any other value is a list of one.
+  static std::vector<const Json*> Entries(const Json* v) {
+    std::vector<const Json*> out;
+    if (v == nullptr) return out;
+    if (!v->is_array()) {
+      out.push_back(v);
+      return out;
+    }
+    for (const Json& e : *v) {
+      if (!e.is_null()) out.push_back(&e);
+    }
+    return out;
+  }
+
   void Ignored() const {
     if (std::find(flags_->begin(), flags_->end(), "ninjs_field_ignored") == flags_->end()) {
       flags_->push_back("ninjs_field_ignored");
@@ -110,66 +147,138 @@ class Reader {
   std::vector<std::string>* flags_;
 };
 
-bool IsHtml(absl::string_view content_type) {
-  return absl::StrContains(absl::AsciiStrToLower(content_type), "html");
+// How a body value is decoded.
+enum class BodyType { kText, kHtml, kNitf };
+
+// The type a body declares by its content type or role ("text/html",
+// "application/xhtml+xml", "xhtml", "application/nitf+xml", "nitf"); kText when it
+// names neither.
+BodyType DeclaredType(absl::string_view type) {
+  const std::string lower = absl::AsciiStrToLower(type);
+  if (absl::StrContains(lower, "nitf")) return BodyType::kNitf;
+  if (absl::StrContains(lower, "html")) return BodyType::kHtml;
+  return BodyType::kText;
 }
 
-std::vector<std::string> BodyParagraphs(absl::string_view value, bool html,
-                                        const DecodeLimits& limits, DecodedDocument* doc) {
-  if (!html) return SplitTextParagraphs(value);
-  bool depth_limited = false;
-  std::vector<std::string> out = HtmlFragmentParagraphs(value, limits.xml_max_depth, &depth_limited);
-  NoteDepthLimit(depth_limited, doc);
-  return out;
+// How a body value is read, and how good a candidate it is among "bodies"
+// (lower is better).
+struct ValueKind {
+  BodyType type;
+  int rank;
+};
+
+// The kind of a body value: NITF when its root element is <nitf>, whatever it
+// declares (providers label NITF bodies "text/html" or nothing) — rank 1; else the
+// declared HTML — rank 0; a "text" value that is markup (starts with an element or
+// DOCTYPE and closes an element) is HTML, and a declared NITF value that is not
+// NITF is tried as NITF, then HTML — rank 3; other text — rank 2.
+ValueKind KindOf(absl::string_view value, BodyType declared) {
+  const PayloadHead head = ReadPayloadHead(value);
+  const absl::string_view root = head.root;
+  if (root == "nitf" || absl::EndsWith(root, ":nitf")) return {BodyType::kNitf, 1};
+  if (declared == BodyType::kHtml) return {BodyType::kHtml, 0};
+  if (declared == BodyType::kNitf) return {BodyType::kNitf, 3};
+  if ((!root.empty() || !head.doctype.empty()) &&
+      (absl::StrContains(head.head, "</") || absl::StrContains(head.head, "/>"))) {
+    return {BodyType::kHtml, 3};
+  }
+  return {BodyType::kText, 2};
 }
 
-// The first entry of a "bodies"/"descriptions" list: an HTML one if any, else a text one.
+// Appends the paragraphs of one body value: NITF through nitf.h (which also fills
+// the byline, dateline and wire fields the item lacks; HTML parsing if it is not
+// well-formed NITF), HTML/XHTML through html.h, text as blank-line paragraphs.
+void ReadBodyValue(absl::string_view value, BodyType declared, const DecodeLimits& limits,
+                   DecodedDocument* doc) {
+  switch (KindOf(value, declared).type) {
+    case BodyType::kNitf:
+      if (ReadNitfBody(value, limits, doc)) return;
+      ReadHtmlBody(value, limits, doc);
+      return;
+    case BodyType::kHtml:
+      ReadHtmlBody(value, limits, doc);
+      return;
+    case BodyType::kText:
+      for (std::string& p : SplitTextParagraphs(value)) doc->paragraphs.push_back(std::move(p));
+      return;
+  }
+}
+
+// Reads the body values `values` (one string, or an array of strings: one
+// paragraph block each); false if all are blank.
+bool ReadBodyValues(const std::vector<std::string>& values, BodyType declared,
+                    const DecodeLimits& limits, DecodedDocument* doc) {
+  bool any = false;
+  for (const std::string& v : values) {
+    if (IsBlank(v)) continue;
+    ReadBodyValue(v, declared, limits, doc);
+    any = true;
+  }
+  return any;
+}
+
+// One entry of a "bodies"/"descriptions" list, the first of the best rank
+// (KindOf): a declared HTML/XHTML one, else a NITF one, else a plain text one,
+// else any other.
 bool ReadRoleList(const Reader& r, absl::string_view name, const DecodeLimits& limits,
                   DecodedDocument* doc) {
   const Json* list = r.Array(name);
   if (list == nullptr) return false;
-  const Json* text = nullptr;
+  const Json* best = nullptr;
+  BodyType best_type = BodyType::kText;
+  int best_rank = 4;
   for (const Json& entry : *list) {
     if (!entry.is_object()) {
       r.Ignored();
       continue;
     }
     const Reader e(entry, r.flags());
-    const std::string type = e.String("contenttype");
-    const std::string value = e.String("value");
-    if (value.empty()) continue;
-    if (IsHtml(type) || IsHtml(e.String("role"))) {
-      doc->paragraphs = BodyParagraphs(value, true, limits, doc);
-      return true;
+    const std::vector<std::string> values = e.Strings(e.Get("value"));
+    if (std::all_of(values.begin(), values.end(), [](const std::string& v) { return IsBlank(v); })) {
+      continue;
     }
-    if (text == nullptr) text = &entry;
+    BodyType declared = DeclaredType(e.String("contenttype"));
+    if (declared == BodyType::kText) declared = DeclaredType(e.String("role"));
+    const int rank = KindOf(values.front(), declared).rank;
+    if (rank < best_rank) {
+      best = &entry;
+      best_type = declared;
+      best_rank = rank;
+    }
   }
-  if (text == nullptr) return false;
-  doc->paragraphs = BodyParagraphs(Reader(*text, r.flags()).String("value"), false, limits, doc);
-  return true;
+  if (best == nullptr) return false;
+  const Reader e(*best, r.flags());
+  return ReadBodyValues(e.Strings(e.Get("value")), best_type, limits, doc);
 }
 
-// The first non-blank of the single-value properties `names` (name, is HTML).
+// The first non-blank of the single-value properties `names` (a string or an
+// array of strings).
 bool ReadSingleBody(const Reader& r,
-                    std::initializer_list<std::pair<absl::string_view, bool>> names,
+                    std::initializer_list<std::pair<absl::string_view, BodyType>> names,
                     const DecodeLimits& limits, DecodedDocument* doc) {
-  for (const auto& [name, html] : names) {
-    if (std::string value = r.String(name); !IsBlank(value)) {
-      doc->paragraphs = BodyParagraphs(value, html, limits, doc);
-      return true;
-    }
+  for (const auto& [name, type] : names) {
+    if (ReadBodyValues(r.Strings(r.Get(name)), type, limits, doc)) return true;
   }
   return false;
 }
 
 void ReadBody(const Reader& r, const DecodeLimits& limits, DecodedDocument* doc) {
+  constexpr BodyType kHtml = BodyType::kHtml;
   if (ReadRoleList(r, "bodies", limits, doc) ||
-      ReadSingleBody(r, {{"body_html", true}, {"body_xhtml", true}, {"body_text", false}},
+      ReadSingleBody(r,
+                     {{"body_html", kHtml},
+                      {"body_xhtml", kHtml},
+                      {"body_nitf", BodyType::kNitf},
+                      {"body_text", BodyType::kText}},
                      limits, doc) ||
       ReadRoleList(r, "descriptions", limits, doc)) {
     return;
   }
-  ReadSingleBody(r, {{"description_xhtml", true}, {"description_text", false}}, limits, doc);
+  ReadSingleBody(r,
+                 {{"description_html", kHtml},
+                  {"description_xhtml", kHtml},
+                  {"description_text", BodyType::kText}},
+                 limits, doc);
 }
 
 std::string Headline(const Reader& r) {
@@ -188,39 +297,73 @@ std::string Headline(const Reader& r) {
   return r.String("title");
 }
 
-std::string Byline(const Reader& r) {
-  if (std::string b = r.String("byline"); !b.empty()) return b;
-  const Json* by = r.Get("by");
-  if (by == nullptr) return "";
-  if (by->is_string()) return by->get<std::string>();
+// The creators in `v`: a string, an object ({"name"} or, as AP writes "bylines",
+// {"by", "title"}) or an array of those, joined with ", ".
+std::string Creators(const Reader& r, const Json* v) {
+  if (v == nullptr) return "";
   std::vector<std::string> names;
-  if (by->is_array()) {
-    for (const Json& entry : *by) {
-      if (entry.is_object()) names.push_back(Reader(entry, r.flags()).String("name"));
+  for (const Json* entry : r.Entries(v)) {
+    if (entry->is_string()) {
+      names.push_back(entry->get<std::string>());
+    } else if (entry->is_object()) {
+      const Reader e(*entry, r.flags());
+      std::string name = e.String("name");
+      if (name.empty()) name = e.String("by");
+      if (name.empty()) {
+        r.Ignored();
+        continue;
+      }
+      if (std::string title = e.String("title"); !title.empty()) {
+        absl::StrAppend(&name, ", ", title);
+      }
+      names.push_back(std::move(name));
+    } else {
+      r.Ignored();
     }
   }
   std::string out;
   for (const std::string& n : names) {
-    if (!n.empty()) absl::StrAppend(&out, out.empty() ? "" : ", ", n);
+    if (!IsBlank(n)) absl::StrAppend(&out, out.empty() ? "" : ", ", n);
   }
   return out;
 }
 
+// "byline" (ninjs 1.x), else "bylines" (AP), else "by" (ninjs 2.x/3.x).
+std::string Byline(const Reader& r) {
+  for (absl::string_view name : {"byline", "bylines", "by"}) {
+    if (std::string b = Creators(r, r.Get(name)); !b.empty()) return b;
+  }
+  return "";
+}
+
+// "medtop:04000000", "http://cv.iptc.org/newscodes/mediatopic/04000000": one
+// token with a scheme or prefix, unlike a keyword such as "Economy".
+bool LooksLikeCode(absl::string_view s) {
+  return !s.empty() && absl::StrContains(s, ':') &&
+         std::none_of(s.begin(), s.end(),
+                      [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); });
+}
+
 void ReadSubjects(const Reader& r, v1::Wire* wire) {
   for (absl::string_view name : {"subjects", "subject"}) {
-    const Json* list = r.Array(name);
-    if (list == nullptr) continue;
-    for (const Json& entry : *list) {
-      if (!entry.is_object()) {
+    for (const Json* entry : r.Entries(r.Get(name))) {
+      if (entry->is_string()) {
+        std::string s = entry->get<std::string>();
+        if (IsBlank(s)) continue;
+        LooksLikeCode(s) ? wire->add_subjects(std::move(s)) : wire->add_keywords(std::move(s));
+        continue;
+      }
+      if (!entry->is_object()) {
         r.Ignored();
         continue;
       }
-      const Reader e(entry, r.flags());
-      const std::string uri = e.String("uri");
+      const Reader e(*entry, r.flags());
+      std::string uri = e.String("uri");
+      if (uri.empty()) uri = e.String("qcode");
       const std::string code = e.String("code");
       const std::string scheme = e.String("scheme");
       if (!uri.empty()) {
-        wire->add_subjects(uri);
+        wire->add_subjects(std::move(uri));
       } else if (!code.empty()) {
         wire->add_subjects(scheme.empty() ? code : absl::StrCat(scheme, ":", code));
       } else if (std::string n = e.String("name"); !n.empty()) {
@@ -228,11 +371,112 @@ void ReadSubjects(const Reader& r, v1::Wire* wire) {
       }
     }
   }
-  if (const Json* keywords = r.Array("keywords")) {
-    for (const Json& k : *keywords) {
-      if (std::string s = r.AsString(&k); !s.empty()) wire->add_keywords(std::move(s));
+  // Keywords: an array of strings (or of {"name"}/{"value"} objects), or one
+  // comma-separated string.
+  const Json* keywords = r.Get("keywords");
+  if (keywords != nullptr && keywords->is_string()) {
+    for (absl::string_view k : absl::StrSplit(keywords->get<std::string>(), ',')) {
+      k = absl::StripAsciiWhitespace(k);
+      if (!k.empty()) wire->add_keywords(std::string(k));
+    }
+    return;
+  }
+  for (const Json* k : r.Entries(keywords)) {
+    std::string s;
+    if (k->is_object()) {
+      const Reader e(*k, r.flags());
+      s = e.String("name");
+      if (s.empty()) s = e.String("value");
+    } else {
+      s = r.AsString(k);
+    }
+    if (!IsBlank(s)) wire->add_keywords(std::move(s));
+  }
+}
+
+// A Unix time in seconds, or in milliseconds when its magnitude is 1e11 or more
+// (1e11 s is the year 5138; 1e11 ms is March 1973), as RFC 3339 text for
+// ParseWireTime; "" when out of range.
+std::string EpochText(double value) {
+  const double seconds = std::abs(value) >= 1e11 ? value / 1000 : value;
+  if (!(std::abs(seconds) < 1e12)) return "";
+  const absl::Time t = absl::FromUnixMicros(static_cast<int64_t>(std::llround(seconds * 1e6)));
+  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+}
+
+// A date-time property: a string as written, except that a JSON number, or a
+// string of exactly 10 or 13 digits, is a Unix time in seconds or milliseconds
+// (feeds built from JavaScript write Date.now()).
+std::string TimeText(const Reader& r, absl::string_view name) {
+  const Json* v = r.Get(name);
+  if (v == nullptr) return "";
+  if (v->is_number_integer() || v->is_number_unsigned()) {
+    // Exact for any integer: millisecond values exceed a double's integers only
+    // far outside the readable range.
+    const int64_t i = v->is_number_unsigned()
+                          ? static_cast<int64_t>(std::min<uint64_t>(v->get<uint64_t>(), INT64_MAX))
+                          : v->get<int64_t>();
+    if (i >= 100000000000 || i <= -100000000000) {
+      const absl::Time t = absl::FromUnixMillis(i);
+      return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+    }
+    return EpochText(static_cast<double>(i));
+  }
+  if (v->is_number_float()) return EpochText(v->get<double>());
+  std::string s = r.AsString(v);
+  const absl::string_view digits = absl::StripAsciiWhitespace(s);
+  if ((digits.size() == 10 || digits.size() == 13) &&
+      std::all_of(digits.begin(), digits.end(),
+                  [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); })) {
+    int64_t i = 0;
+    if (absl::SimpleAtoi(digits, &i)) {
+      return digits.size() == 13
+                 ? absl::FormatTime(absl::RFC3339_full, absl::FromUnixMillis(i), absl::UTCTimeZone())
+                 : EpochText(static_cast<double>(i));
     }
   }
+  return s;
+}
+
+// One ninjs object (an item, or one item of a collection).
+DecodedDocument ReadItem(const Json& object, const DecodeLimits& limits,
+                         const std::vector<std::string>& charset_flags) {
+  DecodedDocument doc;
+  doc.format = v1::FORMAT_NINJS;
+  doc.from_markup = true;
+  doc.flags = charset_flags;
+  const Reader r(object, &doc.flags);
+  v1::Wire& wire = doc.wire;
+  std::string guid = r.String("uri");
+  if (guid.empty()) guid = r.String("guid");
+  wire.set_guid(std::move(guid));
+  uint32_t version = 0;
+  if (absl::SimpleAtoi(r.String("version"), &version)) wire.set_version(version);
+  const std::string version_created = TimeText(r, "versioncreated");
+  const std::string first_created = TimeText(r, "firstcreated");
+  if (SetWireTime(version_created, &wire, &v1::Wire::mutable_version_created, &doc.flags)) {
+    doc.published_at = ParseWireTime(version_created);
+  }
+  if (SetWireTime(first_created, &wire, &v1::Wire::mutable_first_created, &doc.flags) &&
+      !doc.published_at.has_value()) {
+    doc.published_at = ParseWireTime(first_created);
+  }
+  // "embargoed" up to 2.x, "embargoedUntil" from 3.0.
+  std::string embargoed = TimeText(r, "embargoed");
+  if (embargoed.empty()) embargoed = TimeText(r, "embargoeduntil");
+  SetEmbargoTime(embargoed, &wire, &doc.flags);
+  wire.set_pub_status(ParsePubStatus(r.String("pubstatus")));
+  wire.set_urgency(ParseUrgency(r.String("urgency")));
+  wire.set_slugline(r.String("slugline"));
+  wire.set_declared_language(r.String("language"));
+  if (const Json* located = r.Get("located"); located != nullptr && located->is_string()) {
+    wire.set_located(located->get<std::string>());
+  }
+  ReadSubjects(r, &wire);
+  doc.headline = Headline(r);
+  doc.byline = Byline(r);
+  ReadBody(r, limits, &doc);
+  return doc;
 }
 
 }  // namespace
@@ -245,35 +489,33 @@ absl::StatusOr<DecodedItems> DecodeNinjs(const DecodeInput& input) {
   if (!Json::sax_parse(utf8->text, &checker)) return checker.error();
   const Json root = Json::parse(utf8->text, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return absl::InvalidArgumentError("ninjs: invalid JSON");
-  if (!root.is_object()) return absl::InvalidArgumentError("ninjs: top-level value is not an object");
 
-  DecodedDocument doc;
-  doc.format = v1::FORMAT_NINJS;
-  doc.from_markup = true;
-  doc.flags = std::move(utf8->flags);
-  const Reader r(root, &doc.flags);
-  v1::Wire& wire = doc.wire;
-  wire.set_guid(r.String("uri"));
-  uint32_t version = 0;
-  if (absl::SimpleAtoi(r.String("version"), &version)) wire.set_version(version);
-  if (SetWireTime(r.String("versioncreated"), &wire, &v1::Wire::mutable_version_created, &doc.flags)) {
-    doc.published_at = ParseWireTime(r.String("versioncreated"));
+  std::vector<const Json*> objects;
+  bool truncated = false;
+  bool skipped = false;
+  if (root.is_object()) {
+    objects.push_back(&root);
+  } else if (root.is_array()) {
+    for (const Json& entry : root) {
+      if (!entry.is_object()) {
+        skipped = true;
+        continue;
+      }
+      if (objects.size() >= input.limits.max_items) {
+        truncated = true;
+        break;
+      }
+      objects.push_back(&entry);
+    }
   }
-  SetWireTime(r.String("firstcreated"), &wire, &v1::Wire::mutable_first_created, &doc.flags);
-  SetEmbargoTime(r.String("embargoed"), &wire, &doc.flags);
-  wire.set_pub_status(ParsePubStatus(r.String("pubstatus")));
-  wire.set_urgency(ParseUrgency(r.String("urgency")));
-  wire.set_slugline(r.String("slugline"));
-  wire.set_declared_language(r.String("language"));
-  if (const Json* located = r.Get("located"); located != nullptr && located->is_string()) {
-    wire.set_located(located->get<std::string>());
+  if (objects.empty()) {
+    return absl::InvalidArgumentError(
+        "ninjs: top-level value is neither an object nor an array of objects");
   }
-  ReadSubjects(r, &wire);
-  doc.headline = Headline(r);
-  doc.byline = Byline(r);
-  ReadBody(r, input.limits, &doc);
   DecodedItems items;
-  items.push_back(std::move(doc));
+  for (const Json* object : objects) items.push_back(ReadItem(*object, input.limits, utf8->flags));
+  if (truncated) items.front().flags.push_back("items_truncated");
+  if (skipped) items.front().flags.push_back("items_skipped");
   return items;
 }
 

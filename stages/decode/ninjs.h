@@ -9,25 +9,44 @@
 
 namespace newsd::stages {
 
-// Decodes one ninjs object (nlohmann::json, after a SAX pre-pass that enforces
-// limits.json_max_depth):
-//  * uri → wire.guid; version (string or number) → version; versioncreated,
-//    firstcreated, embargoed; pubstatus; urgency (number or string); slugline;
-//    language → declared_language; located → wire.located; keywords;
+// Decodes a ninjs item, or a collection of items (a JSON array of ninjs objects,
+// one article each, at most limits.max_items: flag "items_truncated"; entries
+// that are not objects are skipped: flag "items_skipped"), with nlohmann::json
+// after a SAX pre-pass that enforces limits.json_max_depth. Per object:
+//  * uri, else guid → wire.guid; version (string or number) → version;
+//    versioncreated, firstcreated, embargoed (3.x: embargoedUntil) as RFC 3339
+//    text, or as a Unix time in seconds or milliseconds (a JSON number, or a
+//    string of 10 or 13 digits; a magnitude of 1e11 or more is milliseconds);
+//    published_at = versioncreated, else firstcreated; pubstatus; urgency (number
+//    or string); slugline; language → declared_language (BCP 47 form is set by
+//    AssembleArticle); located → wire.located;
 //  * headline: "headline", else the "headlines" entry with role "main" (else the
 //    first), else "title";
-//  * body: the first "bodies" entry whose contentType is HTML/XHTML (paragraphs of
-//    the HTML), else the first text one (blank-line paragraphs); ninjs 1.x
-//    body_html / body_xhtml / body_text likewise; without a body, the
-//    "descriptions" / description_text (captions of pictures and video);
-//  * byline: "byline", else "by" (a string or a list of {name});
-//  * subjects / subject: "uri" (a qcode or URI) → subjects, else "scheme:code" →
-//    subjects, else "name" → keywords.
+//  * body: the "bodies" entry whose contentType (or role) names HTML/XHTML, else
+//    one holding a <nitf> document, else a plain text one, else any other (text
+//    holding markup, or declared NITF that is not); else the first non-blank of
+//    body_html, body_xhtml, body_nitf, body_text; without a body, "descriptions"
+//    likewise, then description_html / description_xhtml / description_text
+//    (captions of pictures and video). A value may be a string or an array of
+//    strings (one block of paragraphs each). Its content decides
+//    how it is read: a <nitf> document as nitf.h reads it (ReadNitfBody; its
+//    byline, dateline and docdata fill what the ninjs item lacks), HTML/XHTML
+//    (also markup in a "text" body) as html.h reads a page body (ReadHtmlBody),
+//    text as blank-line paragraphs;
+//  * byline: "byline", else "bylines" (AP: [{"by", "title"}]), else "by" — each
+//    a string, an object with "name" (or "by", and "title") or an array of them,
+//    joined with ", ";
+//  * subjects / subject (an array, or one object): "uri" or "qcode" (a qcode or
+//    URI) → subjects, else "scheme:code" → subjects, else "name" → keywords; a
+//    string entry is a subject when it is one token with ":" ("medtop:04000000"),
+//    else a keyword; keywords: an array of strings (or {"name"}) or one
+//    comma-separated string.
 // Tolerant: a property of the wrong type or null is ignored (flag
 // "ninjs_field_ignored"); unknown properties are ignored.
 // Errors: kInvalidArgument "ninjs: invalid JSON at byte N: <parser message>";
-// "ninjs: top-level value is not an object"; charset errors; kResourceExhausted
-// "ninjs: JSON nested deeper than N levels (json_max_depth)".
+// "ninjs: top-level value is neither an object nor an array of objects"; charset
+// errors; kResourceExhausted "ninjs: JSON nested deeper than N levels
+// (json_max_depth)".
 absl::StatusOr<DecodedItems> DecodeNinjs(const DecodeInput& input);
 
 }  // namespace newsd::stages

@@ -160,6 +160,15 @@ void ReadNitf(const xmlNode* nitf, const DecodeLimits& limits, DecodedDocument* 
   doc->from_markup = true;
 }
 
+bool ReadNitfBody(absl::string_view xml, const DecodeLimits& limits, DecodedDocument* doc) {
+  absl::StatusOr<XmlDocPtr> parsed = ParseXml(xml);
+  if (!parsed.ok()) return false;
+  const xmlNode* root = xmlDocGetRootElement(parsed->get());
+  if (!IsElement(root, "nitf")) return false;
+  ReadNitf(root, limits, doc);
+  return true;
+}
+
 absl::StatusOr<DecodedItems> DecodeNitf(const DecodeInput& input) {
   absl::StatusOr<ParsedMarkup> parsed = ParseXmlInput(input);
   if (!parsed.ok()) return parsed.status();

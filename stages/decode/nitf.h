@@ -3,6 +3,7 @@
 #define NEWSD_STAGES_DECODE_NITF_H_
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "libxml/tree.h"
 #include "stages/decode/document.h"
 
@@ -37,6 +38,12 @@ absl::StatusOr<DecodedItems> DecodeNitf(const DecodeInput& input);
 // the document already has (headline, byline, dateline, wire fields); body
 // paragraphs are appended. Used for NITF carried inside NewsML-G2 inlineXML.
 void ReadNitf(const xmlNode* nitf, const DecodeLimits& limits, DecodedDocument* doc);
+
+// Parses `xml`, a NITF document carried as a string inside another format (a ninjs
+// body_nitf or "bodies" value, in UTF-8; any encoding declaration is ignored), with
+// ParseXml (markup.h: no DTD, no entities) and reads it with ReadNitf. Returns
+// false, `doc` untouched, when `xml` is not well-formed or its root is not <nitf>.
+bool ReadNitfBody(absl::string_view xml, const DecodeLimits& limits, DecodedDocument* doc);
 
 }  // namespace newsd::stages
 

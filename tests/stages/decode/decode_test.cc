@@ -320,6 +320,14 @@ TEST(SelectFormatTest, MediaTypeFirstThenSniffing) {
             v1::FORMAT_ATOM);
   EXPECT_EQ(format_of("Plain words", ""), v1::FORMAT_PLAIN_TEXT);
   EXPECT_EQ(format_of("{}", "application/ninjs+json"), v1::FORMAT_NINJS);
+  // A JSON object, or an array of objects (a ninjs collection), is ninjs; text
+  // that merely opens with a bracket is not.
+  EXPECT_EQ(format_of("{\"uri\": \"x\"}", ""), v1::FORMAT_NINJS);
+  EXPECT_EQ(format_of("\xEF\xBB\xBF\n[\n  {\"uri\": \"x\"}]", ""), v1::FORMAT_NINJS);
+  EXPECT_EQ(format_of("[{\"uri\": \"x\"}]", "application/json"), v1::FORMAT_NINJS);
+  EXPECT_EQ(format_of("[ ]", ""), v1::FORMAT_NINJS);
+  EXPECT_EQ(format_of("[UPDATE 1] Markets rally\nBody.", ""), v1::FORMAT_PLAIN_TEXT);
+  EXPECT_EQ(format_of("[1, 2]", ""), v1::FORMAT_PLAIN_TEXT);
 }
 
 TEST(ParseContentTypeTest, MediaTypeAndCharset) {

@@ -272,7 +272,7 @@ TEST(NinjsTest, WrongTypesAndNullsAreIgnored) {
     "headline": null, "headlines": [{"role": "sub", "value": "Sub"},
                                    {"role": "main", "value": "Main headline"}],
     "byline": {"x": 1}, "by": [{"name": "A. Writer"}, {"name": "B. Editor"}],
-    "subjects": [{"uri": "medtop:04000000"}, {"name": "Economy"}, "bad", {"code": "X1", "scheme": "ex"}],
+    "subjects": [{"uri": "medtop:04000000"}, {"name": "Economy"}, 42, {"code": "X1", "scheme": "ex"}],
     "bodies": {"not": "an array"}, "body_text": "One.\n\nTwo.",
     "versioncreated": "not a date", "located": "Oslo"})");
   ASSERT_THAT(a, IsOk());
@@ -308,8 +308,256 @@ TEST(NinjsTest, EmbargoTimesAreReadOrTheItemIsRejected) {
 TEST(NinjsTest, MalformedAndNonObjectJson) {
   EXPECT_THAT(Decode("{\"uri\": \"x\", \"headline\": \"H\""),
               StatusIs(kInvalid, HasSubstr("ninjs: invalid JSON at byte 29")));
-  EXPECT_THAT(Decode("[1, 2]", "application/ninjs+json"),
-              StatusIs(kInvalid, "ninjs: top-level value is not an object"));
+  for (const char* value : {"[1, 2]", "[]", "\"text\"", "42"}) {
+    EXPECT_THAT(Decode(value, "application/ninjs+json"),
+                StatusIs(kInvalid,
+                         "ninjs: top-level value is neither an object nor an array of objects"))
+        << value;
+  }
+}
+
+// ---- ninjs variants of real feeds ------------------------------------------------------
+
+TEST(NinjsTest, BodyTextArrayGuidEpochDatesAndMetadata) {
+  // An item as feeds built from JavaScript objects send it: "guid" instead of
+  // "uri", dates in epoch milliseconds, body_text as an array of paragraphs.
+  absl::StatusOr<v1::Article> a = Decode(R"({
+  "guid": "urn:newsml:wire.example.com:20240301:budget-vote",
+  "type": "text",
+  "language": "EN-gb",
+  "versioncreated": 1709290800000,
+  "firstcreated": 1709287200000,
+  "headline": "Parliament passes budget after late-night vote",
+  "byline": "By Jane Smith",
+  "subject": [{"code": "04000000", "scheme": "medtop", "name": "economy, business and finance"},
+              {"name": "Politics"}],
+  "keywords": ["budget", "parliament"],
+  "body_text": ["LONDON, March 1 (Reuters) - Parliament passed the budget on Friday.",
+                "The vote was 320 to 250.", "", "Ministers welcomed the result."]
+})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->id(), "urn:newsml:wire.example.com:20240301:budget-vote");
+  EXPECT_EQ(a->wire().guid(), "urn:newsml:wire.example.com:20240301:budget-vote");
+  EXPECT_EQ(a->text(),
+            "Parliament passes budget after late-night vote\n\n"
+            "LONDON, March 1 (Reuters) - Parliament passed the budget on Friday.\n\n"
+            "The vote was 320 to 250.\n\nMinisters welcomed the result.");
+  EXPECT_EQ(a->paragraphs_size(), 3);
+  EXPECT_EQ(a->dateline().place(), "LONDON");
+  EXPECT_EQ(a->wire().version_created().seconds(), 1709290800);  // 2024-03-01T11:00:00Z
+  EXPECT_EQ(a->wire().first_created().seconds(), 1709287200);
+  EXPECT_EQ(a->published_at().seconds(), 1709290800);
+  EXPECT_EQ(a->wire().declared_language(), "en-GB");
+  EXPECT_EQ(a->byline_text(), "By Jane Smith");
+  EXPECT_THAT(a->wire().subjects(), ElementsAre("medtop:04000000"));
+  EXPECT_THAT(a->wire().keywords(), ElementsAre("Politics", "budget", "parliament"));
+  EXPECT_THAT(a->flags(), IsEmpty());
+}
+
+TEST(NinjsTest, EpochTimesInSecondsOrMilliseconds) {
+  auto version_created = [](const std::string& value) -> absl::StatusOr<v1::Article> {
+    return Decode(absl::StrCat(
+        R"({"uri": "urn:t:1", "headline": "H", "body_text": "B.", "versioncreated": )", value,
+        "}"));
+  };
+  // 2024-03-01T11:00:00Z as a number or as digits, in milliseconds or seconds.
+  for (const char* value : {"1709290800000", "1709290800", "1709290800000.0", "1709290800.0",
+                            R"("1709290800000")", R"("1709290800")",
+                            R"("2024-03-01T11:00:00Z")"}) {
+    absl::StatusOr<v1::Article> a = version_created(value);
+    ASSERT_THAT(a, IsOk()) << value;
+    EXPECT_EQ(a->wire().version_created().seconds(), 1709290800) << value;
+    EXPECT_EQ(a->published_at().seconds(), 1709290800) << value;
+    EXPECT_THAT(a->flags(), IsEmpty()) << value;
+  }
+  absl::StatusOr<v1::Article> a = version_created("1709290800250");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->wire().version_created().nanos(), 250000000);
+  // Other digit strings are dates as written: ISO 8601 basic, or unreadable.
+  a = version_created(R"("20240301")");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->wire().version_created().seconds(), 1709251200);  // 2024-03-01T00:00:00Z
+  a = version_created(R"("170929080")");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_FALSE(a->wire().has_version_created());
+  EXPECT_THAT(a->flags(), ElementsAre("date_unparsed"));
+  // ninjs 3.x camelCase, embargoedUntil; published_at falls back to firstCreated.
+  a = Decode(R"({"uri": "urn:t:2", "headline": "H", "firstCreated": 1709287200000,
+                 "embargoedUntil": 1709377200000})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->wire().first_created().seconds(), 1709287200);
+  EXPECT_EQ(a->published_at().seconds(), 1709287200);
+  EXPECT_EQ(a->wire().embargo_until().seconds(), 1709377200);  // 2024-03-02T11:00:00Z
+}
+
+TEST(NinjsTest, NitfBodyIsReadAsNitf) {
+  absl::StatusOr<v1::Article> a = Decode(R"({
+  "uri": "urn:t:nitf",
+  "headline": "Tide tables for Norfolk",
+  "body_nitf": "<?xml version='1.0' encoding='UTF-8'?>\n<nitf xml:lang='en-us'><head><title>Tides</title><docdata><doc-id id-string='nitf-1' regsrc='Example Wire'/><urgency ed-urg='2'/><key-list><keyword key='tides'/></key-list></docdata></head><body><body.head><hedline><hl1>Tides</hl1></hedline><byline>By <person>Alan Karben</person></byline><dateline><location>Norfolk, VA</location></dateline></body.head><body.content><p>High tide is at 5:12 a.m.</p><table><tr><td>Oceanview 31</td></tr></table><p>Low tide is at 11:30 a.m.</p></body.content><body.end><tagline>Jane Doe contributed to this report.</tagline></body.end></body></nitf>"
+})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(),
+            "Tide tables for Norfolk\n\nHigh tide is at 5:12 a.m.\n\nLow tide is at 11:30 a.m.");
+  // The ninjs item's own fields win; the NITF fills the others.
+  EXPECT_EQ(a->wire().guid(), "urn:t:nitf");
+  EXPECT_EQ(a->wire().provider(), "Example Wire");
+  EXPECT_EQ(a->wire().urgency(), 2u);
+  EXPECT_THAT(a->wire().keywords(), ElementsAre("tides"));
+  EXPECT_EQ(a->byline_text(), "By Alan Karben");
+  EXPECT_EQ(a->dateline().place(), "Norfolk, VA");
+  EXPECT_THAT(a->credits(), ElementsAre("Jane Doe contributed to this report."));
+  EXPECT_EQ(a->wire().declared_language(), "en-US");
+  EXPECT_EQ(a->format(), v1::FORMAT_NINJS);
+}
+
+TEST(NinjsTest, NitfBodiesWhereverTheyAreAndHowEverLabelled) {
+  constexpr absl::string_view kNitf =
+      R"(<nitf><body><body.content><p>One.</p><p>Two.</p></body.content></body></nitf>)";
+  for (const std::string& body :
+       {absl::StrCat(R"("bodies": [{"contentType": "application/nitf+xml", "value": ")", kNitf,
+                     R"("}])"),
+        absl::StrCat(R"("bodies": [{"value": ")", kNitf, R"("}])"),
+        absl::StrCat(R"("body_html": ")", kNitf, R"(")"),
+        absl::StrCat(R"("body_text": ")", kNitf, R"(")"),
+        // Declared NITF that is no well-formed NITF: read as HTML.
+        std::string(R"("body_nitf": "<body.content><p>One.<p>Two.</body.content>")")}) {
+    absl::StatusOr<v1::Article> a =
+        Decode(absl::StrCat(R"({"uri": "urn:t:n", "headline": "H", )", body, "}"));
+    ASSERT_THAT(a, IsOk()) << body;
+    EXPECT_EQ(a->text(), "H\n\nOne.\n\nTwo.") << body;
+  }
+}
+
+TEST(NinjsTest, XhtmlBodyInBodyHtml) {
+  absl::StatusOr<v1::Article> a = Decode(R"({
+  "uri": "urn:t:xhtml",
+  "headline": "Budget passes",
+  "body_html": "<?xml version='1.0' encoding='UTF-8'?>\n<!DOCTYPE html PUBLIC '-//W3C//DTD XHTML 1.0 Strict//EN' 'http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd'>\n<html xmlns='http://www.w3.org/1999/xhtml' xml:lang='en-GB'><head><title>Budget passes</title></head><body><h1>Budget passes</h1><p>The first <em>paragraph</em>.</p><p>The second paragraph.</p></body></html>"
+})");
+  ASSERT_THAT(a, IsOk());
+  // The <h1> repeating the headline is dropped, as for HTML pages.
+  EXPECT_EQ(a->text(), "Budget passes\n\nThe first paragraph.\n\nThe second paragraph.");
+  EXPECT_EQ(a->wire().declared_language(), "en-GB");  // the item has no "language"
+}
+
+TEST(NinjsTest, XhtmlBodyInBodies) {
+  // ninjs 3: camelCase, an XHTML body preferred to the plain one.
+  absl::StatusOr<v1::Article> a = Decode(R"({
+  "uri": "urn:t:bodies3",
+  "headlines": [{"role": "main", "value": "Budget passes"}],
+  "bodies": [{"role": "main", "contentType": "text/plain", "value": "Plain version."},
+             {"role": "main", "contentType": "application/xhtml+xml",
+              "value": "<div xmlns='http://www.w3.org/1999/xhtml'><p>First paragraph.</p><p>Second &amp; last.</p></div>"}]
+})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Budget passes\n\nFirst paragraph.\n\nSecond & last.");
+  // ninjs 2: XHTML in an entry labelled text/plain, or not labelled at all.
+  for (const char* entry :
+       {R"({"contenttype": "text/plain", "value": "<p>First paragraph.</p><p>Second &amp; last.</p>"})",
+        R"({"role": "main", "value": "<body><p>First paragraph.</p><p>Second &amp; last.</p></body>"})"}) {
+    a = Decode(absl::StrCat(R"({"uri": "urn:t:bodies2", "headline": "Budget passes", "bodies": [)",
+                            entry, "]}"));
+    ASSERT_THAT(a, IsOk()) << entry;
+    EXPECT_EQ(a->text(), "Budget passes\n\nFirst paragraph.\n\nSecond & last.") << entry;
+  }
+  // Text with angle brackets but no element is still text.
+  a = Decode(R"({"uri": "urn:t:lt", "headline": "H",
+                 "bodies": [{"contentType": "text/plain", "value": "<Reuters> says 3 < 4.\n\nNext."}]})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "H\n\n<Reuters> says 3 < 4.\n\nNext.");
+}
+
+constexpr absl::string_view kNinjsCollection = R"([
+  {"uri": "urn:t:c1", "headline": "First story", "body_text": "One."},
+  {"guid": "urn:t:c2", "headline": "Second story", "body_html": "<p>Two.</p>", "language": "DE"},
+  {"headline": "Third story", "body_text": ["Three."], "versioncreated": 1709290800000}
+])";
+
+TEST(NinjsTest, CollectionFansOutOneArticlePerItem) {
+  for (const char* content_type : {"", "application/ninjs+json", "application/json"}) {
+    SCOPED_TRACE(content_type);
+    absl::StatusOr<std::vector<v1::Article>> all = DecodeAll(kNinjsCollection, content_type);
+    ASSERT_THAT(all, IsOk());
+    ASSERT_EQ(all->size(), 3u);
+    const std::vector<v1::Article>& a = *all;
+    EXPECT_EQ(a[0].id(), "urn:t:c1");
+    EXPECT_EQ(a[0].text(), "First story\n\nOne.");
+    EXPECT_EQ(a[1].id(), "urn:t:c2");
+    EXPECT_EQ(a[1].text(), "Second story\n\nTwo.");
+    EXPECT_EQ(a[1].wire().declared_language(), "de");
+    EXPECT_EQ(a[2].id(), "news.raw/3/9#3");  // no uri or guid: the message id, numbered
+    EXPECT_EQ(a[2].wire().guid(), "");
+    EXPECT_EQ(a[2].text(), "Third story\n\nThree.");
+    EXPECT_EQ(a[2].published_at().seconds(), 1709290800);
+    for (const v1::Article& article : a) {
+      EXPECT_EQ(article.format(), v1::FORMAT_NINJS);
+      EXPECT_EQ(article.source().topic(), "news.raw");
+      EXPECT_THAT(article.flags(), IsEmpty());
+    }
+  }
+}
+
+TEST(NinjsTest, CollectionLimitsAndEntriesThatAreNoItems) {
+  DecodeOptions options;
+  options.limits.max_items = 2;
+  absl::StatusOr<std::vector<v1::Article>> all = DecodeAll(kNinjsCollection, "", options);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_THAT(all->front().flags(), ElementsAre("items_truncated"));
+  // (Sniffing takes only "[{" for ninjs: this one is declared.)
+  all = DecodeAll(R"([1, {"uri": "urn:t:d", "headline": "Only item"}, "x", null])",
+                  "application/ninjs+json");
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(all->front().id(), "urn:t:d");
+  EXPECT_THAT(all->front().flags(), ElementsAre("items_skipped", "body_empty"));
+  // Without fan-out only the first item is kept.
+  v1::Article article;
+  StageContext ctx;
+  ctx.payload = kNinjsCollection;
+  ASSERT_THAT(DecodeStage(DecodeOptions{}).Process(article, ctx), IsOk());
+  EXPECT_EQ(article.id(), "urn:t:c1");
+  EXPECT_THAT(article.flags(), Contains("more_items_dropped"));
+}
+
+TEST(NinjsTest, BylinesSubjectsAndKeywordsInTheirVariants) {
+  auto item = [](absl::string_view fields) {
+    return Decode(absl::StrCat(R"({"uri": "urn:t:b", "headline": "H", )", fields, "}"));
+  };
+  const std::pair<const char*, const char*> bylines[] = {
+      {R"("byline": "By Jane Smith")", "By Jane Smith"},
+      {R"("byline": ["Jane Smith", "John Doe"])", "Jane Smith, John Doe"},
+      {R"("bylines": [{"by": "By JOHN DOE", "title": "Associated Press"}, {"by": "RICHARD ROE"}])",
+       "By JOHN DOE, Associated Press, RICHARD ROE"},
+      {R"("by": "Von Christian Hollmann, dpa")", "Von Christian Hollmann, dpa"},
+      {R"("by": [{"name": "A. Writer"}, {"name": "B. Editor"}])", "A. Writer, B. Editor"},
+      {R"("byline": "", "by": "NTB")", "NTB"},
+  };
+  for (const auto& [fields, byline] : bylines) {
+    absl::StatusOr<v1::Article> a = item(fields);
+    ASSERT_THAT(a, IsOk()) << fields;
+    EXPECT_EQ(a->byline_text(), byline) << fields;
+    EXPECT_THAT(a->flags(), ElementsAre("body_empty")) << fields;
+  }
+
+  absl::StatusOr<v1::Article> a =
+      item(R"("subject": {"code": "15000000", "scheme": "subj", "name": "sport"})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(a->wire().subjects(), ElementsAre("subj:15000000"));
+  a = item(R"("subjects": [{"uri": "http://cv.iptc.org/newscodes/mediatopic/15000000", "name": "sport"},
+                           {"qcode": "medtop:20000822"}, "medtop:04000000", "Football"])");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(a->wire().subjects(), ElementsAre("http://cv.iptc.org/newscodes/mediatopic/15000000",
+                                                "medtop:20000822", "medtop:04000000"));
+  EXPECT_THAT(a->wire().keywords(), ElementsAre("Football"));
+  a = item(R"("keywords": "budget, parliament ,tax")");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(a->wire().keywords(), ElementsAre("budget", "parliament", "tax"));
+  a = item(R"("keywords": [{"name": "budget"}, "tax"])");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(a->wire().keywords(), ElementsAre("budget", "tax"));
+  EXPECT_THAT(a->flags(), ElementsAre("body_empty"));
 }
 
 // ---- Safety ---------------------------------------------------------------------------
