@@ -393,6 +393,21 @@ bool Extractor::PlacePrepositionBefore(uint32_t begin) const {
 void Extractor::MarkSentences() {
   sentence_.assign(tokens_.size(), -1);
   initial_.assign(tokens_.size(), 0);
+  // The first word after the dateline span opens the lede's first sentence (the
+  // segment stage leaves the dateline out of it), but is not taken for a
+  // sentence start: ledes open with names ("First Union Corp said ...") far more
+  // often than with common words, and a name's first word must not be trimmed.
+  size_t lede = tokens_.size();
+  if (const v1::Span& d = article_.dateline().span(); d.end() > d.begin()) {
+    lede = static_cast<size_t>(
+        std::lower_bound(tokens_.begin(), tokens_.end(), d.end(),
+                         [](const Token& tk, uint32_t cp) { return tk.begin < cp; }) -
+        tokens_.begin());
+    while (lede < tokens_.size() && !IsWord(tokens_[lede]) &&
+           tokens_[lede].kind != Token::Kind::kNumber) {
+      ++lede;  // "<Versatile Corp> said ..."
+    }
+  }
   size_t t = 0;
   for (int s = 0; s < article_.sentences_size(); ++s) {
     const v1::Span& span = article_.sentences(s);
@@ -401,7 +416,7 @@ void Extractor::MarkSentences() {
     for (; t < tokens_.size() && tokens_[t].end <= span.end(); ++t) {
       sentence_[t] = s;
       if (first && (IsWord(tokens_[t]) || tokens_[t].kind == Token::Kind::kNumber)) {
-        initial_[t] = 1;
+        initial_[t] = t != lede;
         first = false;
       }
     }
