@@ -538,6 +538,29 @@ TEST(EntitiesStageTest, DatelinePlaceNamedInTheBodyLinksItsEntity) {
   EXPECT_EQ(a.dateline().places_size(), 2);
 }
 
+// The lede's first word after the dateline is not trimmed as a sentence start.
+TEST(EntitiesStageTest, LedeNameAfterTheDatelineKeepsItsFirstWord) {
+  static const StagePtr segment = MakeStage("segment");
+  static const StagePtr entities = MakeStage("entities");
+  v1::Article a;
+  // "Bank deal" [0, 9); paragraph [11, 74); "CHARLOTTE, March 3 -" [11, 31).
+  a.set_text("Bank deal\n\nCHARLOTTE, March 3 - First Union Corp said it agreed to buy it.");
+  a.mutable_headline()->set_end(9);
+  v1::Span* p = a.add_paragraphs();
+  p->set_begin(11);
+  p->set_end(74);
+  a.mutable_dateline()->set_place("CHARLOTTE");
+  a.mutable_dateline()->mutable_span()->set_begin(11);
+  a.mutable_dateline()->mutable_span()->set_end(31);
+  a.set_language("en");
+  ASSERT_THAT(segment->Process(a, StageContext()), IsOk());
+  ASSERT_THAT(entities->Process(a, StageContext()), IsOk());
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* bank = FindEntity(a, "First Union Corp");
+  ASSERT_NE(bank, nullptr);
+  EXPECT_EQ(bank->type(), "ORG");
+}
+
 TEST(EntitiesStageTest, TitledSurnamesAndAppositivesJoinThePerson) {
   const v1::Article a = Extract(
       "Talks", {"Juncker met Angela Merkel, Germany's chancellor, on Monday. Labour leader "
