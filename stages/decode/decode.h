@@ -38,7 +38,8 @@
 // mojibake_repaired, entities_decoded, spaces_normalized, invisible_chars_removed,
 // bidi_controls_removed, control_chars_removed, stray_cr_normalized, truncated,
 // items_truncated, items_skipped, more_items_dropped (fan-out unavailable), xml_depth_limit,
-// ninjs_field_ignored, date_unparsed, guid_missing, headline_missing, body_empty.
+// ninjs_field_ignored, date_unparsed, guid_missing, headline_missing,
+// headline_derived (an alert's first sentence made its headline, document.h), body_empty.
 // An embargo time (NewsML-G2 embargoed, ninjs embargoed, NITF date.release) that
 // cannot be parsed is not a flag but kInvalidArgument (dead letter): publishing
 // the item at once could break its embargo.

@@ -18,6 +18,7 @@
 #include "stages/common/spans.h"
 #include "stages/common/unicode.h"
 #include "stages/decode/dateline.h"
+#include "stages/decode/headline.h"
 #include "stages/decode/text_cleanup.h"
 #include "unicode/utf8.h"
 
@@ -146,9 +147,10 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
   const CleanupOptions cleanup{doc.from_markup};
   const auto clean = [&](absl::string_view s) { return CleanText(s, cleanup, &repairs); };
 
-  absl::StatusOr<std::string> headline =
-      PrepareUnit(std::string(TrimWhitespace(clean(doc.headline))));
-  if (!headline.ok()) return headline.status();
+  // Labels and slug come off the headline ("UPDATE 2-RUGBY-All Blacks ...").
+  HeadlineLabels labels = SplitHeadlineLabels(clean(doc.headline));
+  std::vector<std::string> signals = std::move(labels.signals);
+  bool alert = labels.alert;
 
   // Paragraph 0 is cleaned in two parts so the decoder's dateline prefix keeps
   // its end (cleaning is local: it never merges characters across the cut).
@@ -171,9 +173,20 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
                                       [](const std::string& p) { return IsBlank(p); }),
                        doc.paragraphs.end());
   MoveCredits(&doc.paragraphs, &doc.credits);
-  // Plain text and Reuters SGML find their datelines themselves.
+  // An alert label opening the body ("FLASH: WASHINGTON (AP) — ...") is a signal,
+  // not text; the dateline may follow it.
+  if (doc.dateline_bytes == 0 && !doc.paragraphs.empty()) {
+    std::string signal;
+    if (const size_t n = AlertLabelLength(doc.paragraphs[0], &signal); n > 0) {
+      signals.push_back(std::move(signal));
+      alert = true;
+      doc.paragraphs[0].erase(0, n);
+      if (IsBlank(doc.paragraphs[0])) doc.paragraphs.erase(doc.paragraphs.begin());
+    }
+  }
+  // Reuters SGML declares its dateline (<DATELINE>).
   if (doc.dateline_bytes == 0 && !doc.paragraphs.empty() &&
-      doc.format != v1::FORMAT_PLAIN_TEXT && doc.format != v1::FORMAT_REUTERS_SGML) {
+      doc.format != v1::FORMAT_REUTERS_SGML) {
     if (std::optional<DatelineMatch> d =
             ParseDateline(doc.paragraphs.front(), DatelineMode::kHeuristic)) {
       if (doc.dateline.place().empty()) doc.dateline.set_place(d->place);
@@ -191,6 +204,25 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
         PrepareUnit(doc.paragraphs[0].substr(0, dateline_bytes));
     if (!prefix.ok()) return prefix.status();
     dateline_code_points = static_cast<uint32_t>(CountCodePoints(*prefix));
+  }
+
+  // An alert without a headline gets its first sentence as headline.
+  bool headline_derived = false;
+  if (IsBlank(labels.headline) && alert && !doc.paragraphs.empty()) {
+    labels.headline = HeadlineFromFirstSentence(
+        absl::string_view(doc.paragraphs[0]).substr(std::min(dateline_bytes, doc.paragraphs[0].size())));
+    headline_derived = !labels.headline.empty();
+  }
+  absl::StatusOr<std::string> headline = PrepareUnit(std::move(labels.headline));
+  if (!headline.ok()) return headline.status();
+  for (std::string& signal : signals) {
+    if (std::find(doc.wire.signals().begin(), doc.wire.signals().end(), signal) ==
+        doc.wire.signals().end()) {
+      doc.wire.add_signals(std::move(signal));
+    }
+  }
+  if (!labels.slug.empty() && doc.wire.slugline().empty() && article.wire().slugline().empty()) {
+    doc.wire.set_slugline(std::move(labels.slug));
   }
 
   bool truncated = false;
@@ -264,6 +296,7 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
   std::vector<std::string> flags = std::move(doc.flags);
   flags.insert(flags.end(), repairs.begin(), repairs.end());
   if (truncated) flags.push_back("truncated");
+  if (headline_derived) flags.push_back("headline_derived");
   if (headline->empty()) flags.push_back("headline_missing");
   if (article.paragraphs_size() == 0) flags.push_back("body_empty");
   for (std::string& flag : flags) {

@@ -111,20 +111,31 @@ using DecodedItems = std::vector<DecodedDocument>;
 // Fills `article` from `doc`:
 //  * headline and paragraphs are cleaned with CleanText (text_cleanup.h; entity
 //    decoding when doc.from_markup), repairs flagged;
+//  * labels and slug come off the headline (SplitHeadlineLabels, headline.h):
+//    "UPDATE 2-RUGBY-All Blacks beat ..." → "All Blacks beat ...", their signals
+//    ("sig:update", "wire:update-2") appended to wire.signals (no duplicates), the
+//    slug to wire.slugline unless the item declares one (then it is dropped);
 //  * trailing credit paragraphs ("(Reporting by X; Editing by Y)", "X contributed
 //    to this report.") and a credit parenthetical ending the last paragraph move
 //    to Article.credits (Reuters and AP style guides' sign-off conventions);
-//  * without a dateline span from the decoder, a textual dateline at the start of
-//    the first paragraph ("GENEVA/BRUSSELS, Sept 12 (Reuters) -", "ASTANA,
-//    Kazakhstan (AP) —", see dateline.h) is recognized; its fields fill the empty
-//    dateline fields (a declared dateline's place wins);
+//  * without a dateline span from the decoder, an alert label opening the first
+//    paragraph ("FLASH: ", "URGENT - ", AlertLabelLength) is removed and becomes a
+//    signal; then (except for Reuters SGML, whose dateline is declared) a textual
+//    dateline at the start of the first paragraph ("GENEVA/BRUSSELS, Sept 12
+//    (Reuters) -", "ASTANA, Kazakhstan (AP) —", see dateline.h) is recognized; its
+//    fields fill the empty dateline fields (a declared dateline's place wins);
+//  * an alert (an alert label on the headline or the body) without a headline
+//    gets the first sentence of the first paragraph, after the dateline, as its
+//    headline (HeadlineFromFirstSentence; flag "headline_derived"): the sentence
+//    is then both headline and body text. Any other item without a headline keeps
+//    none (flag "headline_missing");
 //  * paragraphs beyond `limits` are dropped (flag "truncated");
 //  * text = NFC(headline) + "\n\n" + NFC(paragraphs) joined by "\n\n"; the
 //    separator after the headline is left out when there is no headline or no
 //    body; line breaks inside a headline or paragraph become spaces;
 //  * headline, paragraphs and dateline spans in code points over that text;
 //  * format, wire (merged), byline_text, dateline fields, flags ("headline_missing",
-//    "body_empty" added when applicable);
+//    "headline_derived", "body_empty" added when applicable);
 //  * published_at = the item's date unless already set (e.g. by the published-at
 //    header), else the Kafka timestamp (article.source().timestamp()) if set;
 //  * id = wire.guid when the item has one.

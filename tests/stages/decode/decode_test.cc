@@ -179,6 +179,135 @@ TEST(DecodePlainTextTest, HeadlineOnlyIsBodyEmpty) {
   EXPECT_THAT(a->flags(), ElementsAre("body_empty"));
 }
 
+// A plain text opening with its dateline lede has no headline: the lede is the
+// first paragraph (no headline is made up; flag "headline_missing").
+TEST(DecodePlainTextTest, DatelineLedeIsNotTheHeadline) {
+  absl::StatusOr<v1::Article> a = Decode(
+      "WASHINGTON (AP) \xE2\x80\x94 The Senate voted 52-48 on Tuesday to pass the bill.\n"
+      "\n"
+      "The House votes next week.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_THAT(Paragraphs(*a),
+              ElementsAre("WASHINGTON (AP) \xE2\x80\x94 The Senate voted 52-48 on Tuesday to "
+                          "pass the bill.",
+                          "The House votes next week."));
+  EXPECT_EQ(a->dateline().place(), "WASHINGTON");
+  EXPECT_EQ(a->dateline().agency(), "AP");
+  EXPECT_EQ(Text(*a, a->dateline().span()), "WASHINGTON (AP) \xE2\x80\x94");
+  EXPECT_EQ(a->dateline().span().begin(), 0u);
+  EXPECT_THAT(a->flags(), ElementsAre("headline_missing"));
+}
+
+TEST(DecodePlainTextTest, SoftWrappedFirstParagraphIsNotTheHeadline) {
+  // Blank-line separated paragraphs, the first wrapped at ~60 columns.
+  absl::StatusOr<v1::Article> a = Decode(
+      "The Senate voted on Tuesday to pass a spending bill that\n"
+      "would keep the government open until the end of\n"
+      "September, officials said.\n"
+      "\n"
+      "The House votes next week.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_THAT(Paragraphs(*a),
+              ElementsAre("The Senate voted on Tuesday to pass a spending bill that would keep "
+                          "the government open until the end of September, officials said.",
+                          "The House votes next week."));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_missing"));
+  // No blank lines: a headline line, then a wrapped paragraph (its continuation
+  // lines join it), then one line per paragraph.
+  a = Decode(
+      "Senate passes spending bill\n"
+      "The Senate voted on Tuesday to pass a spending bill, which\n"
+      "keeps the government open.\n"
+      "The House votes next week.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "Senate passes spending bill");
+  EXPECT_THAT(Paragraphs(*a),
+              ElementsAre("The Senate voted on Tuesday to pass a spending bill, which keeps "
+                          "the government open.",
+                          "The House votes next week."));
+  // A line ending with "the" continues even before a capital.
+  a = Decode(
+      "Officials said on Tuesday that the bill would reach the\n"
+      "White House by Friday.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("Officials said on Tuesday that the bill would reach "
+                                          "the White House by Friday."));
+}
+
+// An alert without headline: the label is a signal, the dateline is found after
+// it, and the first sentence becomes the headline (flag "headline_derived").
+TEST(DecodePlainTextTest, AlertGetsItsFirstSentenceAsHeadline) {
+  absl::StatusOr<v1::Article> a = Decode(
+      "FLASH: WASHINGTON (AP) \xE2\x80\x94 The Senate confirmed Jane Doe to the Supreme Court "
+      "on Saturday. The vote was 50-48.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()),
+            "The Senate confirmed Jane Doe to the Supreme Court on Saturday");
+  EXPECT_THAT(Paragraphs(*a),
+              ElementsAre("WASHINGTON (AP) \xE2\x80\x94 The Senate confirmed Jane Doe to the "
+                          "Supreme Court on Saturday. The vote was 50-48."));
+  EXPECT_EQ(Text(*a, a->dateline().span()), "WASHINGTON (AP) \xE2\x80\x94");
+  EXPECT_EQ(a->dateline().place(), "WASHINGTON");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("wire:flash"));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_derived"));
+  // The label alone on the first line.
+  a = Decode(
+      "BULLETIN\n\nGENEVA, Sept 12 (Reuters) - Talks on Syria collapsed on Thursday, "
+      "diplomats said.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(),
+            "Talks on Syria collapsed on Thursday, diplomats said\n\n"
+            "GENEVA, Sept 12 (Reuters) - Talks on Syria collapsed on Thursday, diplomats said.");
+  EXPECT_EQ(a->dateline().place(), "GENEVA");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("wire:bulletin"));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_derived"));
+  // An alert label on a headline: taken off, the headline stays.
+  a = Decode("URGENT: Senate confirms Jane Doe\n\nThe vote was 50-48.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "Senate confirms Jane Doe");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("wire:urgent"));
+  EXPECT_THAT(a->flags(), IsEmpty());
+}
+
+TEST(DecodePlainTextTest, HeadlineLabelsAndSlugMoveToWire) {
+  absl::StatusOr<v1::Article> a =
+      Decode("UPDATE 2-RUGBY-All Blacks beat Australia to keep Bledisloe Cup\n\nBody.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "All Blacks beat Australia to keep Bledisloe Cup");
+  EXPECT_EQ(a->text().substr(0, 3), "All");
+  EXPECT_EQ(a->wire().slugline(), "RUGBY");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("sig:update", "wire:update-2"));
+  a = Decode("REFILE-CORRECTED-Oil rises as supply fears mount\n\nBody.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "Oil rises as supply fears mount");
+  EXPECT_EQ(a->wire().slugline(), "");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("wire:refile", "sig:correction"));
+  for (const char* headline :
+       {"Anti-war protest draws thousands", "U.S.-China talks resume in Geneva"}) {
+    a = Decode(absl::StrCat(headline, "\n\nBody.\n"));
+    ASSERT_THAT(a, IsOk());
+    EXPECT_EQ(Text(*a, a->headline()), headline);
+    EXPECT_EQ(a->wire().slugline(), "");
+    EXPECT_THAT(a->wire().signals(), IsEmpty());
+  }
+}
+
+// The headline cleanup applies to every format; a declared slugline wins over the
+// headline's slug, and a declared signal is not repeated.
+TEST(DecodeTest, HeadlineLabelsInNinjs) {
+  absl::StatusOr<v1::Article> a = Decode(
+      R"({"uri": "urn:x:7", "slugline": "soccer-messi",)"
+      R"( "headline": "UPDATE 1-SOCCER-Messi joins Inter Miami", "body_text": "Body."})",
+      "application/ninjs+json");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "Messi joins Inter Miami");
+  EXPECT_EQ(a->wire().slugline(), "soccer-messi");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("sig:update", "wire:update-1"));
+}
+
 // ---- Publication time and id ---------------------------------------------------
 
 TEST(DecodeTest, PublishedAtFallsBackToKafkaTimestamp) {
