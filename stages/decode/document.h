@@ -51,7 +51,9 @@ struct DecodeLimits {
 
 // What a format decoder receives.
 struct DecodeInput {
-  // The raw item bytes (not empty, no NUL byte: DecodeStage checks that first).
+  // The item bytes (not empty, no NUL byte: DecodeStage converts a UTF-16/32
+  // payload to UTF-8 first, rejects binary content and removes the NUL bytes of
+  // text, flag "nul_bytes_removed").
   absl::string_view payload;
   ContentType content_type;
   DecodeLimits limits;
@@ -61,9 +63,12 @@ struct DecodeInput {
 struct TextLimits {
   // Paragraphs kept; later ones are dropped (flag "truncated").
   size_t max_paragraphs = 5000;
-  // Bytes of Article.text kept; the paragraph that crosses the limit and all later
-  // ones are dropped (flag "truncated"); a headline alone longer than this is cut
-  // at a code point boundary.
+  // Bytes of Article.text kept (flag "truncated"): paragraphs after the one that
+  // crosses the limit are dropped; that one is cut at its last sentence end (ICU
+  // sentence rules, UAX #29) that fits and does not end inside a quotation, or
+  // dropped if none does; the first paragraph, when no sentence of it fits, at its
+  // last space that fits (else a code point boundary), so that the body is not
+  // empty. A headline alone longer than this is cut at a code point boundary.
   size_t max_text_bytes = size_t{2} << 20;
 };
 
@@ -129,7 +134,14 @@ using DecodedItems = std::vector<DecodedDocument>;
 //    headline (HeadlineFromFirstSentence; flag "headline_derived"): the sentence
 //    is then both headline and body text. Any other item without a headline keeps
 //    none (flag "headline_missing");
-//  * paragraphs beyond `limits` are dropped (flag "truncated");
+//  * runs of identical consecutive paragraphs keep their first 3 (flag
+//    "repeated_paragraphs_collapsed": a feed repeating one paragraph hundreds of
+//    times would give hundreds of identical quotes);
+//  * paragraphs beyond `limits` are dropped or cut (TextLimits; flag "truncated");
+//    a cut at a paragraph boundary steps back (at most 8 paragraphs) rather than
+//    end inside a quotation that the next paragraph continues (it opens with a
+//    mark), which the quotes stage would flag unclosed; original_text_bytes =
+//    the byte size of the text without the limits (0 when nothing was cut);
 //  * text = NFC(headline) + "\n\n" + NFC(paragraphs) joined by "\n\n"; the
 //    separator after the headline is left out when there is no headline or no
 //    body; line breaks inside a headline or paragraph become spaces;

@@ -17,6 +17,7 @@
 #include "stages/decode/charset.h"
 #include "stages/decode/dateline.h"
 #include "stages/decode/headline.h"
+#include "stages/decode/text_cleanup.h"
 #include "unicode/uchar.h"
 #include "unicode/utf8.h"
 
@@ -135,7 +136,9 @@ absl::StatusOr<DecodedDocument> DecodePlainText(const DecodeInput& input) {
   doc.flags = std::move(utf8->flags);
 
   std::string text = absl::StrReplaceAll(utf8->text, {{"\r\n", "\n"}, {"\r", "\n"}});
-  if (RemoveControlCharacters(&text) > 0) doc.flags.push_back("control_chars_removed");
+  // C0 controls now (a line of them must not become the headline); C1 controls
+  // stay for CleanText: they may be mojibake bytes or windows-1252 punctuation.
+  if (RemoveAsciiControls(&text) > 0) doc.flags.push_back("control_chars_removed");
 
   std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
   size_t i = 0;

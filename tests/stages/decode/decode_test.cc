@@ -22,6 +22,7 @@ using ::newsd::testing::IsOk;
 using ::newsd::testing::ReadFile;
 using ::newsd::testing::StatusIs;
 using ::testing::ElementsAre;
+using namespace std::string_literals;  // NOLINT: "...\0..."s keeps NUL bytes
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
@@ -161,7 +162,18 @@ TEST(DecodePlainTextTest, DeclaredUtf16IsNotBinary) {
   absl::StatusOr<v1::Article> a = Decode(utf16le, "text/plain; charset=UTF-16LE");
   ASSERT_THAT(a, IsOk());
   EXPECT_EQ(a->text(), "Hi\n\nBody.");
-  EXPECT_THAT(Decode(utf16le), StatusIs(kInvalid, "binary content: NUL byte at byte 1"));
+  // Undeclared, the NUL bytes are half of it: binary.
+  EXPECT_THAT(Decode(utf16le), StatusIs(kInvalid, "binary content: 7 of the first 15 bytes "
+                                                  "are control characters"));
+  // Declared without BOM: converted up front, so the format is sniffed on text.
+  const std::string xml = "<nitf><body><body.head><hedline><hl1>Wide</hl1></hedline>"
+                          "</body.head></body></nitf>";
+  std::string wide;
+  for (const char c : xml) wide += std::string({c, '\0'});
+  a = Decode(wide, "application/xml; charset=UTF-16LE");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->format(), v1::FORMAT_NITF);
+  EXPECT_EQ(a->text(), "Wide");
 }
 
 TEST(DecodePlainTextTest, ControlCharactersAreRemovedAndFlagged) {
@@ -372,9 +384,39 @@ TEST(DecodeErrorTest, InvalidUtf8IsReplacedAndFlagged) {
   EXPECT_THAT(a->flags(), ElementsAre("invalid_utf8_replaced"));
 }
 
-TEST(DecodeErrorTest, NulByteIsBinary) {
-  EXPECT_THAT(Decode(absl::string_view("abc\0def", 7)),
-              StatusIs(kInvalid, "binary content: NUL byte at byte 3"));
+TEST(DecodeNulTest, NulInsideTextIsRemovedAndFlagged) {
+  // One NUL in a line of text (a C-string copy gone wrong) and NUL padding after it.
+  const std::string payload =
+      "Fed holds rates\nThe Federal Reserve\0 held rates on Wednesday.\n\0\0\0\0\0\0\0\0"s;
+  absl::StatusOr<v1::Article> a = Decode(payload);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Fed holds rates\n\nThe Federal Reserve held rates on Wednesday.");
+  EXPECT_THAT(a->flags(), ElementsAre("nul_bytes_removed"));
+  // In markup too: the NUL is gone before the XML parser sees the bytes.
+  a = Decode("<nitf><body><body.head><hedline><hl1>Fed\0 holds</hl1></hedline>"
+             "</body.head></body></nitf>"s);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Fed holds");
+  EXPECT_THAT(a->flags(), ElementsAre("nul_bytes_removed", "body_empty"));
+  // Nothing but NUL bytes.
+  EXPECT_THAT(Decode(std::string(16, '\0')), StatusIs(kInvalid, "binary content: only NUL bytes"));
+}
+
+TEST(DecodeNulTest, BinaryFormatsAreStillRejected) {
+  // A PNG signature and IHDR chunk start; a PDF header followed by text-like bytes
+  // (a PDF's first kilobytes can be mostly ASCII: the signature decides).
+  const std::string png = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0"s;
+  EXPECT_THAT(Decode(png), StatusIs(kInvalid, "binary content: PNG image signature at byte 0"));
+  EXPECT_THAT(Decode("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\n"
+                     "endobj\n"),
+              StatusIs(kInvalid, "binary content: PDF document signature at byte 0"));
+  EXPECT_THAT(Decode("PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0[Content_Types].xml"s),
+              StatusIs(kInvalid, HasSubstr("ZIP archive")));
+  EXPECT_THAT(Decode("\x1f\x8b\x08\0\0\0\0\0\0\x03\xcb" "H\xcd\xc9\xc9W(\xcf/\xca" "I"s),
+              StatusIs(kInvalid, "binary content: gzip data signature at byte 0"));
+  // Text that merely starts like one of them is text.
+  absl::StatusOr<v1::Article> a = Decode("GIF maker sold\nThe GIF89 format's owner sold it.\n");
+  ASSERT_THAT(a, IsOk());
 }
 
 TEST(DecodeErrorTest, ControlCharacterSoupIsBinary) {
