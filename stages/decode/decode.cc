@@ -18,11 +18,50 @@ namespace {
 // How much of the payload the control-character heuristic samples.
 constexpr size_t kBinarySampleBytes = 8192;
 
-// A text never starts with many raw control characters; binary data does.
+struct Signature {
+  absl::string_view magic;
+  size_t offset;
+  const char* kind;
+};
+
+// File signatures ("magic numbers") of binary formats a text feed is sent by
+// mistake, from each format's specification: none is the start of any text.
+constexpr Signature kBinarySignatures[] = {
+    {"\x89PNG\r\n\x1A\n", 0, "PNG image"},
+    {"\xFF\xD8\xFF", 0, "JPEG image"},
+    {"GIF87a", 0, "GIF image"},
+    {"GIF89a", 0, "GIF image"},
+    {"%PDF-", 0, "PDF document"},
+    {absl::string_view("PK\x03\x04", 4), 0, "ZIP archive (or DOCX, XLSX, ODT, EPUB)"},
+    {absl::string_view("PK\x05\x06", 4), 0, "ZIP archive (or DOCX, XLSX, ODT, EPUB)"},
+    {"\x1F\x8B", 0, "gzip data"},
+    {"BZh91AY&SY", 0, "bzip2 data"},
+    {absl::string_view("\xFD" "7zXZ\x00", 6), 0, "xz data"},
+    {"\x28\xB5\x2F\xFD", 0, "zstd data"},
+    {"7z\xBC\xAF\x27\x1C", 0, "7z archive"},
+    {"Rar!\x1A\x07", 0, "RAR archive"},
+    {"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 0, "OLE2 document (DOC, XLS, PPT)"},
+    {absl::string_view("II*\x00", 4), 0, "TIFF image"},
+    {absl::string_view("MM\x00*", 4), 0, "TIFF image"},
+    {"WEBP", 8, "WebP image"},
+    {"ftyp", 4, "ISO media file (MP4, MOV, HEIC)"},
+    {absl::string_view("OggS\x00", 5), 0, "Ogg media"},
+    {"\x7F" "ELF", 0, "ELF executable"},
+    {"\x04\x22\x4D\x18", 0, "LZ4 frame"},
+    {absl::string_view("Obj\x01", 4), 0, "Avro container"},
+};
+
+// A text never starts with a binary format's signature nor with many raw control
+// characters (NUL, C0 controls other than white space, DEL); binary data does.
+// `payload` must not end in NUL padding (the caller strips it).
 absl::Status CheckNotBinary(absl::string_view payload) {
-  if (const void* nul = std::memchr(payload.data(), '\0', payload.size())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "binary content: NUL byte at byte ", static_cast<const char*>(nul) - payload.data()));
+  for (const Signature& sig : kBinarySignatures) {
+    if (payload.size() >= sig.offset + sig.magic.size() &&
+        payload.substr(sig.offset, sig.magic.size()) == sig.magic &&
+        (sig.offset != 8 || absl::StartsWith(payload, "RIFF"))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("binary content: ", sig.kind, " signature at byte ", sig.offset));
+    }
   }
   const absl::string_view sample = payload.substr(0, kBinarySampleBytes);
   size_t controls = 0;
@@ -64,28 +103,51 @@ absl::Status DecodeStage::Process(v1::Article& article, const StageContext& ctx)
   }
   DecodeInput input;
   input.content_type = ParseContentType(article.source().content_type());
-  // A UTF-16/32 byte order mark: convert once up front, so that format sniffing
-  // sees the markup and every decoder reads UTF-8 (the BOM outranks any declaration).
+  // A UTF-16/32 byte order mark or a declared UTF-16/32 charset: convert once up
+  // front, so that format sniffing sees the markup and every decoder reads UTF-8
+  // (the BOM outranks any declaration). Their NUL bytes are text, not binary.
   std::string converted;
-  if (HasWideBom(payload)) {
-    absl::StatusOr<Utf8Text> utf8 = DecodeToUtf8(payload, CharsetHints{});
+  if (HasWideBom(payload) || IsWideCharset(input.content_type.charset)) {
+    absl::StatusOr<Utf8Text> utf8 =
+        DecodeToUtf8(payload, CharsetHints{input.content_type.charset, ""});
     if (!utf8.ok()) return utf8.status();
     converted = std::move(utf8->text);
     payload = converted;
     input.content_type.charset = "UTF-8";
   }
+  // NUL padding after the text (fixed-size records) is not content.
+  bool nul_removed = false;
+  while (!payload.empty() && payload.back() == '\0') {
+    payload.remove_suffix(1);
+    nul_removed = true;
+  }
+  if (payload.empty()) return absl::InvalidArgumentError("binary content: only NUL bytes");
+  if (absl::StripAsciiWhitespace(payload).empty()) {
+    return absl::InvalidArgumentError("whitespace-only value");
+  }
+  if (absl::Status s = CheckNotBinary(payload); !s.ok()) return s;
+  // The payload is text: the NUL bytes left in it (a stray NUL from a C string
+  // copy, a broken converter) are removed, so that no decoder sees one.
+  std::string without_nul;
+  if (payload.find('\0') != absl::string_view::npos) {
+    without_nul.reserve(payload.size());
+    for (const char c : payload) {
+      if (c != '\0') without_nul.push_back(c);
+    }
+    payload = without_nul;
+    nul_removed = true;
+  }
   input.payload = payload;
   input.limits = options_.limits;
-  // NUL bytes are text in UTF-16/32, whose converters validate the bytes instead.
-  if (!IsWideCharset(input.content_type.charset) && !HasWideBom(payload)) {
-    if (absl::Status s = CheckNotBinary(payload); !s.ok()) return s;
-  }
   absl::StatusOr<const FormatSpec*> format = SelectFormat(payload, input.content_type);
   if (!format.ok()) return format.status();
   absl::StatusOr<DecodedItems> items = (*format)->decode(input);
   if (!items.ok()) return items.status();
   if (items->empty()) return absl::InternalError("decoder returned no document");
   if (truncated) items->front().flags.push_back("truncated");
+  if (nul_removed) {
+    for (DecodedDocument& item : *items) item.flags.push_back("nul_bytes_removed");
+  }
   if (items->size() > 1 && ctx.more_articles == nullptr) {
     items->front().flags.push_back("more_items_dropped");
     items->resize(1);

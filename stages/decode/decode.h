@@ -16,10 +16,12 @@
 //                           "truncated")
 //   max_text_bytes          bytes of Article.text kept, 1024..268435456 (default
 //                           2097152); later paragraphs dropped, the one that does
-//                           not fit cut at the last space before the limit, flag
-//                           "truncated"
+//                           not fit cut at its last sentence end that fits and is
+//                           not inside a quotation (else dropped; the first
+//                           paragraph at a space), flag "truncated",
+//                           Article.original_text_bytes (document.h)
 //   max_paragraphs          paragraphs kept per article, 1..1000000 (default 5000);
-//                           flag "truncated"
+//                           flag "truncated", Article.original_text_bytes
 //   max_items               articles per message (fan-out), 1..100000 (default
 //                           100); flag "items_truncated"
 //   xml_max_depth           element nesting read, 8..256 (default 100); deeper
@@ -35,10 +37,14 @@
 //
 // Flags (Article.flags, non-fatal findings): charset_guessed,
 // charset_mislabelled, invalid_utf8_replaced, invalid_bytes_replaced,
-// mojibake_repaired, entities_decoded, spaces_normalized, invisible_chars_removed,
+// nul_bytes_removed (NUL bytes of a payload judged text removed before decoding;
+// on every article of the message), mojibake_repaired, c1_controls_mapped,
+// entities_decoded, spaces_normalized, invisible_chars_removed,
 // bidi_controls_removed, control_chars_removed, stray_cr_normalized, truncated,
+// repeated_paragraphs_collapsed (more than 3 identical paragraphs in a row),
 // items_truncated, items_skipped, more_items_dropped (fan-out unavailable), xml_depth_limit,
-// ninjs_field_ignored, date_unparsed, guid_missing, headline_missing, body_empty.
+// ninjs_field_ignored, date_unparsed, guid_missing, headline_missing,
+// headline_derived (an alert's first sentence made its headline, document.h), body_empty.
 // An embargo time (NewsML-G2 embargoed, ninjs embargoed, NITF date.release) that
 // cannot be parsed is not a flag but kInvalidArgument (dead letter): publishing
 // the item at once could break its embargo.
@@ -81,10 +87,14 @@ struct DecodeOptions {
 //
 // Errors (the message becomes the dead-letter reason):
 //   kInvalidArgument   "null value (tombstone)"; "empty value"; "whitespace-only
-//                      value"; "binary content: NUL byte at byte N"; "binary
-//                      content: N of the first M bytes are control characters"
-//                      (both binary checks are skipped for a declared UTF-16/32
-//                      charset or BOM); "invalid UTF-8: N ill-formed sequences in
+//                      value"; "binary content: only NUL bytes"; "binary content:
+//                      <kind> signature at byte N" (PNG, JPEG, GIF, PDF, ZIP/DOCX,
+//                      gzip, ... magic numbers); "binary content: N of the first M
+//                      bytes are control characters" (more than 10% of the first
+//                      8 KiB are NUL, other C0 controls but white space, or DEL;
+//                      trailing NUL padding is not counted; a declared UTF-16/32
+//                      charset or BOM is converted first, its NUL bytes are
+//                      text); "invalid UTF-8: N ill-formed sequences in
 //                      M code points (first at byte B)"; "unsupported markup
 //                      document: root element <x>"; "XML entity declaration
 //                      <!ENTITY x> rejected (DTD entities are disabled)"; "XML not

@@ -1,6 +1,7 @@
 #include "stages/decode/document.h"
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <set>
 #include <utility>
@@ -19,7 +20,11 @@
 #include "stages/common/spans.h"
 #include "stages/common/unicode.h"
 #include "stages/decode/dateline.h"
+#include "stages/decode/headline.h"
 #include "stages/decode/text_cleanup.h"
+#include "unicode/brkiter.h"
+#include "unicode/uchar.h"
+#include "unicode/utext.h"
 #include "unicode/utf8.h"
 
 namespace newsd::stages {
@@ -113,6 +118,118 @@ google::protobuf::Timestamp ToProto(absl::Time t) {
   return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
 }
 
+// Identical consecutive paragraphs kept before the rest of the run is dropped.
+constexpr size_t kMaxRepeatedParagraphs = 3;
+// Paragraphs the truncation steps back at most to keep a multi-paragraph quote out.
+constexpr size_t kMaxQuoteBackoff = 8;
+// Bytes past the room left that the sentence iterator sees, so that the
+// boundaries before the limit are decided with their right context.
+constexpr size_t kSentenceLookahead = 256;
+
+// Drops paragraphs repeating the one before beyond kMaxRepeatedParagraphs in a
+// row; returns true if any was dropped.
+bool CollapseRepeatedParagraphs(std::vector<std::string>* paragraphs) {
+  std::vector<std::string> out;
+  out.reserve(paragraphs->size());
+  size_t run = 0;
+  bool collapsed = false;
+  for (std::string& p : *paragraphs) {
+    run = !out.empty() && out.back() == p ? run + 1 : 1;
+    if (run > kMaxRepeatedParagraphs) {
+      collapsed = true;
+      continue;
+    }
+    out.push_back(std::move(p));
+  }
+  *paragraphs = std::move(out);
+  return collapsed;
+}
+
+bool IsDoubleQuoteMark(UChar32 c) {
+  return c == '"' || c == 0x201C || c == 0x201D || c == 0x201E || c == 0x201F || c == 0x00AB ||
+         c == 0x00BB;
+}
+
+// True if well-formed UTF-8 `s` ends inside a double quotation, pairing marks by
+// position as the quotes stage does: a mark after white space, an opening bracket
+// or the start opens; one before white space, punctuation or the end closes.
+bool EndsInsideQuote(absl::string_view s) {
+  const auto* b = reinterpret_cast<const uint8_t*>(s.data());
+  const int32_t len = static_cast<int32_t>(s.size());
+  bool open = false;
+  UChar32 prev = -1;
+  for (int32_t i = 0; i < len;) {
+    UChar32 c;
+    U8_NEXT_UNSAFE(b, i, c);
+    if (IsDoubleQuoteMark(c)) {
+      UChar32 next = -1;
+      if (int32_t j = i; j < len) U8_NEXT_UNSAFE(b, j, next);
+      const bool can_open = prev < 0 || IsUnicodeWhitespace(prev) || prev == '(' ||
+                            prev == '[' || prev == '{' || prev == 0x2014 || prev == 0x2013;
+      const bool can_close = next < 0 || IsUnicodeWhitespace(next) || u_ispunct(next);
+      if (open && can_close) {
+        open = false;
+      } else if (!open && can_open) {
+        open = true;
+      }
+    }
+    prev = c;
+  }
+  return open;
+}
+
+// The byte offsets in (0, p.size()] at which ICU's sentence rules (UAX #29, with
+// CLDR's abbreviation suppressions "en@ss=standard") end a sentence of `p`, the
+// ends' trailing white space excluded, ascending; only `window` bytes are read.
+std::vector<size_t> SentenceEnds(absl::string_view p, size_t window) {
+  std::vector<size_t> ends;
+  const bool whole = window >= p.size();
+  const absl::string_view text = p.substr(0, CodePointBoundaryBefore(p, window));
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::BreakIterator> it(
+      icu::BreakIterator::createSentenceInstance(icu::Locale("en@ss=standard"), status));
+  if (U_FAILURE(status) || it == nullptr) return ends;
+  UText* ut = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
+  if (U_FAILURE(status)) return ends;
+  it->setText(ut, status);
+  if (U_SUCCESS(status)) {
+    for (int32_t at = it->next(); at != icu::BreakIterator::DONE; at = it->next()) {
+      const auto end = static_cast<size_t>(at);
+      if (end == text.size() && !whole) break;  // the window's end, not the text's
+      const size_t trimmed = TrimWhitespace(text.substr(0, end)).size() +
+                             (StripLeadingWhitespace(text).data() - text.data());
+      if (trimmed > 0) ends.push_back(trimmed);
+    }
+  }
+  utext_close(ut);
+  return ends;
+}
+
+// The longest prefix of paragraph `p` that ends a sentence, fits in `room` bytes
+// and does not end inside a quotation; with `any_quote`, one that ends inside a
+// quotation is taken when no other fits. "" if none.
+absl::string_view SentencePrefix(absl::string_view p, size_t room, bool any_quote) {
+  const std::vector<size_t> ends = SentenceEnds(p, room + kSentenceLookahead);
+  size_t fallback = 0;
+  for (auto it = ends.rbegin(); it != ends.rend(); ++it) {
+    if (*it > room) continue;
+    if (!EndsInsideQuote(p.substr(0, *it))) return p.substr(0, *it);
+    if (fallback == 0) fallback = *it;
+  }
+  return any_quote ? p.substr(0, fallback) : absl::string_view();
+}
+
+// True if the paragraph that opens with `p` continues a quotation of the one
+// before (the newspaper convention the quotes stage follows).
+bool OpensWithQuoteMark(absl::string_view p) {
+  if (p.empty()) return false;
+  const auto* b = reinterpret_cast<const uint8_t*>(p.data());
+  int32_t i = 0;
+  UChar32 c;
+  U8_NEXT_UNSAFE(b, i, c);
+  return IsDoubleQuoteMark(c);
+}
+
 }  // namespace
 
 ContentType ParseContentType(absl::string_view header) {
@@ -147,9 +264,10 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
   const CleanupOptions cleanup{doc.from_markup};
   const auto clean = [&](absl::string_view s) { return CleanText(s, cleanup, &repairs); };
 
-  absl::StatusOr<std::string> headline =
-      PrepareUnit(std::string(TrimWhitespace(clean(doc.headline))));
-  if (!headline.ok()) return headline.status();
+  // Labels and slug come off the headline ("UPDATE 2-RUGBY-All Blacks ...").
+  HeadlineLabels labels = SplitHeadlineLabels(clean(doc.headline));
+  std::vector<std::string> signals = std::move(labels.signals);
+  bool alert = labels.alert;
 
   // Paragraph 0 is cleaned in two parts so the decoder's dateline prefix keeps
   // its end (cleaning is local: it never merges characters across the cut).
@@ -171,10 +289,22 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
   doc.paragraphs.erase(std::remove_if(doc.paragraphs.begin(), doc.paragraphs.end(),
                                       [](const std::string& p) { return IsBlank(p); }),
                        doc.paragraphs.end());
+  const bool collapsed = CollapseRepeatedParagraphs(&doc.paragraphs);
   MoveCredits(&doc.paragraphs, &doc.credits);
-  // Plain text and Reuters SGML find their datelines themselves.
+  // An alert label opening the body ("FLASH: WASHINGTON (AP) — ...") is a signal,
+  // not text; the dateline may follow it.
+  if (doc.dateline_bytes == 0 && !doc.paragraphs.empty()) {
+    std::string signal;
+    if (const size_t n = AlertLabelLength(doc.paragraphs[0], &signal); n > 0) {
+      signals.push_back(std::move(signal));
+      alert = true;
+      doc.paragraphs[0].erase(0, n);
+      if (IsBlank(doc.paragraphs[0])) doc.paragraphs.erase(doc.paragraphs.begin());
+    }
+  }
+  // Reuters SGML declares its dateline (<DATELINE>).
   if (doc.dateline_bytes == 0 && !doc.paragraphs.empty() &&
-      doc.format != v1::FORMAT_PLAIN_TEXT && doc.format != v1::FORMAT_REUTERS_SGML) {
+      doc.format != v1::FORMAT_REUTERS_SGML) {
     if (std::optional<DatelineMatch> d =
             ParseDateline(doc.paragraphs.front(), DatelineMode::kHeuristic)) {
       if (doc.dateline.place().empty()) doc.dateline.set_place(d->place);
@@ -194,55 +324,99 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
     dateline_code_points = static_cast<uint32_t>(CountCodePoints(*prefix));
   }
 
+  // An alert without a headline gets its first sentence as headline.
+  bool headline_derived = false;
+  if (IsBlank(labels.headline) && alert && !doc.paragraphs.empty()) {
+    labels.headline = HeadlineFromFirstSentence(
+        absl::string_view(doc.paragraphs[0]).substr(std::min(dateline_bytes, doc.paragraphs[0].size())));
+    headline_derived = !labels.headline.empty();
+  }
+  absl::StatusOr<std::string> headline = PrepareUnit(std::move(labels.headline));
+  if (!headline.ok()) return headline.status();
+  for (std::string& signal : signals) {
+    if (std::find(doc.wire.signals().begin(), doc.wire.signals().end(), signal) ==
+        doc.wire.signals().end()) {
+      doc.wire.add_signals(std::move(signal));
+    }
+  }
+  if (!labels.slug.empty() && doc.wire.slugline().empty() && article.wire().slugline().empty()) {
+    doc.wire.set_slugline(std::move(labels.slug));
+  }
+
+  std::vector<std::string> paragraphs;
+  paragraphs.reserve(doc.paragraphs.size());
+  size_t original_bytes = headline->size();
+  for (std::string& p : doc.paragraphs) {
+    absl::StatusOr<std::string> paragraph = PrepareUnit(std::move(p));
+    if (!paragraph.ok()) return paragraph.status();
+    original_bytes += (original_bytes > 0 ? 2 : 0) + paragraph->size();
+    paragraphs.push_back(*std::move(paragraph));
+  }
+
+  // Which paragraphs fit: whole ones first, then a part of the one that crosses
+  // max_text_bytes, cut at its last sentence end that fits (never inside a
+  // quotation if avoidable); the first paragraph, if no sentence of it fits, at a
+  // space (else a code point boundary) so the body is not left empty.
   bool truncated = false;
   if (headline->size() > limits.max_text_bytes) {
     headline->resize(CodePointBoundaryBefore(*headline, limits.max_text_bytes));
     truncated = true;
   }
+  const size_t max_kept = std::min(paragraphs.size(), limits.max_paragraphs);
+  size_t used = headline->size();
+  size_t kept = 0;
+  for (; kept < max_kept; ++kept) {
+    const size_t separator = used > 0 ? 2 : 0;
+    if (used + separator + paragraphs[kept].size() > limits.max_text_bytes) break;
+    used += separator + paragraphs[kept].size();
+  }
+  std::optional<std::string> part;  // the cut paragraph kept[kept], if any
+  if (kept < paragraphs.size()) {
+    truncated = true;
+    const size_t separator = used > 0 ? 2 : 0;
+    if (kept < max_kept && used + separator < limits.max_text_bytes) {
+      const absl::string_view p = paragraphs[kept];
+      const size_t room = limits.max_text_bytes - used - separator;
+      absl::string_view prefix = SentencePrefix(p, room, /*any_quote=*/kept == 0);
+      if (prefix.empty() && kept == 0) {
+        const size_t cut = CodePointBoundaryBefore(p, room);
+        const size_t space = p.rfind(' ', cut);
+        prefix = p.substr(0, space != absl::string_view::npos && space > 0 ? space : cut);
+      }
+      prefix = TrimWhitespace(prefix);
+      if (!prefix.empty()) part = std::string(prefix);
+    }
+    if (!part.has_value()) {
+      // Cut at a paragraph boundary: not inside a quotation that goes on in the
+      // next paragraph (it would be left unclosed), if a few steps back avoid it.
+      size_t k = kept;
+      while (k > 1 && kept - k < kMaxQuoteBackoff && OpensWithQuoteMark(paragraphs[k]) &&
+             EndsInsideQuote(paragraphs[k - 1])) {
+        --k;
+      }
+      if (!(k < paragraphs.size() && OpensWithQuoteMark(paragraphs[k]) && k > 0 &&
+            EndsInsideQuote(paragraphs[k - 1]))) {
+        kept = k;
+      }
+    }
+  }
+
   TextBuilder builder;
   article.clear_headline();
   article.clear_paragraphs();
   article.clear_sentences();
   article.clear_byline();
   if (!headline->empty()) *article.mutable_headline() = builder.Append(*headline);
-  for (size_t i = 0; i < doc.paragraphs.size(); ++i) {
-    absl::StatusOr<std::string> paragraph = PrepareUnit(std::move(doc.paragraphs[i]));
-    if (!paragraph.ok()) return paragraph.status();
-    if (static_cast<size_t>(article.paragraphs_size()) >= limits.max_paragraphs) {
-      truncated = true;
-      break;
-    }
-    const size_t separator = builder.size_code_points() > 0 ? 2 : 0;
-    const bool fits =
-        builder.text().size() + separator + paragraph->size() <= limits.max_text_bytes;
-    if (!fits) {
-      // The paragraph that does not fit is cut to the room left, at the last
-      // space before the limit (the first paragraph, if it has none there, at a
-      // code point boundary), so that one huge paragraph does not leave the body
-      // empty; it is the last one kept.
-      truncated = true;
-      const size_t used = builder.text().size() + separator;
-      if (used >= limits.max_text_bytes) break;
-      size_t cut = CodePointBoundaryBefore(*paragraph, limits.max_text_bytes - used);
-      const size_t space = cut < paragraph->size() ? paragraph->rfind(' ', cut) : cut;
-      if (space != std::string::npos && space > 0) {
-        cut = space;
-      } else if (article.paragraphs_size() > 0) {
-        break;
-      }
-      paragraph->resize(cut);
-      while (!paragraph->empty() && paragraph->back() == ' ') paragraph->pop_back();
-      if (paragraph->empty()) break;
-    }
-    if (separator > 0) builder.Append("\n\n");
-    v1::Span span = builder.Append(*paragraph);
+  for (size_t i = 0; i < kept + (part.has_value() ? 1 : 0); ++i) {
+    const std::string& paragraph = i < kept ? paragraphs[i] : *part;
+    if (builder.size_code_points() > 0) builder.Append("\n\n");
+    v1::Span span = builder.Append(paragraph);
     if (i == 0 && dateline_code_points > 0 &&
         dateline_code_points <= span.end() - span.begin()) {
       *doc.dateline.mutable_span() =
           MakeSpan(span.begin(), span.begin() + dateline_code_points);
     }
     *article.add_paragraphs() = span;
-    if (!fits) break;
   }
   if (builder.size_code_points() == 0) {
     return absl::InvalidArgumentError("no text: the item has neither headline nor body");
@@ -267,6 +441,9 @@ absl::Status AssembleArticle(DecodedDocument doc, v1::Article& article,
   std::vector<std::string> flags = std::move(doc.flags);
   flags.insert(flags.end(), repairs.begin(), repairs.end());
   if (truncated) flags.push_back("truncated");
+  if (headline_derived) flags.push_back("headline_derived");
+  article.set_original_text_bytes(truncated ? original_bytes : 0);
+  if (collapsed) flags.push_back("repeated_paragraphs_collapsed");
   if (headline->empty()) flags.push_back("headline_missing");
   if (article.paragraphs_size() == 0) flags.push_back("body_empty");
   for (std::string& flag : flags) {

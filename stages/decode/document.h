@@ -51,7 +51,9 @@ struct DecodeLimits {
 
 // What a format decoder receives.
 struct DecodeInput {
-  // The raw item bytes (not empty, no NUL byte: DecodeStage checks that first).
+  // The item bytes (not empty, no NUL byte: DecodeStage converts a UTF-16/32
+  // payload to UTF-8 first, rejects binary content and removes the NUL bytes of
+  // text, flag "nul_bytes_removed").
   absl::string_view payload;
   ContentType content_type;
   DecodeLimits limits;
@@ -61,9 +63,12 @@ struct DecodeInput {
 struct TextLimits {
   // Paragraphs kept; later ones are dropped (flag "truncated").
   size_t max_paragraphs = 5000;
-  // Bytes of Article.text kept; the paragraph that crosses the limit and all later
-  // ones are dropped (flag "truncated"); a headline alone longer than this is cut
-  // at a code point boundary.
+  // Bytes of Article.text kept (flag "truncated"): paragraphs after the one that
+  // crosses the limit are dropped; that one is cut at its last sentence end (ICU
+  // sentence rules, UAX #29) that fits and does not end inside a quotation, or
+  // dropped if none does; the first paragraph, when no sentence of it fits, at its
+  // last space that fits (else a code point boundary), so that the body is not
+  // empty. A headline alone longer than this is cut at a code point boundary.
   size_t max_text_bytes = size_t{2} << 20;
 };
 
@@ -111,22 +116,40 @@ using DecodedItems = std::vector<DecodedDocument>;
 // Fills `article` from `doc`:
 //  * headline and paragraphs are cleaned with CleanText (text_cleanup.h; entity
 //    decoding when doc.from_markup), repairs flagged;
+//  * labels and slug come off the headline (SplitHeadlineLabels, headline.h):
+//    "UPDATE 2-RUGBY-All Blacks beat ..." → "All Blacks beat ...", their signals
+//    ("sig:update", "wire:update-2") appended to wire.signals (no duplicates), the
+//    slug to wire.slugline unless the item declares one (then it is dropped);
 //  * trailing credit paragraphs ("(Reporting by X; Editing by Y)", "X contributed
 //    to this report.") and a credit parenthetical ending the last paragraph move
 //    to Article.credits (Reuters and AP style guides' sign-off conventions);
-//  * without a dateline span from the decoder, a textual dateline at the start of
-//    the first paragraph ("GENEVA/BRUSSELS, Sept 12 (Reuters) -", "ASTANA,
-//    Kazakhstan (AP) —", see dateline.h) is recognized; its fields fill the empty
-//    dateline fields (a declared dateline's place wins);
-//  * paragraphs beyond `limits` are dropped (flag "truncated");
+//  * without a dateline span from the decoder, an alert label opening the first
+//    paragraph ("FLASH: ", "URGENT - ", AlertLabelLength) is removed and becomes a
+//    signal; then (except for Reuters SGML, whose dateline is declared) a textual
+//    dateline at the start of the first paragraph ("GENEVA/BRUSSELS, Sept 12
+//    (Reuters) -", "ASTANA, Kazakhstan (AP) —", see dateline.h) is recognized; its
+//    fields fill the empty dateline fields (a declared dateline's place wins);
+//  * an alert (an alert label on the headline or the body) without a headline
+//    gets the first sentence of the first paragraph, after the dateline, as its
+//    headline (HeadlineFromFirstSentence; flag "headline_derived"): the sentence
+//    is then both headline and body text. Any other item without a headline keeps
+//    none (flag "headline_missing");
+//  * runs of identical consecutive paragraphs keep their first 3 (flag
+//    "repeated_paragraphs_collapsed": a feed repeating one paragraph hundreds of
+//    times would give hundreds of identical quotes);
+//  * paragraphs beyond `limits` are dropped or cut (TextLimits; flag "truncated");
+//    a cut at a paragraph boundary steps back (at most 8 paragraphs) rather than
+//    end inside a quotation that the next paragraph continues (it opens with a
+//    mark), which the quotes stage would flag unclosed; original_text_bytes =
+//    the byte size of the text without the limits (0 when nothing was cut);
 //  * text = NFC(headline) + "\n\n" + NFC(paragraphs) joined by "\n\n"; the
 //    separator after the headline is left out when there is no headline or no
 //    body; line breaks inside a headline or paragraph become spaces;
 //  * headline, paragraphs and dateline spans in code points over that text;
 //  * format, wire (merged; its declared_language in BCP 47 form by
 //    NormalizeLanguageTag, stages/common/language_tag.h: "EN-gb" → "en-GB"),
-//    byline_text, dateline fields, flags ("headline_missing", "body_empty" added
-//    when applicable);
+//    byline_text, dateline fields, flags ("headline_missing", "headline_derived",
+//    "body_empty" added when applicable);
 //  * published_at = the item's date unless already set (e.g. by the published-at
 //    header), else the Kafka timestamp (article.source().timestamp()) if set;
 //  * id = wire.guid when the item has one.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -14,6 +15,8 @@
 #include "libxml/parserInternals.h"
 #include "stages/common/unicode.h"
 #include "stages/decode/charset.h"
+#include "stages/decode/text_cleanup.h"
+#include "unicode/utf16.h"
 
 namespace newsd::stages {
 namespace {
@@ -58,9 +61,9 @@ absl::string_view View(const xmlChar* s) {
 }
 
 void AppendEntityRef(const xmlNode* node, std::string* out) {
-  const htmlEntityDesc* e = htmlEntityLookup(node->name);
-  if (e != nullptr) {
-    AppendUtf8(static_cast<UChar32>(e->value), out);
+  const std::string name = absl::StrCat(View(node->name), ";");
+  if (const char* value = LookupHtml5Reference(name)) {
+    out->append(value);
   } else {
     absl::StrAppend(out, "&", View(node->name), ";");
   }
@@ -161,6 +164,38 @@ class ParagraphWalker {
 
 }  // namespace
 
+std::optional<std::string> RewriteInvalidNumericReferences(absl::string_view markup, bool xml) {
+  std::optional<std::string> out;
+  size_t copied = 0;  // markup[0, copied) is in *out
+  for (size_t amp = markup.find("&#"); amp != absl::string_view::npos;
+       amp = markup.find("&#", amp + 1)) {
+    const bool hex = amp + 2 < markup.size() && (markup[amp + 2] == 'x' || markup[amp + 2] == 'X');
+    size_t i = amp + (hex ? 3 : 2);
+    const size_t digits_begin = i;
+    uint64_t value = 0;
+    for (; i < markup.size(); ++i) {
+      const auto d = static_cast<unsigned char>(markup[i]);
+      if (hex ? !absl::ascii_isxdigit(d) : !absl::ascii_isdigit(d)) break;
+      const uint64_t digit = absl::ascii_isdigit(d) ? d - '0' : absl::ascii_tolower(d) - 'a' + 10;
+      value = std::min<uint64_t>(value * (hex ? 16 : 10) + digit, uint64_t{0x110000});
+    }
+    if (i == digits_begin) continue;
+    const bool semicolon = i < markup.size() && markup[i] == ';';
+    if (xml && !semicolon) continue;  // not a reference: the XML parser reports it
+    const bool to_replacement = value == 0 || value > 0x10FFFF || U_IS_SURROGATE(value);
+    const bool xml_forbidden = xml && ((value < 0x20 && value != 0x9 && value != 0xA &&
+                                        value != 0xD) ||
+                                       value == 0xFFFE || value == 0xFFFF);
+    if (!to_replacement && !xml_forbidden) continue;
+    if (!out.has_value()) out.emplace().reserve(markup.size());
+    out->append(markup.data() + copied, amp - copied);
+    if (to_replacement) out->append("&#xFFFD;");
+    copied = i + (semicolon ? 1 : 0);
+  }
+  if (out.has_value()) out->append(markup.data() + copied, markup.size() - copied);
+  return out;
+}
+
 absl::StatusOr<XmlDocPtr> ParseXml(absl::string_view utf8) {
   InitLibxml();
   if (utf8.size() > static_cast<size_t>(INT32_MAX)) {
@@ -168,6 +203,8 @@ absl::StatusOr<XmlDocPtr> ParseXml(absl::string_view utf8) {
   }
   std::unique_ptr<xmlParserCtxt, ParserCtxtDeleter> ctxt(xmlNewParserCtxt());
   if (ctxt == nullptr) return absl::ResourceExhaustedError("libxml2: out of memory");
+  const std::optional<std::string> rewritten = RewriteInvalidNumericReferences(utf8, true);
+  if (rewritten.has_value()) utf8 = *rewritten;
   ParseState state;
   ctxt->_private = &state;
   ctxt->sax->entityDecl = &RejectEntityDecl;
@@ -201,6 +238,8 @@ absl::StatusOr<XmlDocPtr> ParseHtml(absl::string_view utf8) {
   if (utf8.size() > static_cast<size_t>(INT32_MAX)) {
     return absl::InvalidArgumentError("HTML document of 2 GiB or more");
   }
+  const std::optional<std::string> rewritten = RewriteInvalidNumericReferences(utf8, false);
+  if (rewritten.has_value()) utf8 = *rewritten;
   XmlDocPtr doc(htmlReadMemory(utf8.data(), static_cast<int>(utf8.size()), "item.html",
                                "UTF-8", kHtmlOptions));
   if (doc == nullptr || xmlDocGetRootElement(doc.get()) == nullptr) {

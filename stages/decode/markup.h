@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,16 @@ struct XmlDocDeleter {
   void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
 };
 using XmlDocPtr = std::unique_ptr<xmlDoc, XmlDocDeleter>;
+
+// HTML5 reads a numeric character reference to 0, to a surrogate or to a value
+// above U+10FFFF as U+FFFD (WHATWG HTML §13.2.5.80); libxml2 2.9 drops it from
+// HTML and rejects it in XML as not well-formed. ParseXml and ParseHtml first
+// rewrite such references ("&#0;", "&#xD800;", "&#99999999;", any number of
+// digits; in HTML also without ";") to "&#xFFFD;"; in XML (`xml`) they also drop
+// the references XML 1.0 §2.2 forbids that HTML5 would keep as control characters
+// for the cleanup to remove (C0 controls but TAB, LF, CR; U+FFFE, U+FFFF).
+// Returns the rewritten text, or nullopt when nothing needed rewriting.
+std::optional<std::string> RewriteInvalidNumericReferences(absl::string_view markup, bool xml);
 
 // Parses well-formed UTF-8 XML `utf8` (any encoding declaration is ignored: the
 // caller converted the bytes, see charset.h).
@@ -62,7 +73,8 @@ std::vector<xmlNode*> Descendants(const xmlNode* node, absl::string_view name,
 // Value of the attribute with local name `name` (any namespace), "" if absent.
 std::string Attr(const xmlNode* node, absl::string_view name);
 // The text content of `node` with white space collapsed (CollapseWhitespace) and
-// entity references of undeclared entities decoded from the HTML 4 table;
+// entity references of undeclared entities decoded from the HTML5 table
+// (LookupHtml5Reference in text_cleanup.h);
 // "" for nullptr.
 std::string Text(const xmlNode* node);
 // The xml:lang in scope at `node` (or HTML lang attribute), "" if none.

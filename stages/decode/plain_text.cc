@@ -1,9 +1,11 @@
 #include "stages/decode/plain_text.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -14,6 +16,10 @@
 #include "stages/common/unicode.h"
 #include "stages/decode/charset.h"
 #include "stages/decode/dateline.h"
+#include "stages/decode/headline.h"
+#include "stages/decode/text_cleanup.h"
+#include "unicode/uchar.h"
+#include "unicode/utf8.h"
 
 namespace newsd::stages {
 namespace {
@@ -42,8 +48,52 @@ bool IsBylineParagraph(absl::string_view paragraph) {
   return last != '.' || words.back().size() <= 3;
 }
 
+// Words after which a line cannot end a headline or a paragraph: a soft wrap.
+constexpr absl::string_view kContinuingWords[] = {
+    "a",    "an",   "and",  "as",    "at",   "by",   "for", "from", "his",
+    "her",  "its",  "of",   "or",    "that", "the",  "their", "to", "which",
+    "who",  "with"};
+
+// Lines at least this long (code points) may be soft-wrapped (text wrapped at
+// ~70 columns leaves lines of 50-80 before each break).
+constexpr size_t kMinWrappedLine = 40;
+
+// `next` (trimmed, not blank) continues the sentence of `line` (trimmed): `line`
+// is long enough to have been wrapped, and `next` starts with a lower-case letter
+// or `line` ends with a comma, semicolon, hyphen after a letter or a word that
+// never ends a sentence ("the", "of", "and", ...).
+bool ContinuesLine(absl::string_view line, absl::string_view next) {
+  if (line.empty() || next.empty() || CountCodePoints(line) < kMinWrappedLine) return false;
+  UChar32 first;
+  int32_t i = 0;
+  U8_NEXT(reinterpret_cast<const uint8_t*>(next.data()), i, static_cast<int32_t>(next.size()),
+          first);
+  if (first >= 0 && u_islower(first)) return true;
+  const char last = line.back();
+  if (last == ',' || last == ';') return true;
+  if (last == '-' && line.size() > 1 && absl::ascii_isalpha(line[line.size() - 2])) return true;
+  const size_t space = line.rfind(' ');
+  const absl::string_view word = space == absl::string_view::npos ? line : line.substr(space + 1);
+  return std::find(std::begin(kContinuingWords), std::end(kContinuingWords), word) !=
+         std::end(kContinuingWords);
+}
+
+// Whether `line`, the first non-blank line (trimmed), is the headline; `next` is
+// the line after it (trimmed; "" if blank or none). Not when it opens with a
+// dateline, after an optional alert label ("WASHINGTON (AP) — The Senate ...",
+// "FLASH: GENEVA, Sept 12 (Reuters) - ..."): that is the first paragraph of an
+// item without headline; nor when `next` continues its sentence (a soft-wrapped
+// first paragraph).
+bool IsHeadlineLine(absl::string_view line, absl::string_view next) {
+  std::string signal;
+  const absl::string_view lede = TrimWhitespace(line.substr(AlertLabelLength(line, &signal)));
+  if (ParseDateline(lede, DatelineMode::kHeuristic).has_value()) return false;
+  return !ContinuesLine(line, next);
+}
+
 // Paragraphs of `lines` (the body): blank-line separated blocks if a blank line
-// separates two non-blank lines, else one paragraph per non-blank line.
+// separates two non-blank lines, else one paragraph per non-blank line, a line
+// that continues the one before (ContinuesLine: soft-wrapped) joining it.
 std::vector<std::string> BodyParagraphs(const std::vector<absl::string_view>& lines) {
   size_t first = 0;
   size_t last = lines.size();
@@ -68,8 +118,8 @@ std::vector<std::string> BodyParagraphs(const std::vector<absl::string_view>& li
       flush();
       continue;
     }
+    if (!blank_separated && !block.empty() && !ContinuesLine(block.back(), line)) flush();
     block.push_back(line);
-    if (!blank_separated) flush();
   }
   flush();
   return paragraphs;
@@ -86,12 +136,18 @@ absl::StatusOr<DecodedDocument> DecodePlainText(const DecodeInput& input) {
   doc.flags = std::move(utf8->flags);
 
   std::string text = absl::StrReplaceAll(utf8->text, {{"\r\n", "\n"}, {"\r", "\n"}});
-  if (RemoveControlCharacters(&text) > 0) doc.flags.push_back("control_chars_removed");
+  // C0 controls now (a line of them must not become the headline); C1 controls
+  // stay for CleanText: they may be mojibake bytes or windows-1252 punctuation.
+  if (RemoveAsciiControls(&text) > 0) doc.flags.push_back("control_chars_removed");
 
   std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
   size_t i = 0;
   while (i < lines.size() && IsBlank(lines[i])) ++i;
-  if (i < lines.size()) doc.headline = std::string(TrimWhitespace(lines[i++]));
+  if (i < lines.size() &&
+      IsHeadlineLine(TrimWhitespace(lines[i]),
+                     i + 1 < lines.size() ? TrimWhitespace(lines[i + 1]) : "")) {
+    doc.headline = std::string(TrimWhitespace(lines[i++]));
+  }
   doc.paragraphs = BodyParagraphs(
       std::vector<absl::string_view>(lines.begin() + i, lines.end()));
 
@@ -99,15 +155,7 @@ absl::StatusOr<DecodedDocument> DecodePlainText(const DecodeInput& input) {
     doc.byline = std::move(doc.paragraphs.front());
     doc.paragraphs.erase(doc.paragraphs.begin());
   }
-  if (!doc.paragraphs.empty()) {
-    if (std::optional<DatelineMatch> d =
-            ParseDateline(doc.paragraphs.front(), DatelineMode::kHeuristic)) {
-      doc.dateline.set_place(d->place);
-      doc.dateline.set_date(d->date);
-      doc.dateline.set_agency(d->agency);
-      doc.dateline_bytes = d->length;
-    }
-  }
+  // AssembleArticle finds the dateline (after taking off an alert label).
   return doc;
 }
 

@@ -15,6 +15,7 @@
 #include "stages/common/re2_util.h"
 #include "stages/common/unicode.h"
 #include "stages/decode/dateline.h"
+#include "stages/decode/text_cleanup.h"
 #include "unicode/utf.h"
 
 namespace newsd::stages {
@@ -79,10 +80,12 @@ std::optional<std::string> Attribute(absl::string_view attributes, absl::string_
   return std::nullopt;
 }
 
-// Element text: references decoded, control characters (STX, ETX, ...) dropped.
+// Element text: references decoded, C0 control characters (STX, ETX, ...) dropped
+// (C1 ones are left to CleanText in text_cleanup.h, which maps them through
+// windows-1252 after repairing mojibake).
 std::string CleanText(absl::string_view raw) {
   std::string text = DecodeCharacterReferences(raw);
-  RemoveControlCharacters(&text);
+  RemoveAsciiControls(&text);
   return text;
 }
 

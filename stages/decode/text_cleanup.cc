@@ -9,7 +9,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
-#include "libxml/HTMLparser.h"
 #include "stages/common/unicode.h"
 #include "unicode/ucnv.h"
 #include "unicode/utf8.h"
@@ -20,8 +19,19 @@ namespace {
 constexpr UChar32 kReplacement = 0xFFFD;
 constexpr int kMaxEntityPasses = 2;
 constexpr int kMaxMojibakePasses = 3;
-// Longest HTML 4 entity name is 8 characters ("thetasym"); numeric ones are short.
-constexpr size_t kMaxReferenceLength = 12;
+// Longest HTML5 reference name is 31 characters ("CounterClockwiseContourIntegral;").
+constexpr size_t kMaxNameLength = 32;
+
+struct NamedReference {
+  const char* name;  // without "&"; with ";" unless a legacy name
+  const char* utf8;
+};
+
+// HTML5 named character references (data/html5_entities.inc: source and licence
+// there), sorted by name.
+constexpr NamedReference kHtml5References[] = {
+#include "stages/decode/data/html5_entities.inc"
+};
 
 // Code point → byte of windows-1252's upper half (0x80–0xFF), from ICU's
 // windows-1252 table; C1 controls map to themselves (bytes 0x81, 0x8D, 0x8F,
@@ -67,35 +77,49 @@ std::vector<CodePoint> CodePoints(absl::string_view utf8) {
   return cps;
 }
 
-// Decodes the reference starting at text[0] == '&'; returns its length or 0.
+// Decodes the reference starting at text[0] == '&' into `out`; returns its
+// length or 0 (not a reference: nothing appended).
 size_t DecodeReference(absl::string_view text, std::string* out) {
-  const size_t semi = text.substr(0, kMaxReferenceLength + 2).find(';');
-  if (semi == absl::string_view::npos || semi < 2) return 0;
-  const absl::string_view name = text.substr(1, semi - 1);
-  if (name[0] == '#') {
-    uint32_t value = 0;
-    const bool hex = name.size() > 1 && (name[1] == 'x' || name[1] == 'X');
-    const absl::string_view digits = name.substr(hex ? 2 : 1);
-    if (digits.empty()) return 0;
-    for (const char d : digits) {
-      if (hex ? !absl::ascii_isxdigit(static_cast<unsigned char>(d))
-              : !absl::ascii_isdigit(static_cast<unsigned char>(d))) {
-        return 0;
-      }
+  if (text.size() < 3) return 0;
+  if (text[1] == '#') {
+    const bool hex = text[2] == 'x' || text[2] == 'X';
+    size_t i = hex ? 3 : 2;
+    const size_t digits_begin = i;
+    uint64_t value = 0;
+    for (; i < text.size(); ++i) {
+      const auto d = static_cast<unsigned char>(text[i]);
+      if (hex ? !absl::ascii_isxdigit(d) : !absl::ascii_isdigit(d)) break;
+      const uint64_t digit = absl::ascii_isdigit(d) ? d - '0' : absl::ascii_tolower(d) - 'a' + 10;
+      value = std::min<uint64_t>(value * (hex ? 16 : 10) + digit, uint64_t{0x110000});
     }
-    const bool ok = hex ? absl::SimpleHexAtoi(digits, &value) : absl::SimpleAtoi(digits, &value);
-    const bool scalar = ok && value != 0 && value <= 0x10FFFF && (value < 0xD800 || value > 0xDFFF);
-    AppendUtf8(scalar ? static_cast<UChar32>(value) : kReplacement, out);
-    return semi + 1;
+    // Residual references need their ";" (HTML5 would also take "&#39s").
+    if (i == digits_begin || i >= text.size() || text[i] != ';') return 0;
+    AppendUtf8(Html5NumericReference(value), out);
+    return i + 1;
   }
-  for (const char c : name) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) return 0;
+  size_t i = 1;
+  while (i < text.size() && i <= kMaxNameLength &&
+         absl::ascii_isalnum(static_cast<unsigned char>(text[i]))) {
+    ++i;
   }
-  const std::string key(name);
-  const htmlEntityDesc* entity = htmlEntityLookup(reinterpret_cast<const xmlChar*>(key.c_str()));
-  if (entity == nullptr) return 0;
-  AppendUtf8(static_cast<UChar32>(entity->value), out);
-  return semi + 1;
+  if (i == 1) return 0;
+  const absl::string_view name = text.substr(1, i - 1);
+  if (i < text.size() && text[i] == ';') {
+    if (const char* value = LookupHtml5Reference(text.substr(1, i))) {
+      out->append(value);
+      return i + 1;
+    }
+    return 0;
+  }
+  // A legacy name without ";": decoded unless an ASCII letter, digit or "=" follows
+  // (HTML5 §13.2.5.73, the rule for attribute values: "&copy 2024" → "© 2024",
+  // "&notice" and "?a=1&copy=2" stay).
+  if (i < text.size() && text[i] == '=') return 0;
+  if (const char* value = LookupHtml5Reference(name)) {
+    out->append(value);
+    return i;
+  }
+  return 0;
 }
 
 size_t RepairMojibakeOnce(std::string* text) {
@@ -123,7 +147,18 @@ size_t RepairMojibakeOnce(std::string* text) {
     for (size_t k = i; k < j; ++k) bytes.push_back(static_cast<char>(table.at(cps[k].c)));
     const auto* b = reinterpret_cast<const uint8_t*>(bytes.data());
     const int32_t len = static_cast<int32_t>(bytes.size());
+    size_t run_end = j;
     for (int32_t k = 0; k < len;) {
+      if (k + 2 == len && b[k] == 0xE2 && b[k + 1] == 0x80) {
+        // "â€" ending the run: the third byte of "”" (E2 80 9D) was 0x9D, which
+        // windows-1252 leaves undefined, so a converter dropped it or replaced it
+        // (U+FFFD, consumed here); no other defined byte can follow, as it would
+        // have extended the run.
+        AppendUtf8(0x201D, &out);
+        ++repaired;
+        if (j < cps.size() && cps[j].c == kReplacement) run_end = j + 1;
+        break;
+      }
       int32_t next = k;
       UChar32 c;
       U8_NEXT(b, next, len, c);
@@ -137,7 +172,7 @@ size_t RepairMojibakeOnce(std::string* text) {
         ++k;
       }
     }
-    i = j;
+    i = run_end;
   }
   if (repaired > 0) *text = std::move(out);
   return repaired;
@@ -164,6 +199,35 @@ bool IsRemovedControl(UChar32 c) {
 
 }  // namespace
 
+const char* LookupHtml5Reference(absl::string_view name) {
+  const auto* end = std::end(kHtml5References);
+  const auto* it = std::lower_bound(
+      std::begin(kHtml5References), end, name,
+      [](const NamedReference& r, absl::string_view n) { return absl::string_view(r.name) < n; });
+  return it != end && absl::string_view(it->name) == name ? it->utf8 : nullptr;
+}
+
+UChar32 Html5NumericReference(uint64_t value) {
+  if (value == 0 || value > 0x10FFFF || U_IS_SURROGATE(value)) return kReplacement;
+  if (value >= 0x80 && value <= 0x9F) {
+    const UChar32 mapped = Windows1252C1(static_cast<UChar32>(value));
+    if (mapped >= 0) return mapped;
+  }
+  return static_cast<UChar32>(value);
+}
+
+UChar32 Windows1252C1(UChar32 c) {
+  static const std::array<UChar32, 32>* const table = [] {
+    auto* t = new std::array<UChar32, 32>();
+    t->fill(-1);
+    for (const auto& [cp, byte] : Windows1252UpperHalf()) {
+      if (byte <= 0x9F && cp > 0x9F) (*t)[byte - 0x80] = cp;
+    }
+    return t;
+  }();
+  return c >= 0x80 && c <= 0x9F ? (*table)[c - 0x80] : -1;
+}
+
 size_t DecodeHtmlEntities(std::string* text) {
   if (text->find('&') == std::string::npos) return 0;
   std::string out;
@@ -182,6 +246,19 @@ size_t DecodeHtmlEntities(std::string* text) {
   }
   if (decoded > 0) *text = std::move(out);
   return decoded;
+}
+
+size_t RemoveAsciiControls(std::string* utf8) {
+  const auto removed = [](char ch) {
+    const auto b = static_cast<unsigned char>(ch);
+    return (b < 0x20 && b != '\t' && b != '\n' && b != '\v' && b != '\f' && b != '\r') ||
+           b == 0x7F;
+  };
+  // ASCII bytes never occur inside a multi-byte UTF-8 sequence: bytewise is safe.
+  const auto it = std::remove_if(utf8->begin(), utf8->end(), removed);
+  const auto n = static_cast<size_t>(utf8->end() - it);
+  utf8->erase(it, utf8->end());
+  return n;
 }
 
 size_t RepairMojibake(std::string* text) {
@@ -244,6 +321,11 @@ std::string CleanText(absl::string_view text, const CleanupOptions& options,
       flags->insert(std::string(kFlagInvisibleRemoved));
     } else if (IsBidiControl(c)) {
       flags->insert(std::string(kFlagBidiRemoved));
+    } else if (const UChar32 mapped = Windows1252C1(c); mapped >= 0) {
+      // A windows-1252 byte read as Latin-1 upstream: “ ” ’ – — € … (WHATWG
+      // Encoding Standard: the Latin-1 labels mean windows-1252).
+      AppendUtf8(mapped, &out);
+      flags->insert(std::string(kFlagC1Mapped));
     } else if (IsRemovedControl(c)) {
       flags->insert(std::string(kFlagControlsRemoved));
     } else {

@@ -204,7 +204,10 @@ class Extractor {
   Extractor(const Gazetteer& gazetteer, const v1::Article& article)
       : g_(gazetteer), article_(article), text_(article.text()) {}
 
-  std::vector<v1::Entity> Run();
+  // The entities; the places of the dateline go to *dateline_places with their
+  // confidence, entity_id naming an entity of the result.
+  std::vector<v1::Entity> Run(
+      std::vector<std::pair<v1::DatelinePlace, float>>* dateline_places);
 
  private:
   // Setup.
@@ -274,7 +277,12 @@ class Extractor {
   bool IsFollowedByRegion(uint32_t end) const;
   // Token `token` is inside the dateline's span, before its first comma.
   bool InDateline(uint32_t token) const;
-  std::vector<v1::Entity> Group() const;
+  // Groups the candidates into entities. Mentions inside the dateline span are
+  // not emitted (the dateline is not body text) but still give an entity its
+  // name, type, link and confidence; an entity named only there is left out.
+  // The places (GPE, LOC) named in the dateline's place go to *dateline_places.
+  std::vector<v1::Entity> Group(
+      std::vector<std::pair<v1::DatelinePlace, float>>* dateline_places) const;
 
   const Gazetteer& g_;
   const v1::Article& article_;
@@ -385,6 +393,21 @@ bool Extractor::PlacePrepositionBefore(uint32_t begin) const {
 void Extractor::MarkSentences() {
   sentence_.assign(tokens_.size(), -1);
   initial_.assign(tokens_.size(), 0);
+  // The first word after the dateline span opens the lede's first sentence (the
+  // segment stage leaves the dateline out of it), but is not taken for a
+  // sentence start: ledes open with names ("First Union Corp said ...") far more
+  // often than with common words, and a name's first word must not be trimmed.
+  size_t lede = tokens_.size();
+  if (const v1::Span& d = article_.dateline().span(); d.end() > d.begin()) {
+    lede = static_cast<size_t>(
+        std::lower_bound(tokens_.begin(), tokens_.end(), d.end(),
+                         [](const Token& tk, uint32_t cp) { return tk.begin < cp; }) -
+        tokens_.begin());
+    while (lede < tokens_.size() && !IsWord(tokens_[lede]) &&
+           tokens_[lede].kind != Token::Kind::kNumber) {
+      ++lede;  // "<Versatile Corp> said ..."
+    }
+  }
   size_t t = 0;
   for (int s = 0; s < article_.sentences_size(); ++s) {
     const v1::Span& span = article_.sentences(s);
@@ -393,7 +416,7 @@ void Extractor::MarkSentences() {
     for (; t < tokens_.size() && tokens_[t].end <= span.end(); ++t) {
       sentence_[t] = s;
       if (first && (IsWord(tokens_[t]) || tokens_[t].kind == Token::Kind::kNumber)) {
-        initial_[t] = 1;
+        initial_[t] = t != lede;
         first = false;
       }
     }
@@ -1804,7 +1827,19 @@ void Extractor::ResolveReferences() {
   for (Candidate& c : added) candidates_.push_back(std::move(c));
 }
 
-std::vector<v1::Entity> Extractor::Group() const {
+void SetGeo(const GeoInfo& info, v1::Geo* geo) {
+  geo->set_geonames_id(info.geonames_id);
+  geo->set_country_code(info.country_code);
+  if (info.has_coordinates) {
+    geo->set_latitude(info.latitude);
+    geo->set_longitude(info.longitude);
+  }
+  geo->set_population(info.population);
+  geo->set_feature_code(info.feature_code);
+}
+
+std::vector<v1::Entity> Extractor::Group(
+    std::vector<std::pair<v1::DatelinePlace, float>>* dateline_places) const {
   struct Group {
     std::vector<const Candidate*> mentions;
   };
@@ -1821,11 +1856,36 @@ std::vector<v1::Entity> Extractor::Group() const {
   }
   const uint32_t headline_end = article_.headline().end();
   const double text_cps = std::max<double>(1, tokens_.empty() ? 1 : tokens_.back().end);
+  // The dateline span, and the end of its place ("ASTANA, Kazakhstan" in
+  // "ASTANA, Kazakhstan (AP) —").
+  const v1::Span& dateline = article_.dateline().span();
+  uint32_t place_end = dateline.end();
+  if (std::optional<absl::string_view> d =
+          CodePointSubstr(text_, dateline.begin(), dateline.end());
+      d.has_value() && !article_.dateline().place().empty() &&
+      absl::StartsWith(*d, article_.dateline().place())) {
+    place_end = dateline.begin() +
+                static_cast<uint32_t>(CountCodePoints(article_.dateline().place()));
+  }
+  auto in_dateline = [&](const Candidate* c) {
+    return dateline.end() > dateline.begin() && tokens_[c->begin].begin >= dateline.begin() &&
+           tokens_[c->end - 1].end <= dateline.end();
+  };
   std::vector<v1::Entity> out;
   std::vector<double> raw;
+  // Dateline places by their first token, with the index of their entity in
+  // `out` (-1 if none).
+  struct Place {
+    uint32_t begin;
+    v1::DatelinePlace place;
+    float confidence;
+    int entity;
+  };
+  std::vector<Place> places;
   for (const std::string& key : order) {
     const Group& group = groups.at(key);
     v1::Entity e;
+    std::optional<uint32_t> place_begin;
     // The entity's name, type, link and confidence come from its name mentions.
     const Candidate* best = group.mentions.front();
     for (const Candidate* c : group.mentions) {
@@ -1840,19 +1900,25 @@ std::vector<v1::Entity> Extractor::Group() const {
     bool in_headline = false;
     float confidence = 0;
     for (const Candidate* c : group.mentions) {
-      v1::Mention* m = e.add_mentions();
+      v1::Mention dateline_mention;
+      const bool dated = in_dateline(c);
+      v1::Mention* m = dated ? &dateline_mention : e.add_mentions();
       m->set_begin(tokens_[c->begin].begin);
       m->set_end(tokens_[c->end - 1].end);
       m->set_text(Surface(c->begin, c->end));
       if (!c->mention_type.empty() && c->mention_type != c->type) m->set_type(c->mention_type);
       m->set_kind(c->refers);
       if (c->refers != v1::Mention::NAME) {
-        weight += 0.25;
+        if (!dated) weight += 0.25;
         continue;
       }
-      ++names;
-      weight += c->mention_type.empty() ? 1.0 : 0.5;
-      in_headline = in_headline || m->end() <= headline_end;
+      if (dated) {
+        if (m->end() <= place_end && !place_begin.has_value()) place_begin = m->begin();
+      } else {
+        ++names;
+        weight += c->mention_type.empty() ? 1.0 : 0.5;
+        in_headline = in_headline || m->end() <= headline_end;
+      }
       confidence = std::max(confidence, EvidenceConfidence(c->evidence));
       if (!c->name.empty() && best->name.empty()) best = c;
       if (e.role().empty() && !c->role.empty()) e.set_role(c->role);
@@ -1869,23 +1935,24 @@ std::vector<v1::Entity> Extractor::Group() const {
       if (c->type != "NORP" && !c->geo.has_value() && best->type == "NORP") best = c;
     }
     e.set_type(best->type);
-    e.set_name(!best->name.empty() ? best->name : !longest.empty() ? longest
-                                                                    : e.mentions(0).text());
+    e.set_name(!best->name.empty() ? best->name
+               : !longest.empty()  ? longest
+                                   : Surface(group.mentions[0]->begin, group.mentions[0]->end));
     e.set_link(best->link);
-    if (best->geo.has_value()) {
-      v1::Geo* geo = e.mutable_geo();
-      geo->set_geonames_id(best->geo->geonames_id);
-      geo->set_country_code(best->geo->country_code);
-      if (best->geo->has_coordinates) {
-        geo->set_latitude(best->geo->latitude);
-        geo->set_longitude(best->geo->longitude);
-      }
-      geo->set_population(best->geo->population);
-      geo->set_feature_code(best->geo->feature_code);
-    }
+    if (best->geo.has_value()) SetGeo(*best->geo, e.mutable_geo());
     // More mentions = more confidence that the reading is right.
     confidence = std::min(1.0f, confidence + 0.02f * (std::max(names, 1) - 1));
     e.set_confidence(confidence);
+    const bool emitted = e.mentions_size() > 0;
+    if (place_begin.has_value() && (e.type() == "GPE" || e.type() == "LOC")) {
+      Place p{*place_begin, {}, confidence, emitted ? static_cast<int>(out.size()) : -1};
+      p.place.set_name(e.name());
+      p.place.set_type(e.type());
+      p.place.set_link(e.link());
+      if (e.has_geo()) *p.place.mutable_geo() = e.geo();
+      places.push_back(std::move(p));
+    }
+    if (!emitted) continue;
     const double first = e.mentions(0).begin() / text_cps;
     raw.push_back(weight + (in_headline ? 2.0 : 0.0) + (1.0 - first));
     out.push_back(std::move(e));
@@ -1895,10 +1962,17 @@ std::vector<v1::Entity> Extractor::Group() const {
     out[i].set_salience(static_cast<float>(std::round(raw[i] / max_raw * 1000) / 1000));
     out[i].set_id(absl::StrCat("e", i + 1));
   }
+  std::sort(places.begin(), places.end(),
+            [](const Place& a, const Place& b) { return a.begin < b.begin; });
+  for (Place& p : places) {
+    if (p.entity >= 0) p.place.set_entity_id(out[p.entity].id());
+    dateline_places->emplace_back(std::move(p.place), p.confidence);
+  }
   return out;
 }
 
-std::vector<v1::Entity> Extractor::Run() {
+std::vector<v1::Entity> Extractor::Run(
+    std::vector<std::pair<v1::DatelinePlace, float>>* dateline_places) {
   tokens_ = Tokenize(text_);
   symbols_.reserve(tokens_.size());
   for (const Token& t : tokens_) symbols_.push_back(g_.Symbol(t.key));
@@ -1937,7 +2011,7 @@ std::vector<v1::Entity> Extractor::Run() {
   ProcessCaseless();
   AddNestedNames();
   ResolveReferences();
-  return Group();
+  return Group(dateline_places);
 }
 
 absl::Mutex& GazetteerCacheMutex() {
@@ -1980,6 +2054,7 @@ std::unique_ptr<EntitiesStage> EntitiesStage::CreateWithGazetteer(
 absl::Status EntitiesStage::Process(v1::Article& article, const StageContext& ctx) const {
   (void)ctx;
   article.clear_entities();
+  if (article.has_dateline()) article.mutable_dateline()->clear_places();
   if (std::optional<size_t> bad = FindInvalidUtf8(article.text()); bad.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat("text is not valid UTF-8 at byte ", *bad));
   }
@@ -2002,13 +2077,22 @@ absl::Status EntitiesStage::Process(v1::Article& article, const StageContext& ct
     return absl::OkStatus();
   }
   Extractor extractor(*gazetteer_, article);
-  for (v1::Entity& e : extractor.Run()) {
+  std::vector<std::pair<v1::DatelinePlace, float>> places;
+  std::vector<v1::Entity> entities = extractor.Run(&places);
+  // Ids stay dense after filtering.
+  absl::flat_hash_map<std::string, std::string> new_ids;
+  for (v1::Entity& e : entities) {
     if (e.confidence() < options_.min_confidence) continue;
+    std::string id = absl::StrCat("e", article.entities_size() + 1);
+    new_ids[e.id()] = id;
+    e.set_id(std::move(id));
     *article.add_entities() = std::move(e);
   }
-  // Ids stay dense after filtering.
-  for (int i = 0; i < article.entities_size(); ++i) {
-    article.mutable_entities(i)->set_id(absl::StrCat("e", i + 1));
+  for (auto& [place, confidence] : places) {
+    if (confidence < options_.min_confidence) continue;
+    auto it = new_ids.find(place.entity_id());
+    place.set_entity_id(it == new_ids.end() ? "" : it->second);
+    *article.mutable_dateline()->add_places() = std::move(place);
   }
   return absl::OkStatus();
 }

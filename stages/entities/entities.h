@@ -2,7 +2,11 @@
 // article, and places on the map.
 //
 // Reads Article.text, .headline, .sentences (from the segment stage), .dateline
-// and .language; replaces Article.entities. Each Entity groups the mentions of
+// and .language; replaces Article.entities and Article.dateline.places. The
+// dateline span is not body text: no mention lies in it; the places its place
+// names ("GENEVA/BRUSSELS", "ASTANA, Kazakhstan") are resolved like entities into
+// Dateline.places, with the id of the entity when the body names the place too.
+// Each Entity groups the mentions of
 // one real thing ("Sergey Lavrov" ← "Russian Foreign Minister Sergey Lavrov",
 // "Lavrov"; "Russia" ← "Russia", "Russia's", "Russian"), with:
 //   type        PERSON, ORG, GPE, LOC, NORP, FAC or EVENT (OntoNotes names);
@@ -105,7 +109,8 @@ class EntitiesStage final : public Stage {
 
   absl::string_view name() const override { return "entities"; }
 
-  // Replaces article.entities (see the file comment). Errors (kInvalidArgument):
+  // Replaces article.entities and article.dateline.places (see the file
+  // comment). Errors (kInvalidArgument):
   // text not valid UTF-8, or a headline/sentence/dateline span out of range.
   absl::Status Process(v1::Article& article, const StageContext& ctx) const override;
 

@@ -186,6 +186,16 @@ absl::Status SegmentStage::Process(v1::Article& article, const StageContext& ctx
     return s;
   }
   if (units.empty() && code_points > 0) units.push_back(MakeSpan(0, code_points));
+  // A dateline opening a paragraph ("GENEVA, Sept 12 (Reuters) -") is not part of
+  // its first sentence.
+  const v1::Span& dateline = article.dateline().span();
+  if (dateline.end() > dateline.begin()) {
+    for (v1::Span& unit : units) {
+      if (unit.begin() == dateline.begin() && dateline.end() <= unit.end()) {
+        unit.set_begin(dateline.end());
+      }
+    }
+  }
   absl::StatusOr<std::vector<v1::Span>> sentences = Segment(article.text(), units);
   if (!sentences.ok()) return sentences.status();
   article.clear_sentences();

@@ -58,8 +58,9 @@ class SegmentStage final : public Stage {
   // Replaces Article.sentences with the sentences of the headline and of each
   // paragraph, in order. A sentence never crosses a unit (headline or paragraph)
   // boundary; leading and trailing white space is trimmed off each sentence and
-  // empty ones are dropped. If the article has neither headline nor paragraphs,
-  // the whole text is segmented as one unit.
+  // empty ones are dropped. A dateline span opening a paragraph is in no
+  // sentence: the paragraph's first sentence starts after it. If the article has
+  // neither headline nor paragraphs, the whole text is segmented as one unit.
   // Errors (kInvalidArgument): "headline [b, e) out of range ..." /
   // "paragraphs[i] ..." for spans that do not fit the text or overlap; "text is
   // not valid UTF-8 at byte N"; a text of 2 GiB or more.

@@ -73,6 +73,8 @@ absl::StatusOr<Features> ComputeFeatures(const v1::Article& article,
   for (const std::string& signal : article.wire().signals()) {
     if (signal == "sig:correction") f.headline.correction = true;
     if (signal == "sig:update") f.headline.update = true;
+    // The decode stage's signal for a REFILE-/RPT- label it took off the headline.
+    if (signal == "wire:refile") f.headline.refile = true;
   }
   f.kill_notice = f.headline.kill || IsKillNotice(first_paragraph);
   // A short body (a dividend notice, a price line) is mostly template: the

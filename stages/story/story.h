@@ -16,7 +16,8 @@
 //     guid is recorded as superseded, so it is stale if it arrives afterwards.
 //  3. Otherwise by content, within the time window: an item whose headline has a
 //     version marker ("CORRECTED -", "(CORRECTED)", "UPDATE 2-", "REFILE-";
-//     NewsML-G2 signal sig:correction / sig:update) or is a kill notice joins the
+//     signal sig:correction / sig:update / wire:refile, which the decode stage
+//     sets when it takes such a label off the headline) or is a kill notice joins the
 //     most similar earlier item at estimated Jaccard >= version_threshold, else the
 //     latest one with the same headline once the markers are stripped, and
 //     supersedes the story's current item (flags "correction", "update",

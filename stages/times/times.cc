@@ -28,11 +28,19 @@ absl::Time ToTime(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
-// The zone of the dateline place: a GPE entity with a mention inside the
-// dateline span, or named like the dateline place.
+// The zone of the dateline place: its first GPE in Dateline.places, else a GPE
+// entity with a mention inside the dateline span, or named like the dateline place.
 absl::TimeZone DatelineZone(const v1::Article& article) {
   const v1::Dateline& d = article.dateline();
   if (d.place().empty()) return absl::UTCTimeZone();
+  // Its first place resolved by the entities stage.
+  for (const v1::DatelinePlace& p : d.places()) {
+    if (p.type() != "GPE" || p.geo().country_code().empty()) continue;
+    if (std::optional<absl::TimeZone> zone = CountryTimeZone(p.geo().country_code())) {
+      return *zone;
+    }
+    break;
+  }
   for (const v1::Entity& e : article.entities()) {
     if (e.type() != "GPE" || e.geo().country_code().empty()) continue;
     bool in_dateline = absl::StartsWithIgnoreCase(d.place(), e.name());

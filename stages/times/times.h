@@ -1,8 +1,8 @@
 // The "times" stage: TIMEX3 time expressions resolved against the article's
 // reference time, plus Article.published_at and Article.event_date hints.
 //
-// Reads Article.text, .paragraphs, .dateline, .entities (the dateline place's
-// country, for its time zone), .wire.first_created, .published_at,
+// Reads Article.text, .paragraphs, .dateline (with .places, the dateline place's
+// country, for its time zone), .entities (the same for an older entities stage), .wire.first_created, .published_at,
 // .source.timestamp and .language; replaces Article.times (see timex.h for the
 // expressions and values, TimeML TIMEX3 1.2.1).
 //
@@ -15,7 +15,7 @@
 //   3. Article.published_at → "published_at";
 //   4. Source.timestamp (Kafka) → "kafka_timestamp".
 // Instants become days in the dateline city's time zone when the dateline place
-// is a GPE entity of a country with a single IANA zone (ICU's zone data), else
+// is a GPE (Dateline.places, else an entity) of a country with a single IANA zone (ICU's zone data), else
 // in UTC. The wall clock is never used, so replaying an input gives the same
 // output. Without any anchor, relative expressions keep X placeholders.
 //

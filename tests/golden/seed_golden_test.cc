@@ -160,8 +160,10 @@ TEST(SeedGoldenTest, ReutersRecordThroughTheChain) {
   EXPECT_EQ(a.published_at().seconds(), 541350061);  // 1987-02-26T15:01:01.79Z
   ASSERT_GE(a.sentences_size(), 3);
   EXPECT_EQ(Text(a, a.sentences(0)), "BAHIA COCOA REVIEW");
+  // The dateline "SALVADOR, Feb 26 -" is in no sentence.
+  EXPECT_EQ(Text(a, a.dateline().span()), "SALVADOR, Feb 26 -");
   EXPECT_EQ(Text(a, a.sentences(1)),
-            "SALVADOR, Feb 26 - Showers continued throughout the week in the Bahia cocoa "
+            "Showers continued throughout the week in the Bahia cocoa "
             "zone, alleviating the drought since early January and improving prospects for "
             "the coming temporao, although normal humidity levels have not been restored, "
             "Comissaria Smith said in its weekly review.");

@@ -22,6 +22,7 @@ using ::newsd::testing::IsOk;
 using ::newsd::testing::ReadFile;
 using ::newsd::testing::StatusIs;
 using ::testing::ElementsAre;
+using namespace std::string_literals;  // NOLINT: "...\0..."s keeps NUL bytes
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
@@ -161,7 +162,18 @@ TEST(DecodePlainTextTest, DeclaredUtf16IsNotBinary) {
   absl::StatusOr<v1::Article> a = Decode(utf16le, "text/plain; charset=UTF-16LE");
   ASSERT_THAT(a, IsOk());
   EXPECT_EQ(a->text(), "Hi\n\nBody.");
-  EXPECT_THAT(Decode(utf16le), StatusIs(kInvalid, "binary content: NUL byte at byte 1"));
+  // Undeclared, the NUL bytes are half of it: binary.
+  EXPECT_THAT(Decode(utf16le), StatusIs(kInvalid, "binary content: 7 of the first 15 bytes "
+                                                  "are control characters"));
+  // Declared without BOM: converted up front, so the format is sniffed on text.
+  const std::string xml = "<nitf><body><body.head><hedline><hl1>Wide</hl1></hedline>"
+                          "</body.head></body></nitf>";
+  std::string wide;
+  for (const char c : xml) wide += std::string({c, '\0'});
+  a = Decode(wide, "application/xml; charset=UTF-16LE");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->format(), v1::FORMAT_NITF);
+  EXPECT_EQ(a->text(), "Wide");
 }
 
 TEST(DecodePlainTextTest, ControlCharactersAreRemovedAndFlagged) {
@@ -177,6 +189,135 @@ TEST(DecodePlainTextTest, HeadlineOnlyIsBodyEmpty) {
   EXPECT_EQ(a->text(), "Just a headline");
   EXPECT_EQ(a->paragraphs_size(), 0);
   EXPECT_THAT(a->flags(), ElementsAre("body_empty"));
+}
+
+// A plain text opening with its dateline lede has no headline: the lede is the
+// first paragraph (no headline is made up; flag "headline_missing").
+TEST(DecodePlainTextTest, DatelineLedeIsNotTheHeadline) {
+  absl::StatusOr<v1::Article> a = Decode(
+      "WASHINGTON (AP) \xE2\x80\x94 The Senate voted 52-48 on Tuesday to pass the bill.\n"
+      "\n"
+      "The House votes next week.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_THAT(Paragraphs(*a),
+              ElementsAre("WASHINGTON (AP) \xE2\x80\x94 The Senate voted 52-48 on Tuesday to "
+                          "pass the bill.",
+                          "The House votes next week."));
+  EXPECT_EQ(a->dateline().place(), "WASHINGTON");
+  EXPECT_EQ(a->dateline().agency(), "AP");
+  EXPECT_EQ(Text(*a, a->dateline().span()), "WASHINGTON (AP) \xE2\x80\x94");
+  EXPECT_EQ(a->dateline().span().begin(), 0u);
+  EXPECT_THAT(a->flags(), ElementsAre("headline_missing"));
+}
+
+TEST(DecodePlainTextTest, SoftWrappedFirstParagraphIsNotTheHeadline) {
+  // Blank-line separated paragraphs, the first wrapped at ~60 columns.
+  absl::StatusOr<v1::Article> a = Decode(
+      "The Senate voted on Tuesday to pass a spending bill that\n"
+      "would keep the government open until the end of\n"
+      "September, officials said.\n"
+      "\n"
+      "The House votes next week.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_THAT(Paragraphs(*a),
+              ElementsAre("The Senate voted on Tuesday to pass a spending bill that would keep "
+                          "the government open until the end of September, officials said.",
+                          "The House votes next week."));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_missing"));
+  // No blank lines: a headline line, then a wrapped paragraph (its continuation
+  // lines join it), then one line per paragraph.
+  a = Decode(
+      "Senate passes spending bill\n"
+      "The Senate voted on Tuesday to pass a spending bill, which\n"
+      "keeps the government open.\n"
+      "The House votes next week.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "Senate passes spending bill");
+  EXPECT_THAT(Paragraphs(*a),
+              ElementsAre("The Senate voted on Tuesday to pass a spending bill, which keeps "
+                          "the government open.",
+                          "The House votes next week."));
+  // A line ending with "the" continues even before a capital.
+  a = Decode(
+      "Officials said on Tuesday that the bill would reach the\n"
+      "White House by Friday.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("Officials said on Tuesday that the bill would reach "
+                                          "the White House by Friday."));
+}
+
+// An alert without headline: the label is a signal, the dateline is found after
+// it, and the first sentence becomes the headline (flag "headline_derived").
+TEST(DecodePlainTextTest, AlertGetsItsFirstSentenceAsHeadline) {
+  absl::StatusOr<v1::Article> a = Decode(
+      "FLASH: WASHINGTON (AP) \xE2\x80\x94 The Senate confirmed Jane Doe to the Supreme Court "
+      "on Saturday. The vote was 50-48.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()),
+            "The Senate confirmed Jane Doe to the Supreme Court on Saturday");
+  EXPECT_THAT(Paragraphs(*a),
+              ElementsAre("WASHINGTON (AP) \xE2\x80\x94 The Senate confirmed Jane Doe to the "
+                          "Supreme Court on Saturday. The vote was 50-48."));
+  EXPECT_EQ(Text(*a, a->dateline().span()), "WASHINGTON (AP) \xE2\x80\x94");
+  EXPECT_EQ(a->dateline().place(), "WASHINGTON");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("wire:flash"));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_derived"));
+  // The label alone on the first line.
+  a = Decode(
+      "BULLETIN\n\nGENEVA, Sept 12 (Reuters) - Talks on Syria collapsed on Thursday, "
+      "diplomats said.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(),
+            "Talks on Syria collapsed on Thursday, diplomats said\n\n"
+            "GENEVA, Sept 12 (Reuters) - Talks on Syria collapsed on Thursday, diplomats said.");
+  EXPECT_EQ(a->dateline().place(), "GENEVA");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("wire:bulletin"));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_derived"));
+  // An alert label on a headline: taken off, the headline stays.
+  a = Decode("URGENT: Senate confirms Jane Doe\n\nThe vote was 50-48.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "Senate confirms Jane Doe");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("wire:urgent"));
+  EXPECT_THAT(a->flags(), IsEmpty());
+}
+
+TEST(DecodePlainTextTest, HeadlineLabelsAndSlugMoveToWire) {
+  absl::StatusOr<v1::Article> a =
+      Decode("UPDATE 2-RUGBY-All Blacks beat Australia to keep Bledisloe Cup\n\nBody.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "All Blacks beat Australia to keep Bledisloe Cup");
+  EXPECT_EQ(a->text().substr(0, 3), "All");
+  EXPECT_EQ(a->wire().slugline(), "RUGBY");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("sig:update", "wire:update-2"));
+  a = Decode("REFILE-CORRECTED-Oil rises as supply fears mount\n\nBody.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "Oil rises as supply fears mount");
+  EXPECT_EQ(a->wire().slugline(), "");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("wire:refile", "sig:correction"));
+  for (const char* headline :
+       {"Anti-war protest draws thousands", "U.S.-China talks resume in Geneva"}) {
+    a = Decode(absl::StrCat(headline, "\n\nBody.\n"));
+    ASSERT_THAT(a, IsOk());
+    EXPECT_EQ(Text(*a, a->headline()), headline);
+    EXPECT_EQ(a->wire().slugline(), "");
+    EXPECT_THAT(a->wire().signals(), IsEmpty());
+  }
+}
+
+// The headline cleanup applies to every format; a declared slugline wins over the
+// headline's slug, and a declared signal is not repeated.
+TEST(DecodeTest, HeadlineLabelsInNinjs) {
+  absl::StatusOr<v1::Article> a = Decode(
+      R"({"uri": "urn:x:7", "slugline": "soccer-messi",)"
+      R"( "headline": "UPDATE 1-SOCCER-Messi joins Inter Miami", "body_text": "Body."})",
+      "application/ninjs+json");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "Messi joins Inter Miami");
+  EXPECT_EQ(a->wire().slugline(), "soccer-messi");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("sig:update", "wire:update-1"));
 }
 
 // ---- Publication time and id ---------------------------------------------------
@@ -243,9 +384,39 @@ TEST(DecodeErrorTest, InvalidUtf8IsReplacedAndFlagged) {
   EXPECT_THAT(a->flags(), ElementsAre("invalid_utf8_replaced"));
 }
 
-TEST(DecodeErrorTest, NulByteIsBinary) {
-  EXPECT_THAT(Decode(absl::string_view("abc\0def", 7)),
-              StatusIs(kInvalid, "binary content: NUL byte at byte 3"));
+TEST(DecodeNulTest, NulInsideTextIsRemovedAndFlagged) {
+  // One NUL in a line of text (a C-string copy gone wrong) and NUL padding after it.
+  const std::string payload =
+      "Fed holds rates\nThe Federal Reserve\0 held rates on Wednesday.\n\0\0\0\0\0\0\0\0"s;
+  absl::StatusOr<v1::Article> a = Decode(payload);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Fed holds rates\n\nThe Federal Reserve held rates on Wednesday.");
+  EXPECT_THAT(a->flags(), ElementsAre("nul_bytes_removed"));
+  // In markup too: the NUL is gone before the XML parser sees the bytes.
+  a = Decode("<nitf><body><body.head><hedline><hl1>Fed\0 holds</hl1></hedline>"
+             "</body.head></body></nitf>"s);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Fed holds");
+  EXPECT_THAT(a->flags(), ElementsAre("nul_bytes_removed", "body_empty"));
+  // Nothing but NUL bytes.
+  EXPECT_THAT(Decode(std::string(16, '\0')), StatusIs(kInvalid, "binary content: only NUL bytes"));
+}
+
+TEST(DecodeNulTest, BinaryFormatsAreStillRejected) {
+  // A PNG signature and IHDR chunk start; a PDF header followed by text-like bytes
+  // (a PDF's first kilobytes can be mostly ASCII: the signature decides).
+  const std::string png = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0"s;
+  EXPECT_THAT(Decode(png), StatusIs(kInvalid, "binary content: PNG image signature at byte 0"));
+  EXPECT_THAT(Decode("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\n"
+                     "endobj\n"),
+              StatusIs(kInvalid, "binary content: PDF document signature at byte 0"));
+  EXPECT_THAT(Decode("PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0[Content_Types].xml"s),
+              StatusIs(kInvalid, HasSubstr("ZIP archive")));
+  EXPECT_THAT(Decode("\x1f\x8b\x08\0\0\0\0\0\0\x03\xcb" "H\xcd\xc9\xc9W(\xcf/\xca" "I"s),
+              StatusIs(kInvalid, "binary content: gzip data signature at byte 0"));
+  // Text that merely starts like one of them is text.
+  absl::StatusOr<v1::Article> a = Decode("GIF maker sold\nThe GIF89 format's owner sold it.\n");
+  ASSERT_THAT(a, IsOk());
 }
 
 TEST(DecodeErrorTest, ControlCharacterSoupIsBinary) {

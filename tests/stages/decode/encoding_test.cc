@@ -7,6 +7,7 @@
 #include "stages/common/unicode.h"
 #include "stages/decode/charset.h"
 #include "stages/decode/decode.h"
+#include "stages/decode/markup.h"
 #include "stages/decode/text_cleanup.h"
 #include "tests/stages/testing/status_matchers.h"
 
@@ -269,8 +270,117 @@ TEST(CleanTextTest, SpacesInvisiblesBidiAndControls) {
             "שלום abc x");
   EXPECT_THAT(flags, ElementsAre("bidi_controls_removed"));
   flags.clear();
-  EXPECT_EQ(CleanText("bell\x07 nel\u0085 del\x7f", {}, &flags), "bell nel del");
+  EXPECT_EQ(CleanText("bell\x07 del\x7f nbsp\u0081 rlm\u008f", {}, &flags), "bell del nbsp rlm");
   EXPECT_THAT(flags, ElementsAre("control_chars_removed"));
+}
+
+// ---- C1 controls: windows-1252 bytes read as Latin-1 ---------------------------------
+
+TEST(CleanTextTest, C1ControlsAreMappedThroughWindows1252) {
+  std::set<std::string> flags;
+  EXPECT_EQ(CleanText("\u0093quoted\u0094 and it\u0092s \u0096 5\u0080\u0085", {}, &flags),
+            "\u201cquoted\u201d and it\u2019s \u2013 5\u20ac\u2026");
+  EXPECT_THAT(flags, ElementsAre("c1_controls_mapped"));
+  // Every C1 control: the 27 windows-1252 defines are mapped, the other 5 removed.
+  for (UChar32 c = 0x80; c <= 0x9F; ++c) {
+    std::string in = "a";
+    AppendUtf8(c, &in);
+    in += "z";
+    flags.clear();
+    const std::string out = CleanText(in, {}, &flags);
+    const bool undefined = c == 0x81 || c == 0x8D || c == 0x8F || c == 0x90 || c == 0x9D;
+    EXPECT_EQ(CountCodePoints(out), undefined ? 2u : 3u) << c;
+    EXPECT_THAT(flags, ElementsAre(undefined ? "control_chars_removed" : "c1_controls_mapped")) << c;
+  }
+}
+
+TEST(CleanTextTest, MojibakeIsRepairedBeforeControlsAreTouched) {
+  // "levy”" as UTF-8 (E2 80 9D) read as windows-1252: 0x9D is undefined there and
+  // survives as U+009D. Deleting it first would leave "levyâ€".
+  std::set<std::string> flags;
+  EXPECT_EQ(CleanText("the \u00e2\u20ac\u0153levy\u00e2\u20ac\u009d was cut", {}, &flags),
+            "the \u201clevy\u201d was cut");
+  EXPECT_THAT(flags, ElementsAre("mojibake_repaired"));
+  // The U+009D lost upstream (dropped or replaced by U+FFFD): still "”".
+  flags.clear();
+  EXPECT_EQ(CleanText("the \u00e2\u20ac\u0153levy\u00e2\u20ac was cut; "
+                      "\u00e2\u20ac\u0153tax\u00e2\u20ac\ufffd too", {}, &flags),
+            "the \u201clevy\u201d was cut; \u201ctax\u201d too");
+  EXPECT_THAT(flags, ElementsAre("mojibake_repaired"));
+}
+
+TEST(DecodeEncodingTest, C1BytesInLatin1OrUndeclaredPayloads) {
+  const std::string bytes = "Levy vote\n\x93Quoted\x94 and it\x92s done, the minister said.\n";
+  const std::string expected =
+      "Levy vote\n\n\u201cQuoted\u201d and it\u2019s done, the minister said.";
+  for (const char* content_type : {"text/plain; charset=ISO-8859-1", ""}) {
+    absl::StatusOr<v1::Article> a = Decode(bytes, content_type);
+    ASSERT_THAT(a, IsOk()) << content_type;
+    EXPECT_EQ(a->text(), expected) << content_type;
+    EXPECT_THAT(a->flags(), ElementsAre(*content_type ? "charset_mislabelled" : "charset_guessed"));
+  }
+  // Text already mis-decoded as Latin-1 upstream: UTF-8 bytes of U+0093 ... U+0092.
+  absl::StatusOr<v1::Article> a =
+      Decode("Levy vote\n\xC2\x93Quoted\xC2\x94 and it\xC2\x92s done, the minister said.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), expected);
+  EXPECT_THAT(a->flags(), ElementsAre("c1_controls_mapped"));
+}
+
+TEST(DecodeEncodingTest, PlainTextMojibakeWithU009DIsRepaired) {
+  // UTF-8 bytes of "â€œlevyâ€\u009d": the plain-text decoder removes C0 controls
+  // up front, but must leave U+009D to the mojibake repair.
+  absl::StatusOr<v1::Article> a = Decode(
+      "Levy\x07 vote\nThe \xC3\xA2\xE2\x82\xAC\xC5\x93levy\xC3\xA2\xE2\x82\xAC\xC2\x9D passed.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Levy vote\n\nThe \u201clevy\u201d passed.");
+  EXPECT_THAT(a->flags(), UnorderedElementsAre("control_chars_removed", "mojibake_repaired"));
+}
+
+// ---- HTML5 character references -------------------------------------------------------
+
+TEST(CleanTextTest, Html5CharacterReferences) {
+  std::set<std::string> flags;
+  // Invalid numeric references: U+FFFD (HTML5 §13.2.5.80), any number of digits.
+  EXPECT_EQ(CleanText("a&#xD800;b&#0;c&#99999999;d&#99999999999999999999;e", {true}, &flags),
+            "a\uFFFDb\uFFFDc\uFFFDd\uFFFDe");
+  EXPECT_THAT(flags, ElementsAre("entities_decoded"));
+  // C1 numeric references are windows-1252 (&#150; is "–").
+  EXPECT_EQ(CleanText("1990&#150;1995 &#147;x&#148;", {true}, &flags), "1990\u20131995 \u201cx\u201d");
+  // Legacy names without ";" are decoded unless a letter, digit or "=" follows.
+  EXPECT_EQ(CleanText("&copy 2024 Reuters &amp more, &eacute.", {true}, &flags),
+            "\u00a9 2024 Reuters & more, \u00e9.");
+  EXPECT_EQ(CleanText("&notice &copy2024 ?a=1&copy=2", {true}, &flags),
+            "&notice &copy2024 ?a=1&copy=2");
+  // A name that HTML5 only knows with its ";" stays literal without it.
+  EXPECT_EQ(CleanText("wait&hellip then &hellip;", {true}, &flags), "wait&hellip then \u2026");
+  // HTML5-only names, including multi-code-point values.
+  EXPECT_EQ(CleanText("&bigstar; &NotEqualTilde; &fjlig;", {true}, &flags),
+            "\u2605 \u2242\u0338 fj");
+  std::string text = "&copy";
+  EXPECT_EQ(DecodeHtmlEntities(&text), 1u);
+  EXPECT_EQ(text, "\u00a9");
+  EXPECT_STREQ(LookupHtml5Reference("amp"), "&");
+  EXPECT_EQ(LookupHtml5Reference("hellip"), nullptr);
+  EXPECT_EQ(LookupHtml5Reference("nosuch;"), nullptr);
+}
+
+TEST(DecodeEncodingTest, Html5ReferencesInHtmlAndXml) {
+  // libxml2's HTML parser dropped invalid numeric references and left
+  // HTML5-only names and legacy names without ";" undecoded.
+  absl::StatusOr<v1::Article> a = Decode(
+      "<html><head><title>Refs</title></head><body><article><p>a&#xD800;b&#0;c&#99999999;d "
+      "&copy 2024 &amp more &hellip x &bigstar;</p></article></body></html>",
+      "text/html");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Refs\n\na\uFFFDb\uFFFDc\uFFFDd \u00a9 2024 & more &hellip x \u2605");
+  // XML: an invalid numeric reference is not well-formed; it reads as HTML5 does.
+  a = Decode("<nitf><body><body.head><hedline><hl1>a&#0;b&#xD800;c&#1;d</hl1></hedline>"
+             "</body.head></body></nitf>");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "a\uFFFDb\uFFFDcd");
+  EXPECT_EQ(RewriteInvalidNumericReferences("&#65; &#x41;", false), std::nullopt);
+  EXPECT_EQ(RewriteInvalidNumericReferences("x&#0y&#x110000;", false), "x&#xFFFD;y&#xFFFD;");
 }
 
 // Every ASCII byte between two letters: printable ones and LF are kept, TAB

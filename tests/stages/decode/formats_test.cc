@@ -1,6 +1,7 @@
 // Format decoders (HTML, RSS, Atom, NewsML-G2 newsMessage fan-out, ninjs
 // tolerance), safety limits (XXE, entity bombs, nesting, size) and textual
 // datelines and credits. Corpus-wide golden tests are in tests/golden/.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,8 @@
 #include "stages/common/spans.h"
 #include "stages/decode/decode.h"
 #include "stages/decode/wire_time.h"
+#include "stages/quotes/quotes.h"
+#include "stages/segment/segment.h"
 #include "tests/stages/testing/status_matchers.h"
 
 namespace newsd::stages {
@@ -22,6 +25,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
 constexpr absl::StatusCode kExhausted = absl::StatusCode::kResourceExhausted;
@@ -670,6 +674,92 @@ TEST(SafetyTest, TextLimits) {
   ASSERT_EQ(a->paragraphs_size(), 1);
   EXPECT_EQ(Span(*a, a->paragraphs(0)), "Sergey Lavrov met");
   EXPECT_THAT(a->flags(), ElementsAre("truncated"));
+}
+
+// The flags the segment and quotes stages add to a decoded English article.
+std::vector<std::string> QuoteFlags(v1::Article a) {
+  a.set_language("en");
+  absl::StatusOr<std::unique_ptr<SegmentStage>> segment = SegmentStage::Create({});
+  EXPECT_THAT(segment, IsOk());
+  EXPECT_THAT((*segment)->Process(a, StageContext()), IsOk());
+  EXPECT_THAT(QuotesStage({}).Process(a, StageContext()), IsOk());
+  return {a.flags().begin(), a.flags().end()};
+}
+
+TEST(TruncationTest, CutAtASentenceEndOutsideQuotesWithTheOriginalLength) {
+  const std::string text =
+      "Headline\nFirst paragraph.\nThe minister spoke. \u201cWe will not accept this. It is "
+      "wrong,\u201d he said. Talks went on.\n";
+  DecodeOptions options;
+  // 90 bytes end inside the quote, after "accept this." (75 bytes): the cut steps
+  // back to the sentence before the quote.
+  options.text.max_text_bytes = 90;
+  absl::StatusOr<v1::Article> a = Decode(text, "", options);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Headline\n\nFirst paragraph.\n\nThe minister spoke.");
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("First paragraph.", "The minister spoke."));
+  EXPECT_THAT(a->flags(), ElementsAre("truncated"));
+  EXPECT_EQ(a->original_text_bytes(), 115u);
+  EXPECT_THAT(QuoteFlags(*a), Not(Contains("quote_unclosed")));
+  // The old cut at the last space before the limit left the quote unclosed.
+  absl::StatusOr<v1::Article> naive = Decode(
+      "Headline\nFirst paragraph.\nThe minister spoke. \u201cWe will not accept this. It is\n");
+  ASSERT_THAT(naive, IsOk());
+  EXPECT_THAT(QuoteFlags(*naive), Contains("quote_unclosed"));
+  // With room for the sentence that closes the quote, it is kept.
+  options.text.max_text_bytes = 105;
+  a = Decode(text, "", options);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Headline\n\nFirst paragraph.\n\nThe minister spoke. \u201cWe will not "
+                       "accept this. It is wrong,\u201d he said.");
+  EXPECT_EQ(a->original_text_bytes(), 115u);
+  EXPECT_THAT(QuoteFlags(*a), Not(Contains("quote_unclosed")));
+  // Nothing cut: no original length.
+  a = Decode(text);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->original_text_bytes(), 0u);
+  EXPECT_THAT(a->flags(), IsEmpty());
+}
+
+TEST(TruncationTest, ParagraphCutKeepsAMultiParagraphQuoteOut) {
+  // The second paragraph ends inside a quote that the third (opening with a mark,
+  // the newspaper convention) continues; the third does not fit.
+  const std::string text =
+      "Headline\nIntro.\n\u201cWe will fight on,\u201d he said. \u201cWe will not stop.\n"
+      "\u201cWe will win, and we will keep on fighting.\u201d\n";
+  DecodeOptions options;
+  options.text.max_text_bytes = 110;
+  absl::StatusOr<v1::Article> a = Decode(text, "", options);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Headline\n\nIntro.");
+  EXPECT_THAT(a->flags(), ElementsAre("truncated"));
+  EXPECT_EQ(a->original_text_bytes(), 121u);
+  EXPECT_THAT(QuoteFlags(*a), Not(Contains("quote_unclosed")));
+  // max_paragraphs cuts at a paragraph boundary the same way.
+  options = {};
+  options.text.max_paragraphs = 2;
+  a = Decode(text, "", options);
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Headline\n\nIntro.");
+  EXPECT_EQ(a->original_text_bytes(), 121u);
+  EXPECT_THAT(QuoteFlags(*a), Not(Contains("quote_unclosed")));
+}
+
+TEST(RepeatedParagraphsTest, RunsOfIdenticalParagraphsAreCollapsed) {
+  std::string text = "Headline\n\nIntro.\n\n";
+  for (int i = 0; i < 200; ++i) text += "\u201cWe are ready,\u201d he said.\n\n";
+  text += "Outro.\n\nIntro.\n";
+  absl::StatusOr<v1::Article> a = Decode(text);
+  ASSERT_THAT(a, IsOk());
+  const std::string quote = "\u201cWe are ready,\u201d he said.";
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("Intro.", quote, quote, quote, "Outro.", "Intro."));
+  EXPECT_THAT(a->flags(), ElementsAre("repeated_paragraphs_collapsed"));
+  EXPECT_EQ(a->original_text_bytes(), 0u);
+  // Three in a row are kept as they are.
+  a = Decode("Headline\n\nSame.\n\nSame.\n\nSame.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("Same.", "Same.", "Same."));
+  EXPECT_THAT(a->flags(), IsEmpty());
 }
 
 TEST(DecodeFactoryTest, NewOptionsAreValidated) {

@@ -478,16 +478,87 @@ TEST(EntitiesStageTest, EveryCityOfTheDatelineIsAPlace) {
   a.mutable_headline()->set_end(5);
   a.mutable_dateline()->set_place("GENEVA/BRUSSELS");
   a.mutable_dateline()->mutable_span()->set_begin(7);
-  a.mutable_dateline()->mutable_span()->set_end(29);
+  a.mutable_dateline()->mutable_span()->set_end(43);  // "GENEVA/BRUSSELS, Sept 12 (Reuters) -"
   a.set_language("en");
   ASSERT_THAT(entities->Process(a, StageContext()), IsOk());
   SCOPED_TRACE(DescribeEntities(a));
-  const v1::Entity* geneva = FindEntity(a, "Geneva");
-  ASSERT_NE(geneva, nullptr);
-  EXPECT_EQ(geneva->geo().country_code(), "CH");
-  const v1::Entity* brussels = FindEntity(a, "Brussels");
-  ASSERT_NE(brussels, nullptr);
-  EXPECT_EQ(brussels->geo().country_code(), "BE");
+  // The dateline is not body text: its places are Dateline.places, not mentions.
+  EXPECT_EQ(FindEntity(a, "Geneva"), nullptr);
+  EXPECT_EQ(FindEntity(a, "Brussels"), nullptr);
+  EXPECT_EQ(FindEntity(a, "Reuters"), nullptr);
+  ASSERT_EQ(a.dateline().places_size(), 2);
+  const v1::DatelinePlace& geneva = a.dateline().places(0);
+  EXPECT_EQ(geneva.name(), "Geneva");
+  EXPECT_EQ(geneva.type(), "GPE");
+  EXPECT_EQ(geneva.geo().country_code(), "CH");
+  EXPECT_EQ(geneva.link(), absl::StrCat("geonames:", geneva.geo().geonames_id()));
+  EXPECT_EQ(geneva.entity_id(), "");
+  const v1::DatelinePlace& brussels = a.dateline().places(1);
+  EXPECT_EQ(brussels.name(), "Brussels");
+  EXPECT_EQ(brussels.geo().country_code(), "BE");
+}
+
+TEST(EntitiesStageTest, DatelinePlaceNamedInTheBodyLinksItsEntity) {
+  static const StagePtr segment = MakeStage("segment");
+  static const StagePtr entities = MakeStage("entities");
+  v1::Article a;
+  // "Talks" [0, 5), paragraph [7, 78), dateline "ASTANA, Kazakhstan (AP) —" [7, 32).
+  a.set_text(
+      "Talks\n\nASTANA, Kazakhstan (AP) \xE2\x80\x94 Officials in Astana met "
+      "Kazakhstan's leaders.");
+  a.mutable_headline()->set_end(5);
+  v1::Span* p = a.add_paragraphs();
+  p->set_begin(7);
+  p->set_end(78);
+  a.mutable_dateline()->set_place("ASTANA, Kazakhstan");
+  a.mutable_dateline()->set_agency("AP");
+  a.mutable_dateline()->mutable_span()->set_begin(7);
+  a.mutable_dateline()->mutable_span()->set_end(32);
+  a.set_language("en");
+  ASSERT_THAT(segment->Process(a, StageContext()), IsOk());
+  ASSERT_THAT(entities->Process(a, StageContext()), IsOk());
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* astana = FindEntity(a, "Astana");
+  ASSERT_NE(astana, nullptr);
+  EXPECT_THAT(MentionTexts(*astana), ElementsAre("Astana"));  // not "ASTANA"
+  EXPECT_GE(astana->mentions(0).begin(), 32u);
+  const v1::Entity* kazakhstan = FindEntity(a, "Kazakhstan");
+  ASSERT_NE(kazakhstan, nullptr);
+  EXPECT_THAT(MentionTexts(*kazakhstan), ElementsAre("Kazakhstan"));
+  EXPECT_GE(kazakhstan->mentions(0).begin(), 32u);
+  ASSERT_EQ(a.dateline().places_size(), 2);
+  EXPECT_EQ(a.dateline().places(0).name(), "Astana");
+  EXPECT_EQ(a.dateline().places(0).entity_id(), astana->id());
+  EXPECT_EQ(a.dateline().places(0).geo().country_code(), "KZ");
+  EXPECT_EQ(a.dateline().places(1).name(), "Kazakhstan");
+  EXPECT_EQ(a.dateline().places(1).link(), "iso3166:KZ");
+  EXPECT_EQ(a.dateline().places(1).entity_id(), kazakhstan->id());
+  // Run again: the places are replaced, not appended.
+  ASSERT_THAT(entities->Process(a, StageContext()), IsOk());
+  EXPECT_EQ(a.dateline().places_size(), 2);
+}
+
+// The lede's first word after the dateline is not trimmed as a sentence start.
+TEST(EntitiesStageTest, LedeNameAfterTheDatelineKeepsItsFirstWord) {
+  static const StagePtr segment = MakeStage("segment");
+  static const StagePtr entities = MakeStage("entities");
+  v1::Article a;
+  // "Bank deal" [0, 9); paragraph [11, 74); "CHARLOTTE, March 3 -" [11, 31).
+  a.set_text("Bank deal\n\nCHARLOTTE, March 3 - First Union Corp said it agreed to buy it.");
+  a.mutable_headline()->set_end(9);
+  v1::Span* p = a.add_paragraphs();
+  p->set_begin(11);
+  p->set_end(74);
+  a.mutable_dateline()->set_place("CHARLOTTE");
+  a.mutable_dateline()->mutable_span()->set_begin(11);
+  a.mutable_dateline()->mutable_span()->set_end(31);
+  a.set_language("en");
+  ASSERT_THAT(segment->Process(a, StageContext()), IsOk());
+  ASSERT_THAT(entities->Process(a, StageContext()), IsOk());
+  SCOPED_TRACE(DescribeEntities(a));
+  const v1::Entity* bank = FindEntity(a, "First Union Corp");
+  ASSERT_NE(bank, nullptr);
+  EXPECT_EQ(bank->type(), "ORG");
 }
 
 TEST(EntitiesStageTest, TitledSurnamesAndAppositivesJoinThePerson) {

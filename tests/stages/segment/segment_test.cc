@@ -215,5 +215,33 @@ TEST(SegmentFactoryTest, Options) {
               StatusIs(kInvalid, HasSubstr("unknown option")));
 }
 
+// A parsed dateline is in no sentence: the first sentence of its paragraph
+// starts after it.
+TEST_F(SegmentTest, DatelineIsNotPartOfTheFirstSentence) {
+  // "Vote" [0, 4); paragraph [6, 70); "WASHINGTON (AP) —" [6, 23).
+  v1::Article a = MakeArticle(
+      "Vote", {"WASHINGTON (AP) \xE2\x80\x94 The Senate voted on Tuesday. The House "
+               "agreed."});
+  a.mutable_dateline()->set_place("WASHINGTON");
+  a.mutable_dateline()->mutable_span()->set_begin(6);
+  a.mutable_dateline()->mutable_span()->set_end(23);
+  ASSERT_THAT(stage_->Process(a, StageContext()), IsOk());
+  EXPECT_THAT(Sentences(a),
+              ElementsAre("Vote", "The Senate voted on Tuesday.", "The House agreed."));
+  EXPECT_EQ(a.sentences(1).begin(), 24u);
+  // A dateline that is the whole paragraph leaves it without a sentence.
+  v1::Article only = MakeArticle("Vote", {"GENEVA, Sept 12 (Reuters) -", "Talks resumed."});
+  only.mutable_dateline()->mutable_span()->set_begin(6);
+  only.mutable_dateline()->mutable_span()->set_end(33);
+  ASSERT_THAT(stage_->Process(only, StageContext()), IsOk());
+  EXPECT_THAT(Sentences(only), ElementsAre("Vote", "Talks resumed."));
+  // Without a dateline span the paragraph is segmented from its start.
+  v1::Article plain = MakeArticle(
+      "Vote", {"WASHINGTON (AP) \xE2\x80\x94 The Senate voted on Tuesday."});
+  ASSERT_THAT(stage_->Process(plain, StageContext()), IsOk());
+  EXPECT_THAT(Sentences(plain),
+              ElementsAre("Vote", "WASHINGTON (AP) \xE2\x80\x94 The Senate voted on Tuesday."));
+}
+
 }  // namespace
 }  // namespace newsd::stages
