@@ -120,7 +120,9 @@ ChainResult Chain::Run(const RawMessage& message, absl::Time now) const {
   ctx.state_changes = &result.state_changes;
 
   std::vector<std::pair<size_t, v1::Article>> more;
-  result.failure = RunFrom(0, event, ctx, &more);
+  std::optional<ChainFailure> stop = RunFrom(0, event, ctx, &more, &result.skipped);
+  const bool first_skipped = stop && IsNotAnArticle(stop->status);
+  if (!first_skipped) result.failure = std::move(stop);
   // Fanned-out articles: each resumes after the stage that produced it (a later
   // stage may fan out again, so this is a work list, not a single pass).
   for (size_t i = 0; i < more.size() && !result.failure; ++i) {
@@ -131,8 +133,22 @@ ChainResult Chain::Run(const RawMessage& message, absl::Time now) const {
       *extra.add_stages() = event.stages(t);
     }
     *extra.mutable_article() = std::move(more[i].second);
-    result.failure = RunFrom(more[i].first, extra, ctx, &more);
+    stop = RunFrom(more[i].first, extra, ctx, &more, &result.skipped);
+    if (stop && IsNotAnArticle(stop->status)) {
+      result.more_events.pop_back();  // this article only: skipped
+      continue;
+    }
+    result.failure = std::move(stop);
     *extra.mutable_processed_at() = ToProto(absl::Now());
+  }
+  if (first_skipped && !result.failure) {
+    if (result.more_events.empty()) {
+      result.all_skipped = true;
+    } else {
+      // The first article was skipped: the next one takes its place.
+      event = std::move(result.more_events.front());
+      result.more_events.erase(result.more_events.begin());
+    }
   }
   *event.mutable_processed_at() = ToProto(absl::Now());
   return result;
@@ -140,10 +156,13 @@ ChainResult Chain::Run(const RawMessage& message, absl::Time now) const {
 
 std::optional<ChainFailure> Chain::RunFrom(
     size_t first, v1::ArticleEvent& event, StageContext& ctx,
-    std::vector<std::pair<size_t, v1::Article>>* more) const {
+    std::vector<std::pair<size_t, v1::Article>>* more, std::vector<ChainSkip>* skipped) const {
   v1::Article& article = *event.mutable_article();
   std::vector<v1::Article> fanned;
+  std::vector<absl::Status> skipped_items;
   ctx.more_articles = &fanned;
+  ctx.skipped_items = &skipped_items;
+  std::optional<ChainFailure> stop;
   for (size_t i = first; i < stages_.size(); ++i) {
     const StagePtr& stage = stages_[i];
     const absl::Time start = absl::Now();
@@ -157,15 +176,29 @@ std::optional<ChainFailure> Chain::RunFrom(
     v1::StageTiming& timing = *event.add_stages();
     timing.set_stage(std::string(stage->name()));
     *timing.mutable_duration() = ToProto(absl::Now() - start);
+    const bool not_an_article = IsNotAnArticle(status);
+    if (not_an_article) {
+      skipped->push_back({std::string(stage->name()), NotAnArticleKind(status),
+                          std::string(status.message())});
+    }
+    if (status.ok() || not_an_article) {
+      for (const absl::Status& item : skipped_items) {
+        if (!IsNotAnArticle(item)) continue;  // not a skip: ignored
+        skipped->push_back({std::string(stage->name()), NotAnArticleKind(item),
+                            std::string(item.message())});
+      }
+    }
+    skipped_items.clear();
     if (!status.ok()) {
-      ctx.more_articles = nullptr;
-      return ChainFailure{std::string(stage->name()), std::move(status)};
+      stop = ChainFailure{std::string(stage->name()), std::move(status)};
+      break;
     }
     for (v1::Article& a : fanned) more->emplace_back(i + 1, std::move(a));
     fanned.clear();
   }
   ctx.more_articles = nullptr;
-  return std::nullopt;
+  ctx.skipped_items = nullptr;
+  return stop;
 }
 
 std::vector<StateStore*> Chain::StateStores() const {

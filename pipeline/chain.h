@@ -38,14 +38,30 @@ struct ChainFailure {
   absl::Status status;  // its non-OK status
 };
 
+// An input a stage skipped as not an article (pipeline/stage.h, NotAnArticle).
+struct ChainSkip {
+  std::string stage;   // registered name of the stage that skipped it
+  std::string kind;    // NotAnArticleKind ("tombstone", "newsml_g2_concept", ...)
+  std::string reason;  // the status message
+};
+
 struct ChainResult {
   // The event (article filled as far as the chain got; stage timings included).
   v1::ArticleEvent event;
   // Further events when a stage fanned the message out into several articles
   // (StageContext::more_articles), in item order. Empty for the usual 1:1 case.
   std::vector<v1::ArticleEvent> more_events;
-  // Set when a stage rejected the message: it goes to the dead-letter topic.
+  // Set when a stage rejected the message: it goes to the dead-letter topic (and
+  // `skipped` means nothing).
   std::optional<ChainFailure> failure;
+  // Inputs the stages skipped as not articles, in the order met: an article of the
+  // message (its Process returned NotAnArticle; the article has no event), then
+  // the items that stage left out (StageContext::skipped_items).
+  std::vector<ChainSkip> skipped;
+  // True when every article of the message was skipped: nothing is published for
+  // it, neither an event nor a dead letter (`event` then holds the first article
+  // as far as the chain got, `more_events` is empty). False when `failure` is set.
+  bool all_skipped = false;
   // Changes the stages made to their state stores (StageContext::state_changes),
   // in the order made, also when a later stage failed.
   std::vector<StateChange> state_changes;
@@ -62,7 +78,10 @@ class Chain {
 
   // Runs all stages on `message`. Thread-safe. If a stage fans out, every extra
   // article runs through the stages after it; the first failure on any of them
-  // fails the whole message (it goes to the dead-letter topic as one unit).
+  // fails the whole message (it goes to the dead-letter topic as one unit). A
+  // stage returning NotAnArticle drops that article only (recorded in `skipped`;
+  // the next article becomes `event` when the first one is dropped); the message
+  // is skipped as a whole (`all_skipped`) when no article is left.
   // The article starts with `source` filled from the message; `id` =
   // "topic/partition/offset", else the key (extract mode), else
   // "item-<CityHash64 of the value, 16 hex digits>" (never empty); `published_at`
@@ -82,10 +101,13 @@ class Chain {
  private:
   explicit Chain(std::vector<StagePtr> stages) : stages_(std::move(stages)) {}
   // Runs stages_[first..] on `event`'s article; appends fanned-out articles to
-  // `more` with the index of the stage to resume at.
+  // `more` with the index of the stage to resume at, and skips (a NotAnArticle
+  // status, then the stage's StageContext::skipped_items) to `skipped`. Returns the
+  // status that stopped the chain, NotAnArticle included.
   std::optional<ChainFailure> RunFrom(size_t first, v1::ArticleEvent& event,
                                       StageContext& ctx,
-                                      std::vector<std::pair<size_t, v1::Article>>* more) const;
+                                      std::vector<std::pair<size_t, v1::Article>>* more,
+                                      std::vector<ChainSkip>* skipped) const;
   std::vector<StagePtr> stages_;
 };
 

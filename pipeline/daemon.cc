@@ -423,17 +423,33 @@ void Daemon::WorkerLoop(std::shared_ptr<WorkQueue> work, const Chain* chain,
 void Daemon::ObserveSlot(const Slot& slot) {
   // Only a finished worker's result: an abandoned one may still be written.
   if (slot.state.load(std::memory_order_acquire) != Slot::kDone || !slot.worker_result) return;
+  const bool all_skipped = slot.worker_result->all_skipped;
   auto observe = [&](const v1::ArticleEvent& event) {
     for (const std::string& flag : event.article().flags()) {
       metrics_->ArticleFlags(flag).Increment();
     }
   };
-  observe(slot.worker_result->event);
+  if (!all_skipped) observe(slot.worker_result->event);  // flags of published articles
   for (const v1::ArticleEvent& event : slot.worker_result->more_events) observe(event);
   const auto& timings = slot.worker_result->event.stages();
   for (int i = 0; i < timings.size() && i < static_cast<int>(stage_duration_.size()); ++i) {
     stage_duration_[i]->Observe(timings[i].duration().seconds() +
                                 timings[i].duration().nanos() * 1e-9);
+  }
+}
+
+void Daemon::CountSkipped(const Slot& slot) {
+  for (const ChainSkip& skip : slot.result().skipped) {
+    if (exactly_once()) {
+      txn_skipped_[{skip.stage, skip.kind}] += 1;
+    } else {
+      metrics_->InputsSkipped(skip.stage, skip.kind).Increment();
+    }
+    if (LogEnabled(LogLevel::kDebug)) {
+      MessageLogContext context = LogContextOf(slot.message, &slot.result());
+      context.fields = {{"stage", skip.stage}, {"kind", skip.kind}, {"reason", skip.reason}};
+      Log(LogLevel::kDebug, "skipped: not an article", context);
+    }
   }
 }
 
@@ -533,6 +549,13 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
     ProduceDeadLetter(slot, *result.failure);
     return;
   }
+  if (result.all_skipped) {
+    // Not an article: no event and no dead letter. The offset is done as soon as
+    // the state changes produced above (if any) are acknowledged.
+    CountSkipped(*slot);
+    AckIfDone(*slot);
+    return;
+  }
   // Each article's outputs: its event (or, under embargo, its HeldEvent on the
   // changelog), then a tombstone for a retracted story.
   std::vector<std::pair<OutboundMessage, Output>> events;
@@ -595,6 +618,7 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
     }
   }
   for (v1::HeldEvent& held : holds) held_.Hold(std::move(held));
+  CountSkipped(*slot);  // items of the message that are not articles
   for (const auto& [event, kind] : events) {
     // (A form other than kNormal: an output was refused and replaced by a dead letter.)
     if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) {
@@ -1097,6 +1121,9 @@ void Daemon::FinishCommit(const absl::Status& status) {
     for (const auto& [key, n] : txn_dead_letters_) {
       metrics_->DeadLetters(key.first, key.second).Increment(n);
     }
+    for (const auto& [key, n] : txn_skipped_) {
+      metrics_->InputsSkipped(key.first, key.second).Increment(n);
+    }
     metrics_->ChangelogRecords("produced").Increment(txn_counts_.changelog);
     metrics_->tombstones_published().Increment(txn_counts_.tombstones);
     metrics_->held_events_released().Increment(txn_counts_.released);
@@ -1108,6 +1135,7 @@ void Daemon::FinishCommit(const absl::Status& status) {
     txn_released_.clear();
     txn_published_.clear();
     txn_dead_letters_.clear();
+    txn_skipped_.clear();
     txn_offsets_.clear();
     commit_offsets_.clear();
     txn_state_ = TxnState::kNone;
@@ -1161,6 +1189,7 @@ void Daemon::ResetAfterAbort(absl::string_view reason) {
   txn_offsets_.clear();
   txn_published_.clear();
   txn_dead_letters_.clear();
+  txn_skipped_.clear();
   txn_counts_ = TxnCounts();
   // Released events of the aborted transaction are held again.
   held_.Return(std::move(txn_released_));

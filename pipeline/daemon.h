@@ -19,6 +19,11 @@
 // polling, so max.poll.interval.ms is never exceeded) and resumed at half.
 // Poison pills: a message whose chain exceeds message_time_budget_ms is dead-lettered
 // with DEADLINE_EXCEEDED; its worker is abandoned and replaced.
+// Inputs that are not articles (a stage returned NotAnArticle, pipeline/stage.h):
+// nothing is produced for them, neither an event nor a dead letter (only their state
+// changes, if any); their offset is committed in order like any processed message
+// (EXACTLY_ONCE: sent with the transaction) and newsd_inputs_skipped_total{stage,
+// kind} counts them.
 //
 // State (state_store.h, changelog.h): the state changes of a message are produced
 // to the changelog topic with its outputs (same transaction, or acknowledged
@@ -165,6 +170,9 @@ class Daemon : public RebalanceListener {
                          std::shared_ptr<std::atomic<bool>> finished);
   // Observes a finished slot's stage durations and flags (loop thread).
   void ObserveSlot(const Slot& slot);
+  // Counts the inputs of `slot` the chain skipped as not articles
+  // (newsd_inputs_skipped_total; EXACTLY_ONCE: when the transaction commits).
+  void CountSkipped(const Slot& slot);
   void Dispatch(RawMessage message);
   // Dead-letters running slots older than message_time_budget_ms.
   void EnforceTimeBudget();
@@ -311,6 +319,7 @@ class Daemon : public RebalanceListener {
   std::map<TopicPartition, int64_t> txn_offsets_;  // next offset per partition
   std::map<std::string, double> txn_published_;    // counted at commit
   std::map<std::pair<std::string, std::string>, double> txn_dead_letters_;
+  std::map<std::pair<std::string, std::string>, double> txn_skipped_;  // (stage, kind)
   TxnCounts txn_counts_;
   // Held events released or dropped in the open transaction: held again on abort.
   std::vector<v1::HeldEvent> txn_released_;

@@ -56,6 +56,12 @@ int RunExtract(const Chain& chain, const std::vector<std::string>& files,
       ++failed;
       continue;
     }
+    // Inputs that are not articles: a line each, not a failure.
+    for (const ChainSkip& skip : result.skipped) {
+      err << path << ": skipped by stage " << skip.stage << ": not an article (" << skip.kind
+          << "): " << skip.reason << "\n";
+    }
+    if (result.all_skipped) continue;
     std::vector<const v1::ArticleEvent*> events = {&result.event};
     for (const v1::ArticleEvent& e : result.more_events) events.push_back(&e);
     for (const v1::ArticleEvent* event : events) {

@@ -22,8 +22,11 @@ absl::StatusOr<std::string> EventToJson(const v1::ArticleEvent& event, bool pret
 // JSON event per line to `out` (several for a file holding several items;
 // indented when `pretty`). `-` reads standard input; a directory is an error. `published_at`, if set, is passed as the
 // `published-at` header. A file that cannot be read or that a stage rejects is
-// reported on `err` as "PATH: stage STAGE: CODE: message" and counted.
-// Returns the number of files that failed.
+// reported on `err` as "PATH: stage STAGE: CODE: message" and counted. An input a
+// stage skips as not an article (pipeline/stage.h NotAnArticle: a NewsML-G2
+// conceptItem, ...) prints no event but "PATH: skipped by stage STAGE: not an
+// article (KIND): REASON" on `err`, one line per skipped item, and is not a
+// failure. Returns the number of files that failed.
 int RunExtract(const Chain& chain, const std::vector<std::string>& files,
                const std::optional<std::string>& published_at, bool pretty,
                std::ostream& out, std::ostream& err);

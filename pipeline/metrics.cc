@@ -39,6 +39,12 @@ Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {
                               .Help("Messages sent to the dead-letter topic and acknowledged, "
                                     "by failing stage and status code.")
                               .Register(r);
+  skipped_family_ = &prometheus::BuildCounter()
+                         .Name("newsd_inputs_skipped_total")
+                         .Help("Inputs that are not articles (a tombstone, a NewsML-G2 "
+                               "conceptItem ...), skipped without an event or a dead letter, "
+                               "by skipping stage and kind of input.")
+                         .Register(r);
   stage_duration_family_ = &prometheus::BuildHistogram()
                                 .Name("newsd_stage_duration_seconds")
                                 .Help("Wall time of one stage on one article.")
@@ -250,6 +256,13 @@ prometheus::Counter& Metrics::DeadLetters(const std::string& stage, const std::s
   absl::MutexLock lock(&mu_);
   auto& c = dead_letters_[{stage, reason}];
   if (!c) c = &dead_letters_family_->Add({{"stage", stage}, {"reason", reason}});
+  return *c;
+}
+
+prometheus::Counter& Metrics::InputsSkipped(const std::string& stage, const std::string& kind) {
+  absl::MutexLock lock(&mu_);
+  auto& c = skipped_[{stage, kind}];
+  if (!c) c = &skipped_family_->Add({{"stage", stage}, {"kind", kind}});
   return *c;
 }
 

@@ -47,6 +47,10 @@ class Metrics {
   // newsd_dead_letters_total{stage,reason}; reason is the snake_case status code
   // ("invalid_argument").
   prometheus::Counter& DeadLetters(const std::string& stage, const std::string& reason);
+  // newsd_inputs_skipped_total{stage,kind}: inputs a stage said are not articles
+  // (pipeline/stage.h NotAnArticle): whole messages, and items of a multi-item
+  // message whose other items were published; no event, no dead letter.
+  prometheus::Counter& InputsSkipped(const std::string& stage, const std::string& kind);
   // newsd_stage_duration_seconds{stage}
   prometheus::Histogram& StageDuration(const std::string& stage);
   // newsd_consumer_lag_messages{topic,partition}
@@ -145,6 +149,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>* consumed_family_;
   prometheus::Family<prometheus::Counter>* published_family_;
   prometheus::Family<prometheus::Counter>* dead_letters_family_;
+  prometheus::Family<prometheus::Counter>* skipped_family_;
   prometheus::Family<prometheus::Histogram>* stage_duration_family_;
   prometheus::Family<prometheus::Gauge>* lag_family_;
   prometheus::Family<prometheus::Counter>* commits_family_;
@@ -179,6 +184,8 @@ class Metrics {
   std::map<std::string, prometheus::Counter*> consumed_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, prometheus::Counter*> published_ ABSL_GUARDED_BY(mu_);
   std::map<std::pair<std::string, std::string>, prometheus::Counter*> dead_letters_
+      ABSL_GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> skipped_
       ABSL_GUARDED_BY(mu_);
   std::map<std::string, prometheus::Histogram*> stage_duration_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, prometheus::Counter*> flags_ ABSL_GUARDED_BY(mu_);

@@ -3,6 +3,18 @@
 // A stage is constructed once from its StageConfig by the factory registered under
 // its name (see stage_registry.h) and then shared, const, by all worker threads:
 // Process() must be thread-safe and must not touch Kafka.
+//
+// Inputs that are not articles. Some inputs are well-formed but carry no article:
+// a null value (a compaction tombstone on the input topic), a NewsML-G2
+// conceptItem, planningItem or packageItem. They are neither errors nor events. A
+// stage says so by returning NotAnArticle(kind, reason) from Process; the engine
+// then publishes nothing for that article (no event, no dead letter), commits the
+// message's offset in order like any processed message (exactly-once: in the
+// transaction) and counts it in newsd_inputs_skipped_total{stage, kind};
+// `newsd extract` prints "PATH: skipped by stage STAGE: not an article (KIND):
+// REASON" on stderr and does not count it as a failure. Items of a multi-item
+// message that are not articles while others are go to
+// StageContext::skipped_items instead (the articles are published).
 #ifndef NEWSD_PIPELINE_STAGE_H_
 #define NEWSD_PIPELINE_STAGE_H_
 
@@ -45,7 +57,34 @@ struct StageContext {
   // nothing persists them (extract mode, tests): the stage then keeps its state in
   // memory only.
   std::vector<StateChange>* state_changes = nullptr;
+  // Items of this message that are not articles while others are (a NewsML-G2
+  // newsMessage holding a conceptItem besides newsItems): the stage leaves them out
+  // of `article` and `more_articles` and appends one NotAnArticle(kind, reason)
+  // status per item here; the engine counts each like a skipped message and
+  // publishes the message's articles. Kept (and counted) also when Process returns
+  // NotAnArticle for the message, ignored when it returns another error. Null when
+  // nothing collects them (the stage may then flag the article instead).
+  std::vector<absl::Status>* skipped_items = nullptr;
 };
+
+// A status saying "this input is not an article: skip it" (see the top of this
+// file). `kind` is a short snake_case label naming what the input is
+// ("tombstone", "newsml_g2_concept"; "" becomes "unspecified"); it becomes a
+// metric label value, so a stage uses a small fixed set of them. `reason` is a sentence for logs and `newsd
+// extract` ("NewsML-G2 conceptItem: a concept, not a news item"). The code is
+// kInvalidArgument, so that code which does not look for the mark treats the input
+// as bad (a dead letter, the behaviour before the mark existed); the kind travels
+// as the status payload kNotAnArticlePayload.
+absl::Status NotAnArticle(absl::string_view kind, absl::string_view reason);
+
+// The payload type URL under which NotAnArticle stores the kind.
+inline constexpr absl::string_view kNotAnArticlePayload = "newsd.not_an_article";
+
+// True when `status` was made by NotAnArticle.
+bool IsNotAnArticle(const absl::Status& status);
+
+// The kind given to NotAnArticle; "" when `status` is not such a status.
+std::string NotAnArticleKind(const absl::Status& status);
 
 class Stage {
  public:
@@ -63,11 +102,15 @@ class Stage {
   virtual StateStore* state_store() const { return nullptr; }
 
   // Reads and enriches `article` in place.
-  // Returns OK to continue the chain. Any other status stops the chain and sends the
-  // raw message to the dead-letter topic with this stage's name and the status code:
+  // Returns OK to continue the chain. NotAnArticle(kind, reason) stops the chain
+  // for this article and skips it (no event, no dead letter; see the top of this
+  // file). Any other status stops the chain and sends the raw message to the
+  // dead-letter topic with this stage's name and the status code:
   //   kInvalidArgument  the input is bad (unparseable, empty, wrong encoding);
   //   kResourceExhausted the input exceeds a configured limit;
   //   kInternal         a bug in the stage.
+  // Articles appended to ctx.more_articles are dropped when Process returns a
+  // non-OK status.
   virtual absl::Status Process(v1::Article& article, const StageContext& ctx) const = 0;
 };
 

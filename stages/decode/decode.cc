@@ -85,8 +85,15 @@ bool IsWideCharset(absl::string_view charset) {
 
 }  // namespace
 
+absl::Status DecodeStage::NotArticle(absl::string_view kind, absl::string_view reason) const {
+  if (options_.not_articles == DecodeOptions::NotArticles::kDeadLetter) {
+    return absl::InvalidArgumentError(reason);
+  }
+  return NotAnArticle(kind, reason);
+}
+
 absl::Status DecodeStage::Process(v1::Article& article, const StageContext& ctx) const {
-  if (ctx.payload_is_null) return absl::InvalidArgumentError("null value (tombstone)");
+  if (ctx.payload_is_null) return NotArticle("tombstone", "null value (tombstone)");
   absl::string_view payload = ctx.payload;
   bool truncated = false;
   if (payload.size() > options_.max_bytes) {
@@ -141,24 +148,39 @@ absl::Status DecodeStage::Process(v1::Article& article, const StageContext& ctx)
   input.limits = options_.limits;
   absl::StatusOr<const FormatSpec*> format = SelectFormat(payload, input.content_type);
   if (!format.ok()) return format.status();
-  absl::StatusOr<DecodedItems> items = (*format)->decode(input);
-  if (!items.ok()) return items.status();
-  if (items->empty()) return absl::InternalError("decoder returned no document");
-  if (truncated) items->front().flags.push_back("truncated");
+  absl::StatusOr<DecodedItems> decoded = (*format)->decode(input);
+  if (!decoded.ok()) return decoded.status();
+  if (decoded->empty()) return absl::InternalError("decoder returned no document");
+  // Items that are not articles (a NewsML-G2 conceptItem, ...) are set aside; each
+  // remaining item keeps its position in the message (ids "<article id>#<n>").
+  std::vector<absl::Status> not_articles;
+  std::vector<std::pair<size_t, DecodedDocument>> items;
+  for (size_t i = 0; i < decoded->size(); ++i) {
+    DecodedDocument& item = (*decoded)[i];
+    if (!item.not_article_kind.empty()) {
+      not_articles.push_back(NotArticle(item.not_article_kind, item.not_article_reason));
+    } else {
+      items.emplace_back(i, std::move(item));
+    }
+  }
+  if (items.empty()) {
+    // Nothing but non-articles: the message is skipped (or rejected), the first
+    // item by the returned status, the others as skipped items.
+    if (ctx.skipped_items != nullptr && IsNotAnArticle(not_articles.front())) {
+      ctx.skipped_items->insert(ctx.skipped_items->end(), not_articles.begin() + 1,
+                                not_articles.end());
+    }
+    return not_articles.front();
+  }
+  if (truncated) items.front().second.flags.push_back("truncated");
   if (nul_removed) {
-    for (DecodedDocument& item : *items) item.flags.push_back("nul_bytes_removed");
+    for (auto& [position, item] : items) item.flags.push_back("nul_bytes_removed");
   }
-  if (items->size() > 1 && ctx.more_articles == nullptr) {
-    items->front().flags.push_back("more_items_dropped");
-    items->resize(1);
+  if (items.size() > 1 && ctx.more_articles == nullptr) {
+    items.front().second.flags.push_back("more_items_dropped");
+    items.resize(1);
   }
-  // Each item is assembled on its own; an item without text is skipped (flag
-  // "items_skipped") as long as another item of the message has text.
-  const v1::Article original = article;
-  std::vector<v1::Article> assembled;
-  absl::Status first_error;
-  size_t skipped = 0;
-  for (const DecodedDocument& item : *items) {
+  for (const auto& [position, item] : items) {
     if (std::find(item.flags.begin(), item.flags.end(), "embargo_unparsed") != item.flags.end()) {
       // Fail closed: an item whose embargo cannot be read must not be published now.
       return absl::InvalidArgumentError(
@@ -166,10 +188,16 @@ absl::Status DecodeStage::Process(v1::Article& article, const StageContext& ctx)
           "the item is not published so that its embargo cannot be broken");
     }
   }
-  for (size_t i = 0; i < items->size(); ++i) {
+  // Each item is assembled on its own; an item without text is skipped (flag
+  // "items_skipped") as long as another item of the message has text.
+  const v1::Article original = article;
+  std::vector<v1::Article> assembled;
+  absl::Status first_error;
+  size_t skipped = 0;
+  for (auto& [position, item] : items) {
     v1::Article a = original;
-    if (i > 0) a.set_id(absl::StrCat(original.id(), "#", i + 1));
-    if (absl::Status s = AssembleArticle(std::move((*items)[i]), a, options_.text); !s.ok()) {
+    if (position > 0) a.set_id(absl::StrCat(original.id(), "#", position + 1));
+    if (absl::Status s = AssembleArticle(std::move(item), a, options_.text); !s.ok()) {
       if (s.code() != absl::StatusCode::kInvalidArgument) return s;
       if (first_error.ok()) first_error = s;
       ++skipped;
@@ -178,6 +206,16 @@ absl::Status DecodeStage::Process(v1::Article& article, const StageContext& ctx)
     assembled.push_back(std::move(a));
   }
   if (assembled.empty()) return first_error;
+  // Items that are not articles beside articles: counted by the engine as skipped
+  // (not_articles "skip"), else flagged like items without text.
+  if (!not_articles.empty()) {
+    if (ctx.skipped_items != nullptr && IsNotAnArticle(not_articles.front())) {
+      ctx.skipped_items->insert(ctx.skipped_items->end(), not_articles.begin(),
+                                not_articles.end());
+    } else {
+      skipped += not_articles.size();
+    }
+  }
   if (skipped > 0 && std::find(assembled.front().flags().begin(), assembled.front().flags().end(),
                                "items_skipped") == assembled.front().flags().end()) {
     assembled.front().add_flags("items_skipped");

@@ -34,6 +34,22 @@
 //   max_invalid_ratio       largest share 0..1 of replaced (U+FFFD) code points
 //                           in undeclared ill-formed UTF-8 (default 0.2); above it
 //                           the value is rejected as not text
+//   not_articles            "skip" (default) or "dead_letter": what becomes of an
+//                           input that is not an article (below)
+//
+// Inputs that are not articles: a null value (a Kafka tombstone, kind
+// "tombstone"); a NewsML-G2 conceptItem ("newsml_g2_concept"), knowledgeItem
+// ("newsml_g2_knowledge"), catalogItem or G2 <catalog> ("newsml_g2_catalog"),
+// planningItem ("newsml_g2_planning"), packageItem or bare <groupSet>
+// ("newsml_g2_package"). With not_articles "skip" the stage returns
+// NotAnArticle(kind, reason) (pipeline/stage.h): no event, no dead letter, the
+// offset committed, newsd_inputs_skipped_total{stage="decode",kind} counted; in a
+// newsMessage that also holds articles, the articles are published and each other
+// item is reported in StageContext::skipped_items (flag "items_skipped" when the
+// caller collects none). With "dead_letter" such an input is kInvalidArgument
+// (dead letter; "null value (tombstone)", "NewsML-G2 conceptItem \"<guid>\" is not
+// news: it describes one concept (...)"), and such items beside articles are
+// dropped with the flag "items_skipped".
 //
 // Flags (Article.flags, non-fatal findings): charset_guessed,
 // charset_mislabelled, invalid_utf8_replaced, invalid_bytes_replaced,
@@ -71,6 +87,10 @@ struct DecodeOptions {
   DecodeLimits limits;
   // Published text limits (max_text_bytes, max_paragraphs).
   TextLimits text;
+  // What becomes of an input that is not an article (option "not_articles"):
+  // skipped (NotAnArticle) or rejected (kInvalidArgument, dead letter).
+  enum class NotArticles { kSkip, kDeadLetter };
+  NotArticles not_articles = NotArticles::kSkip;
 };
 
 // Reads StageContext::payload and fills Article.format, text (NFC; headline,
@@ -81,12 +101,19 @@ struct DecodeOptions {
 //
 // Fan-out: the first item fills `article`; every further item is appended to
 // ctx.more_articles as a complete Article (source copied, id = its guid, else
-// "<article id>#<n>" with n = 2, 3, ...). Without ctx.more_articles only the first
-// item is kept (flag "more_items_dropped"). An item without text is skipped (flag
-// "items_skipped" on the first article) unless no item has text.
+// "<article id>#<n>" with n = 2, 3, ..., the item's position in the message).
+// Without ctx.more_articles only the first item is kept (flag
+// "more_items_dropped"). An item without text is skipped (flag "items_skipped" on
+// the first article) unless no item has text. Items that are not articles: see
+// the option not_articles above.
 //
+// Not an article (not_articles "skip"): NotAnArticle("tombstone", "null value
+// (tombstone)"); NotAnArticle("newsml_g2_concept", "NewsML-G2 conceptItem
+// \"<guid>\" is not news: ...") and the like (the first item's, when a
+// newsMessage holds nothing else; the others go to ctx.skipped_items).
 // Errors (the message becomes the dead-letter reason):
-//   kInvalidArgument   "null value (tombstone)"; "empty value"; "whitespace-only
+//   kInvalidArgument   "null value (tombstone)" and the NewsML-G2 reasons above
+//                      (not_articles "dead_letter"); "empty value"; "whitespace-only
 //                      value"; "binary content: only NUL bytes"; "binary content:
 //                      <kind> signature at byte N" (PNG, JPEG, GIF, PDF, ZIP/DOCX,
 //                      gzip, ... magic numbers); "binary content: N of the first M
@@ -117,6 +144,10 @@ class DecodeStage final : public Stage {
   const DecodeOptions& options() const { return options_; }
 
  private:
+  // NotAnArticle(kind, reason), or kInvalidArgument(reason) with not_articles
+  // "dead_letter".
+  absl::Status NotArticle(absl::string_view kind, absl::string_view reason) const;
+
   DecodeOptions options_;
 };
 

@@ -108,6 +108,14 @@ struct DecodedDocument {
   // True when headline and paragraphs come from markup (XML, HTML, JSON), so
   // character references left in them are double escaping to decode.
   bool from_markup = false;
+  // Set when the item is not an article (a NewsML-G2 conceptItem, planningItem,
+  // packageItem ...): what it is, as a snake_case kind ("newsml_g2_concept"; a
+  // label value of newsd_inputs_skipped_total), and why, for logs. DecodeStage
+  // skips such an item (pipeline/stage.h, NotAnArticle) or, with the option
+  // not_articles "dead_letter", rejects it; the other fields but `format`,
+  // `wire.guid` and `flags` are then left empty.
+  std::string not_article_kind;
+  std::string not_article_reason;
 };
 
 // All the articles of one message, in order (one for most formats).

@@ -35,6 +35,9 @@ absl::string_view LocalName(absl::string_view name) {
   return colon == absl::string_view::npos ? name : name.substr(colon + 1);
 }
 
+// The namespace of NewsML-G2 ("NAR", News Architecture), without its date.
+constexpr absl::string_view kG2Namespace = "iptc.org/std/nar/";
+
 bool RootIs(const PayloadHead& h, std::initializer_list<absl::string_view> names) {
   for (absl::string_view n : names) {
     if (LocalName(h.root) == n) return true;
@@ -114,10 +117,16 @@ const std::vector<FormatSpec>& KnownFormats() {
        [](const PayloadHead& h) { return RootIs(h, {"nitf"}); }, &DecodeNitf},
       {v1::FORMAT_NEWSML_G2, "NewsML-G2",
        {"application/vnd.iptc.g2.newsitem+xml", "application/vnd.iptc.g2.packageitem+xml",
-        "application/vnd.iptc.g2.newsmessage+xml"},
+        "application/vnd.iptc.g2.newsmessage+xml", "application/vnd.iptc.g2.conceptitem+xml",
+        "application/vnd.iptc.g2.knowledgeitem+xml", "application/vnd.iptc.g2.planningitem+xml",
+        "application/vnd.iptc.g2.catalogitem+xml"},
        [](const PayloadHead& h) {
+         // A package's bare <groupSet>, and a <catalog> (a common name) in the
+         // NewsML-G2 namespace, are G2 too: the decoder skips them as not articles.
          return RootIs(h, {"newsItem", "packageItem", "newsMessage", "conceptItem",
-                           "knowledgeItem", "planningItem", "catalogItem", "contentSet"});
+                           "knowledgeItem", "planningItem", "catalogItem", "contentSet",
+                           "groupSet"}) ||
+                (RootIs(h, {"catalog"}) && absl::StrContains(h.head, kG2Namespace));
        },
        &DecodeNewsMlG2},
       {v1::FORMAT_NEWSML_1, "NewsML 1", {"application/vnd.iptc.newsml+xml"},

@@ -1,6 +1,7 @@
 #include "stages/decode/newsml_g2.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +25,44 @@ constexpr absl::string_view kItemNames[] = {"newsItem",     "packageItem",   "pl
 bool IsItem(const xmlNode* e) {
   return std::any_of(std::begin(kItemNames), std::end(kItemNames),
                      [e](absl::string_view n) { return IsElement(e, n); });
+}
+
+// G2 documents that are not news: their kind (newsd_inputs_skipped_total) and what
+// they are (NewsML-G2 Guidelines: "Concepts and Concept Items", "Knowledge
+// Items", "Catalogs", "Planning Information", "Packages").
+struct NotArticle {
+  absl::string_view element;
+  absl::string_view kind;
+  absl::string_view what;
+};
+constexpr NotArticle kNotArticles[] = {
+    {"conceptItem", "newsml_g2_concept",
+     "it describes one concept (a person, an organisation, an event, a topic ...)"},
+    {"knowledgeItem", "newsml_g2_knowledge", "it holds a set of concepts"},
+    {"catalogItem", "newsml_g2_catalog", "it is a catalog of controlled vocabularies"},
+    {"catalog", "newsml_g2_catalog", "it is a catalog of controlled vocabularies"},
+    {"planningItem", "newsml_g2_planning", "it plans news coverage"},
+    {"packageItem", "newsml_g2_package", "it is a package of references to other items"},
+    {"groupSet", "newsml_g2_package",
+     "it is the structure of a package (references to other items)"},
+};
+
+// The not-an-article document for `e`, or nullopt when `e` may be an article.
+std::optional<DecodedDocument> NotArticleDocument(const xmlNode* e) {
+  for (const NotArticle& n : kNotArticles) {
+    if (!IsElement(e, n.element)) continue;
+    DecodedDocument doc;
+    doc.format = v1::FORMAT_NEWSML_G2;
+    doc.wire.set_guid(Attr(e, "guid"));
+    doc.not_article_kind = std::string(n.kind);
+    // NewsML-G2 conceptItem "urn:..." is not news: it describes one concept (...)
+    doc.not_article_reason = absl::StrCat(
+        "NewsML-G2 ", n.element,
+        doc.wire.guid().empty() ? "" : absl::StrCat(" \"", doc.wire.guid(), "\""),
+        " is not news: ", n.what);
+    return doc;
+  }
+  return std::nullopt;
 }
 
 // "nprov:REUTERS" → "REUTERS".
@@ -152,19 +191,10 @@ DecodedDocument ReadItem(const xmlNode* item, const DecodeLimits& limits) {
   if (const xmlNode* meta = Child(item, "contentMeta")) {
     ReadContentMeta(meta, &doc, &descriptions, &content_created);
   }
-  if (const xmlNode* concept_node = Child(item, "concept")) {
-    if (doc.headline.empty()) doc.headline = Text(Child(concept_node, "name"));
-    for (const xmlNode* d : Children(concept_node, "definition")) {
-      if (std::string t = Text(d); !t.empty()) doc.paragraphs.push_back(std::move(t));
-    }
-  }
   if (IsElement(item, "contentSet")) {
     ReadContentSet(item, limits, &doc);
   } else if (const xmlNode* content_set = Child(item, "contentSet")) {
     ReadContentSet(content_set, limits, &doc);
-  }
-  for (const xmlNode* ref : Descendants(Child(item, "groupSet"), "itemRef", 4)) {
-    if (std::string t = Text(Child(ref, "title")); !t.empty()) doc.paragraphs.push_back(std::move(t));
   }
   if (doc.paragraphs.empty()) doc.paragraphs = std::move(descriptions);
   if (doc.byline.empty()) {
@@ -195,7 +225,8 @@ absl::StatusOr<DecodedItems> DecodeNewsMlG2(const DecodeInput& input) {
       items.push_back(e);
     }
     if (items.empty()) return absl::InvalidArgumentError("NewsML-G2: newsMessage has no items");
-  } else if (IsItem(root) || IsElement(root, "contentSet")) {
+  } else if (IsItem(root) || IsElement(root, "contentSet") || IsElement(root, "groupSet") ||
+             IsElement(root, "catalog")) {
     items.push_back(root);
   } else {
     return absl::InvalidArgumentError(
@@ -203,11 +234,21 @@ absl::StatusOr<DecodedItems> DecodeNewsMlG2(const DecodeInput& input) {
   }
   DecodedItems out;
   for (const xmlNode* item : items) {
+    if (std::optional<DecodedDocument> not_article = NotArticleDocument(item)) {
+      out.push_back(*std::move(not_article));
+      continue;
+    }
     DecodedDocument doc = ReadItem(item, input.limits);
     doc.flags.insert(doc.flags.begin(), parsed->flags.begin(), parsed->flags.end());
     out.push_back(std::move(doc));
   }
-  if (truncated) out.front().flags.push_back("items_truncated");
+  if (truncated) {
+    // On the first article (items that are not articles are skipped).
+    auto first = std::find_if(out.begin(), out.end(), [](const DecodedDocument& d) {
+      return d.not_article_kind.empty();
+    });
+    (first == out.end() ? out.front() : *first).flags.push_back("items_truncated");
+  }
   return out;
 }
 

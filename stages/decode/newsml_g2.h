@@ -12,8 +12,15 @@ namespace newsd::stages {
 //  * <newsMessage> (Guidelines ch. 19 "Exchanging News: News Message"): every item
 //    of header-less itemSet, in order, at most limits.max_items (flag
 //    "items_truncated" on the first article); an empty itemSet is an error;
-//  * <newsItem>, <packageItem>, <planningItem>, <conceptItem>, <knowledgeItem>:
-//    one article; a <contentSet> fragment as root: one article without metadata.
+//  * <newsItem>: one article; a <contentSet> fragment as root: one article without
+//    metadata;
+//  * items that are not news: <conceptItem> (kind "newsml_g2_concept"),
+//    <knowledgeItem> ("newsml_g2_knowledge"), <catalogItem> and <catalog>
+//    ("newsml_g2_catalog"), <planningItem> ("newsml_g2_planning"), <packageItem>
+//    and a package's bare <groupSet> ("newsml_g2_package"): a DecodedDocument with
+//    only not_article_kind, not_article_reason ("NewsML-G2 conceptItem \"<guid>\"
+//    is not news: it describes one concept (...)") and wire.guid, which
+//    DecodeStage skips (decode.h, option not_articles).
 // Per item (Specification "Item Metadata" / "Content Metadata" sections):
 //  * @guid → wire.guid, @version → version, @xml:lang → declared_language
 //    (contentMeta/language@tag when given);
@@ -29,8 +36,6 @@ namespace newsd::stages {
 //  * contentSet: the first inlineXML holding NITF (read as nitf.h does), XHTML or
 //    other XML (block paragraphs), else the first inlineData (plain text);
 //    remoteContent (pictures, video) has no text;
-//  * conceptItem: concept/name → headline, concept/definition → body;
-//    packageItem: groupSet itemRef/title → body;
 //  * published_at: versionCreated, else firstCreated, else contentCreated.
 // Errors (kInvalidArgument): "NewsML-G2: newsMessage has no items"; "NewsML-G2:
 // unsupported root element <x>"; XML and charset errors from ParseXmlInput.

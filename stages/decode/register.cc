@@ -1,6 +1,6 @@
 // Registers the "decode" stage. Options (all optional; decode.h documents them):
 //   max_bytes, oversize, max_text_bytes, max_paragraphs, max_items, xml_max_depth,
-//   json_max_depth, charset_min_confidence, max_invalid_ratio.
+//   json_max_depth, charset_min_confidence, max_invalid_ratio, not_articles.
 #include <memory>
 
 #include "pipeline/stage_registry.h"
@@ -14,7 +14,7 @@ absl::StatusOr<StagePtr> CreateDecodeStage(const v1::StageConfig& config) {
   if (absl::Status s = CheckStageOptions(
           config, {"max_bytes", "oversize", "max_text_bytes", "max_paragraphs", "max_items",
                    "xml_max_depth", "json_max_depth", "charset_min_confidence",
-                   "max_invalid_ratio"});
+                   "max_invalid_ratio", "not_articles"});
       !s.ok()) {
     return s;
   }
@@ -46,6 +46,14 @@ absl::StatusOr<StagePtr> CreateDecodeStage(const v1::StageConfig& config) {
     return absl::InvalidArgumentError(absl::StrCat(
         "options[\"oversize\"]: expected \"reject\" or \"truncate\", got \"", oversize, "\""));
   }
+  const std::string not_articles = GetStringOption(config, "not_articles", "skip");
+  if (not_articles != "skip" && not_articles != "dead_letter") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("options[\"not_articles\"]: expected \"skip\" or \"dead_letter\", got \"",
+                     not_articles, "\""));
+  }
+  o.not_articles = not_articles == "dead_letter" ? DecodeOptions::NotArticles::kDeadLetter
+                                                 : DecodeOptions::NotArticles::kSkip;
   o.max_bytes = *max_bytes;
   o.oversize = oversize == "truncate" ? DecodeOptions::Oversize::kTruncate
                                       : DecodeOptions::Oversize::kReject;

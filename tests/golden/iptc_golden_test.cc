@@ -3,10 +3,12 @@
 //
 //  * Examples (NITF, NewsML-G2, NewsML 1.2, ninjs): headline, guid, version,
 //    pub_status, dateline, the start of the first paragraph, or the exact
-//    rejection reason, for each file.
+//    rejection reason, or the kind of a file that is not an article (skipped), for
+//    each file.
 //  * Schema test suites (NewsML-G2 unit_test_files, ninjs test_suite, should_pass
 //    and should_fail): every file is decoded without crashing; its outcome (the
-//    headline start, or the status code and reason) must match iptc_outcomes.tsv.
+//    headline start, the status code and reason, or SKIPPED and the kind for an
+//    input that is not an article) must match iptc_outcomes.tsv.
 //    Run with NEWSD_GOLDEN_PRINT=1 to print the current outcomes in that format.
 #include <cstdlib>
 #include <filesystem>
@@ -35,6 +37,7 @@ using ::testing::Contains;
 struct Decoded {
   absl::Status status;
   std::vector<v1::Article> articles;  // the first, then the fanned-out ones
+  std::vector<absl::Status> skipped_items;  // items that are not articles
 };
 
 Decoded DecodeFile(const std::string& relative) {
@@ -50,6 +53,7 @@ Decoded DecodeFile(const std::string& relative) {
   StageContext ctx;
   ctx.payload = *bytes;
   ctx.more_articles = &more;
+  ctx.skipped_items = &out.skipped_items;
   out.status = DecodeStage(DecodeOptions{}).Process(article, ctx);
   if (out.status.ok()) {
     out.articles.push_back(std::move(article));
@@ -82,6 +86,7 @@ struct Example {
   const char* dateline_agency;
   const char* first_paragraph_start;  // "" when the item has no body
   const char* error;                  // non-empty: the expected rejection reason
+  const char* skipped_kind = "";      // non-empty: not an article, skipped (NotAnArticle)
 };
 
 constexpr auto kUsable = v1::PUB_STATUS_USABLE;
@@ -110,6 +115,11 @@ TEST(IptcGoldenTest, Examples) {
   for (const Example& ex : kExamples) {
     SCOPED_TRACE(ex.path);
     const Decoded d = DecodeFile(ex.path);
+    if (*ex.skipped_kind != '\0') {
+      EXPECT_TRUE(IsNotAnArticle(d.status)) << d.status;
+      EXPECT_EQ(NotAnArticleKind(d.status), ex.skipped_kind);
+      continue;
+    }
     if (*ex.error != '\0') {
       EXPECT_EQ(d.status.code(), absl::StatusCode::kInvalidArgument);
       EXPECT_EQ(d.status.message(), ex.error);
@@ -232,14 +242,23 @@ std::vector<std::string> SuiteFiles() {
   return files;
 }
 
-// "OK\t<headline, 40 code points>" or "<CODE>\t<reason, 60 code points>".
+// "OK\t<headline, 40 code points>", "SKIPPED\t<kind>" (not an article) or
+// "<CODE>\t<reason, 60 code points>"; " (+N skipped)" after an OK headline when N
+// items of the message are not articles.
 std::string Outcome(const Decoded& d) {
+  if (IsNotAnArticle(d.status)) {
+    std::string out = absl::StrCat("SKIPPED\t", NotAnArticleKind(d.status));
+    if (!d.skipped_items.empty()) absl::StrAppend(&out, " (+", d.skipped_items.size(), ")");
+    return out;
+  }
   if (!d.status.ok()) {
     return absl::StrCat(absl::StatusCodeToString(d.status.code()), "\t",
                         Prefix(std::string(d.status.message()), 60));
   }
   const v1::Article& a = d.articles.front();
-  return absl::StrCat("OK\t", Prefix(SpanOf(a, a.headline()), 40));
+  std::string out = absl::StrCat("OK\t", Prefix(SpanOf(a, a.headline()), 40));
+  if (!d.skipped_items.empty()) absl::StrAppend(&out, " (+", d.skipped_items.size(), " skipped)");
+  return out;
 }
 
 TEST(IptcGoldenTest, SchemaTestSuitesDecodeOrFailWithAReason) {
@@ -251,7 +270,7 @@ TEST(IptcGoldenTest, SchemaTestSuitesDecodeOrFailWithAReason) {
     std::pair<std::string, std::string> kv = absl::StrSplit(line, absl::MaxSplits('\t', 1));
     expected[kv.first] = kv.second;
   }
-  size_t ok = 0, rejected = 0;
+  size_t ok = 0, rejected = 0, skipped = 0;
   for (const std::string& file : SuiteFiles()) {
     const Decoded d = DecodeFile(file);
     const std::string outcome = Outcome(d);
@@ -259,10 +278,11 @@ TEST(IptcGoldenTest, SchemaTestSuitesDecodeOrFailWithAReason) {
     EXPECT_EQ(outcome, expected[file]) << file;
     // Only bad input is rejected: never a crash, never an internal error.
     EXPECT_TRUE(d.status.ok() || d.status.code() == absl::StatusCode::kInvalidArgument) << file;
-    (d.status.ok() ? ok : rejected)++;
+    (d.status.ok() ? ok : IsNotAnArticle(d.status) ? skipped : rejected)++;
   }
-  EXPECT_EQ(ok + rejected, expected.size());
-  std::cout << "schema suites: " << ok << " decoded, " << rejected << " rejected\n";
+  EXPECT_EQ(ok + rejected + skipped, expected.size());
+  std::cout << "schema suites: " << ok << " decoded, " << skipped << " skipped (not articles), "
+            << rejected << " rejected\n";
 }
 
 }  // namespace

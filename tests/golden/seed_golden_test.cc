@@ -180,12 +180,16 @@ TEST(SeedGoldenTest, ReutersRecordThroughTheChain) {
 TEST(SeedGoldenTest, RejectedMessagesNameStageAndReason) {
   std::unique_ptr<Chain> chain = DefaultChain();
   ASSERT_NE(chain, nullptr);
+  // A tombstone is not an article: skipped, not rejected.
   RawMessage tombstone;
   tombstone.value_is_null = true;
   ChainResult result = chain->Run(tombstone, absl::Now());
-  ASSERT_TRUE(result.failure.has_value());
-  EXPECT_EQ(result.failure->stage, "decode");
-  EXPECT_EQ(result.failure->status, absl::InvalidArgumentError("null value (tombstone)"));
+  EXPECT_FALSE(result.failure.has_value());
+  EXPECT_TRUE(result.all_skipped);
+  ASSERT_EQ(result.skipped.size(), 1u);
+  EXPECT_EQ(result.skipped[0].stage, "decode");
+  EXPECT_EQ(result.skipped[0].kind, "tombstone");
+  EXPECT_EQ(result.skipped[0].reason, "null value (tombstone)");
 
   RawMessage truncated;
   truncated.value = "<REUTERS NEWID=\"1\"><DATE>26-FEB-1987 15:01:01.79</DATE><TEXT>";

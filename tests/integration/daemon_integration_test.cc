@@ -1,6 +1,6 @@
 // End to end on a real Kafka broker: the `newsd` binary as a subprocess, real stages,
-// 2,000 Reuters-21578 stories + the seed + 5 malformed messages, a kill -9 in the
-// middle of the run, a restart, and a graceful SIGTERM.
+// 2,000 Reuters-21578 stories + the seed + 4 malformed messages + a null value
+// (skipped), a kill -9 in the middle of the run, a restart, and a graceful SIGTERM.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <librdkafka/rdkafkacpp.h>
@@ -72,7 +72,12 @@ TEST_P(DaemonIntegrationTest, RealBrokerEndToEndWithKillAndRestart) {
     bad_reason[key] = reason;
   };
   add_bad("bad-empty", std::string(), "empty");
-  add_bad("bad-null", std::nullopt, "null");
+  // A null value is not an article: skipped (no event, no dead letter).
+  OutboundMessage null_value;
+  null_value.topic = in;
+  null_value.key = "null";
+  input.push_back(std::move(null_value));
+  const size_t null_index = input.size() - 1;
   std::string random_bytes(2 * 1024 * 1024, '\0');
   std::mt19937 rng(42);
   for (char& c : random_bytes) c = static_cast<char>(rng());
@@ -154,10 +159,11 @@ TEST_P(DaemonIntegrationTest, RealBrokerEndToEndWithKillAndRestart) {
     const double consumed = MetricSum(metrics, "newsd_messages_consumed_total");
     const double published = MetricSum(metrics, "newsd_events_published_total");
     const double dead = MetricSum(metrics, "newsd_dead_letters_total");
+    const double skipped = MetricSum(metrics, "newsd_inputs_skipped_total");
     EXPECT_GT(consumed, 0);
     // (An aborted transaction re-consumes its messages, so only at-least-once
     // counts match one to one.)
-    if (!exactly_once) EXPECT_EQ(consumed, published + dead) << metrics;
+    if (!exactly_once) EXPECT_EQ(consumed, published + dead + skipped) << metrics;
     int status = daemon.Kill(SIGTERM);
     ASSERT_TRUE(WIFEXITED(status)) << "SIGTERM did not exit in time";
     EXPECT_EQ(WEXITSTATUS(status), 0);
@@ -203,7 +209,9 @@ TEST_P(DaemonIntegrationTest, RealBrokerEndToEndWithKillAndRestart) {
                          })
                   .ok());
   for (size_t i = 0; i < input.size(); ++i) {
-    if (i < good) {
+    if (i == null_index) {
+      EXPECT_EQ(events_per_input.count(i) + dead_per_input.count(i), 0u) << "null value";
+    } else if (i < good) {
       EXPECT_EQ(events_per_input.count(i), 1u) << "lost good input #" << i;
       EXPECT_EQ(dead_per_input.count(i), 0u);
     } else {

@@ -2,6 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "pipeline/stage_registry.h"
@@ -65,6 +66,30 @@ class SplitStage : public Stage {
     return absl::OkStatus();
   }
 };
+// Skips articles whose text starts with "SKIP" (kind "test_kind"); for a text
+// starting with "ITEMS" reports two skipped items and keeps the article; "FAIL"
+// reports a skipped item and fails.
+class SkipStage : public Stage {
+ public:
+  absl::string_view name() const override { return "test_skip"; }
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
+    if (absl::StartsWith(article.text(), "SKIP")) {
+      return NotAnArticle("test_kind", absl::StrCat("skipped ", article.text()));
+    }
+    if (absl::StartsWith(article.text(), "ITEMS") || absl::StartsWith(article.text(), "FAIL")) {
+      ctx.skipped_items->push_back(NotAnArticle("item_kind", "item one"));
+      ctx.skipped_items->push_back(NotAnArticle("", "item two"));
+    }
+    if (absl::StartsWith(article.text(), "FAIL")) return absl::InvalidArgumentError("failed");
+    article.add_flags("kept");
+    return absl::OkStatus();
+  }
+};
+const StageRegistration kSkip("test_skip", [](const v1::StageConfig&)
+                                               -> absl::StatusOr<StagePtr> {
+  return StagePtr(new SkipStage());
+});
+
 const StageRegistration kSplit("test_split", [](const v1::StageConfig&)
                                                  -> absl::StatusOr<StagePtr> {
   return StagePtr(new SplitStage());
@@ -239,6 +264,101 @@ TEST(ChainTest, FanOutRunsLaterStagesOnEveryArticle) {
   r = (*chain)->Run(m, absl::Now());
   ASSERT_TRUE(r.failure.has_value());
   EXPECT_EQ(r.failure->stage, "test_reject");
+}
+
+TEST(NotAnArticleTest, CarriesItsKindAsPayload) {
+  const absl::Status s = NotAnArticle("tombstone", "null value (tombstone)");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);  // a dead letter to older code
+  EXPECT_EQ(s.message(), "null value (tombstone)");
+  EXPECT_TRUE(IsNotAnArticle(s));
+  EXPECT_EQ(NotAnArticleKind(s), "tombstone");
+  EXPECT_EQ(NotAnArticleKind(NotAnArticle("", "why")), "unspecified");
+  EXPECT_FALSE(IsNotAnArticle(absl::InvalidArgumentError("null value (tombstone)")));
+  EXPECT_FALSE(IsNotAnArticle(absl::OkStatus()));
+  EXPECT_EQ(NotAnArticleKind(absl::InvalidArgumentError("x")), "");
+}
+
+TEST(ChainTest, NotAnArticleSkipsTheMessageWithoutAFailure) {
+  auto chain = Chain::Create(Stages({"test_copy", "test_skip", "test_reject"}));
+  ASSERT_TRUE(chain.ok());
+  RawMessage m;
+  m.topic = "t";
+  m.partition = 1;
+  m.offset = 3;
+  m.value = "SKIP me";
+  ChainResult r = (*chain)->Run(m, absl::Now());
+  EXPECT_FALSE(r.failure.has_value());
+  EXPECT_TRUE(r.all_skipped);
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_EQ(r.skipped[0].stage, "test_skip");
+  EXPECT_EQ(r.skipped[0].kind, "test_kind");
+  EXPECT_EQ(r.skipped[0].reason, "skipped SKIP me");
+  EXPECT_EQ(r.event.article().id(), "t/1/3");
+  ASSERT_EQ(r.event.stages_size(), 2);  // the chain stopped at test_skip
+  EXPECT_TRUE(r.more_events.empty());
+
+  // Skipped items beside a kept article: the article goes on, the items are recorded.
+  m.value = "ITEMS and text";
+  r = (*chain)->Run(m, absl::Now());
+  EXPECT_FALSE(r.failure.has_value());
+  EXPECT_FALSE(r.all_skipped);
+  EXPECT_THAT(r.event.article().flags(), ::testing::ElementsAre("kept", "checked"));
+  ASSERT_EQ(r.skipped.size(), 2u);
+  EXPECT_EQ(r.skipped[0].kind, "item_kind");
+  EXPECT_EQ(r.skipped[0].reason, "item one");
+  EXPECT_EQ(r.skipped[1].kind, "unspecified");
+
+  // A real failure wins: dead letter.
+  m.value = "FAIL";
+  r = (*chain)->Run(m, absl::Now());
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->stage, "test_skip");
+  EXPECT_FALSE(r.all_skipped);
+  EXPECT_TRUE(r.skipped.empty());
+}
+
+TEST(ChainTest, NotAnArticleOnAFannedOutArticleDropsThatArticleOnly) {
+  auto chain = Chain::Create(Stages({"test_split", "test_skip", "test_reject"}));
+  ASSERT_TRUE(chain.ok());
+  RawMessage m;
+  m.topic = "feed";
+  m.partition = 0;
+  m.offset = 7;
+  m.value = "first|SKIP second|third";
+  ChainResult r = (*chain)->Run(m, absl::Now());
+  ASSERT_FALSE(r.failure.has_value());
+  EXPECT_FALSE(r.all_skipped);
+  EXPECT_EQ(r.event.article().text(), "first");
+  ASSERT_EQ(r.more_events.size(), 1u);
+  EXPECT_EQ(r.more_events[0].article().text(), "third");
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_EQ(r.skipped[0].reason, "skipped SKIP second");
+
+  // The first article skipped: the next one takes its place.
+  m.value = "SKIP first|second|third";
+  r = (*chain)->Run(m, absl::Now());
+  ASSERT_FALSE(r.failure.has_value());
+  EXPECT_FALSE(r.all_skipped);
+  EXPECT_EQ(r.event.article().text(), "second");
+  EXPECT_EQ(r.event.article().id(), "feed/0/7#1");
+  ASSERT_EQ(r.event.stages_size(), 3);
+  ASSERT_EQ(r.more_events.size(), 1u);
+  EXPECT_EQ(r.more_events[0].article().text(), "third");
+
+  // Every article skipped: the message is.
+  m.value = "SKIP 1|SKIP 2";
+  r = (*chain)->Run(m, absl::Now());
+  ASSERT_FALSE(r.failure.has_value());
+  EXPECT_TRUE(r.all_skipped);
+  EXPECT_EQ(r.skipped.size(), 2u);
+  EXPECT_TRUE(r.more_events.empty());
+
+  // A failure on another article still fails the whole message.
+  m.value = "SKIP 1|BAD 2|ok";
+  r = (*chain)->Run(m, absl::Now());
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->stage, "test_reject");
+  EXPECT_FALSE(r.all_skipped);
 }
 
 TEST(ChainTest, FindHeaderIsCaseInsensitive) {

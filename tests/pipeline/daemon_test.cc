@@ -49,6 +49,28 @@ const StageRegistration kEcho("test_echo", [](const v1::StageConfig&) -> absl::S
   return StagePtr(new EchoStage());
 });
 
+// Inputs that are not articles: a null value (kind "tombstone") and "SKIP ..."
+// (kind "test_kind") are skipped; "MIXED X" publishes its article and reports one
+// skipped item (kind "test_item"); anything else is an article.
+class SkipStage : public Stage {
+ public:
+  absl::string_view name() const override { return "test_skip"; }
+  bool reads_payload() const override { return true; }
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
+    if (ctx.payload_is_null) return NotAnArticle("tombstone", "null value (tombstone)");
+    if (absl::StartsWith(ctx.payload, "SKIP")) return NotAnArticle("test_kind", "not news");
+    if (absl::StartsWith(ctx.payload, "MIXED") && ctx.skipped_items != nullptr) {
+      ctx.skipped_items->push_back(NotAnArticle("test_item", "an item that is not news"));
+    }
+    article.set_text(std::string(ctx.payload));
+    return absl::OkStatus();
+  }
+};
+const StageRegistration kSkipStage("test_skip",
+                                   [](const v1::StageConfig&) -> absl::StatusOr<StagePtr> {
+                                     return StagePtr(new SkipStage());
+                                   });
+
 // A stateful test stage (store "test_seen") driven by the payload:
 //   "remember X"  records X in the store (one state change);
 //   "check X"     text "known X" if X is in the store, else "unknown X";
@@ -397,6 +419,95 @@ TEST_P(DaemonModeTest, PublishesEventsAndDeadLettersInOrderAndCommits) {
 INSTANTIATE_TEST_SUITE_P(Modes, DaemonModeTest,
                          ::testing::Values(v1::AT_LEAST_ONCE, v1::EXACTLY_ONCE),
                          [](const auto& info) { return v1::DeliveryMode_Name(info.param); });
+
+// Inputs that are not articles produce nothing (no event, no dead letter), are
+// counted by kind and committed in order with the others.
+TEST_P(DaemonModeTest, InputsThatAreNotArticlesAreSkippedCountedAndCommitted) {
+  std::unique_ptr<EmbeddedCluster> cluster = ClusterWithTopics(2);
+  ASSERT_NE(cluster, nullptr);
+  const std::string brokers = cluster->bootstrap();
+  std::vector<OutboundMessage> input;
+  int articles = 0, skipped = 0, tombstones = 0, mixed = 0;
+  for (int i = 0; i < 60; ++i) {
+    OutboundMessage m;
+    m.topic = "in";
+    m.key = absl::StrCat("k", i % 5);
+    if (i % 10 == 3) {
+      m.value = absl::StrCat("SKIP ", i);
+      ++skipped;
+    } else if (i % 10 == 6) {
+      m.value.reset();  // a compaction tombstone
+      ++tombstones;
+    } else if (i % 10 == 8) {
+      m.value = absl::StrCat("MIXED ", i);
+      ++mixed;
+      ++articles;
+    } else {
+      m.value = absl::StrCat("article ", i);
+      ++articles;
+    }
+    input.push_back(std::move(m));
+  }
+  ASSERT_TRUE(ProduceAll(brokers, input).ok());
+
+  v1::PipelineConfig config = TestConfig(brokers, "skip-test", GetParam());
+  config.clear_stages();
+  config.add_stages()->set_name("test_skip");
+  config.set_worker_threads(4);
+  config.set_commit_interval_ms(100);
+  config.set_transaction_max_messages(10);
+  ASSERT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config);
+  RunningDaemon running(config);
+  ASSERT_TRUE(running.ok()) << running.error();
+  Metrics& metrics = running.metrics;
+
+  std::vector<std::string> texts;
+  ASSERT_TRUE(ConsumeAll(brokers, {"out"}, articles, absl::Seconds(30),
+                         [&](const ConsumedRecord& r) {
+                           v1::ArticleEvent e;
+                           ASSERT_TRUE(e.ParseFromString(*r.value));
+                           texts.push_back(e.article().text());
+                         })
+                  .ok());
+  EXPECT_EQ(texts.size(), static_cast<size_t>(articles));
+  for (const std::string& t : texts) {
+    EXPECT_TRUE(absl::StartsWith(t, "article ") || absl::StartsWith(t, "MIXED ")) << t;
+  }
+  // Counted (exactly-once: when their transaction commits) and, at least once,
+  // committed: the offsets pass the skipped inputs.
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  auto done = [&] {
+    if (metrics.InputsSkipped("test_skip", "tombstone").Value() < tombstones ||
+        metrics.InputsSkipped("test_skip", "test_kind").Value() < skipped ||
+        metrics.InputsSkipped("test_skip", "test_item").Value() < mixed ||
+        metrics.inflight().Value() != 0) {  // every offset acknowledged
+      return false;
+    }
+    if (GetParam() != v1::AT_LEAST_ONCE) return true;
+    int64_t total = 0;
+    for (const auto& [p, o] : CommittedOffsets(brokers, "skip-test", "in", 2)) total += o;
+    return total == static_cast<int64_t>(input.size());
+  };
+  while (!done() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_TRUE(done());
+  ASSERT_TRUE(running.Stop().ok());
+
+  EXPECT_EQ(metrics.Consumed("in").Value(), 60);
+  EXPECT_EQ(metrics.Published("out").Value(), articles);
+  EXPECT_EQ(metrics.InputsSkipped("test_skip", "tombstone").Value(), tombstones);
+  EXPECT_EQ(metrics.InputsSkipped("test_skip", "test_kind").Value(), skipped);
+  EXPECT_EQ(metrics.InputsSkipped("test_skip", "test_item").Value(), mixed);
+  EXPECT_EQ(metrics.DeadLetters("test_skip", "invalid_argument").Value(), 0);
+  size_t dead_letters = 0;
+  ASSERT_TRUE(ConsumeAll(brokers, {"dlq"}, 1, absl::Seconds(2),
+                         [&](const ConsumedRecord&) { ++dead_letters; })
+                  .ok());
+  EXPECT_EQ(dead_letters, 0u);
+  if (GetParam() == v1::EXACTLY_ONCE) {
+    EXPECT_GT(metrics.Transactions("committed").Value(), 0);
+    EXPECT_EQ(metrics.Transactions("aborted").Value(), 0);
+  }
+}
 
 TEST(MakeDeadLetterTest, KeepsTheOriginalAndAddsWellFormedErrorHeaders) {
   RawMessage m;

@@ -14,7 +14,8 @@ namespace newsd {
 
 std::string AuditReport::ToString() const {
   return absl::StrCat("inputs=", inputs, " events=", events, " dead_letters=", dead_letters,
-                      " lost=", lost, " duplicated=", duplicated);
+                      " lost=", lost, " duplicated=", duplicated,
+                      " skipped_tombstones=", skipped_tombstones);
 }
 
 absl::StatusOr<AuditReport> Audit(const std::string& brokers, const std::string& input_topic,
@@ -22,10 +23,11 @@ absl::StatusOr<AuditReport> Audit(const std::string& brokers, const std::string&
                                   const std::string& dead_letter_topic,
                                   absl::Duration idle_timeout) {
   using Position = std::pair<int32_t, int64_t>;
-  std::set<Position> inputs;
+  std::set<Position> inputs, null_inputs;
   if (absl::Status s = ConsumeAll(brokers, {input_topic}, SIZE_MAX, idle_timeout,
                                   [&](const ConsumedRecord& r) {
                                     inputs.insert({r.partition, r.offset});
+                                    if (!r.value) null_inputs.insert({r.partition, r.offset});
                                   });
       !s.ok()) {
     return s;
@@ -74,7 +76,8 @@ absl::StatusOr<AuditReport> Audit(const std::string& brokers, const std::string&
     if (event_inputs.count(pos)) report.duplicated += n;  // both an event and a dead letter
   }
   for (const Position& pos : inputs) {
-    if (!event_inputs.count(pos) && !dead_inputs.count(pos)) ++report.lost;
+    if (event_inputs.count(pos) || dead_inputs.count(pos)) continue;
+    ++(null_inputs.count(pos) ? report.skipped_tombstones : report.lost);
   }
   for (const auto& [pos, n] : event_inputs) report.unknown += !inputs.count(pos);
   for (const auto& [pos, n] : dead_inputs) report.unknown += !inputs.count(pos);

@@ -17,8 +17,13 @@ struct AuditReport {
   uint64_t dead_letters = 0;  // dead letters read (duplicates included)
   // Tombstones (null values) on the output topic: retracted stories, not events.
   uint64_t tombstones = 0;
-  // Inputs with neither an event nor a dead letter.
+  // Inputs with neither an event nor a dead letter, null-value inputs aside.
   uint64_t lost = 0;
+  // Null-value inputs (tombstones) with neither an event nor a dead letter: newsd
+  // skips them as not articles (decode option not_articles "skip"), they are not
+  // lost. (Other inputs a stage skips, such as NewsML-G2 conceptItems, count as
+  // lost here: the audit cannot tell them from the bytes.)
+  uint64_t skipped_tombstones = 0;
   // Outputs beyond the first per input: a repeated event (same input position and
   // article id: fan-out articles of one input are distinct), a repeated dead
   // letter, or a dead letter for an input that also has an event.
@@ -26,7 +31,7 @@ struct AuditReport {
   // Outputs whose input position is not in the input topic (should be 0).
   uint64_t unknown = 0;
 
-  // "inputs=N events=E dead_letters=D lost=L duplicated=U"
+  // "inputs=N events=E dead_letters=D lost=L duplicated=U skipped_tombstones=T"
   std::string ToString() const;
 };
 

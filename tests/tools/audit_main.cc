@@ -2,7 +2,8 @@
 //
 //   newsd-audit BROKERS INPUT_TOPIC OUTPUT_TOPIC DEAD_LETTER_TOPIC
 //
-// Prints "inputs=N events=E dead_letters=D lost=L duplicated=U" and exits 0 when
+// Prints "inputs=N events=E dead_letters=D lost=L duplicated=U skipped_tombstones=T"
+// (T: null-value inputs without output, skipped as not articles) and exits 0 when
 // L = 0 and U = 0, 1 when outputs are lost or duplicated, 2 on usage or read errors.
 #include <iostream>
 

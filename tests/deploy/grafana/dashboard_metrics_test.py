@@ -1,8 +1,9 @@
 """Every metric the Grafana dashboard queries exists in a real newsd /metrics scrape.
 
-Starts `newsd run --brokers embedded`, feeds it the seed article, Reuters stories and
-one invalid message (labelled children such as newsd_dead_letters_total{stage,reason}
-and histogram buckets only appear after traffic), waits until the consumer lag gauges
+Starts `newsd run --brokers embedded`, feeds it the seed article, Reuters stories,
+one invalid message and one NewsML-G2 conceptItem (labelled children such as
+newsd_dead_letters_total{stage,reason} or newsd_inputs_skipped_total{stage,kind} and
+histogram buckets only appear after traffic), waits until the consumer lag gauges
 are exported, scrapes /metrics and checks every metric name of every panel query and
 template variable of deploy/grafana/newsd-dashboard.json against the scraped samples.
 """
@@ -17,6 +18,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import newsd_harness as h  # noqa: E402
 
 DASHBOARD = os.path.join(h.SOURCE_DIR, "deploy", "grafana", "newsd-dashboard.json")
+CONCEPT_ITEM = os.path.join(h.CORPUS_DIR, "iptc", "newsml-g2", "examples",
+                            "LISTING_10_Abstract_Concept_conveyed_in_a_NewsML-G2_Concept_Item.xml")
 
 PROMQL_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or",
                    "unless", "offset", "bool", "inf", "nan"}
@@ -81,12 +84,17 @@ class DashboardMetricsTest(unittest.TestCase):
                          "newsd_consumer_lag_messages", "newsd_consumer_lag_seconds",
                          "newsd_stage_duration_seconds_bucket",
                          "newsd_end_to_end_latency_seconds_bucket", "newsd_dead_letters_total",
+                         "newsd_inputs_skipped_total",
                          "newsd_transactions_total", "process_resident_memory_bytes",
                          "process_cpu_seconds_total"]:
             self.assertIn(required, wanted)
 
         with h.Newsd() as newsd:
             newsd.feed_standard_traffic(stories=30)
+            # Not an article: skipped and counted, not dead-lettered.
+            newsd.produce([CONCEPT_ITEM])
+            h.wait_for(lambda: h.metric_sum(newsd.samples(), "newsd_inputs_skipped_total") >= 1,
+                       timeout=60, what="the conceptItem skipped")
             h.wait_for(lambda: "newsd_consumer_lag_messages" in newsd.samples(), timeout=60,
                        what="newsd_consumer_lag_messages children")
             text = newsd.scrape()
@@ -97,7 +105,9 @@ class DashboardMetricsTest(unittest.TestCase):
         # 30 stories consumed.
         self.assertEqual(h.metric_sum(samples, "newsd_dead_letters_total", stage="decode",
                                       reason="invalid_argument"), 1)
-        self.assertEqual(h.metric_sum(samples, "newsd_messages_consumed_total", topic="news.raw"), 32)
+        self.assertEqual(h.metric_sum(samples, "newsd_messages_consumed_total", topic="news.raw"), 33)
+        self.assertEqual(h.metric_sum(samples, "newsd_inputs_skipped_total", stage="decode",
+                                      kind="newsml_g2_concept"), 1)
         self.assertGreater(h.metric_sum(samples, "process_resident_memory_bytes"), 1 << 20)
         # promtool's linter accepts the exposition (names, HELP, counters' _total).
         lint = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,

@@ -351,12 +351,20 @@ TEST(DecodeTest, PublishedAtFromHeaderIsNotOverwritten) {
 
 // ---- Errors --------------------------------------------------------------------
 
-TEST(DecodeErrorTest, Tombstone) {
+TEST(DecodeErrorTest, TombstoneIsNotAnArticle) {
   v1::Article article;
   StageContext ctx;
   ctx.payload_is_null = true;
-  EXPECT_THAT(DecodeStage({}).Process(article, ctx),
-              StatusIs(kInvalid, "null value (tombstone)"));
+  const absl::Status skipped = DecodeStage({}).Process(article, ctx);
+  EXPECT_THAT(skipped, StatusIs(kInvalid, "null value (tombstone)"));
+  EXPECT_TRUE(IsNotAnArticle(skipped));
+  EXPECT_EQ(NotAnArticleKind(skipped), "tombstone");
+  // not_articles "dead_letter": the plain error of before.
+  DecodeOptions dead_letter;
+  dead_letter.not_articles = DecodeOptions::NotArticles::kDeadLetter;
+  const absl::Status rejected = DecodeStage(dead_letter).Process(article, ctx);
+  EXPECT_EQ(rejected, absl::InvalidArgumentError("null value (tombstone)"));
+  EXPECT_FALSE(IsNotAnArticle(rejected));
 }
 
 TEST(DecodeErrorTest, EmptyAndWhitespaceOnly) {
