@@ -10,7 +10,8 @@ the 35 GUM Wikinews articles and the first 200 German Wikinews articles as plain
 text (headline, blank line, body), and the first 1000 Reuters-21578 records of
 reut2-000/001 as one .sgm file each. Both binaries run with the same
 --published-at. Timing fields (the event's `meta`: stage durations, processed_at,
-pipeline_version) are dropped before comparing. Prints one line per changed file
+pipeline_version) are dropped before comparing, and a field only one binary prints
+with its default value (one added to the proto) counts as unchanged. Prints one line per changed file
 with the changed Article fields, a count per field, and the per-file rejections
 (stderr lines) that differ; writes old.jsonl/new.jsonl to --out. Exit code 0.
 Evaluation only: the corpus never ships.
@@ -108,7 +109,9 @@ def main():
             fields.add(f"events {len(a)}->{len(b)}")
         for x, y in zip(a, b):
             for f in sorted(set(x) | set(y)):
-                if x.get(f) != y.get(f):
+                # A field one side lacks and the other prints with its default
+                # value (a field added to the proto) is not a change.
+                if x.get(f) != y.get(f) and (x.get(f) or y.get(f)) not in ("0", 0, "", [], {}):
                     fields.add(f)
         if fields:
             changed += 1
