@@ -2074,6 +2074,11 @@ absl::Status EntitiesStage::Process(v1::Article& article, const StageContext& ct
   if (!primary.empty() && primary != "und" &&
       std::find(options_.languages.begin(), options_.languages.end(), primary) ==
           options_.languages.end()) {
+    static constexpr absl::string_view kSkipped = "entities_skipped_language";
+    if (std::find(article.flags().begin(), article.flags().end(), kSkipped) ==
+        article.flags().end()) {
+      article.add_flags(std::string(kSkipped));
+    }
     return absl::OkStatus();
   }
   Extractor extractor(*gazetteer_, article);

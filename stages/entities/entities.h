@@ -91,7 +91,8 @@ struct EntitiesOptions {
   // Entities below this confidence are dropped; option "min_confidence" in [0, 1].
   double min_confidence = 0.5;
   // Languages (BCP-47 primary tags) the rules are for; articles in another
-  // detected language get no entities. "", "und" (undetermined) always run.
+  // detected language get no entities and the flag "entities_skipped_language".
+  // "", "und" (undetermined) always run.
   // Option "languages", comma-separated, default "en".
   std::vector<std::string> languages = {"en"};
 };

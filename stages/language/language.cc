@@ -3,12 +3,16 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>  // compact_lang_det.h uses FILE without including it.
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cld2/public/compact_lang_det.h"
 #include "cld2/public/encodings.h"
+#include "unicode/locid.h"
 #include "unicode/utf8.h"
 
 namespace newsd::stages {
@@ -31,6 +35,26 @@ CLD2::Language HintLanguage(absl::string_view tag) {
   return CLD2::GetLanguageFromName(primary.c_str());
 }
 
+// The script a language is most likely written in (ICU's likely subtags: "ar" →
+// "Arab", "en" → "Latn"), Chinese scripts as one ("Hani"); "" if ICU does not know.
+std::string LikelyScript(const std::string& tag) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::Locale locale = icu::Locale::forLanguageTag(tag, status);
+  if (U_FAILURE(status)) return "";
+  locale.addLikelySubtags(status);
+  if (U_FAILURE(status)) return "";
+  std::string script = locale.getScript();
+  if (script == "Hans" || script == "Hant") return "Hani";
+  return script;
+}
+
+void AddFlag(v1::Article& article, absl::string_view flag) {
+  for (const std::string& f : article.flags()) {
+    if (f == flag) return;
+  }
+  article.add_flags(std::string(flag));
+}
+
 }  // namespace
 
 std::string Cld2CodeToBcp47(absl::string_view code) {
@@ -43,8 +67,30 @@ std::string Cld2CodeToBcp47(absl::string_view code) {
   return std::string(code);
 }
 
+std::string PrimaryLanguage(absl::string_view tag) {
+  std::string lower = absl::AsciiStrToLower(tag);
+  std::replace(lower.begin(), lower.end(), '_', '-');
+  if (lower.empty() || absl::StartsWith(lower, "x-") || absl::StartsWith(lower, "i-")) {
+    return "";
+  }
+  // ICU's canonical form knows ISO 639-2 codes ("eng", "ger") and deprecated
+  // ones ("iw", "in", "mo").
+  const icu::Locale locale = icu::Locale::createCanonical(lower.c_str());
+  std::string primary = locale.getLanguage();
+  if (primary.empty() || locale.isBogus()) primary = lower.substr(0, lower.find('-'));
+  if (primary == "und" || primary == "mul" || primary == "zxx" || primary == "mis") return "";
+  // Not a language code ("english"): nothing to compare.
+  if (primary.size() < 2 || primary.size() > 3 ||
+      !std::all_of(primary.begin(), primary.end(), absl::ascii_isalpha)) {
+    return "";
+  }
+  if (primary == "nb" || primary == "nn") return "no";
+  return primary;
+}
+
 absl::StatusOr<LanguageGuess> DetectLanguage(absl::string_view text, absl::string_view hint,
-                                             double min_confidence) {
+                                             double min_confidence,
+                                             double secondary_min_share) {
   LanguageGuess guess;
   if (text.empty()) return guess;
   // CLD2 takes an int length: a longer text is cut at a code point boundary.
@@ -58,34 +104,61 @@ absl::StatusOr<LanguageGuess> DetectLanguage(absl::string_view text, absl::strin
   int text_bytes = 0;
   bool reliable = false;
   int valid_prefix_bytes = 0;
-  const CLD2::Language top = CLD2::ExtDetectLanguageSummaryCheckUTF8(
-      text.data(), static_cast<int>(length), /*is_plain_text=*/true, &hints, /*flags=*/0, language3, percent3,
-      normalized_score3, /*resultchunkvector=*/nullptr, &text_bytes, &reliable,
-      &valid_prefix_bytes);
+  CLD2::ExtDetectLanguageSummaryCheckUTF8(
+      text.data(), static_cast<int>(length), /*is_plain_text=*/true, &hints, /*flags=*/0,
+      language3, percent3, normalized_score3, /*resultchunkvector=*/nullptr, &text_bytes,
+      &reliable, &valid_prefix_bytes);
   if (static_cast<size_t>(valid_prefix_bytes) < length) {
     return absl::InvalidArgumentError(
         absl::StrCat("text is not valid UTF-8 at byte ", valid_prefix_bytes));
   }
   guess.reliable = reliable;
-  const std::string tag = Cld2CodeToBcp47(CLD2::LanguageCode(top));
-  const float confidence =
-      top == language3[0] ? static_cast<float>(percent3[0]) / 100.0f : 0.0f;
-  if (!reliable || tag == "und" || confidence < min_confidence || confidence <= 0.0f) {
-    return guess;
+  // CLD2's languages with their shares, largest first (CLD2 sorts them so).
+  std::vector<std::pair<std::string, int>> languages;
+  int covered = 0;
+  for (int i = 0; i < 3; ++i) {
+    if (language3[i] == CLD2::UNKNOWN_LANGUAGE || percent3[i] <= 0) continue;
+    std::string tag = Cld2CodeToBcp47(CLD2::LanguageCode(language3[i]));
+    if (tag == "und") continue;
+    covered += percent3[i];
+    languages.emplace_back(std::move(tag), percent3[i]);
   }
-  guess.language = tag;
-  guess.confidence = confidence;
+  if (languages.empty()) return guess;
+  // Shares are whole percents: compared as such, so that 0.19 asked for admits 19%.
+  auto at_least = [](int percent, double share) { return percent >= share * 100 - 1e-6; };
+  // A text in two scripts that CLD2 splits between their languages: each part is
+  // clear even when neither has the majority CLD2's verdict asks for. (Languages
+  // of one script that CLD2 splits evenly, Swedish and Norwegian, are a doubt
+  // rather than a mix.)
+  const bool mixed = languages.size() >= 2 && covered >= 80 &&
+                     LikelyScript(languages[0].first) != LikelyScript(languages[1].first);
+  if (!(reliable || mixed) || !at_least(languages[0].second, min_confidence)) return guess;
+  guess.language = languages[0].first;
+  guess.confidence = static_cast<float>(languages[0].second) / 100.0f;
+  if (languages.size() >= 2 && at_least(languages[1].second, secondary_min_share) &&
+      languages[1].first != guess.language) {
+    guess.secondary_language = languages[1].first;
+    guess.secondary_share = static_cast<float>(languages[1].second) / 100.0f;
+  }
   return guess;
 }
 
 absl::Status LanguageStage::Process(v1::Article& article, const StageContext& ctx) const {
-  absl::StatusOr<LanguageGuess> guess = DetectLanguage(
-      article.text(), article.wire().declared_language(), options_.min_confidence);
+  absl::StatusOr<LanguageGuess> guess =
+      DetectLanguage(article.text(), article.wire().declared_language(),
+                     options_.min_confidence, options_.secondary_min_share);
   if (!guess.ok()) return guess.status();
   article.set_language(guess->language);
   article.set_language_confidence(guess->confidence);
-  if (guess->language == "und" && !article.text().empty()) {
-    article.add_flags("language_unreliable");
+  article.set_secondary_language(guess->secondary_language);
+  article.set_secondary_language_share(guess->secondary_share);
+  if (guess->language == "und") {
+    if (!article.text().empty()) AddFlag(article, "language_unreliable");
+    return absl::OkStatus();
+  }
+  const std::string declared = PrimaryLanguage(article.wire().declared_language());
+  if (!declared.empty() && declared != PrimaryLanguage(guess->language)) {
+    AddFlag(article, "language_mismatch");
   }
   return absl::OkStatus();
 }

@@ -50,24 +50,45 @@ absl::StatusOr<Features> ComputeFeatures(const v1::Article& article,
     if (!h) return absl::InvalidArgumentError("story: headline span out of range of text");
     headline = *h;
   }
-  absl::string_view body;
+  // The body as shingled: its paragraphs without what two agencies' copies of
+  // one story do not share (story_text.h): the dateline ("FRANKFURT, March 5
+  // (Reuters) -"; resends on another day differ there too) and the byline when
+  // they lie in the body, agency tags ("(AFP)"), and credit and copyright lines.
+  std::string body;
   absl::string_view first_paragraph;
-  if (article.paragraphs_size() > 0) {
-    const v1::Span& first = article.paragraphs(0);
-    const v1::Span& last = article.paragraphs(article.paragraphs_size() - 1);
-    std::optional<absl::string_view> b = CodePointSubstr(text, first.begin(), last.end());
-    std::optional<absl::string_view> p = CodePointSubstr(text, first.begin(), first.end());
-    if (!b || !p) return absl::InvalidArgumentError("story: paragraph span out of range of text");
-    body = *b;
-    first_paragraph = *p;
-    // Leave out a dateline that opens the body ("FRANKFURT, March 5 -"): resends
-    // on another day differ only there.
-    const v1::Span& dl = article.dateline().span();
-    if (dl.end() > dl.begin() && dl.begin() == first.begin() && dl.end() <= first.end()) {
-      const size_t skip = CodePointToByteOffset(*p, dl.end() - first.begin());
-      body.remove_prefix(skip);
-      first_paragraph.remove_prefix(skip);
+  const v1::Span& dl = article.dateline().span();
+  const v1::Span& by = article.byline();
+  // Cuts `cut` (code points of `text`) out of paragraph `p` = [p_begin, p_end) if
+  // it lies within it; true if it did.
+  auto cut_out = [](std::string& p, uint32_t p_begin, uint32_t p_end, const v1::Span& cut) {
+    if (cut.end() <= cut.begin() || cut.begin() < p_begin || cut.end() > p_end) return false;
+    const size_t from = CodePointToByteOffset(p, cut.begin() - p_begin);
+    const size_t to = CodePointToByteOffset(p, cut.end() - p_begin);
+    p.replace(from, to - from, " ");
+    return true;
+  };
+  CodePointCursor cursor(text);
+  for (int i = 0; i < article.paragraphs_size(); ++i) {
+    const v1::Span& span = article.paragraphs(i);
+    std::optional<absl::string_view> p = cursor.Substr(span.begin(), span.end());
+    if (!p) return absl::InvalidArgumentError("story: paragraph span out of range of text");
+    std::string paragraph(*p);
+    if (i == 0) {
+      first_paragraph = *p;
+      // A kill notice is looked for after a dateline opening the body.
+      if (dl.end() > dl.begin() && dl.begin() == span.begin() && dl.end() <= span.end()) {
+        first_paragraph.remove_prefix(CodePointToByteOffset(*p, dl.end() - span.begin()));
+      }
     }
+    // The later cut first, so that the earlier one's offsets stay right.
+    const bool byline_first = by.begin() < dl.begin();
+    bool cut = cut_out(paragraph, span.begin(), span.end(), byline_first ? dl : by);
+    cut = cut_out(paragraph, span.begin(), span.end(), byline_first ? by : dl) || cut;
+    if (IsCreditLine(paragraph)) continue;
+    // The first paragraph kept may open with a dateline the decode stage missed
+    // ("PARIS, 3 mai (AFP) -"), unless one was cut out of it.
+    const bool first = body.empty() && !cut;
+    absl::StrAppend(&body, body.empty() ? "" : "\n\n", StripAgencyTags(paragraph, first));
   }
   f.headline = ParseHeadline(headline);
   for (const std::string& signal : article.wire().signals()) {

@@ -24,6 +24,14 @@
 //     "refile"); any other item whose body matches an earlier one exactly (in the
 //     retention) or at >= threshold joins its story as a duplicate (duplicate_of,
 //     similarity). Otherwise it starts a story; story_id = Article.id.
+// The body compared (exact hash and MinHash over word shingles) is the
+// paragraphs without what each agency's copy of a story has of its own: the
+// dateline and byline spans when they lie in the body, agency tags ("(Reuters)",
+// "(AFP)", a dateline ending with one that the decode stage missed), and credit,
+// byline and copyright paragraphs (story_text.h: StripAgencyTags, IsCreditLine);
+// so Reuters' and AFP's copies of one text are duplicates. (Signatures recorded
+// by a release before this rule differ for items that had such lines in their
+// body; others are unchanged.)
 // duplicate_of only ever names an item earlier in input order: by offset within
 // one Kafka partition, else by item time (InputPosition, story.proto). Items are
 // processed in parallel, so a later item may be recorded first; an earlier item

@@ -46,6 +46,57 @@ const RE2& KillText() {
 }
 #undef NEWSD_SEP
 
+// News agencies as they sign a dateline or a story: "(Reuters)", "(AFP)".
+#define NEWSD_AGENCY                                                                  \
+  "(?:Reuters?|AP|AFP|dpa|UPI|Bloomberg|Xinhua|Kyodo(?: News)?|Jiji|ANSA|EFE|Yonhap|"   \
+  "PTI|IANS|TASS|ITAR-TASS|Interfax|RIA(?: Novosti)?|AAP|CP|Anadolu|APA|SDA|ATS|KNA|"  \
+  "epd|Belga|ANP|NTB|TT|Ritzau|STT|CTK|PAP|MTI|BTA|Tanjug|HINA|MENA|WAM|SPA|KUNA|"    \
+  "IRNA|Bernama|Antara|Lusa|Europa Press|Notimex|Prensa Latina|Associated Press|"     \
+  "Agence France-Presse|(?:The )?Canadian Press|PA|Dow Jones)"
+#define NEWSD_AGENCY_TAG \
+  "\\(\\s*" NEWSD_AGENCY "(?:\\s*[/,&]\\s*" NEWSD_AGENCY ")*\\s*\\)"
+
+const RE2& AgencyTag() {
+  static const RE2 re("(?i)\\s*" NEWSD_AGENCY_TAG);
+  return re;
+}
+// A dateline ending with an agency tag and a dash or colon, at the start.
+const RE2& TaggedDateline() {
+  static const RE2 re("(?i)^[^()\\n]{0,100}?" NEWSD_AGENCY_TAG
+                      "\\s*(?:-+|\\x{2013}|\\x{2014}|:)\\s*");
+  return re;
+}
+// Whole-paragraph credit lines (IsCreditLine).
+const RE2& CreditLine() {
+  static const RE2 re(
+      "(?i)^(?:"
+      // "(Reporting by X; Editing by Y)", "Writing by X", "Additional reporting by".
+      "\\(?\\s*(?:additional\\s+)?(?:reporting|writing|editing|compiled|edited|"
+      "research|graphics|photos?|video|translation|translated|production)\\s+by\\s.*"
+      // "Jane Smith in London contributed to this report."
+      "|[^.!?]+\\scontributed(?:\\s+reporting)?\\s+to\\s+(?:this|the)\\s+"
+      "(?:report|article|story)\\.?\\)?"
+      // A byline of up to 10 words without a sentence end (initials aside): "By
+      // JANE DOE Associated Press", "By John F. Smith, Reuters".
+      "|by(?:\\s+(?:[^\\s.!?]+|\\pL\\.)){1,10}"
+      // An agency alone: "AFP", "-- Reuters", "(AP)".
+      "|[-\\x{2013}\\x{2014}\\s]*\\(?\\s*" NEWSD_AGENCY "\\s*\\)?[-\\x{2013}\\x{2014}\\s.]*"
+      // Copyright and rights notices.
+      "|(?:copyright|\\x{00A9}|\\(c\\))\\s.*"
+      "|all\\s+rights\\s+reserved.*"
+      "|this\\s+material\\s+may\\s+not\\s+be\\s+published.*"
+      "|our\\s+standards\\s*:.*"
+      ")$");
+  return re;
+}
+// AFP's desk initials: "jd/ms/dl", "str-jm/ach" (lower case only).
+const RE2& DeskInitials() {
+  static const RE2 re("^[a-z]{2,5}(?:\\s*[/-]\\s*[a-z]{2,5}){1,6}$");
+  return re;
+}
+#undef NEWSD_AGENCY_TAG
+#undef NEWSD_AGENCY
+
 uint64_t Mix(uint64_t x) {  // splitmix64 finaliser
   x ^= x >> 30;
   x *= 0xbf58476d1ce4e5b9ULL;
@@ -128,6 +179,43 @@ bool IsKillNotice(absl::string_view first_paragraph) {
   if (RE2::PartialMatch(ToPiece(first_paragraph), KillText())) return true;
   re2::StringPiece rest = ToPiece(first_paragraph);
   return RE2::Consume(&rest, KillPrefix());
+}
+
+// False if `p` (no longer than 400 bytes) cannot match CreditLine(): each of its
+// branches opens with punctuation or one of a few words, is an agency name alone
+// (short), or contains "contributed". Most paragraphs are ruled out without the
+// regex.
+bool MayBeCreditLine(absl::string_view p) {
+  if (p.size() <= 40 || absl::StartsWith(p, "(") || absl::StartsWith(p, "-") ||
+      absl::StartsWith(p, "\u00a9") || absl::StartsWith(p, "\u2013") ||
+      absl::StartsWith(p, "\u2014")) {
+    return true;
+  }
+  const absl::string_view word = p.substr(0, p.find_first_of(" \t"));
+  for (absl::string_view w :
+       {"additional", "reporting", "writing", "editing", "compiled", "edited", "research",
+        "graphics", "photo", "photos", "video", "translation", "translated", "production",
+        "by", "copyright", "all", "this", "our"}) {
+    if (absl::EqualsIgnoreCase(word, w)) return true;
+  }
+  constexpr absl::string_view kContributed = "contributed";
+  return std::search(p.begin(), p.end(), kContributed.begin(), kContributed.end(),
+                     [](char a, char b) { return absl::ascii_tolower(a) == b; }) != p.end();
+}
+
+bool IsCreditLine(absl::string_view paragraph) {
+  paragraph = absl::StripAsciiWhitespace(paragraph);
+  if (paragraph.empty() || paragraph.size() > 400) return false;
+  if (RE2::FullMatch(ToPiece(paragraph), DeskInitials())) return true;
+  return MayBeCreditLine(paragraph) && RE2::FullMatch(ToPiece(paragraph), CreditLine());
+}
+
+std::string StripAgencyTags(absl::string_view paragraph, bool first) {
+  re2::StringPiece rest = ToPiece(paragraph);
+  if (first && rest.find('(') != re2::StringPiece::npos) RE2::Consume(&rest, TaggedDateline());
+  std::string out(ToView(rest));
+  if (out.find('(') != std::string::npos) RE2::GlobalReplace(&out, AgencyTag(), "");
+  return out;
 }
 
 std::vector<std::string> NormalizedTokens(absl::string_view text) {

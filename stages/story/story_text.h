@@ -46,6 +46,23 @@ HeadlineInfo ParseHeadline(absl::string_view headline);
 // "WITHDRAWN STORY", or starts with "KILL -" / "WITHDRAWN -" / "ELIMINATE -".
 bool IsKillNotice(absl::string_view first_paragraph);
 
+// True when a body paragraph is an agency's sign-off rather than story text, so
+// that two agencies' copies of one story shingle alike: a credit line ("(Reporting
+// by X; Editing by Y)", "Writing by ...", "X contributed to this report."), a
+// byline paragraph ("By Jane Smith", "By JANE DOE Associated Press"), AFP desk
+// initials ("jd/ms/dl"), an agency name alone ("AFP", "-- Reuters", "(AP)"), a
+// copyright or rights notice ("Copyright 2023 The Associated Press. All rights
+// reserved. ...", "(c) Agence France-Presse"), or Reuters' "Our Standards: The
+// Thomson Reuters Trust Principles.". Paragraphs over 400 bytes never are.
+bool IsCreditLine(absl::string_view paragraph);
+
+// `paragraph` without the agency tags it carries ("(Reuters)", "(AP)", "(AFP)",
+// "(dpa)", "(AP/Reuters)" and those of about 40 other agencies), and, when
+// `first` (the body's first paragraph), without a dateline that ends with one
+// and a dash or colon ("PARIS, 3 mai (AFP) -": a dateline the decode stage did
+// not take for one).
+std::string StripAgencyTags(absl::string_view paragraph, bool first);
+
 // Word tokens of `text`: maximal runs of ASCII letters/digits and non-ASCII
 // bytes (UTF-8 sequences stay whole), ASCII lower-cased.
 std::vector<std::string> NormalizedTokens(absl::string_view text);

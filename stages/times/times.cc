@@ -183,6 +183,11 @@ absl::Status TimesStage::Process(v1::Article& article, const StageContext& /*ctx
   if (!language.empty() && language != "und" &&
       std::find(options_.languages.begin(), options_.languages.end(), language) ==
           options_.languages.end()) {
+    static constexpr absl::string_view kSkipped = "times_skipped_language";
+    if (std::find(article.flags().begin(), article.flags().end(), kSkipped) ==
+        article.flags().end()) {
+      article.add_flags(std::string(kSkipped));
+    }
     return absl::OkStatus();
   }
 

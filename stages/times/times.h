@@ -39,7 +39,8 @@ namespace newsd::stages {
 
 struct TimesOptions {
   // Languages (BCP-47 primary tags) the English rules run for; articles in any
-  // other detected language get no time expressions. "" and "und" always run.
+  // other detected language get no time expressions and the flag
+  // "times_skipped_language". "" and "und" always run.
   // Option "languages", comma-separated, default "en".
   std::vector<std::string> languages = {"en"};
 };

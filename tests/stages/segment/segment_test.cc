@@ -93,6 +93,116 @@ TEST_F(SegmentTest, InitialsDoNotEndSentences) {
               ElementsAre("Washington, D.C. Mayor Marion Barry and N.Y. Gov. Mario Cuomo met."));
 }
 
+// Issue 21 item 10: an abbreviation that may end a sentence ends one when the
+// next word starts a sentence, in both directions. Each case is one paragraph and
+// the sentences expected from it.
+struct AbbreviationCase {
+  const char* paragraph;
+  std::vector<std::string> sentences;
+};
+
+const AbbreviationCase kAbbreviationCases[] = {
+    // Split: the next word starts a sentence.
+    {"The meeting was held in Washington, D.C. The U.S. delegation backed the plan.",
+     {"The meeting was held in Washington, D.C.", "The U.S. delegation backed the plan."}},
+    {"He moved to the U.S. He said he liked it.",
+     {"He moved to the U.S.", "He said he liked it."}},
+    {"The vote is at 5 p.m. The meeting starts earlier.",
+     {"The vote is at 5 p.m.", "The meeting starts earlier."}},
+    {"Police arrived at 9 a.m. Officers said nobody was hurt.",
+     {"Police arrived at 9 a.m.", "Officers said nobody was hurt."}},
+    {"Shares of Apple Inc. The company said sales rose.",
+     {"Shares of Apple Inc.", "The company said sales rose."}},
+    {"They sell pens, paper, etc. Prices rose in May.",
+     {"They sell pens, paper, etc.", "Prices rose in May."}},
+    {"He lives in Boston, Mass. It is cold there.",
+     {"He lives in Boston, Mass.", "It is cold there."}},
+    {"The speech honoured Martin Luther King Jr. His family attended.",
+     {"The speech honoured Martin Luther King Jr.", "His family attended."}},
+    {"Sales fell in Jan. The company blamed the weather.",
+     {"Sales fell in Jan.", "The company blamed the weather."}},
+    {"He met Malcolm X. They talked for an hour.",
+     {"He met Malcolm X.", "They talked for an hour."}},
+    {"Sales rose in the U.S. But they fell in Europe.",
+     {"Sales rose in the U.S.", "But they fell in Europe."}},
+    {"Showers are likely Sat. Highs will be in the 60s.",
+     {"Showers are likely Sat.", "Highs will be in the 60s."}},
+    {"The firm is based in the U.K. \u201cWe are pleased,\u201d he said.",
+     {"The firm is based in the U.K.", "\u201cWe are pleased,\u201d he said."}},
+    {"He left the U.S. It's over, he said.", {"He left the U.S.", "It's over, he said."}},
+    {"ST. PAUL, Minn. The company said it would move.",
+     {"ST. PAUL, Minn.", "The company said it would move."}},
+    // No split: a name, weekday, number or lower-case word continues the sentence.
+    {"The talks resume at 9 a.m. Friday. Officials said so.",
+     {"The talks resume at 9 a.m. Friday.", "Officials said so."}},
+    {"The market opens at 9 a.m. Moscow time on Monday.",
+     {"The market opens at 9 a.m. Moscow time on Monday."}},
+    {"Trading starts at 9:30 a.m. Eastern on weekdays.",
+     {"Trading starts at 9:30 a.m. Eastern on weekdays."}},
+    {"The shares open at 9 a.m. EST on Monday.", {"The shares open at 9 a.m. EST on Monday."}},
+    {"Mr. Smith arrived late.", {"Mr. Smith arrived late."}},
+    {"U.S. officials said the plan failed.", {"U.S. officials said the plan failed."}},
+    {"The talks resume Jan. 5 in Geneva.", {"The talks resume Jan. 5 in Geneva."}},
+    {"Officials in the U.S. State Department declined to comment.",
+     {"Officials in the U.S. State Department declined to comment."}},
+    {"Washington, D.C. Mayor Marion Barry spoke.", {"Washington, D.C. Mayor Marion Barry spoke."}},
+    {"President John F. Kennedy was shot.", {"President John F. Kennedy was shot."}},
+    {"J. A. Smith wrote it.", {"J. A. Smith wrote it."}},
+    {"Samsung Electronics Co. Ltd. said profit rose.",
+     {"Samsung Electronics Co. Ltd. said profit rose."}},
+    {"The case of Smith vs. The State of Texas was heard.",
+     {"The case of Smith vs. The State of Texas was heard."}},
+    {"Gen. The Lord Dannatt spoke.", {"Gen. The Lord Dannatt spoke."}},
+    {"ST. LOUIS, March 2 - Profit rose.", {"ST. LOUIS, March 2 - Profit rose."}},
+    {"The sale ends Sat. Jan. 5 at noon.", {"The sale ends Sat. Jan. 5 at noon."}},
+    {"GM vice-president C.N. \"Bud\" Moore spoke.",
+     {"GM vice-president C.N. \"Bud\" Moore spoke."}},
+    {"It sold its stake in <N.Z. Forest Products Ltd> to Fletcher.",
+     {"It sold its stake in <N.Z. Forest Products Ltd> to Fletcher."}},
+    {"Flights to New York-J.F. Kennedy resumed.", {"Flights to New York-J.F. Kennedy resumed."}},
+    {"The shares rose at Geo. A. Hormel and Co.", {"The shares rose at Geo. A. Hormel and Co."}},
+    // Prepositions are no sentence starters after "U.S.": archives capitalise them
+    // mid-sentence ("exported to the U.S. In July 1984").
+    {"Cars exported to the U.S. In July rose.", {"Cars exported to the U.S. In July rose."}},
+    // A paragraph in title case is a headline: nothing starts after "U.S." there.
+    {"U.S. The Biggest Winner In Trade Talks With China",
+     {"U.S. The Biggest Winner In Trade Talks With China"}},
+    // An archive that capitalises every word after "U.S." (Reuters-21578: "the U.S.
+    // And Europe"): there "U.S." ends no sentence.
+    {"Exports to the U.S. And Europe fell. Japan will ask the U.S. The same question.",
+     {"Exports to the U.S. And Europe fell.",
+      "Japan will ask the U.S. The same question."}},
+};
+
+TEST_F(SegmentTest, AbbreviationEndsSentenceWhenNextWordStartsOne) {
+  for (const AbbreviationCase& c : kAbbreviationCases) {
+    EXPECT_THAT(Segment("", {c.paragraph}), ::testing::ElementsAreArray(c.sentences))
+        << c.paragraph;
+  }
+}
+
+TEST_F(SegmentTest, ExtraAbbreviationNeverEndsSentence) {
+  // "Jr." may end a sentence by default; named in the option it never does.
+  SegmentOptions options;
+  options.extra_abbreviations = {"Jr."};
+  absl::StatusOr<std::unique_ptr<SegmentStage>> stage = SegmentStage::Create(options);
+  ASSERT_THAT(stage, IsOk());
+  v1::Article a = MakeArticle("", {"The speech honoured Martin Luther King Jr. His family came."});
+  ASSERT_THAT((*stage)->Process(a, StageContext()), IsOk());
+  EXPECT_THAT(Sentences(a),
+              ElementsAre("The speech honoured Martin Luther King Jr. His family came."));
+}
+
+TEST(SegmentLocaleTest, OtherLocalesKeepCldrSuppressions) {
+  // German: CLDR's "z.B." keeps the sentence going before a capital.
+  absl::StatusOr<std::unique_ptr<SegmentStage>> stage = SegmentStage::Create({.locale = "de"});
+  ASSERT_THAT(stage, IsOk());
+  v1::Article a = MakeArticle("", {"Es gibt viele Tiere, z.B. Hunde und Katzen. Das ist gut."});
+  ASSERT_THAT((*stage)->Process(a, StageContext()), IsOk());
+  EXPECT_THAT(Sentences(a), ElementsAre("Es gibt viele Tiere, z.B. Hunde und Katzen.",
+                                        "Das ist gut."));
+}
+
 TEST_F(SegmentTest, QuestionsExclamationsAndQuotes) {
   EXPECT_THAT(Segment("", {"\"I'm positive.\" Then he left. Was it over? Yes! "
                            "“Really,” she said."}),

@@ -277,6 +277,52 @@ TEST(StoryTextTest, HeadlinePrefixes) {
   EXPECT_FALSE(IsKillNotice("Do not use the old figures, he said."));
 }
 
+TEST(StoryTextTest, CreditLines) {
+  for (absl::string_view line : {
+           "(Reporting by Jean Dupont; Editing by Mark Smith)",
+           "Reporting by Jean Dupont in Paris; Writing by Tom Brown; Editing by Mark Smith",
+           "Additional reporting by Ana Lopez",
+           "Jane Smith in London contributed to this report.",
+           "By Jean Dupont",
+           "By JANE DOE Associated Press",
+           "jd/ms/dl",
+           "str-jm/ach",
+           "AFP",
+           "-- Reuters",
+           "(AP)",
+           "Copyright 2023 The Associated Press. All rights reserved. This material may "
+           "not be published, broadcast, rewritten or redistributed.",
+           "\u00a9 Agence France-Presse",
+           "Our Standards: The Thomson Reuters Trust Principles.",
+       }) {
+    EXPECT_TRUE(IsCreditLine(line)) << line;
+  }
+  for (absl::string_view line : {
+           "France and Germany agreed on Wednesday to set up a joint defence fund.",
+           "By Tuesday, officials said, the fund would be in place.",
+           "\"This is a historic step,\" Macron said.",
+           "Reuters reported the deal on Tuesday.",
+           "AFP and Reuters both reported the deal.",
+           "The fund, he said, is a copyright of nobody.",
+           "",
+       }) {
+    EXPECT_FALSE(IsCreditLine(line)) << line;
+  }
+}
+
+TEST(StoryTextTest, AgencyTags) {
+  EXPECT_EQ(StripAgencyTags("PARIS, 3 mai (AFP) - La France et l'Allemagne", true),
+            "La France et l'Allemagne");
+  EXPECT_EQ(StripAgencyTags("PARIS (AP) \u2014 France and Germany", true), "France and Germany");
+  // Not the first paragraph: only the tag goes.
+  EXPECT_EQ(StripAgencyTags("PARIS (AP) \u2014 France and Germany", false),
+            "PARIS \u2014 France and Germany");
+  EXPECT_EQ(StripAgencyTags("Officials said (Reuters/AP) the deal was done.", false),
+            "Officials said the deal was done.");
+  EXPECT_EQ(StripAgencyTags("Shares of Apple (AAPL.O) rose.", true),
+            "Shares of Apple (AAPL.O) rose.");
+}
+
 TEST(StoryTextTest, MinHashEstimatesJaccard) {
   // 100 distinct words; b shares the first 80 → 1-word shingles Jaccard 80/120.
   std::vector<std::string> a, b;

@@ -427,13 +427,112 @@ std::unique_ptr<Chain> DecodeStoryChain() {
   return *std::move(chain);
 }
 
-v1::Article RunChain(const Chain& chain, std::string value, absl::Time now) {
+v1::Article RunChain(const Chain& chain, std::string value, absl::Time now,
+                     std::string key = "test") {
   RawMessage m;
-  m.key = "test";
+  m.key = std::move(key);
   m.value = std::move(value);
   ChainResult r = chain.Run(m, now);
   EXPECT_FALSE(r.failure.has_value()) << r.failure->status;
   return r.event.article();
+}
+
+// Issue 21 item 11: one story as Reuters, AFP and AP send it (plain text, as the
+// decode stage reads it): each with its own dateline and agency tag, Reuters with
+// its credit line followed by its trust-principles line (so the decode stage
+// leaves both in the body), AFP with its desk initials, AP with a byline and its
+// copyright notice.
+constexpr absl::string_view kSharedParagraphs =
+    "France and Germany agreed on Wednesday to set up a joint defence fund worth 10 "
+    "billion euros, the two governments said in a statement after talks in Paris.\n"
+    "\n"
+    "The fund will finance research into new fighter jets and tanks over the next "
+    "decade, the statement said, adding that other European Union members would be "
+    "invited to join.\n"
+    "\n"
+    "\"This is a historic step for European defence,\" French President Emmanuel "
+    "Macron told reporters after the meeting.\n";
+
+std::string ReutersCopy() {
+  return absl::StrCat(
+      "France and Germany agree on joint defence fund\n\nPARIS, May 3 (Reuters) - ",
+      kSharedParagraphs,
+      "\n(Reporting by Jean Dupont; Editing by Mark Smith)\n\n"
+      "Our Standards: The Thomson Reuters Trust Principles.\n");
+}
+std::string AfpCopy() {
+  return absl::StrCat("France, Germany agree joint defence fund\n\nPARIS (AFP) - ",
+                      kSharedParagraphs, "\njd/ms/dl\n");
+}
+std::string ApCopy() {
+  return absl::StrCat(
+      "France, Germany set up joint defense fund\n\nBy JANE DOE Associated Press\n\n"
+      "PARIS (AP) \u2014 ",
+      kSharedParagraphs,
+      "\nCopyright 2023 The Associated Press. All rights reserved. This material may not "
+      "be published, broadcast, rewritten or redistributed.\n");
+}
+// Another story in the same wrapping.
+std::string OtherReutersStory() {
+  return absl::StrCat(
+      "Storm hits French coast\n\nBREST, May 3 (Reuters) - A powerful storm brought "
+      "heavy rain and strong winds to the Brittany coast on Wednesday, closing schools "
+      "and cutting power to thousands of homes, officials said.\n\n"
+      "Forecasters expect the weather to improve by the weekend as the system moves "
+      "east towards Germany, the national weather service said in a statement.\n\n"
+      "(Reporting by Jean Dupont; Editing by Mark Smith)\n\n"
+      "Our Standards: The Thomson Reuters Trust Principles.\n");
+}
+
+TEST(StoryGoldenTest, CrossAgencyCopiesAreLinked) {
+  auto chain = DecodeStoryChain();
+  const absl::Time now = kT0;
+  v1::Article reuters = RunChain(*chain, ReutersCopy(), now, "reuters");
+  ASSERT_EQ(reuters.dateline().agency(), "Reuters");
+  EXPECT_EQ(reuters.story().duplicate_of(), "");
+  // The decode stage leaves the credit line in the body: it is not the last
+  // paragraph.
+  EXPECT_THAT(reuters.text(), ::testing::HasSubstr("(Reporting by Jean Dupont"));
+
+  v1::Article afp = RunChain(*chain, AfpCopy(), now + absl::Minutes(5), "afp");
+  ASSERT_EQ(afp.dateline().agency(), "AFP");
+  EXPECT_EQ(afp.story().story_id(), reuters.id());
+  EXPECT_EQ(afp.story().duplicate_of(), reuters.id());
+  EXPECT_GE(afp.story().similarity(), 0.95f);
+
+  v1::Article ap = RunChain(*chain, ApCopy(), now + absl::Minutes(10), "ap");
+  ASSERT_EQ(ap.dateline().agency(), "AP");
+  EXPECT_EQ(ap.story().story_id(), reuters.id());
+  EXPECT_EQ(ap.story().duplicate_of(), reuters.id());
+  EXPECT_GE(ap.story().similarity(), 0.95f);
+
+  // The same wrapping around another story links to nothing.
+  v1::Article other = RunChain(*chain, OtherReutersStory(), now + absl::Minutes(15), "other");
+  EXPECT_EQ(other.story().story_id(), other.id());
+  EXPECT_EQ(other.story().duplicate_of(), "");
+  EXPECT_EQ(other.story().similarity(), 0.0f);
+}
+
+TEST_F(StoryStageTest, DatelineAndTagsLeftInTheBodyAreNotShingled) {
+  // No dateline span (the decode stage missed the French date): the dateline
+  // prefix with its agency tag is still left out; a tag later in the body too.
+  const std::string body = absl::StrCat(kBody, " The bank (Reuters) said so.");
+  Run(MakeArticle("r1", "Rates rise", absl::StrCat("FRANKFURT, 3 mars (Reuters) - ", body), kT0));
+  v1::Article afp = Run(MakeArticle(
+      "a1", "Bank lifts rates", absl::StrCat("FRANCFORT (AFP) - ", kBody, " The bank said so."),
+      kT0 + absl::Minutes(5)));
+  EXPECT_EQ(afp.story().duplicate_of(), "r1");
+  EXPECT_EQ(afp.story().similarity(), 1.0f);
+
+  // A dateline span inside the first paragraph, after a lead-in the decode stage
+  // kept, is left out too.
+  v1::Article a = MakeArticle("x1", "Rates rise", absl::StrCat("UPDATE: BERLIN (dpa) - ", kBody),
+                              kT0 + absl::Minutes(10));
+  const uint32_t begin = a.paragraphs(0).begin() + 8;
+  a.mutable_dateline()->mutable_span()->set_begin(begin);
+  a.mutable_dateline()->mutable_span()->set_end(begin + 15);  // "BERLIN (dpa) - "
+  v1::Article linked = Run(a);
+  EXPECT_EQ(linked.story().story_id(), "r1");
 }
 
 TEST(StoryGoldenTest, NitfUpdateCancelsEarlierRelease) {
