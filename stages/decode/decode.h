@@ -59,11 +59,15 @@
 // bidi_controls_removed, control_chars_removed, stray_cr_normalized, truncated,
 // repeated_paragraphs_collapsed (more than 3 identical paragraphs in a row),
 // items_truncated, items_skipped, more_items_dropped (fan-out unavailable), xml_depth_limit,
-// ninjs_field_ignored, date_unparsed, guid_missing, headline_missing,
+// ninjs_field_ignored, date_unparsed (a date that cannot be read or lies outside
+// 1900-01-01..2200-01-01 UTC, wire_time.h; not used), guid_missing, headline_missing,
 // headline_derived (an alert's first sentence made its headline, document.h), body_empty.
-// An embargo time (NewsML-G2 embargoed, ninjs embargoed, NITF date.release) that
-// cannot be parsed is not a flag but kInvalidArgument (dead letter): publishing
-// the item at once could break its embargo.
+// An embargo time (NewsML-G2 embargoed, ninjs embargoed / embargoedUntil, NITF
+// date.release) that cannot be parsed, lies outside that range or (ninjs) is
+// present but not a date-time (a blank string, true, an array, an object) is not
+// a flag but kInvalidArgument (dead letter; the decoders mark it with the
+// internal flag "embargo_unparsed"): publishing the item at once could break its
+// embargo.
 #ifndef NEWSD_STAGES_DECODE_DECODE_H_
 #define NEWSD_STAGES_DECODE_DECODE_H_
 
@@ -126,6 +130,7 @@ struct DecodeOptions {
 //                      document: root element <x>"; "XML entity declaration
 //                      <!ENTITY x> rejected (DTD entities are disabled)"; "XML not
 //                      well-formed: ..."; "ninjs: invalid JSON at byte N: ...";
+//                      "ninjs: empty collection (a JSON array without items)";
 //                      "no text: ..."; format-specific errors such as
 //                      "truncated Reuters SGML record: no </REUTERS>";
 //   kResourceExhausted "value of N bytes exceeds max_bytes (M)" (oversize

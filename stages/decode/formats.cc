@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "nlohmann/json.hpp"
 #include "stages/decode/feeds.h"
 #include "stages/decode/html.h"
 #include "stages/decode/newsml1.h"
@@ -45,13 +46,66 @@ bool RootIs(const PayloadHead& h, std::initializer_list<absl::string_view> names
   return false;
 }
 
-// A JSON object, or an array of objects (a ninjs collection) or an empty array:
-// "{", "[{", "[ ]". Text that merely opens with a bracket ("[UPDATE 1] ...") is not.
+// SAX pass over the head of a payload that opens with "[": stops (returns false)
+// at the first object, or at a nesting beyond kSniffMaxDepth, the largest
+// json_max_depth (both ninjs: the decoder reports what it makes of them).
+class CollectionSniffer : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  static constexpr int kSniffMaxDepth = 1000;
+
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override {
+    ninjs_ = true;
+    return false;
+  }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override {
+    if (++depth_ > kSniffMaxDepth) {
+      ninjs_ = true;
+      return false;
+    }
+    return true;
+  }
+  bool end_array() override {
+    // "[]": an empty collection, which the ninjs decoder names as such.
+    if (--depth_ == 0 && !any_value_) ninjs_ = true;
+    any_value_ = true;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+  bool ninjs() const { return ninjs_; }
+
+ private:
+  bool Value() {
+    any_value_ = true;
+    return true;
+  }
+
+  int depth_ = 0;
+  bool any_value_ = false;
+  bool ninjs_ = false;
+};
+
+// A JSON object ("{"), or a JSON array that holds an object at any depth before
+// the end of the head (a ninjs collection: "[{", "[null, {", "[[{") or is empty
+// ("[]", "[ ]": a ninjs error "empty collection"). Text that merely opens with a
+// bracket ("[UPDATE 1] ...") and arrays of other values ("[1, 2]") are not.
 bool LooksLikeJson(absl::string_view head) {
   if (absl::StartsWith(head, "{")) return true;
-  if (!absl::ConsumePrefix(&head, "[")) return false;
-  head = absl::StripLeadingAsciiWhitespace(head);
-  return absl::StartsWith(head, "{") || absl::StartsWith(head, "]");
+  if (!absl::StartsWith(head, "[")) return false;
+  CollectionSniffer sniffer;
+  nlohmann::json::sax_parse(head, &sniffer);
+  return sniffer.ninjs();
 }
 
 // Adapts a single-document decoder to FormatDecoder.

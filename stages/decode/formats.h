@@ -53,7 +53,11 @@ const std::vector<FormatSpec>& KnownFormats();
 // Chooses the format of a payload: the format claiming `content_type.media_type`
 // if any; else the first format whose sniffer accepts the payload head; else
 // plain text. Generic media types (application/xml, application/json, ...) are
-// claimed by no format and so fall through to sniffing.
+// claimed by no format and so fall through to sniffing. ninjs is sniffed for a
+// head that opens with "{", or with "[" when a SAX pass (nlohmann::json) finds an
+// object in the array before the head ends ("[{", "[null, {", "[[{") or the
+// array is empty ("[]": the ninjs decoder rejects it as an empty collection);
+// "[UPDATE 1] Oil rises" and "[1, 2]" are plain text.
 // Errors: kInvalidArgument "unsupported markup document: root element <x>" for a
 // markup payload no format recognizes (unless the media type is text/plain).
 absl::StatusOr<const FormatSpec*> SelectFormat(absl::string_view payload,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "stages/decode/charset.h"
 #include "stages/decode/formats.h"
 #include "stages/decode/html.h"
+#include "stages/decode/markup.h"
 #include "stages/decode/nitf.h"
 #include "stages/decode/plain_text.h"
 #include "stages/decode/wire_time.h"
@@ -185,100 +187,156 @@ ValueKind KindOf(absl::string_view value, BodyType declared) {
   return {BodyType::kText, 2};
 }
 
+// A markup body whose DOCTYPE declares entities is rejected as a standalone XML
+// document is (markup.h: "XML entity declaration <!ENTITY x> rejected"): read as
+// HTML, its internal subset would leak into the text ("]>") and its entity
+// references would be left undefined.
+absl::Status CheckNoDtdEntities(absl::string_view value) {
+  const PayloadHead head = ReadPayloadHead(value);
+  if (head.doctype.empty()) return absl::OkStatus();
+  absl::string_view prolog = head.head;
+  if (!head.root.empty()) {
+    const size_t root = prolog.find(absl::StrCat("<", head.root));
+    if (root != absl::string_view::npos) prolog = prolog.substr(0, root);
+  }
+  if (!absl::StrContains(prolog, "<!ENTITY")) return absl::OkStatus();
+  absl::StatusOr<XmlDocPtr> parsed = ParseXml(value);
+  if (!parsed.ok() && absl::StartsWith(parsed.status().message(), "XML entity declaration")) {
+    return parsed.status();
+  }
+  return absl::InvalidArgumentError(
+      "XML entity declaration <!ENTITY> rejected (DTD entities are disabled)");
+}
+
+// `value` without a DOCTYPE declaration with an internal subset
+// ("<!DOCTYPE x [...]>") before its root element: the HTML parser does not read
+// an internal subset and would keep its end ("]>") as text.
+std::string WithoutInternalSubset(absl::string_view value) {
+  const std::string lower = absl::AsciiStrToLower(value.substr(0, 64 * 1024));
+  const size_t start = lower.find("<!doctype");
+  if (start == std::string::npos) return std::string(value);
+  const size_t gt = lower.find('>', start);
+  const size_t subset = lower.find('[', start);
+  if (gt == std::string::npos || subset > gt) return std::string(value);
+  // The subset of a declaration that can reach the HTML reader holds no
+  // <!ENTITY> (CheckNoDtdEntities), so its first "]>" ends it.
+  const size_t end = value.find("]>", subset);
+  if (end == absl::string_view::npos) return std::string(value);
+  return absl::StrCat(value.substr(0, start), value.substr(end + 2));
+}
+
 // Appends the paragraphs of one body value: NITF through nitf.h (which also fills
 // the byline, dateline and wire fields the item lacks; HTML parsing if it is not
 // well-formed NITF), HTML/XHTML through html.h, text as blank-line paragraphs.
-void ReadBodyValue(absl::string_view value, BodyType declared, const DecodeLimits& limits,
-                   DecodedDocument* doc) {
-  switch (KindOf(value, declared).type) {
+absl::Status ReadBodyValue(absl::string_view value, BodyType declared, const DecodeLimits& limits,
+                           DecodedDocument* doc) {
+  const BodyType type = KindOf(value, declared).type;
+  if (type != BodyType::kText) {
+    if (absl::Status s = CheckNoDtdEntities(value); !s.ok()) return s;
+  }
+  switch (type) {
     case BodyType::kNitf:
-      if (ReadNitfBody(value, limits, doc)) return;
-      ReadHtmlBody(value, limits, doc);
-      return;
+      if (ReadNitfBody(value, limits, doc)) return absl::OkStatus();
+      ReadHtmlBody(WithoutInternalSubset(value), limits, doc);
+      return absl::OkStatus();
     case BodyType::kHtml:
-      ReadHtmlBody(value, limits, doc);
-      return;
+      ReadHtmlBody(WithoutInternalSubset(value), limits, doc);
+      return absl::OkStatus();
     case BodyType::kText:
       for (std::string& p : SplitTextParagraphs(value)) doc->paragraphs.push_back(std::move(p));
-      return;
+      return absl::OkStatus();
   }
+  return absl::OkStatus();
 }
 
 // Reads the body values `values` (one string, or an array of strings: one
-// paragraph block each); false if all are blank.
-bool ReadBodyValues(const std::vector<std::string>& values, BodyType declared,
-                    const DecodeLimits& limits, DecodedDocument* doc) {
-  bool any = false;
+// paragraph block each); false, with no paragraph added, if they yield no text
+// (all blank, or markup without text such as "<p></p>" or only <script>).
+absl::StatusOr<bool> ReadBodyValues(const std::vector<std::string>& values, BodyType declared,
+                                    const DecodeLimits& limits, DecodedDocument* doc) {
+  const size_t before = doc->paragraphs.size();
   for (const std::string& v : values) {
     if (IsBlank(v)) continue;
-    ReadBodyValue(v, declared, limits, doc);
-    any = true;
+    if (absl::Status s = ReadBodyValue(v, declared, limits, doc); !s.ok()) return s;
   }
-  return any;
+  if (std::any_of(doc->paragraphs.begin() + before, doc->paragraphs.end(),
+                  [](const std::string& p) { return !IsBlank(p); })) {
+    return true;
+  }
+  doc->paragraphs.resize(before);
+  return false;
 }
 
-// One entry of a "bodies"/"descriptions" list, the first of the best rank
-// (KindOf): a declared HTML/XHTML one, else a NITF one, else a plain text one,
-// else any other.
-bool ReadRoleList(const Reader& r, absl::string_view name, const DecodeLimits& limits,
-                  DecodedDocument* doc) {
+// The entries of a "bodies"/"descriptions" list, best rank (KindOf) first — a
+// declared HTML/XHTML one, else a NITF one, else a plain text one, else any
+// other; in list order within a rank — until one yields text.
+absl::StatusOr<bool> ReadRoleList(const Reader& r, absl::string_view name,
+                                  const DecodeLimits& limits, DecodedDocument* doc) {
   const Json* list = r.Array(name);
   if (list == nullptr) return false;
-  const Json* best = nullptr;
-  BodyType best_type = BodyType::kText;
-  int best_rank = 4;
+  struct Candidate {
+    int rank;
+    BodyType type;
+    std::vector<std::string> values;
+  };
+  std::vector<Candidate> candidates;
   for (const Json& entry : *list) {
     if (!entry.is_object()) {
       r.Ignored();
       continue;
     }
     const Reader e(entry, r.flags());
-    const std::vector<std::string> values = e.Strings(e.Get("value"));
+    std::vector<std::string> values = e.Strings(e.Get("value"));
     if (std::all_of(values.begin(), values.end(), [](const std::string& v) { return IsBlank(v); })) {
       continue;
     }
     BodyType declared = DeclaredType(e.String("contenttype"));
     if (declared == BodyType::kText) declared = DeclaredType(e.String("role"));
     const int rank = KindOf(values.front(), declared).rank;
-    if (rank < best_rank) {
-      best = &entry;
-      best_type = declared;
-      best_rank = rank;
-    }
+    candidates.push_back({rank, declared, std::move(values)});
   }
-  if (best == nullptr) return false;
-  const Reader e(*best, r.flags());
-  return ReadBodyValues(e.Strings(e.Get("value")), best_type, limits, doc);
-}
-
-// The first non-blank of the single-value properties `names` (a string or an
-// array of strings).
-bool ReadSingleBody(const Reader& r,
-                    std::initializer_list<std::pair<absl::string_view, BodyType>> names,
-                    const DecodeLimits& limits, DecodedDocument* doc) {
-  for (const auto& [name, type] : names) {
-    if (ReadBodyValues(r.Strings(r.Get(name)), type, limits, doc)) return true;
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.rank < b.rank; });
+  for (const Candidate& c : candidates) {
+    absl::StatusOr<bool> read = ReadBodyValues(c.values, c.type, limits, doc);
+    if (!read.ok() || *read) return read;
   }
   return false;
 }
 
-void ReadBody(const Reader& r, const DecodeLimits& limits, DecodedDocument* doc) {
-  constexpr BodyType kHtml = BodyType::kHtml;
-  if (ReadRoleList(r, "bodies", limits, doc) ||
-      ReadSingleBody(r,
-                     {{"body_html", kHtml},
-                      {"body_xhtml", kHtml},
-                      {"body_nitf", BodyType::kNitf},
-                      {"body_text", BodyType::kText}},
-                     limits, doc) ||
-      ReadRoleList(r, "descriptions", limits, doc)) {
-    return;
+// The first of the single-value properties `names` (a string or an array of
+// strings) that yields text.
+absl::StatusOr<bool> ReadSingleBody(
+    const Reader& r, std::initializer_list<std::pair<absl::string_view, BodyType>> names,
+    const DecodeLimits& limits, DecodedDocument* doc) {
+  for (const auto& [name, type] : names) {
+    absl::StatusOr<bool> read = ReadBodyValues(r.Strings(r.Get(name)), type, limits, doc);
+    if (!read.ok() || *read) return read;
   }
-  ReadSingleBody(r,
-                 {{"description_html", kHtml},
-                  {"description_xhtml", kHtml},
-                  {"description_text", BodyType::kText}},
-                 limits, doc);
+  return false;
+}
+
+// The first body candidate (ninjs.h) that yields text.
+absl::Status ReadBody(const Reader& r, const DecodeLimits& limits, DecodedDocument* doc) {
+  constexpr BodyType kHtml = BodyType::kHtml;
+  absl::StatusOr<bool> read = ReadRoleList(r, "bodies", limits, doc);
+  if (read.ok() && !*read) {
+    read = ReadSingleBody(r,
+                          {{"body_html", kHtml},
+                           {"body_xhtml", kHtml},
+                           {"body_nitf", BodyType::kNitf},
+                           {"body_text", BodyType::kText}},
+                          limits, doc);
+  }
+  if (read.ok() && !*read) read = ReadRoleList(r, "descriptions", limits, doc);
+  if (read.ok() && !*read) {
+    read = ReadSingleBody(r,
+                          {{"description_html", kHtml},
+                           {"description_xhtml", kHtml},
+                           {"description_text", BodyType::kText}},
+                          limits, doc);
+  }
+  return read.status();
 }
 
 std::string Headline(const Reader& r) {
@@ -394,53 +452,86 @@ void ReadSubjects(const Reader& r, v1::Wire* wire) {
   }
 }
 
+// A date-time property as read: absent (missing or null), or present with its
+// time when it is readable and plausible (IsPlausibleWireTime), else nullopt.
+struct TimeValue {
+  bool present = false;
+  std::optional<absl::Time> time;
+};
+
 // A Unix time in seconds, or in milliseconds when its magnitude is 1e11 or more
-// (1e11 s is the year 5138; 1e11 ms is March 1973), as RFC 3339 text for
-// ParseWireTime; "" when out of range.
-std::string EpochText(double value) {
+// (1e11 s is the year 5138; 1e11 ms is March 1973); nullopt when not finite or
+// out of range (IsPlausibleWireTime).
+std::optional<absl::Time> EpochTime(double value) {
+  if (!std::isfinite(value)) return std::nullopt;
   const double seconds = std::abs(value) >= 1e11 ? value / 1000 : value;
-  if (!(std::abs(seconds) < 1e12)) return "";
+  if (!(std::abs(seconds) < 1e12)) return std::nullopt;
   const absl::Time t = absl::FromUnixMicros(static_cast<int64_t>(std::llround(seconds * 1e6)));
-  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+  if (!IsPlausibleWireTime(t)) return std::nullopt;
+  return t;
 }
 
-// A date-time property: a string as written, except that a JSON number, or a
-// string of exactly 10 or 13 digits, is a Unix time in seconds or milliseconds
-// (feeds built from JavaScript write Date.now()).
-std::string TimeText(const Reader& r, absl::string_view name) {
+// The same for an integer, exact: milliseconds when its magnitude is 1e11 or more.
+std::optional<absl::Time> EpochTime(int64_t value) {
+  const absl::Time t = value >= 100000000000 || value <= -100000000000
+                           ? absl::FromUnixMillis(value)
+                           : absl::FromUnixSeconds(value);
+  if (!IsPlausibleWireTime(t)) return std::nullopt;
+  return t;
+}
+
+// A date-time property: a string is read by ParseWireTime, except that a JSON
+// number, or a string of exactly 10 or 13 digits, is a Unix time in seconds or
+// milliseconds (feeds built from JavaScript write Date.now()). Any other present
+// value (a blank string, true, an array, an object, a number out of range) is
+// present but unreadable.
+TimeValue ReadTime(const Reader& r, absl::string_view name) {
+  TimeValue out;
   const Json* v = r.Get(name);
-  if (v == nullptr) return "";
-  if (v->is_number_integer() || v->is_number_unsigned()) {
-    // Exact for any integer: millisecond values exceed a double's integers only
-    // far outside the readable range.
-    const int64_t i = v->is_number_unsigned()
-                          ? static_cast<int64_t>(std::min<uint64_t>(v->get<uint64_t>(), INT64_MAX))
-                          : v->get<int64_t>();
-    if (i >= 100000000000 || i <= -100000000000) {
-      const absl::Time t = absl::FromUnixMillis(i);
-      return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
-    }
-    return EpochText(static_cast<double>(i));
-  }
-  if (v->is_number_float()) return EpochText(v->get<double>());
-  std::string s = r.AsString(v);
-  const absl::string_view digits = absl::StripAsciiWhitespace(s);
-  if ((digits.size() == 10 || digits.size() == 13) &&
-      std::all_of(digits.begin(), digits.end(),
-                  [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); })) {
+  if (v == nullptr) return out;
+  out.present = true;
+  if (v->is_number_unsigned()) {
+    const uint64_t u = v->get<uint64_t>();
+    if (u <= static_cast<uint64_t>(INT64_MAX)) out.time = EpochTime(static_cast<int64_t>(u));
+  } else if (v->is_number_integer()) {
+    out.time = EpochTime(v->get<int64_t>());
+  } else if (v->is_number_float()) {
+    out.time = EpochTime(v->get<double>());
+  } else if (v->is_string()) {
+    const std::string& s = v->get_ref<const std::string&>();
+    const absl::string_view digits = absl::StripAsciiWhitespace(s);
     int64_t i = 0;
-    if (absl::SimpleAtoi(digits, &i)) {
-      return digits.size() == 13
-                 ? absl::FormatTime(absl::RFC3339_full, absl::FromUnixMillis(i), absl::UTCTimeZone())
-                 : EpochText(static_cast<double>(i));
+    if ((digits.size() == 10 || digits.size() == 13) &&
+        std::all_of(digits.begin(), digits.end(),
+                    [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); }) &&
+        absl::SimpleAtoi(digits, &i)) {
+      out.time = EpochTime(i);
+    } else {
+      out.time = ParseWireTime(s);
     }
   }
-  return s;
+  return out;
+}
+
+// Sets the Wire field `field` from `value`; a present value that is not a
+// plausible time adds `unparsed_flag` (once) instead. True when set.
+bool SetTime(const TimeValue& value, v1::Wire* wire,
+             google::protobuf::Timestamp* (v1::Wire::*field)(), absl::string_view unparsed_flag,
+             std::vector<std::string>* flags) {
+  if (!value.present) return false;
+  if (!value.time.has_value()) {
+    if (std::find(flags->begin(), flags->end(), unparsed_flag) == flags->end()) {
+      flags->push_back(std::string(unparsed_flag));
+    }
+    return false;
+  }
+  *(wire->*field)() = ToTimestamp(*value.time);
+  return true;
 }
 
 // One ninjs object (an item, or one item of a collection).
-DecodedDocument ReadItem(const Json& object, const DecodeLimits& limits,
-                         const std::vector<std::string>& charset_flags) {
+absl::StatusOr<DecodedDocument> ReadItem(const Json& object, const DecodeLimits& limits,
+                                         const std::vector<std::string>& charset_flags) {
   DecodedDocument doc;
   doc.format = v1::FORMAT_NINJS;
   doc.from_markup = true;
@@ -452,19 +543,25 @@ DecodedDocument ReadItem(const Json& object, const DecodeLimits& limits,
   wire.set_guid(std::move(guid));
   uint32_t version = 0;
   if (absl::SimpleAtoi(r.String("version"), &version)) wire.set_version(version);
-  const std::string version_created = TimeText(r, "versioncreated");
-  const std::string first_created = TimeText(r, "firstcreated");
-  if (SetWireTime(version_created, &wire, &v1::Wire::mutable_version_created, &doc.flags)) {
-    doc.published_at = ParseWireTime(version_created);
+  const TimeValue version_created = ReadTime(r, "versioncreated");
+  const TimeValue first_created = ReadTime(r, "firstcreated");
+  if (SetTime(version_created, &wire, &v1::Wire::mutable_version_created, "date_unparsed",
+              &doc.flags)) {
+    doc.published_at = version_created.time;
   }
-  if (SetWireTime(first_created, &wire, &v1::Wire::mutable_first_created, &doc.flags) &&
+  if (SetTime(first_created, &wire, &v1::Wire::mutable_first_created, "date_unparsed",
+              &doc.flags) &&
       !doc.published_at.has_value()) {
-    doc.published_at = ParseWireTime(first_created);
+    doc.published_at = first_created.time;
   }
-  // "embargoed" up to 2.x, "embargoedUntil" from 3.0.
-  std::string embargoed = TimeText(r, "embargoed");
-  if (embargoed.empty()) embargoed = TimeText(r, "embargoeduntil");
-  SetEmbargoTime(embargoed, &wire, &doc.flags);
+  // "embargoed" up to 2.x, "embargoedUntil" from 3.0: any present value that is
+  // not a plausible time rejects the item (embargo_unparsed, decode.h); when both
+  // are present, "embargoed" is the time kept.
+  const TimeValue embargoed = ReadTime(r, "embargoed");
+  const TimeValue embargoed_until = ReadTime(r, "embargoeduntil");
+  SetTime(embargoed_until, &wire, &v1::Wire::mutable_embargo_until, "embargo_unparsed",
+          &doc.flags);
+  SetTime(embargoed, &wire, &v1::Wire::mutable_embargo_until, "embargo_unparsed", &doc.flags);
   wire.set_pub_status(ParsePubStatus(r.String("pubstatus")));
   wire.set_urgency(ParseUrgency(r.String("urgency")));
   wire.set_slugline(r.String("slugline"));
@@ -475,7 +572,7 @@ DecodedDocument ReadItem(const Json& object, const DecodeLimits& limits,
   ReadSubjects(r, &wire);
   doc.headline = Headline(r);
   doc.byline = Byline(r);
-  ReadBody(r, limits, &doc);
+  if (absl::Status s = ReadBody(r, limits, &doc); !s.ok()) return s;
   return doc;
 }
 
@@ -508,12 +605,19 @@ absl::StatusOr<DecodedItems> DecodeNinjs(const DecodeInput& input) {
       objects.push_back(&entry);
     }
   }
+  if (root.is_array() && root.empty()) {
+    return absl::InvalidArgumentError("ninjs: empty collection (a JSON array without items)");
+  }
   if (objects.empty()) {
     return absl::InvalidArgumentError(
         "ninjs: top-level value is neither an object nor an array of objects");
   }
   DecodedItems items;
-  for (const Json* object : objects) items.push_back(ReadItem(*object, input.limits, utf8->flags));
+  for (const Json* object : objects) {
+    absl::StatusOr<DecodedDocument> doc = ReadItem(*object, input.limits, utf8->flags);
+    if (!doc.ok()) return doc.status();
+    items.push_back(*std::move(doc));
+  }
   if (truncated) items.front().flags.push_back("items_truncated");
   if (skipped) items.front().flags.push_back("items_skipped");
   return items;

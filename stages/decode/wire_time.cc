@@ -65,9 +65,20 @@ std::optional<absl::Time> ParseWireTime(absl::string_view value) {
   for (const char* format : kFormats) {
     absl::Time t;
     std::string err;
-    if (absl::ParseTime(format, v, absl::UTCTimeZone(), &t, &err)) return t;
+    if (absl::ParseTime(format, v, absl::UTCTimeZone(), &t, &err)) {
+      if (!IsPlausibleWireTime(t)) return std::nullopt;
+      return t;
+    }
   }
   return std::nullopt;
+}
+
+bool IsPlausibleWireTime(absl::Time t) {
+  static const absl::Time kFirst =
+      absl::FromCivil(absl::CivilSecond(1900, 1, 1, 0, 0, 0), absl::UTCTimeZone());
+  static const absl::Time kEnd =
+      absl::FromCivil(absl::CivilSecond(2200, 1, 1, 0, 0, 0), absl::UTCTimeZone());
+  return t >= kFirst && t < kEnd;
 }
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {

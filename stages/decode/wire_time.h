@@ -23,8 +23,15 @@ namespace newsd::stages {
 //  * RFC 822 / RFC 1123 as amended by RFC 2822 §3.3: "Wed, 02 Oct 2002 13:00:00 GMT",
 //    "2 Oct 2002 08:00 -0500", with the obsolete zone names UT, GMT, Z, EST, EDT,
 //    CST, CDT, MST, MDT, PST, PDT — RSS 2.0 pubDate.
-// Returns std::nullopt for anything else.
+// Returns std::nullopt for anything else, and for a time outside the plausible
+// range of a news item (IsPlausibleWireTime): a year such as 9999 or 0001 is a
+// placeholder or an error, and beyond 2262 it would not fit a nanosecond count.
 std::optional<absl::Time> ParseWireTime(absl::string_view value);
+
+// The range of date-times newsd accepts from a wire item, in UTC:
+// 1900-01-01T00:00:00Z (inclusive) to 2200-01-01T00:00:00Z (exclusive). Never
+// true for absl::InfinitePast() / absl::InfiniteFuture().
+bool IsPlausibleWireTime(absl::Time t);
 
 // absl::Time → google.protobuf.Timestamp.
 google::protobuf::Timestamp ToTimestamp(absl::Time t);
@@ -32,13 +39,13 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t);
 // Sets the Wire timestamp field `field` (e.g. &v1::Wire::mutable_version_created)
 // from a wire date-time (ParseWireTime) and returns true; returns false (field
 // untouched) for an empty value, and false after adding "date_unparsed" to
-// `*flags` for an unparseable one.
+// `*flags` for an unparseable or out-of-range (IsPlausibleWireTime) one.
 bool SetWireTime(absl::string_view value, v1::Wire* wire,
                  google::protobuf::Timestamp* (v1::Wire::*field)(),
                  std::vector<std::string>* flags);
 
-// Sets Wire.embargo_until from `value` like SetWireTime, but an unparseable
-// value adds the flag "embargo_unparsed" instead (the decode stage then rejects
+// Sets Wire.embargo_until from `value` like SetWireTime, but an unparseable or
+// out-of-range value adds the flag "embargo_unparsed" instead (the decode stage then rejects
 // the item: publishing it could break its embargo).
 void SetEmbargoTime(absl::string_view value, v1::Wire* wire, std::vector<std::string>* flags);
 

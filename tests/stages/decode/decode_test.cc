@@ -507,6 +507,12 @@ TEST(SelectFormatTest, MediaTypeFirstThenSniffing) {
   EXPECT_EQ(format_of("[ ]", ""), v1::FORMAT_NINJS);
   EXPECT_EQ(format_of("[UPDATE 1] Markets rally\nBody.", ""), v1::FORMAT_PLAIN_TEXT);
   EXPECT_EQ(format_of("[1, 2]", ""), v1::FORMAT_PLAIN_TEXT);
+  // A collection whose first entry is not an object is still one.
+  EXPECT_EQ(format_of("[null, {\"uri\": \"x\"}]", ""), v1::FORMAT_NINJS);
+  EXPECT_EQ(format_of("[\"a\", {\"uri\": \"x\"}]", ""), v1::FORMAT_NINJS);
+  EXPECT_EQ(format_of("[[{\"uri\": \"x\"}]]", ""), v1::FORMAT_NINJS);
+  EXPECT_EQ(format_of("[]", ""), v1::FORMAT_NINJS);
+  EXPECT_EQ(format_of("[[], [1]]", ""), v1::FORMAT_PLAIN_TEXT);
 }
 
 TEST(ParseContentTypeTest, MediaTypeAndCharset) {

@@ -312,12 +312,14 @@ TEST(NinjsTest, EmbargoTimesAreReadOrTheItemIsRejected) {
 TEST(NinjsTest, MalformedAndNonObjectJson) {
   EXPECT_THAT(Decode("{\"uri\": \"x\", \"headline\": \"H\""),
               StatusIs(kInvalid, HasSubstr("ninjs: invalid JSON at byte 29")));
-  for (const char* value : {"[1, 2]", "[]", "\"text\"", "42"}) {
+  for (const char* value : {"[1, 2]", "\"text\"", "42"}) {
     EXPECT_THAT(Decode(value, "application/ninjs+json"),
                 StatusIs(kInvalid,
                          "ninjs: top-level value is neither an object nor an array of objects"))
         << value;
   }
+  EXPECT_THAT(Decode("[]", "application/ninjs+json"),
+              StatusIs(kInvalid, "ninjs: empty collection (a JSON array without items)"));
 }
 
 // ---- ninjs variants of real feeds ------------------------------------------------------
@@ -509,7 +511,7 @@ TEST(NinjsTest, CollectionLimitsAndEntriesThatAreNoItems) {
   ASSERT_THAT(all, IsOk());
   ASSERT_EQ(all->size(), 2u);
   EXPECT_THAT(all->front().flags(), ElementsAre("items_truncated"));
-  // (Sniffing takes only "[{" for ninjs: this one is declared.)
+  // (Declared here; sniffing also takes it: an array holding an object.)
   all = DecodeAll(R"([1, {"uri": "urn:t:d", "headline": "Only item"}, "x", null])",
                   "application/ninjs+json");
   ASSERT_THAT(all, IsOk());
@@ -523,6 +525,134 @@ TEST(NinjsTest, CollectionLimitsAndEntriesThatAreNoItems) {
   ASSERT_THAT(DecodeStage(DecodeOptions{}).Process(article, ctx), IsOk());
   EXPECT_EQ(article.id(), "urn:t:c1");
   EXPECT_THAT(article.flags(), Contains("more_items_dropped"));
+}
+
+// An embargo that is present but cannot be read as a plausible time — out of
+// range, not a number or string, blank — is a dead letter, never published at once
+// or held "forever" (2262).
+TEST(NinjsTest, UnreadableOrOutOfRangeEmbargoIsADeadLetter) {
+  for (const char* name : {"embargoed", "embargoedUntil"}) {
+    for (const char* value : {"1e300", "99999999999999999999", "-99999999999999999999",
+                              "9223372036854775807", "99999999999", "253402300800000",
+                              R"("")", R"("  ")", "true", "[1]", "{}",
+                              R"("9999-12-31T00:00:00Z")", R"("1850-01-01T00:00:00Z")"}) {
+      const std::string payload =
+          absl::StrCat(R"({"guid":"e","headline":"H","body_text":"B.",")", name, R"(":)", value,
+                       "}");
+      EXPECT_THAT(Decode(payload), StatusIs(kInvalid, HasSubstr("embargo time")))
+          << name << " " << value;
+    }
+  }
+  // null is absent; a plausible time is held.
+  absl::StatusOr<v1::Article> a =
+      Decode(R"({"guid":"e","headline":"H","body_text":"B.","embargoed":null})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_FALSE(a->wire().has_embargo_until());
+  a = Decode(R"({"guid":"e","headline":"H","body_text":"B.","embargoed":"2199-12-31T00:00:00Z"})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->wire().embargo_until().seconds(), 7258032000);
+  // An unreadable embargoedUntil beside a readable embargoed still rejects it.
+  EXPECT_THAT(Decode(R"({"guid":"e","headline":"H","body_text":"B.",)"
+                     R"("embargoed":"2027-12-02T05:00:00Z","embargoedUntil":true})"),
+              StatusIs(kInvalid, HasSubstr("embargo time")));
+}
+
+// Dates out of 1900..2199 or unreadable are flagged date_unparsed and not used
+// (before: 2262-04-11T23:47:16.854775807Z, 1677, or silently nothing).
+TEST(NinjsTest, DatesOutOfRangeOrUnreadableAreFlaggedNotUsed) {
+  for (const char* value : {"99999999999", "253402300800000", "9223372036854775807",
+                            "18446744073709551615", R"("9999-12-31T00:00:00Z")",
+                            "-99999999999999999", "1e300", "99999999999999999999",
+                            R"("1899-12-31T23:59:59Z")", R"("2200-01-01T00:00:00Z")", R"("")",
+                            "true", "[1]", "{}"}) {
+    absl::StatusOr<v1::Article> a = Decode(absl::StrCat(
+        R"({"guid":"e","headline":"H","body_text":"B.","versioncreated":)", value, "}"));
+    ASSERT_THAT(a, IsOk()) << value;
+    EXPECT_FALSE(a->wire().has_version_created()) << value;
+    EXPECT_FALSE(a->has_published_at()) << value;
+    EXPECT_THAT(a->flags(), ElementsAre("date_unparsed")) << value;
+  }
+  // The bounds, and firstcreated used when versioncreated is out of range.
+  absl::StatusOr<v1::Article> a = Decode(
+      R"({"guid":"e","headline":"H","body_text":"B.","versioncreated":"2199-12-31T23:59:59Z"})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->published_at().seconds(), 7258118399);
+  a = Decode(R"({"guid":"e","headline":"H","body_text":"B.","versioncreated":-2208988800})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->published_at().seconds(), -2208988800);  // 1900-01-01T00:00:00Z
+  a = Decode(R"({"guid":"e","headline":"H","body_text":"B.","versioncreated":99999999999,)"
+             R"("firstcreated":1709287200})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->published_at().seconds(), 1709287200);
+  EXPECT_THAT(a->flags(), ElementsAre("date_unparsed"));
+}
+
+// A payload opening with "[" is a ninjs collection when the array holds an
+// object, wherever; "[]" is a ninjs error; other bracketed text stays text.
+TEST(NinjsTest, CollectionsAreSniffedByTheObjectsTheyHold) {
+  for (const char* payload : {R"([null,{"guid":"g1","headline":"One","body_text":"First body."}])",
+                              R"(["a",{"guid":"g1","headline":"One","body_text":"First body."}])"}) {
+    absl::StatusOr<v1::Article> a = Decode(payload);
+    ASSERT_THAT(a, IsOk()) << payload;
+    EXPECT_EQ(a->format(), v1::FORMAT_NINJS) << payload;
+    EXPECT_EQ(a->text(), "One\n\nFirst body.") << payload;
+    EXPECT_THAT(a->flags(), ElementsAre("items_skipped")) << payload;
+  }
+  EXPECT_THAT(Decode(R"([[{"guid":"g1","headline":"One","body_text":"First body."}]])"),
+              StatusIs(kInvalid,
+                       "ninjs: top-level value is neither an object nor an array of objects"));
+  EXPECT_THAT(Decode("[]"),
+              StatusIs(kInvalid, "ninjs: empty collection (a JSON array without items)"));
+  for (const char* payload : {"[UPDATE 1] Oil rises", "[1, 2]", "[\"a\", [null]]"}) {
+    absl::StatusOr<v1::Article> a = Decode(payload);
+    ASSERT_THAT(a, IsOk()) << payload;
+    EXPECT_EQ(a->format(), v1::FORMAT_PLAIN_TEXT) << payload;
+    EXPECT_EQ(a->text(), payload);
+  }
+}
+
+// A body candidate that yields no text gives way to the next one.
+TEST(NinjsTest, BodyWithoutTextFallsBackToTheNextCandidate) {
+  for (const char* html : {"<p></p>", "<script>var x = 1;</script><style>p {}</style>",
+                           "<div> <br/> </div>"}) {
+    absl::StatusOr<v1::Article> a = Decode(absl::StrCat(
+        R"({"guid":"x","headline":"H","body_html":")", html,
+        R"(","body_text":"Fallback text."})"));
+    ASSERT_THAT(a, IsOk()) << html;
+    EXPECT_EQ(a->text(), "H\n\nFallback text.") << html;
+    EXPECT_THAT(a->flags(), IsEmpty()) << html;
+  }
+  // Among "bodies": an empty HTML entry gives way to the plain text one.
+  absl::StatusOr<v1::Article> a = Decode(
+      R"({"guid":"x","headline":"H","bodies":[)"
+      R"({"contentType":"text/plain","value":"Plain body."},)"
+      R"({"contentType":"text/html","value":"<p> </p>"}]})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "H\n\nPlain body.");
+  // A body with no text anywhere is still body_empty.
+  a = Decode(R"({"guid":"x","headline":"H","body_html":"<p></p>"})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_THAT(a->flags(), Contains("body_empty"));
+}
+
+// A DOCTYPE in a markup body: entity declarations reject the message as they
+// reject a standalone NITF; another internal subset is dropped, not read as text.
+TEST(NinjsTest, DoctypeInAMarkupBodyNeverLeaksIntoTheText) {
+  const std::string nitf =
+      R"(<!DOCTYPE nitf [<!ENTITY lol \"lol\">]><nitf><body><body.content>)"
+      R"(<p>&lol;&lol;</p></body.content></body></nitf>)";
+  for (const char* field : {"body_nitf", "body_xhtml", "body_html", "body_text"}) {
+    EXPECT_THAT(Decode(absl::StrCat(R"({"guid":"x","headline":"H",")", field, R"(":")", nitf,
+                                    R"("})")),
+                StatusIs(kInvalid, "XML entity declaration <!ENTITY lol> rejected (DTD "
+                                   "entities are disabled)"))
+        << field;
+  }
+  absl::StatusOr<v1::Article> a = Decode(
+      R"({"guid":"x","headline":"H","body_xhtml":"<!DOCTYPE html [<!ELEMENT p ANY>]>)"
+      R"(<html><body><p>Hi there.</p></body></html>"})");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "H\n\nHi there.");
 }
 
 TEST(NinjsTest, BylinesSubjectsAndKeywordsInTheirVariants) {
@@ -856,6 +986,24 @@ TEST(WireTimeTest, Formats) {
   EXPECT_EQ(absl::ToUnixSeconds(*ParseWireTime("20130912")), 1378944000);
   EXPECT_FALSE(ParseWireTime("yesterday").has_value());
   EXPECT_FALSE(ParseWireTime("").has_value());
+  // Outside 1900-01-01..2200-01-01 (UTC): a placeholder or an error, never 2262.
+  EXPECT_EQ(absl::ToUnixSeconds(*ParseWireTime("1900-01-01T00:00:00Z")), -2208988800);
+  EXPECT_EQ(absl::ToUnixSeconds(*ParseWireTime("2199-12-31T23:59:59Z")), 7258118399);
+  for (const char* value : {"9999-12-31T00:00:00Z", "1899-12-31T23:59:59Z",
+                            "2200-01-01T00:00:00Z", "00010101", "Fri, 31 Dec 9999 00:00:00 GMT",
+                            "2199-12-31T23:59:59-01:00"}) {
+    EXPECT_FALSE(ParseWireTime(value).has_value()) << value;
+  }
+  EXPECT_FALSE(IsPlausibleWireTime(absl::InfiniteFuture()));
+  EXPECT_FALSE(IsPlausibleWireTime(absl::InfinitePast()));
+  std::vector<std::string> flags;
+  v1::Wire wire;
+  EXPECT_FALSE(SetWireTime("9999-12-31", &wire, &v1::Wire::mutable_version_created, &flags));
+  EXPECT_FALSE(wire.has_version_created());
+  EXPECT_THAT(flags, ElementsAre("date_unparsed"));
+  flags.clear();
+  SetEmbargoTime("3000-01-01T00:00:00Z", &wire, &flags);
+  EXPECT_THAT(flags, ElementsAre("embargo_unparsed"));
   EXPECT_EQ(ParsePubStatus("stat:usable"), v1::PUB_STATUS_USABLE);
   EXPECT_EQ(ParsePubStatus("Cancelled"), v1::PUB_STATUS_CANCELED);
   EXPECT_EQ(ParseUrgency("10"), 0u);
