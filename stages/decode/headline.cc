@@ -176,9 +176,8 @@ std::optional<LabelMatch> MatchLabel(absl::string_view s, bool alerts_only) {
     if (ConsumeSeparator(&rest)) {
       const bool space_after = !rest.empty() && IsSpace(rest.front());
       rest = SkipSpaces(rest);
-      if (rest.empty() && !label.alert) continue;
-      // "ALERT-level": a word, not a label.
-      if (bare_hyphen && !space_after && StartsLower(rest)) continue;
+      // "ALERT-level": a word, not a label ("UPDATE 3-x", with its number, is one).
+      if (bare_hyphen && !space_after && m.number.empty() && StartsLower(rest)) continue;
     } else if (rest.empty()) {
       if (!label.alert) continue;  // "UPDATE" alone stays a headline
     } else if (!label.alert || !space_before || !HasLower(rest) || StartsLower(rest)) {
@@ -196,7 +195,15 @@ std::optional<LabelMatch> MatchLabel(absl::string_view s, bool alerts_only) {
 size_t SlugLength(absl::string_view s) {
   static const RE2* const re =
       new RE2(R"(^(\p{Lu}[\p{Lu}\d]*(?: \p{Lu}[\p{Lu}\d]*){0,3})-\p{Lu})");
+  // A slug with nothing after it ("RUGBY-"): the headline was only labels.
+  static const RE2* const alone =
+      new RE2(R"(^(\p{Lu}[\p{Lu}\d]*(?: \p{Lu}[\p{Lu}\d]*){0,3})-[ \t]*$)");
   re2::StringPiece slug_piece;
+  if (RE2::PartialMatch(ToPiece(s), *alone, &slug_piece)) {
+    const absl::string_view slug = ToView(slug_piece);
+    return slug.find(' ') == absl::string_view::npos && CountCodePoints(slug) < 3 ? 0
+                                                                                   : slug.size();
+  }
   if (!RE2::PartialMatch(ToPiece(s), *re, &slug_piece)) return 0;
   const absl::string_view slug = ToView(slug_piece);
   if (slug.find(' ') == absl::string_view::npos && CountCodePoints(slug) < 3) return 0;

@@ -307,6 +307,29 @@ TEST(DecodePlainTextTest, HeadlineLabelsAndSlugMoveToWire) {
   }
 }
 
+// A headline that is only labels leaves no headline: the labels are signals, the
+// slug the slugline; with no other text the item has none, like "FLASH:".
+TEST(DecodePlainTextTest, HeadlineOfOnlyLabels) {
+  absl::StatusOr<v1::Article> a = Decode("UPDATE 2-RUGBY-\n\nThe All Blacks won 30-10.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_EQ(a->text(), "The All Blacks won 30-10.");
+  EXPECT_EQ(a->wire().slugline(), "RUGBY");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("sig:update", "wire:update-2"));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_missing"));
+  for (const char* payload : {"UPDATE 2-", "CORRECTED-\n", "REFILE-", "RUGBY-", "FLASH:"}) {
+    EXPECT_THAT(Decode(payload),
+                StatusIs(kInvalid, "no text: the item has neither headline nor body"))
+        << payload;
+  }
+  // An alert among the labels: its first sentence is the headline.
+  a = Decode("REFILE-FLASH:\n\nThe Senate confirmed Jane Doe on Saturday. The vote was 50-48.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "The Senate confirmed Jane Doe on Saturday");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("wire:refile", "wire:flash"));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_derived"));
+}
+
 // The headline cleanup applies to every format; a declared slugline wins over the
 // headline's slug, and a declared signal is not repeated.
 TEST(DecodeTest, HeadlineLabelsInNinjs) {
