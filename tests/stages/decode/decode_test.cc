@@ -307,6 +307,20 @@ TEST(DecodePlainTextTest, HeadlineLabelsAndSlugMoveToWire) {
   }
 }
 
+TEST(DecodePlainTextTest, DatelineWithYearKeepsItsDate) {
+  absl::StatusOr<v1::Article> a = Decode("Talks\n\nPARIS, Jan 3, 2024 (AFP) - The minister spoke.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->dateline().place(), "PARIS");
+  EXPECT_EQ(a->dateline().date(), "Jan 3, 2024");
+  EXPECT_EQ(a->dateline().agency(), "AFP");
+  EXPECT_EQ(Text(*a, a->dateline().span()), "PARIS, Jan 3, 2024 (AFP) -");
+  // A byline before the dateline: no dateline rather than the byline as place.
+  a = Decode("Talks\n\nBy Jane Doe GENEVA, Sept 12 (Reuters) - The minister spoke.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->dateline().place(), "");
+  EXPECT_FALSE(a->dateline().has_span());
+}
+
 // A headline that is only labels leaves no headline: the labels are signals, the
 // slug the slugline; with no other text the item has none, like "FLASH:".
 TEST(DecodePlainTextTest, HeadlineOfOnlyLabels) {
