@@ -285,10 +285,16 @@ size_t AlertLabelLength(absl::string_view text, std::string* signal) {
   return m->length;
 }
 
-std::string HeadlineFromFirstSentence(absl::string_view text) {
-  text = TrimWhitespace(text);
-  size_t end = text.size();
-  bool drop_period = false;
+namespace {
+
+struct SentenceEnd {
+  size_t end;        // bytes up to and including the punctuation and closing quotes
+  bool bare_period;  // it is a "." with nothing after it
+};
+
+// The end of the first sentence of `text` (see HeadlineFromFirstSentence), or
+// std::nullopt if no ".", "!" or "?" ends one.
+std::optional<SentenceEnd> FirstSentenceEnd(absl::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c != '.' && c != '!' && c != '?') continue;
@@ -316,9 +322,32 @@ std::string HeadlineFromFirstSentence(absl::string_view text) {
       }
       if (IsInitials(token) || In(kAbbreviations, token)) continue;
     }
-    end = j;
-    drop_period = c == '.' && j == i + 1;
-    break;
+    return SentenceEnd{j, c == '.' && j == i + 1};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int CountSentenceEnds(absl::string_view text, int limit) {
+  int count = 0;
+  text = TrimWhitespace(text);
+  while (count < limit && !text.empty()) {
+    const std::optional<SentenceEnd> e = FirstSentenceEnd(text);
+    if (!e.has_value()) break;
+    ++count;
+    text = TrimWhitespace(text.substr(e->end));
+  }
+  return count;
+}
+
+std::string HeadlineFromFirstSentence(absl::string_view text) {
+  text = TrimWhitespace(text);
+  size_t end = text.size();
+  bool drop_period = false;
+  if (const std::optional<SentenceEnd> e = FirstSentenceEnd(text)) {
+    end = e->end;
+    drop_period = e->bare_period;
   }
   absl::string_view sentence = text.substr(0, end);
   if (drop_period) sentence.remove_suffix(1);

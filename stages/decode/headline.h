@@ -63,6 +63,12 @@ size_t AlertLabelLength(absl::string_view text, std::string* signal);
 // space before and ends with "…". "" if `text` is blank.
 std::string HeadlineFromFirstSentence(absl::string_view text);
 
+// How many sentences of `text` end with ".", "!" or "?" as HeadlineFromFirstSentence
+// finds the first one (the last may end the text: "Talks collapse." is 1, "Talks
+// collapse" 0, "Lavrov met Kerry. They discussed Syria." 2), counting up to
+// `limit`.
+int CountSentenceEnds(absl::string_view text, int limit);
+
 }  // namespace newsd::stages
 
 #endif  // NEWSD_STAGES_DECODE_HEADLINE_H_

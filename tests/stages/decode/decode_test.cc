@@ -211,6 +211,45 @@ TEST(DecodePlainTextTest, DatelineLedeIsNotTheHeadline) {
   EXPECT_THAT(a->flags(), ElementsAre("headline_missing"));
 }
 
+// A one-line article: a first line of several sentences, or longer than 300 code
+// points, is the first paragraph (flag "headline_missing"), not the headline.
+TEST(DecodePlainTextTest, OneLineArticleHasNoHeadline) {
+  const std::string line =
+      "Russian Foreign Minister Sergei Lavrov met John Kerry in Geneva on Thursday. They "
+      "discussed Syria chemical weapons for three hours. Officials said a deal was near.";
+  absl::StatusOr<v1::Article> a = Decode(line + "\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_EQ(a->text(), line);
+  EXPECT_THAT(Paragraphs(*a), ElementsAre(line));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_missing"));
+  // Two sentences, the second ending the line.
+  a = Decode("Lavrov met Kerry in Geneva. They discussed Syria.\n\nOfficials said a deal was near.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("Lavrov met Kerry in Geneva. They discussed Syria.",
+                                          "Officials said a deal was near."));
+  // One sentence of 301 code points ("é" is one), no sentence end.
+  const std::string long_line = std::string(300, 'a') + "\u00e9";
+  a = Decode(long_line + "\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_THAT(Paragraphs(*a), ElementsAre(long_line));
+  // 300 code points is still a headline.
+  a = Decode(std::string(299, 'a') + "\u00e9\n\nBody.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 300u);
+  // Headlines with one sentence end, abbreviations or initials stay headlines.
+  for (const char* headline : {"Lavrov says chance of peace in Syria cannot be missed.",
+                               "Fed holds rates steady. Markets rally",
+                               "U.S. Sen. John Smith meets Dr. Jane Doe in Washington, D.C.",
+                               "Is this the end of the euro?"}) {
+    a = Decode(absl::StrCat(headline, "\n\nBody.\n"));
+    ASSERT_THAT(a, IsOk());
+    EXPECT_EQ(Text(*a, a->headline()), headline);
+  }
+}
+
 TEST(DecodePlainTextTest, SoftWrappedFirstParagraphIsNotTheHeadline) {
   // Blank-line separated paragraphs, the first wrapped at ~60 columns.
   absl::StatusOr<v1::Article> a = Decode(

@@ -158,6 +158,17 @@ TEST(AlertLabelLengthTest, OpensAParagraph) {
   EXPECT_EQ(signal, "");
 }
 
+TEST(CountSentenceEndsTest, SentencesEndingWithPunctuation) {
+  EXPECT_EQ(CountSentenceEnds("Talks collapse", 2), 0);
+  EXPECT_EQ(CountSentenceEnds("Talks collapse.", 2), 1);
+  EXPECT_EQ(CountSentenceEnds("Lavrov met Kerry. They discussed Syria.", 2), 2);
+  EXPECT_EQ(CountSentenceEnds("Ann met Bob. Cy met Dan. Ed met Fay.", 2), 2);  // the limit
+  EXPECT_EQ(CountSentenceEnds("Ann met Bob. Cy met Dan. Ed met Fay.", 5), 3);
+  EXPECT_EQ(CountSentenceEnds("Ann met J. Smith", 2), 0);  // an initial
+  EXPECT_EQ(CountSentenceEnds("Mr. Smith and Dr. Doe meet U.S. envoy at 5 p.m. today", 2), 0);
+  EXPECT_EQ(CountSentenceEnds("Why now? \"Because.\" Then what!", 5), 3);
+}
+
 TEST(HeadlineFromFirstSentenceTest, FirstSentenceWithoutItsPeriod) {
   EXPECT_EQ(HeadlineFromFirstSentence(
                 "The Senate voted 52-48 on Tuesday to confirm Mr. Smith. The vote was close."),
