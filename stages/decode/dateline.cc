@@ -1,6 +1,7 @@
 #include "stages/decode/dateline.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "re2/re2.h"
 #include "unicode/uchar.h"
@@ -35,8 +36,8 @@ const RE2& DatelineRegex() {
   static const RE2* const re = new RE2(
       std::string("^(\\p{L}[^\\n()]*?)"                         // 1 place
                   "(?:,?\\s+(") +
-      std::string(kMonth) + "\\s+\\d{1,2}|\\d{1,2}\\s+" + std::string(kMonth) +
-      "))?"                                                    // 2 date
+      std::string(kMonth) + "\\s+\\d{1,2}(?:,?\\s+\\d{4})?|\\d{1,2}\\s+" + std::string(kMonth) +
+      "(?:,?\\s+\\d{4})?|\\d{4}-\\d{2}-\\d{2}))?"                 // 2 date
       "(?:--\\((" + std::string(kAgency) + ")\\)--\\s*"      // 3: "--(BUSINESS WIRE)--"
       "|,?\\s*(?:\\(?(" + std::string(kAgency) + ")\\)?\\s*)?"  // 4
       "(?:--?|\\x{2013}|\\x{2014})(?:\\s|$))");
@@ -64,6 +65,9 @@ std::optional<DatelineMatch> ParseDateline(absl::string_view text, DatelineMode 
     U8_NEXT(reinterpret_cast<const uint8_t*>(place.data()), i,
             static_cast<int32_t>(place.size()), first);
     if (!u_isupper(first) || (date.empty() && agency.empty())) return std::nullopt;
+    // A byline before the dateline ("By Jane Doe GENEVA, Sept 12 (Reuters) -") is
+    // not part of the place: no dateline rather than a wrong place.
+    if (absl::StartsWith(place, "By ") || absl::StartsWith(place, "BY ")) return std::nullopt;
   }
   DatelineMatch match;
   absl::string_view trimmed_place = absl::StripAsciiWhitespace(place);

@@ -14,7 +14,8 @@ namespace newsd::stages {
 struct DatelineMatch {
   // Place as written, without trailing commas: "GENEVA", "WEST HARTFORD, Conn.".
   std::string place;
-  // Date as written ("Sept 12", "2 March"), "" if none.
+  // Date as written ("Sept 12", "2 March", "Jan 3, 2024", "3 January 2024",
+  // "2024-01-03"), "" if none.
   std::string date;
   // Agency credit as written ("Reuters", "Reuter", "AP"), "" if none.
   std::string agency;
@@ -33,11 +34,16 @@ enum class DatelineMode {
 };
 
 // Parses a dateline at the very start of well-formed UTF-8 `text` (a single line):
-// a place starting with a letter (uppercase in kHeuristic mode; at most 60 bytes,
-// no parentheses), optionally ", <date>"
-// (month name or abbreviation, any case, and day, in either order), optionally an
+// a place starting with a letter (uppercase in kHeuristic mode; at most 60 code
+// points, no parentheses), optionally ", <date>"
+// (month name or abbreviation, any case, and day, in either order, optionally
+// followed by a four-digit year, with or without a comma: "Jan 3, 2024",
+// "3 January 2024"; or an ISO 8601 date "2024-01-03"), optionally an
 // agency ("(Reuters)", ", Reuter", "(AP)", ...), then a dash followed by white space
-// or the end. Returns std::nullopt if there is none.
+// or the end. In kHeuristic mode a place opening with "By " or "BY " (a byline
+// before the dateline: "By Jane Doe GENEVA, Sept 12 (Reuters) -") is not taken:
+// no dateline rather than one whose place holds the byline.
+// Returns std::nullopt if there is none.
 std::optional<DatelineMatch> ParseDateline(absl::string_view text, DatelineMode mode);
 
 }  // namespace newsd::stages

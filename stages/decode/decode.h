@@ -56,7 +56,8 @@
 // nul_bytes_removed (NUL bytes of a payload judged text removed before decoding;
 // on every article of the message), mojibake_repaired, c1_controls_mapped,
 // entities_decoded, spaces_normalized, invisible_chars_removed,
-// bidi_controls_removed, control_chars_removed, stray_cr_normalized, truncated,
+// bidi_controls_removed, control_chars_removed, stray_cr_normalized,
+// noncharacters_replaced (U+FFFE, U+FDD0... → U+FFFD, text_cleanup.h), truncated,
 // repeated_paragraphs_collapsed (more than 3 identical paragraphs in a row),
 // items_truncated, items_skipped, more_items_dropped (fan-out unavailable), xml_depth_limit,
 // ninjs_field_ignored, date_unparsed (a date that cannot be read or lies outside

@@ -127,7 +127,8 @@ using DecodedItems = std::vector<DecodedDocument>;
 //  * labels and slug come off the headline (SplitHeadlineLabels, headline.h):
 //    "UPDATE 2-RUGBY-All Blacks beat ..." → "All Blacks beat ...", their signals
 //    ("sig:update", "wire:update-2") appended to wire.signals (no duplicates), the
-//    slug to wire.slugline unless the item declares one (then it is dropped);
+//    slug to wire.slugline unless the item declares one (then it is dropped); a
+//    headline that is only labels ("UPDATE 2-", "RUGBY-") leaves no headline;
 //  * trailing credit paragraphs ("(Reporting by X; Editing by Y)", "X contributed
 //    to this report.") and a credit parenthetical ending the last paragraph move
 //    to Article.credits (Reuters and AP style guides' sign-off conventions);

@@ -176,9 +176,8 @@ std::optional<LabelMatch> MatchLabel(absl::string_view s, bool alerts_only) {
     if (ConsumeSeparator(&rest)) {
       const bool space_after = !rest.empty() && IsSpace(rest.front());
       rest = SkipSpaces(rest);
-      if (rest.empty() && !label.alert) continue;
-      // "ALERT-level": a word, not a label.
-      if (bare_hyphen && !space_after && StartsLower(rest)) continue;
+      // "ALERT-level": a word, not a label ("UPDATE 3-x", with its number, is one).
+      if (bare_hyphen && !space_after && m.number.empty() && StartsLower(rest)) continue;
     } else if (rest.empty()) {
       if (!label.alert) continue;  // "UPDATE" alone stays a headline
     } else if (!label.alert || !space_before || !HasLower(rest) || StartsLower(rest)) {
@@ -196,7 +195,15 @@ std::optional<LabelMatch> MatchLabel(absl::string_view s, bool alerts_only) {
 size_t SlugLength(absl::string_view s) {
   static const RE2* const re =
       new RE2(R"(^(\p{Lu}[\p{Lu}\d]*(?: \p{Lu}[\p{Lu}\d]*){0,3})-\p{Lu})");
+  // A slug with nothing after it ("RUGBY-"): the headline was only labels.
+  static const RE2* const alone =
+      new RE2(R"(^(\p{Lu}[\p{Lu}\d]*(?: \p{Lu}[\p{Lu}\d]*){0,3})-[ \t]*$)");
   re2::StringPiece slug_piece;
+  if (RE2::PartialMatch(ToPiece(s), *alone, &slug_piece)) {
+    const absl::string_view slug = ToView(slug_piece);
+    return slug.find(' ') == absl::string_view::npos && CountCodePoints(slug) < 3 ? 0
+                                                                                   : slug.size();
+  }
   if (!RE2::PartialMatch(ToPiece(s), *re, &slug_piece)) return 0;
   const absl::string_view slug = ToView(slug_piece);
   if (slug.find(' ') == absl::string_view::npos && CountCodePoints(slug) < 3) return 0;
@@ -278,10 +285,16 @@ size_t AlertLabelLength(absl::string_view text, std::string* signal) {
   return m->length;
 }
 
-std::string HeadlineFromFirstSentence(absl::string_view text) {
-  text = TrimWhitespace(text);
-  size_t end = text.size();
-  bool drop_period = false;
+namespace {
+
+struct SentenceEnd {
+  size_t end;        // bytes up to and including the punctuation and closing quotes
+  bool bare_period;  // it is a "." with nothing after it
+};
+
+// The end of the first sentence of `text` (see HeadlineFromFirstSentence), or
+// std::nullopt if no ".", "!" or "?" ends one.
+std::optional<SentenceEnd> FirstSentenceEnd(absl::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c != '.' && c != '!' && c != '?') continue;
@@ -309,9 +322,32 @@ std::string HeadlineFromFirstSentence(absl::string_view text) {
       }
       if (IsInitials(token) || In(kAbbreviations, token)) continue;
     }
-    end = j;
-    drop_period = c == '.' && j == i + 1;
-    break;
+    return SentenceEnd{j, c == '.' && j == i + 1};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int CountSentenceEnds(absl::string_view text, int limit) {
+  int count = 0;
+  text = TrimWhitespace(text);
+  while (count < limit && !text.empty()) {
+    const std::optional<SentenceEnd> e = FirstSentenceEnd(text);
+    if (!e.has_value()) break;
+    ++count;
+    text = TrimWhitespace(text.substr(e->end));
+  }
+  return count;
+}
+
+std::string HeadlineFromFirstSentence(absl::string_view text) {
+  text = TrimWhitespace(text);
+  size_t end = text.size();
+  bool drop_period = false;
+  if (const std::optional<SentenceEnd> e = FirstSentenceEnd(text)) {
+    end = e->end;
+    drop_period = e->bare_period;
   }
   absl::string_view sentence = text.substr(0, end);
   if (drop_period) sentence.remove_suffix(1);

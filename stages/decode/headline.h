@@ -14,8 +14,8 @@ namespace newsd::stages {
 
 // What the labels opening a headline say.
 struct HeadlineLabels {
-  // The headline without its labels, trimmed; "" when it was only an alert
-  // label ("FLASH", "BULLETIN:").
+  // The headline without its labels, trimmed; "" when it was only labels
+  // ("FLASH", "BULLETIN:", "UPDATE 2-", "REFILE-RUGBY-").
   std::string headline;
   // The slug that opened it ("RUGBY", "GLOBAL MARKETS"), "" if none.
   std::string slug;
@@ -30,8 +30,9 @@ struct HeadlineLabels {
 // ("REFILE-UPDATE 1-SOCCER-Messi ..."). Labels are upper case, case-sensitive:
 //  * a status or genre label (table in headline.cc, "UPDATE" and "WRAPUP" with an
 //    optional number) followed by "-", "--", an en or em dash or ":" (white
-//    space around it allowed), with text after it; "ALERT-level" (a lower-case
-//    letter right after a bare hyphen) is a word, not a label;
+//    space around it allowed), with or without text after it ("UPDATE 2-" is
+//    only a label: the headline is ""); "ALERT-level" (a lower-case letter right
+//    after a bare hyphen, the label without a number) is a word, not a label;
 //  * an alert label also followed by white space when the rest is not all
 //    capitals ("URGENT Senate passes ..."; "FLASH FLOODS KILL 12" is left
 //    alone), or alone ("FLASH");
@@ -41,7 +42,10 @@ struct HeadlineLabels {
 //    Title Case headline cannot tell a slug from a compound: "NON-FARM PAYROLLS
 //    RISE", "AI-Generated Images Flood ..."), its first word is not the second
 //    half of a compound ("UK-Based") and its second word is not a noun of
-//    two-party relations ("NATO-Russia council meets", "US-China talks").
+//    two-party relations ("NATO-Russia council meets", "US-China talks"); or
+//    the same words and "-" with nothing after them ("RUGBY-": headline "").
+// At most 8 labels and one slug are taken; the headline is "" when nothing else
+// is left (the decode stage then treats the item as having no headline).
 // Everything else is left as it is: "Anti-war protest ...", "U.S.-China talks".
 HeadlineLabels SplitHeadlineLabels(absl::string_view headline);
 
@@ -58,6 +62,12 @@ size_t AlertLabelLength(absl::string_view text, std::string* signal);
 // kept, a final "." dropped. Longer than 160 code points, it is cut at the last
 // space before and ends with "…". "" if `text` is blank.
 std::string HeadlineFromFirstSentence(absl::string_view text);
+
+// How many sentences of `text` end with ".", "!" or "?" as HeadlineFromFirstSentence
+// finds the first one (the last may end the text: "Talks collapse." is 1, "Talks
+// collapse" 0, "Lavrov met Kerry. They discussed Syria." 2), counting up to
+// `limit`.
+int CountSentenceEnds(absl::string_view text, int limit);
 
 }  // namespace newsd::stages
 

@@ -78,13 +78,23 @@ bool ContinuesLine(absl::string_view line, absl::string_view next) {
          std::end(kContinuingWords);
 }
 
+// A first line longer than this (code points) is not a headline. Wire headlines
+// stay under ~150; long web titles reach ~200 (the seed's is 178).
+constexpr size_t kMaxHeadlineCodePoints = 300;
+
 // Whether `line`, the first non-blank line (trimmed), is the headline; `next` is
-// the line after it (trimmed; "" if blank or none). Not when it opens with a
+// the line after it (trimmed; "" if blank or none). Not when it is longer than
+// kMaxHeadlineCodePoints or holds two sentences or more (CountSentenceEnds); not
+// when it opens with a
 // dateline, after an optional alert label ("WASHINGTON (AP) — The Senate ...",
 // "FLASH: GENEVA, Sept 12 (Reuters) - ..."): that is the first paragraph of an
 // item without headline; nor when `next` continues its sentence (a soft-wrapped
 // first paragraph).
 bool IsHeadlineLine(absl::string_view line, absl::string_view next) {
+  // Too long, or two sentences or more: the first paragraph of an item without
+  // headline (a one-line article), not a headline.
+  if (CountCodePoints(line) > kMaxHeadlineCodePoints) return false;
+  if (CountSentenceEnds(line, 2) >= 2) return false;
   std::string signal;
   const absl::string_view lede = TrimWhitespace(line.substr(AlertLabelLength(line, &signal)));
   if (ParseDateline(lede, DatelineMode::kHeuristic).has_value()) return false;

@@ -13,7 +13,11 @@ namespace newsd::stages {
 
 // Decodes a plain-text item: bytes to UTF-8 as charset.h describes (BOM, declared
 // charset, detection, U+FFFD replacement); CR LF and CR end lines.
-//  * The first non-blank line is the headline, unless it opens with a dateline
+//  * The first non-blank line is the headline, unless it is longer than 300 code
+//    points or holds two sentences or more (two ".", "!" or "?" ending sentences,
+//    the last one possibly ending the line, abbreviations and initials not
+//    counted: CountSentenceEnds in headline.h; "Lavrov met Kerry on Thursday.
+//    They discussed Syria." is a one-line article), or it opens with a dateline
 //    (after an optional alert label: "WASHINGTON (AP) — The Senate voted ...",
 //    "FLASH: GENEVA, Sept 12 (Reuters) - ...") or the next line continues its
 //    sentence (a soft-wrapped first paragraph: the line has 40 code points or

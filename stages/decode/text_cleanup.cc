@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "stages/common/unicode.h"
 #include "unicode/ucnv.h"
+#include "unicode/utf.h"
 #include "unicode/utf8.h"
 
 namespace newsd::stages {
@@ -328,6 +329,9 @@ std::string CleanText(absl::string_view text, const CleanupOptions& options,
       flags->insert(std::string(kFlagC1Mapped));
     } else if (IsRemovedControl(c)) {
       flags->insert(std::string(kFlagControlsRemoved));
+    } else if (U_IS_UNICODE_NONCHAR(c)) {
+      AppendUtf8(kReplacement, &out);
+      flags->insert(std::string(kFlagNoncharactersReplaced));
     } else {
       out.append(s, static_cast<size_t>(start), static_cast<size_t>(i - start));
     }

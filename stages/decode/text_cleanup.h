@@ -1,7 +1,7 @@
 // Text hygiene applied to every headline and paragraph before NFC: residual HTML
 // entities (double escaping), mojibake (UTF-8 read as windows-1252), fixed-width
 // and non-breaking spaces, invisible format characters, bidi controls, C0/C1
-// controls and stray carriage returns. Every repair is reported as a flag.
+// controls, stray carriage returns and noncharacters. Every repair is reported as a flag.
 #ifndef NEWSD_STAGES_DECODE_TEXT_CLEANUP_H_
 #define NEWSD_STAGES_DECODE_TEXT_CLEANUP_H_
 
@@ -31,6 +31,7 @@ inline constexpr absl::string_view kFlagBidiRemoved = "bidi_controls_removed";
 inline constexpr absl::string_view kFlagControlsRemoved = "control_chars_removed";
 inline constexpr absl::string_view kFlagC1Mapped = "c1_controls_mapped";
 inline constexpr absl::string_view kFlagStrayCr = "stray_cr_normalized";
+inline constexpr absl::string_view kFlagNoncharactersReplaced = "noncharacters_replaced";
 
 // Cleans well-formed UTF-8 `text` (one headline or paragraph) and returns it; the
 // flags of the repairs made are inserted into `*flags`. In order:
@@ -61,6 +62,11 @@ inline constexpr absl::string_view kFlagStrayCr = "stray_cr_normalized";
 //     ("control_chars_removed"). ZWJ U+200D and ZWNJ U+200C are kept: Indic and
 //     Arabic-script orthography and emoji sequences need them (Unicode §23.2).
 //  6. A CR not followed by LF becomes a space ("stray_cr_normalized"); CR LF → LF.
+//  7. A noncharacter (U+FDD0–U+FDEF and the last two code points of each plane,
+//     U+FFFE, U+FFFF, U+1FFFE ... U+10FFFF; Unicode §23.7), whether raw or from a
+//     character reference, becomes U+FFFD ("noncharacters_replaced"), as Unicode
+//     advises for noncharacters received in open interchange: they are
+//     well-formed UTF-8, but not text, and some validators (CLD2's) refuse them.
 // Typographic quotes, apostrophes and dashes are kept (see FoldTypography in
 // stages/common/unicode.h for the equivalence later stages use).
 std::string CleanText(absl::string_view text, const CleanupOptions& options,

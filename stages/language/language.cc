@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cstdio>  // compact_lang_det.h uses FILE without including it.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,11 +14,34 @@
 #include "absl/strings/str_cat.h"
 #include "cld2/public/compact_lang_det.h"
 #include "cld2/public/encodings.h"
+#include "stages/common/unicode.h"
 #include "unicode/locid.h"
+#include "unicode/utf.h"
 #include "unicode/utf8.h"
 
 namespace newsd::stages {
 namespace {
+
+// Well-formed UTF-8 `text` with each noncharacter (Unicode §23.7: U+FDD0–U+FDEF
+// and the last two code points of every plane) and each control character other
+// than TAB, LF, CR (C0, DEL, C1), which CLD2's interchange-validity check refuses,
+// replaced by as many spaces as it has bytes.
+std::string ReplaceNonInterchange(absl::string_view text) {
+  std::string out(text);
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t len = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < len;) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, len, c);
+    const bool control = (c >= 0 && c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+                         (c >= 0x7F && c <= 0x9F);
+    if (control || U_IS_UNICODE_NONCHAR(c)) {
+      std::fill(out.begin() + start, out.begin() + i, ' ');
+    }
+  }
+  return out;
+}
 
 // CLD2's language for a BCP-47 hint ("de-CH" → GERMAN, "zh-Hant" → CHINESE_T,
 // "he" → HEBREW); UNKNOWN_LANGUAGE if CLD2 does not know it.
@@ -104,13 +129,27 @@ absl::StatusOr<LanguageGuess> DetectLanguage(absl::string_view text, absl::strin
   int text_bytes = 0;
   bool reliable = false;
   int valid_prefix_bytes = 0;
-  CLD2::ExtDetectLanguageSummaryCheckUTF8(
-      text.data(), static_cast<int>(length), /*is_plain_text=*/true, &hints, /*flags=*/0,
-      language3, percent3, normalized_score3, /*resultchunkvector=*/nullptr, &text_bytes,
-      &reliable, &valid_prefix_bytes);
-  if (static_cast<size_t>(valid_prefix_bytes) < length) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("text is not valid UTF-8 at byte ", valid_prefix_bytes));
+  absl::string_view input = text.substr(0, length);
+  std::string interchange;  // `input` without what CLD2 refuses, if it refuses anything
+  for (;;) {
+    CLD2::ExtDetectLanguageSummaryCheckUTF8(
+        input.data(), static_cast<int>(input.size()), /*is_plain_text=*/true, &hints,
+        /*flags=*/0, language3, percent3, normalized_score3, /*resultchunkvector=*/nullptr,
+        &text_bytes, &reliable, &valid_prefix_bytes);
+    if (static_cast<size_t>(valid_prefix_bytes) >= input.size()) break;
+    // CLD2 checks "interchange valid" UTF-8: well-formed text with a noncharacter
+    // (U+FFFE, U+FDD0, U+10FFFF...) or a control character fails it too. Such code
+    // points become spaces of the same length in a copy (byte offsets unchanged),
+    // once; only ill-formed UTF-8 is an error.
+    if (std::optional<size_t> bad = FindInvalidUtf8(input)) {
+      return absl::InvalidArgumentError(absl::StrCat("text is not valid UTF-8 at byte ", *bad));
+    }
+    if (!interchange.empty()) {
+      return absl::InternalError(absl::StrCat("CLD2 refuses well-formed UTF-8 at byte ",
+                                              valid_prefix_bytes));
+    }
+    interchange = ReplaceNonInterchange(input);
+    input = interchange;
   }
   guess.reliable = reliable;
   // CLD2's languages with their shares, largest first (CLD2 sorts them so).

@@ -60,7 +60,11 @@ std::string Cld2CodeToBcp47(absl::string_view code);
 // quotation, which CLD2 calls unreliable when neither has a clear majority).
 // An even split between languages of one script (Swedish and Norwegian) stays
 // "und".
-// Errors: kInvalidArgument "text is not valid UTF-8 at byte N".
+// Well-formed text with noncharacters (U+FFFE, U+FDD0, U+10FFFF...) or control
+// characters, which CLD2's own UTF-8 check refuses, is detected as if each such
+// code point were spaces.
+// Errors: kInvalidArgument "text is not valid UTF-8 at byte N" (ill-formed UTF-8
+// only).
 absl::StatusOr<LanguageGuess> DetectLanguage(absl::string_view text, absl::string_view hint,
                                              double min_confidence = 0.0,
                                              double secondary_min_share = 0.1);
@@ -82,7 +86,11 @@ std::string PrimaryLanguage(absl::string_view tag);
 // Later stages that do not process an article because of its language add
 // "<stage>_skipped_language" (entities_skipped_language,
 // times_skipped_language).
-// Errors: kInvalidArgument "text is not valid UTF-8 at byte N".
+// Well-formed text with noncharacters (U+FFFE, U+FDD0, U+10FFFF...) or control
+// characters, which CLD2's own UTF-8 check refuses, is detected as if each such
+// code point were spaces.
+// Errors: kInvalidArgument "text is not valid UTF-8 at byte N" (ill-formed UTF-8
+// only).
 // Thread-safe (CLD2 keeps no mutable state).
 class LanguageStage final : public Stage {
  public:

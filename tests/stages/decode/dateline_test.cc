@@ -55,6 +55,31 @@ TEST(ParseDatelineTest, HeuristicNeedsCapitalizedPlaceAndDateOrAgency) {
             std::nullopt);
 }
 
+TEST(ParseDatelineTest, DateWithYear) {
+  constexpr DatelineMode kHeuristic = DatelineMode::kHeuristic;
+  EXPECT_THAT(ParseDateline("PARIS, Jan 3, 2024 (AFP) - The minister spoke.", kHeuristic),
+              Dateline("PARIS", "Jan 3, 2024", "AFP", 26));
+  EXPECT_THAT(ParseDateline("PARIS, 3 January 2024 (AFP) - The minister spoke.", kHeuristic),
+              Dateline("PARIS", "3 January 2024", "AFP", 29));
+  EXPECT_THAT(ParseDateline("PARIS, 2024-01-03 (AFP) - The minister spoke.", kHeuristic),
+              Dateline("PARIS", "2024-01-03", "AFP", 25));
+  EXPECT_THAT(ParseDateline("Paris, Jan. 3 2024 - The minister spoke.", kHeuristic),
+              Dateline("Paris", "Jan. 3 2024", "", 20));
+  EXPECT_THAT(ParseDateline("SALVADOR, Feb 26, 1987 - Showers", DatelineMode::kDeclared),
+              Dateline("SALVADOR", "Feb 26, 1987", "", 24));
+}
+
+TEST(ParseDatelineTest, BylineBeforeDatelineIsNotItsPlace) {
+  constexpr DatelineMode kHeuristic = DatelineMode::kHeuristic;
+  EXPECT_EQ(ParseDateline("By Jane Doe GENEVA, Sept 12 (Reuters) - Talks", kHeuristic),
+            std::nullopt);
+  EXPECT_EQ(ParseDateline("BY JANE DOE GENEVA, Sept 12 (Reuters) - Talks", kHeuristic),
+            std::nullopt);
+  // A place that merely starts with "By" is one.
+  EXPECT_THAT(ParseDateline("BYDGOSZCZ, Poland, May 2 (Reuters) - Talks", kHeuristic),
+              Dateline("BYDGOSZCZ, Poland", "May 2", "Reuters", 36));
+}
+
 TEST(ParseDatelineTest, PlaceIsAtMostSixtyCodePoints) {
   constexpr DatelineMode kDeclared = DatelineMode::kDeclared;
   // 60 code points of place (two-byte "é" included) is a dateline, 61 is not.

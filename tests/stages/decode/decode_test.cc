@@ -211,6 +211,45 @@ TEST(DecodePlainTextTest, DatelineLedeIsNotTheHeadline) {
   EXPECT_THAT(a->flags(), ElementsAre("headline_missing"));
 }
 
+// A one-line article: a first line of several sentences, or longer than 300 code
+// points, is the first paragraph (flag "headline_missing"), not the headline.
+TEST(DecodePlainTextTest, OneLineArticleHasNoHeadline) {
+  const std::string line =
+      "Russian Foreign Minister Sergei Lavrov met John Kerry in Geneva on Thursday. They "
+      "discussed Syria chemical weapons for three hours. Officials said a deal was near.";
+  absl::StatusOr<v1::Article> a = Decode(line + "\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_EQ(a->text(), line);
+  EXPECT_THAT(Paragraphs(*a), ElementsAre(line));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_missing"));
+  // Two sentences, the second ending the line.
+  a = Decode("Lavrov met Kerry in Geneva. They discussed Syria.\n\nOfficials said a deal was near.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_THAT(Paragraphs(*a), ElementsAre("Lavrov met Kerry in Geneva. They discussed Syria.",
+                                          "Officials said a deal was near."));
+  // One sentence of 301 code points ("é" is one), no sentence end.
+  const std::string long_line = std::string(300, 'a') + "\u00e9";
+  a = Decode(long_line + "\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_THAT(Paragraphs(*a), ElementsAre(long_line));
+  // 300 code points is still a headline.
+  a = Decode(std::string(299, 'a') + "\u00e9\n\nBody.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 300u);
+  // Headlines with one sentence end, abbreviations or initials stay headlines.
+  for (const char* headline : {"Lavrov says chance of peace in Syria cannot be missed.",
+                               "Fed holds rates steady. Markets rally",
+                               "U.S. Sen. John Smith meets Dr. Jane Doe in Washington, D.C.",
+                               "Is this the end of the euro?"}) {
+    a = Decode(absl::StrCat(headline, "\n\nBody.\n"));
+    ASSERT_THAT(a, IsOk());
+    EXPECT_EQ(Text(*a, a->headline()), headline);
+  }
+}
+
 TEST(DecodePlainTextTest, SoftWrappedFirstParagraphIsNotTheHeadline) {
   // Blank-line separated paragraphs, the first wrapped at ~60 columns.
   absl::StatusOr<v1::Article> a = Decode(
@@ -305,6 +344,43 @@ TEST(DecodePlainTextTest, HeadlineLabelsAndSlugMoveToWire) {
     EXPECT_EQ(a->wire().slugline(), "");
     EXPECT_THAT(a->wire().signals(), IsEmpty());
   }
+}
+
+TEST(DecodePlainTextTest, DatelineWithYearKeepsItsDate) {
+  absl::StatusOr<v1::Article> a = Decode("Talks\n\nPARIS, Jan 3, 2024 (AFP) - The minister spoke.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->dateline().place(), "PARIS");
+  EXPECT_EQ(a->dateline().date(), "Jan 3, 2024");
+  EXPECT_EQ(a->dateline().agency(), "AFP");
+  EXPECT_EQ(Text(*a, a->dateline().span()), "PARIS, Jan 3, 2024 (AFP) -");
+  // A byline before the dateline: no dateline rather than the byline as place.
+  a = Decode("Talks\n\nBy Jane Doe GENEVA, Sept 12 (Reuters) - The minister spoke.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->dateline().place(), "");
+  EXPECT_FALSE(a->dateline().has_span());
+}
+
+// A headline that is only labels leaves no headline: the labels are signals, the
+// slug the slugline; with no other text the item has none, like "FLASH:".
+TEST(DecodePlainTextTest, HeadlineOfOnlyLabels) {
+  absl::StatusOr<v1::Article> a = Decode("UPDATE 2-RUGBY-\n\nThe All Blacks won 30-10.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->headline().end(), 0u);
+  EXPECT_EQ(a->text(), "The All Blacks won 30-10.");
+  EXPECT_EQ(a->wire().slugline(), "RUGBY");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("sig:update", "wire:update-2"));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_missing"));
+  for (const char* payload : {"UPDATE 2-", "CORRECTED-\n", "REFILE-", "RUGBY-", "FLASH:"}) {
+    EXPECT_THAT(Decode(payload),
+                StatusIs(kInvalid, "no text: the item has neither headline nor body"))
+        << payload;
+  }
+  // An alert among the labels: its first sentence is the headline.
+  a = Decode("REFILE-FLASH:\n\nThe Senate confirmed Jane Doe on Saturday. The vote was 50-48.\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(Text(*a, a->headline()), "The Senate confirmed Jane Doe on Saturday");
+  EXPECT_THAT(a->wire().signals(), ElementsAre("wire:refile", "wire:flash"));
+  EXPECT_THAT(a->flags(), ElementsAre("headline_derived"));
 }
 
 // The headline cleanup applies to every format; a declared slugline wins over the

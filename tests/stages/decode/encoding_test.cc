@@ -452,5 +452,43 @@ TEST(DecodeEncodingTest, OutputIsNfc) {
   EXPECT_EQ(a->text(), "Caf\u00e9\n\nZ\u00fcrich");
 }
 
+TEST(CleanTextTest, NoncharactersBecomeReplacementCharacters) {
+  // U+FFFE, U+FFFF, U+FDD0, U+FDEF, U+1FFFF, U+10FFFF: well-formed UTF-8, not text.
+  std::set<std::string> flags;
+  EXPECT_EQ(CleanText("a\xEF\xBF\xBE b\xEF\xBF\xBF c\xEF\xB7\x90 d\xEF\xB7\xAF e\xF0\x9F\xBF\xBF "
+                      "f\xF4\x8F\xBF\xBF",
+                      {}, &flags),
+            "a\uFFFD b\uFFFD c\uFFFD d\uFFFD e\uFFFD f\uFFFD");
+  EXPECT_THAT(flags, ElementsAre("noncharacters_replaced"));
+  // Neighbours of the noncharacters are kept: U+FDCF, U+FDF0, U+FFFD, U+1FFFD.
+  flags.clear();
+  EXPECT_EQ(CleanText("\uFDCF \uFDF0 \uFFFD \U0001FFFD", {}, &flags),
+            "\uFDCF \uFDF0 \uFFFD \U0001FFFD");
+  EXPECT_THAT(flags, IsEmpty());
+  // From a character reference.
+  flags.clear();
+  EXPECT_EQ(CleanText("x &#xFFFF; &#65534; y", CleanupOptions{true}, &flags),
+            "x \uFFFD \uFFFD y");
+  EXPECT_THAT(flags, UnorderedElementsAre("entities_decoded", "noncharacters_replaced"));
+}
+
+TEST(DecodeEncodingTest, NoncharactersDoNotLoseTheArticle) {
+  absl::StatusOr<v1::Article> a = Decode("Headline\n\nBody \xEF\xBF\xBE END\n");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Headline\n\nBody \uFFFD END");
+  EXPECT_THAT(a->flags(), ElementsAre("noncharacters_replaced"));
+
+  a = Decode("{\"headline\": \"Fed\\uFFFF\", \"body_text\": \"Rates \\uFDD0held.\"}");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Fed\uFFFD\n\nRates \uFFFDheld.");
+  EXPECT_THAT(a->flags(), ElementsAre("noncharacters_replaced"));
+
+  // A residual (double-escaped) reference in markup is decoded, then replaced.
+  a = Decode("{\"headline\": \"Fed\", \"body_html\": \"<p>Rates &amp;#xFFFE; held.</p>\"}");
+  ASSERT_THAT(a, IsOk());
+  EXPECT_EQ(a->text(), "Fed\n\nRates \uFFFD held.");
+  EXPECT_THAT(a->flags(), UnorderedElementsAre("entities_decoded", "noncharacters_replaced"));
+}
+
 }  // namespace
 }  // namespace newsd::stages

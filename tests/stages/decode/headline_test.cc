@@ -71,6 +71,45 @@ TEST(SplitHeadlineLabelsTest, AlertLabels) {
   EXPECT_THAT(l.signals, ElementsAre("wire:breaking"));
 }
 
+TEST(SplitHeadlineLabelsTest, OnlyLabelsLeaveNoHeadline) {
+  HeadlineLabels l = SplitHeadlineLabels("UPDATE 2-");
+  EXPECT_EQ(l.headline, "");
+  EXPECT_THAT(l.signals, ElementsAre("sig:update", "wire:update-2"));
+  EXPECT_FALSE(l.alert);
+  l = SplitHeadlineLabels("CORRECTED-");
+  EXPECT_EQ(l.headline, "");
+  EXPECT_THAT(l.signals, ElementsAre("sig:correction"));
+  l = SplitHeadlineLabels("REFILE- ");
+  EXPECT_EQ(l.headline, "");
+  EXPECT_THAT(l.signals, ElementsAre("wire:refile"));
+  l = SplitHeadlineLabels("RUGBY-");
+  EXPECT_EQ(l.headline, "");
+  EXPECT_EQ(l.slug, "RUGBY");
+  EXPECT_THAT(l.signals, IsEmpty());
+  l = SplitHeadlineLabels("REFILE-UPDATE 1-GLOBAL MARKETS-");
+  EXPECT_EQ(l.headline, "");
+  EXPECT_EQ(l.slug, "GLOBAL MARKETS");
+  EXPECT_THAT(l.signals, ElementsAre("wire:refile", "sig:update", "wire:update-1"));
+  // A short word alone stays a headline, as a short word before a capital does.
+  l = SplitHeadlineLabels("UK-");
+  EXPECT_EQ(l.headline, "UK-");
+  EXPECT_EQ(l.slug, "");
+}
+
+TEST(SplitHeadlineLabelsTest, StackedLabelsAreAllTaken) {
+  HeadlineLabels l = SplitHeadlineLabels("UPDATE 2-UPDATE 3-x");
+  EXPECT_EQ(l.headline, "x");
+  EXPECT_THAT(l.signals, ElementsAre("sig:update", "wire:update-2", "wire:update-3"));
+  l = SplitHeadlineLabels("UPDATE 2-CORRECTED-REFILE-Oil rises");
+  EXPECT_EQ(l.headline, "Oil rises");
+  EXPECT_THAT(l.signals,
+              ElementsAre("sig:update", "wire:update-2", "sig:correction", "wire:refile"));
+  // Bounded: at most 8 labels come off.
+  l = SplitHeadlineLabels("REFILE-REFILE-REFILE-REFILE-REFILE-REFILE-REFILE-REFILE-REFILE-Oil");
+  EXPECT_EQ(l.headline, "REFILE-Oil");
+  EXPECT_THAT(l.signals, ElementsAre("wire:refile"));
+}
+
 TEST(SplitHeadlineLabelsTest, RealHeadlinesAreLeftAlone) {
   for (const char* headline : {
            "Anti-war protest draws thousands in London",
@@ -117,6 +156,17 @@ TEST(AlertLabelLengthTest, OpensAParagraph) {
   EXPECT_EQ(AlertLabelLength("Flash floods hit the valley.", &signal), 0u);
   EXPECT_EQ(AlertLabelLength("UPDATE 2-Oil rises", &signal), 0u);  // not an alert label
   EXPECT_EQ(signal, "");
+}
+
+TEST(CountSentenceEndsTest, SentencesEndingWithPunctuation) {
+  EXPECT_EQ(CountSentenceEnds("Talks collapse", 2), 0);
+  EXPECT_EQ(CountSentenceEnds("Talks collapse.", 2), 1);
+  EXPECT_EQ(CountSentenceEnds("Lavrov met Kerry. They discussed Syria.", 2), 2);
+  EXPECT_EQ(CountSentenceEnds("Ann met Bob. Cy met Dan. Ed met Fay.", 2), 2);  // the limit
+  EXPECT_EQ(CountSentenceEnds("Ann met Bob. Cy met Dan. Ed met Fay.", 5), 3);
+  EXPECT_EQ(CountSentenceEnds("Ann met J. Smith", 2), 0);  // an initial
+  EXPECT_EQ(CountSentenceEnds("Mr. Smith and Dr. Doe meet U.S. envoy at 5 p.m. today", 2), 0);
+  EXPECT_EQ(CountSentenceEnds("Why now? \"Because.\" Then what!", 5), 3);
 }
 
 TEST(HeadlineFromFirstSentenceTest, FirstSentenceWithoutItsPeriod) {

@@ -92,6 +92,21 @@ TEST(DetectLanguageTest, MinConfidence) {
   EXPECT_THAT(DetectLanguage(kGerman, "", 1.0), IsOkAndHolds(Guess("und", 0.0f)));
 }
 
+TEST(DetectLanguageTest, NoncharactersAndControlsAreNotInvalidUtf8) {
+  // Well-formed UTF-8 that CLD2's interchange check refuses: U+FFFE, U+10FFFF,
+  // U+FDD0 and a C1 control.
+  const std::string text =
+      "The central bank left interest rates unchanged on Thursday \xEF\xBF\xBE and said "
+      "inflation was slowing \xF4\x8F\xBF\xBF across the euro zone, \xEF\xB7\x90 while "
+      "growth remained weak \xC2\x85 in most member states this year.";
+  absl::StatusOr<LanguageGuess> guess = DetectLanguage(text, "");
+  ASSERT_THAT(guess, IsOk());
+  EXPECT_EQ(guess->language, "en");
+  // Ill-formed UTF-8 after them is still reported at its own byte.
+  EXPECT_THAT(DetectLanguage("ok \xEF\xBF\xBE \xFF", ""),
+              StatusIs(kInvalid, "text is not valid UTF-8 at byte 7"));
+}
+
 TEST(DetectLanguageTest, InvalidUtf8) {
   EXPECT_THAT(DetectLanguage("Guten Tag \xff", ""),
               StatusIs(kInvalid, "text is not valid UTF-8 at byte 10"));

@@ -145,6 +145,21 @@ TEST(TimesStageTest, DatelineBeatsPublishedAt) {
   EXPECT_EQ(a.event_date(), "2013-09-12");
 }
 
+TEST(TimesStageTest, DatelineDateWithItsYearIsTheAnchor) {
+  // Dateline dates as the decode stage now reads them, year included (no
+  // published_at: the year comes from the dateline itself).
+  for (absl::string_view date : {"Jan 3, 2024", "3 January 2024", "2024-01-03"}) {
+    v1::Article a = Article(date, {"The minister spoke on Tuesday."});
+    TimesStage stage({});
+    ASSERT_THAT(stage.Process(a, StageContext()), IsOk());
+    ASSERT_EQ(a.times_size(), 1) << date;
+    EXPECT_EQ(a.times(0).value(), "2024-01-02") << date;
+    EXPECT_EQ(a.times(0).anchor(), "2024-01-03") << date;
+    EXPECT_EQ(a.times(0).anchor_source(), "dateline") << date;
+    EXPECT_EQ(a.published_at().seconds(), 1704240000) << date;  // 2024-01-03T00:00:00Z
+  }
+}
+
 TEST(TimesStageTest, DateLineParagraphFillsPublishedAt) {
   v1::Article a = Article("", {"Friday, July 21, 2017", "The team won on Wednesday."});
   TimesStage stage({});
