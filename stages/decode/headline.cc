@@ -72,6 +72,23 @@ constexpr absl::string_view kCompoundHeads[] = {
     "owned",      "powered", "registered", "related", "run",      "sized",     "specific",
     "sponsored",  "style",   "themed",   "trained",  "type",      "wide"};
 
+// Single-word desk slugs (sports, markets and other desks of Reuters-style
+// headlines: "RUGBY-", "SOCCER-", "METALS-"). A single capitalised word before a
+// hyphen is far more often the first half of a compound ("SPD-Krise", "BASF-Chef",
+// "NATO-Gipfel", "EU-Kommission" in German copy), so only these words are taken
+// as slugs on their own; a slug of two words or more ("GLOBAL MARKETS-") is
+// recognised by its shape.
+constexpr absl::string_view kDeskSlugs[] = {
+    "ALPINE",    "ATHLETICS", "BADMINTON", "BASEBALL",   "BASKETBALL", "BONDS",     "BOXING",
+    "BRIEF",     "BUZZ",      "CANOEING",  "COFFEE",     "COMMODITIES", "CORN",     "COTTON",
+    "CREDIT",    "CRICKET",   "CRUDE",     "CYCLING",    "DIVING",     "EQUESTRIAN", "FENCING",
+    "FOOTBALL",  "FOREX",     "GOLD",      "GOLF",       "GRAINS",     "GYMNASTICS", "HANDBALL",
+    "HOCKEY",    "JUDO",      "LNG",       "METALS",     "MLB",        "MOTORCYCLING", "MOTORSPORT",
+    "NBA",       "NFL",       "NHL",       "OIL",        "OLYMPICS",   "PARALYMPICS", "POLO",
+    "PRECIOUS",  "ROWING",    "RUGBY",     "SAILING",    "SHOOTING",   "SKIING",    "SNOOKER",
+    "SOCCER",    "SOFTS",     "SOYBEANS",  "SQUASH",     "STOCKS",     "SUGAR",     "SURFING",
+    "SWIMMING",  "TENNIS",    "TRIATHLON", "VOLLEYBALL", "WEIGHTLIFTING", "WHEAT",  "WRESTLING"};
+
 // Nouns of two-party relations: "US-China talks", "NATO-Russia council".
 constexpr absl::string_view kPairNouns[] = {
     "accord",    "agreement", "alliance", "axis",     "border",   "clash",        "commission",
@@ -201,12 +218,11 @@ size_t SlugLength(absl::string_view s) {
   re2::StringPiece slug_piece;
   if (RE2::PartialMatch(ToPiece(s), *alone, &slug_piece)) {
     const absl::string_view slug = ToView(slug_piece);
-    return slug.find(' ') == absl::string_view::npos && CountCodePoints(slug) < 3 ? 0
-                                                                                   : slug.size();
+    return slug.find(' ') == absl::string_view::npos && !In(kDeskSlugs, slug) ? 0 : slug.size();
   }
   if (!RE2::PartialMatch(ToPiece(s), *re, &slug_piece)) return 0;
   const absl::string_view slug = ToView(slug_piece);
-  if (slug.find(' ') == absl::string_view::npos && CountCodePoints(slug) < 3) return 0;
+  if (slug.find(' ') == absl::string_view::npos && !In(kDeskSlugs, slug)) return 0;
   const absl::string_view rest = s.substr(slug.size() + 1);
   if (!HasLower(rest)) return 0;  // ALL-CAPS: "NON-FARM PAYROLLS RISE"
   std::vector<absl::string_view> words = absl::StrSplit(rest, ' ', absl::SkipEmpty());

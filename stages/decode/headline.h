@@ -36,8 +36,11 @@ struct HeadlineLabels {
 //  * an alert label also followed by white space when the rest is not all
 //    capitals ("URGENT Senate passes ..."; "FLASH FLOODS KILL 12" is left
 //    alone), or alone ("FLASH");
-//  * the slug: one to four words of capitals and digits (a single word of at
-//    least 3 letters), then "-" directly followed by a capital letter, and only
+//  * the slug: two to four words of capitals and digits, or a single word from
+//    the list of desk slugs in headline.cc ("RUGBY", "SOCCER", "METALS": a single
+//    capitalised word before a hyphen is more often half of a compound, as in
+//    German "SPD-Krise", "BASF-Chef"), then "-" directly followed by a capital
+//    letter, and only
 //    when the rest has lower-case letters and is not Title Case (an ALL-CAPS or
 //    Title Case headline cannot tell a slug from a compound: "NON-FARM PAYROLLS
 //    RISE", "AI-Generated Images Flood ..."), its first word is not the second
