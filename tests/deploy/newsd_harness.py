@@ -139,7 +139,7 @@ class Newsd:
         """Seed + `stories` Reuters stories + one binary (invalid) message; waits until all are
         accounted for (events + dead letters). Returns the number of inputs."""
         garbage = os.path.join(self.tmp.name, "garbage.bin")
-        with open(garbage, "wb") as f:  # decode rejects it: "binary content: NUL byte"
+        with open(garbage, "wb") as f:  # decode rejects it: "binary content: N of the first M bytes are control characters"
             f.write(bytes(range(256)) * 4)
         n = self.produce([SEED], published_at="2013-09-12T12:00:00Z")
         n += self.produce([REUTERS], limit=stories)
