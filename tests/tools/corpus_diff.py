@@ -2,7 +2,7 @@
 """Runs `newsd extract` over a fixed slice of ../shared/corpus with two binaries and
 reports what changed, per file and per top-level Article field.
 
-    python3 tests/tools/corpus_diff.py OLD_NEWSD NEW_NEWSD [--corpus DIR] [--out DIR]
+    python3 tests/tools/corpus_diff.py OLD_NEWSD NEW_NEWSD [--corpus DIR] [--out DIR (default build/corpus-diff)]
 
 The slice (built once into --out/inputs, deterministic): the seed article, every
 IPTC file (NewsML-G2, ninjs, NITF, NewsML 1.2, passing and failing test files),
@@ -90,7 +90,7 @@ def main():
     parser.add_argument("old")
     parser.add_argument("new")
     parser.add_argument("--corpus", default=os.path.join(here, "../../../shared/corpus"))
-    parser.add_argument("--out", default="/tmp/newsd-corpus-diff")
+    parser.add_argument("--out", default=os.path.join(here, "../../build/corpus-diff"))
     args = parser.parse_args()
     files = build_inputs(args.corpus, os.path.join(args.out, "inputs"))
     old, old_err = run(args.old, files)
