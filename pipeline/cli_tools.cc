@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "newsd/v1/event.pb.h"
 #include "pipeline/chain.h"
-#include "pipeline/daemon.h"
+#include "pipeline/wire_format.h"
 #include "pipeline/extract.h"
 #include "pipeline/kafka_status.h"
 
