@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/config.h"
 #include "pipeline/instance.h"
+#include "pipeline/kafka_admin.h"
 #include "pipeline/kafka_clients.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
@@ -594,7 +595,8 @@ std::optional<bool> Daemon::FitsAlone(const OutboundMessage& record) {
     // down) is asked again after a minute, not on every call.
     limit.asked_at = absl::Now();
     absl::StatusOr<std::string> value =
-        sink_->TopicConfig(record.topic, "max.message.bytes", absl::Seconds(5));
+        KafkaAdmin(sink_->handle()).TopicConfig(record.topic, "max.message.bytes",
+                                                absl::Seconds(5));
     int64_t bytes = -1;
     if (value.ok() && absl::SimpleAtoi(*value, &bytes) && bytes > 0) {
       limit.bytes = bytes;
@@ -1306,11 +1308,12 @@ bool Daemon::RestoreState(const std::atomic<bool>& stop) {
       kafka.changelog_partitions() > 0 ? static_cast<int>(kafka.changelog_partitions()) : 6;
   // Compaction keeps the latest record per key; deleted keys' tombstones stay for
   // delete.retention.ms (Kafka's default, one day) so that readers see them.
-  absl::StatusOr<bool> exists = sink_->TopicExists(changelog_topic(), absl::Seconds(10));
+  const KafkaAdmin admin(sink_->handle());
+  absl::StatusOr<bool> exists = admin.TopicExists(changelog_topic(), absl::Seconds(10));
   absl::Status s = exists.status();
   if (s.ok() && !*exists) {
-    s = sink_->CreateTopic(changelog_topic(), partitions, replication,
-                           {{"cleanup.policy", "compact"}}, absl::Seconds(10));
+    s = admin.CreateTopic(changelog_topic(), partitions, replication,
+                          {{"cleanup.policy", "compact"}}, absl::Seconds(10));
     if (s.ok()) {
       Log(LogLevel::kInfo, absl::StrCat("created the changelog topic ", changelog_topic(), " (",
                                         partitions, " partitions, cleanup.policy=compact)"));
@@ -1321,7 +1324,7 @@ bool Daemon::RestoreState(const std::atomic<bool>& stop) {
         absl::StrCat("changelog topic ", changelog_topic(), ": ", s.message(),
                      " (create it with cleanup.policy=compact, or the state grows without bound)"));
   } else if (absl::StatusOr<std::string> policy =
-                 sink_->TopicConfig(changelog_topic(), "cleanup.policy", absl::Seconds(10));
+                 admin.TopicConfig(changelog_topic(), "cleanup.policy", absl::Seconds(10));
              policy.ok() && !absl::StrContains(*policy, "compact")) {
     // Time- or size-based deletion would silently drop state (held embargoed
     // events included) that no newer record replaces.
