@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "pipeline/kafka_clients.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
 
@@ -29,26 +30,8 @@ absl::StatusOr<std::unique_ptr<ChangelogReader>> ChangelogReader::Create(
   std::unique_ptr<ChangelogReader> reader(
       new ChangelogReader(options, std::move(stores), metrics));
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", options.brokers},
-           // Required by the consumer API; never joined (manual assignment) nor
-           // committed to.
-           {"group.id", options.client_id},
-           {"client.id", options.client_id},
-           {"enable.auto.commit", "false"},
-           {"enable.auto.offset.store", "false"},
-           {"enable.partition.eof", "true"},
-           {"auto.offset.reset", "earliest"},
-           {"allow.auto.create.topics", "false"},
-       }) {
+  for (const auto& [k, v] : ChangelogReaderProperties(options)) {  // kafka_clients.h
     if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
-  }
-  for (const auto& [k, v] : options.properties) {
-    if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
-  }
-  // Records of aborted transactions must never reach a store.
-  if (absl::Status s = SetKafkaProperty(*conf, "isolation.level", "read_committed"); !s.ok()) {
-    return s;
   }
   std::string err;
   reader->event_cb_ = std::make_unique<EventCb>();

@@ -15,6 +15,7 @@
 #include "pipeline/chain.h"
 #include "pipeline/wire_format.h"
 #include "pipeline/extract.h"
+#include "pipeline/kafka_clients.h"
 #include "pipeline/kafka_status.h"
 
 namespace newsd {
@@ -94,11 +95,8 @@ absl::Status ProduceAll(const std::string& brokers, const std::vector<OutboundMe
                         absl::Duration timeout, std::vector<Position>* positions) {
   absl::Status first_error;
   if (positions) positions->assign(messages.size(), Position{});
-  KafkaSinkOptions options;
-  options.brokers = brokers;
-  options.properties = {{"message.max.bytes", "33554432"}};
   absl::StatusOr<std::unique_ptr<KafkaSink>> sink = KafkaSink::Create(
-      options, [&](KafkaSink::DeliveryReport report) {
+      ToolProducerOptions(brokers), [&](KafkaSink::DeliveryReport report) {
         if (!report.status.ok() && first_error.ok()) first_error = report.status;
         if (positions && report.status.ok()) {
           (*positions)[reinterpret_cast<uintptr_t>(report.opaque)] = {report.partition,
@@ -130,11 +128,7 @@ absl::Status ConsumeAll(const std::string& brokers, const std::vector<std::strin
                         const std::function<void(const ConsumedRecord&)>& on_record) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
-  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", brokers},
-           {"group.id", "newsd-consume-tool"},
-           {"enable.auto.commit", "false"},
-           {"isolation.level", "read_committed"}}) {
+  for (const auto& [k, v] : ToolConsumerProperties(brokers)) {
     if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) return absl::InvalidArgumentError(err);
   }
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));

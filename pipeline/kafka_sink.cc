@@ -2,6 +2,7 @@
 
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/kafka_clients.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
 
@@ -91,18 +92,8 @@ absl::StatusOr<std::unique_ptr<KafkaSink>> KafkaSink::Create(const KafkaSinkOpti
   sink->event_cb_ = std::make_unique<EventCb>(&sink->connected_, &sink->fatal_);
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
-  std::vector<std::pair<std::string, std::string>> props = {
-      {"bootstrap.servers", options.brokers},
-      {"client.id", "newsd"},
-      {"enable.idempotence", "true"},  // implies acks=all, ordered retries
-      {"linger.ms", "5"},
-      {"compression.type", "lz4"},
-  };
-  if (!options.transactional_id.empty()) {
-    props.emplace_back("transactional.id", options.transactional_id);
-    sink->transactional_ = true;
-  }
-  props.insert(props.end(), options.properties.begin(), options.properties.end());
+  sink->transactional_ = !options.transactional_id.empty();
+  const KafkaProperties props = ProducerProperties(options);  // kafka_clients.h
   for (const auto& [k, v] : props) {
     if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
       return absl::InvalidArgumentError(absl::StrCat("kafka property '", k, "': ", err));

@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "pipeline/kafka_clients.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
 
@@ -89,23 +90,7 @@ absl::StatusOr<std::unique_ptr<KafkaSource>> KafkaSource::Create(
   source->event_cb_ = std::make_unique<EventCb>();
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
-  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", options.brokers},
-           {"group.id", options.group_id},
-           {"client.id", "newsd"},
-           {"enable.auto.commit", "false"},
-           {"enable.auto.offset.store", "false"},
-           {"auto.offset.reset", "earliest"},
-           {"partition.assignment.strategy", "cooperative-sticky"},
-           // Unknown/missing input topics must not stop the others.
-           {"allow.auto.create.topics", "false"},
-           // New topics matching input_topic_pattern (and a named input topic created
-           // after start) are consumed within 30 s, not librdkafka's 5 minutes.
-           {"topic.metadata.refresh.interval.ms", "30000"},
-       }) {
-    if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
-  }
-  for (const auto& [k, v] : options.properties) {
+  for (const auto& [k, v] : ConsumerProperties(options)) {  // kafka_clients.h
     if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
   }
   for (const auto& [k, v] : options.properties) {
