@@ -16,6 +16,7 @@
 #include "pipeline/wire_format.h"
 #include "pipeline/extract.h"
 #include "pipeline/kafka_clients.h"
+#include "pipeline/kafka_partition_list.h"
 #include "pipeline/kafka_status.h"
 
 namespace newsd {
@@ -134,7 +135,7 @@ absl::Status ConsumeAll(const std::string& brokers, const std::vector<std::strin
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer) return absl::InvalidArgumentError(err);
   // Assign every partition from the beginning instead of joining a group.
-  std::vector<RdKafka::TopicPartition*> assignment;
+  RdKafkaPartitionList assignment;
   for (const std::string& topic : topics) {
     std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(consumer.get(), topic, nullptr, err));
     RdKafka::Metadata* raw = nullptr;
@@ -143,13 +144,11 @@ absl::Status ConsumeAll(const std::string& brokers, const std::vector<std::strin
     if (code != RdKafka::ERR_NO_ERROR) return KafkaStatus(code, absl::StrCat("metadata ", topic));
     for (const RdKafka::TopicMetadata* tm : *md->topics()) {
       for (const RdKafka::PartitionMetadata* pm : *tm->partitions()) {
-        assignment.push_back(RdKafka::TopicPartition::create(
-            topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
+        assignment.Add(topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING);
       }
     }
   }
-  consumer->assign(assignment);
-  RdKafka::TopicPartition::destroy(assignment);
+  consumer->assign(assignment.get());
   size_t seen = 0;
   absl::Time last = absl::Now();
   while (seen < max && absl::Now() - last < idle_timeout) {

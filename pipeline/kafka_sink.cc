@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "pipeline/kafka_clients.h"
+#include "pipeline/kafka_partition_list.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
 
@@ -116,7 +117,7 @@ absl::Status KafkaSink::Produce(const OutboundMessage& message, void* opaque,
   const absl::Time deadline = start + queue_full_wait;
   bool waited = false;
   while (true) {
-    RdKafka::Headers* headers = RdKafka::Headers::create();
+    std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
     for (const auto& [k, v] : message.headers) headers->add(k, v.data(), v.size());
     RdKafka::ErrorCode err = producer_->produce(
         message.topic, message.partition >= 0 ? message.partition : RdKafka::Topic::PARTITION_UA,
@@ -124,8 +125,8 @@ absl::Status KafkaSink::Produce(const OutboundMessage& message, void* opaque,
         message.value ? const_cast<char*>(message.value->data()) : nullptr,
         message.value ? message.value->size() : 0,
         message.key ? message.key->data() : nullptr, message.key ? message.key->size() : 0,
-        /*timestamp=*/0, headers, opaque);
-    if (err != RdKafka::ERR_NO_ERROR) delete headers;  // else owned by librdkafka now
+        /*timestamp=*/0, headers.get(), opaque);
+    if (err == RdKafka::ERR_NO_ERROR) headers.release();  // owned by librdkafka now
     if (waited && (err != RdKafka::ERR__QUEUE_FULL || absl::Now() >= deadline)) {
       ++queue_full_waits_.waits;
       queue_full_waits_.waited += absl::Now() - start;
@@ -193,18 +194,12 @@ absl::Status KafkaSink::BeginTransaction() {
 absl::Status KafkaSink::SendOffsetsToTransaction(
     const std::vector<std::pair<std::string, std::pair<int32_t, int64_t>>>& offsets,
     const RdKafka::ConsumerGroupMetadata* group_metadata, absl::Duration timeout) {
-  std::vector<RdKafka::TopicPartition*> list;
-  for (const auto& [topic, po] : offsets) {
-    RdKafka::TopicPartition* tp = RdKafka::TopicPartition::create(topic, po.first);
-    tp->set_offset(po.second);
-    list.push_back(tp);
-  }
-  absl::Status status = TxnStatus(
+  RdKafkaPartitionList list;
+  for (const auto& [topic, po] : offsets) list.Add(topic, po.first, po.second);
+  return TxnStatus(
       producer_->send_offsets_to_transaction(
-          list, group_metadata, static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+          list.get(), group_metadata, static_cast<int>(absl::ToInt64Milliseconds(timeout))),
       "send_offsets_to_transaction");
-  RdKafka::TopicPartition::destroy(list);
-  return status;
 }
 
 absl::Status KafkaSink::CommitTransaction(absl::Duration timeout) {
