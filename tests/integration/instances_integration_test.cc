@@ -67,7 +67,8 @@ TEST(InstancesIntegrationTest, AFencedInstanceStopsInsteadOfFencingTheNewerOne) 
     options.brokers = Bootstrap();
     auto admin = KafkaSink::Create(options, [](KafkaSink::DeliveryReport) {});
     ASSERT_TRUE(admin.ok());
-    ASSERT_TRUE(KafkaAdmin((*admin)->handle()).CreateTopic(s.in, 2, -1, {}, absl::Seconds(30)).ok());
+    ASSERT_TRUE(
+        KafkaAdmin((*admin)->handle()).CreateTopic(s.in, 2, -1, {}, absl::Seconds(30)).ok());
   }
   // Input keeps flowing to both partitions while the instances run.
   std::atomic<bool> stop{false};
