@@ -5,7 +5,8 @@
 // (KafkaSink::Create, KafkaSource::Create, ChangelogReader::Create and the CLI's
 // consumer apply exactly these; no other place sets a client property). Also a dry
 // run that creates the daemon's clients the same way without connecting, for
-// validation (ValidateConfig, `newsd validate-config`). Pure functions, any thread.
+// validation (ValidateConfig, `newsd validate-config`). The builders are pure
+// functions (any thread).
 #ifndef NEWSD_PIPELINE_KAFKA_CLIENTS_H_
 #define NEWSD_PIPELINE_KAFKA_CLIENTS_H_
 
