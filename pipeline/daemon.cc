@@ -171,6 +171,9 @@ Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* me
       chain_(chain),
       metrics_(metrics),
       health_(health),
+      message_metrics_(metrics, chain->StageNames(),
+                       {config.kafka().input_topics().begin(), config.kafka().input_topics().end()},
+                       config.kafka().output_topic()),
       changelog_topic_(config.kafka().changelog_topic().empty()
                            ? DefaultChangelogTopic(config.kafka().group_id())
                            : config.kafka().changelog_topic()) {
@@ -178,12 +181,8 @@ Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* me
   std::random_device random;
   instance_id_ = absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8),
                               "-", getpid());
-  for (const std::string& name : chain_->StageNames()) {
-    stage_duration_.push_back(&metrics_->StageDuration(name));
-  }
-  // Series exist (at 0) from the start, so dashboards and alerts see them before traffic.
-  for (const std::string& topic : config_.kafka().input_topics()) metrics_->Consumed(topic);
-  metrics_->Published(config_.kafka().output_topic());
+  // (message_metrics_ creates the consumed and published series at 0 from the
+  // start, so dashboards and alerts see them before traffic.)
 }
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig& config,
@@ -334,15 +333,16 @@ void Daemon::ObserveSlot(const Slot& slot) {
   const bool all_skipped = result.all_skipped;
   auto observe = [&](const v1::ArticleEvent& event) {
     for (const std::string& flag : event.article().flags()) {
-      metrics_->ArticleFlags(flag).Increment();
+      message_metrics_.article_flags(flag).Increment();
     }
   };
   if (!all_skipped) observe(result.event);  // flags of published articles
   for (const v1::ArticleEvent& event : result.more_events) observe(event);
   const auto& timings = result.event.stages();
-  for (int i = 0; i < timings.size() && i < static_cast<int>(stage_duration_.size()); ++i) {
-    stage_duration_[i]->Observe(timings[i].duration().seconds() +
-                                timings[i].duration().nanos() * 1e-9);
+  for (int i = 0; i < timings.size(); ++i) {
+    prometheus::Histogram* duration = message_metrics_.stage_duration(i);
+    if (duration == nullptr) break;
+    duration->Observe(timings[i].duration().seconds() + timings[i].duration().nanos() * 1e-9);
   }
 }
 
@@ -351,7 +351,7 @@ void Daemon::CountSkipped(const Slot& slot) {
     if (exactly_once()) {
       txn_skipped_[{skip.stage, skip.kind}] += 1;
     } else {
-      metrics_->InputsSkipped(skip.stage, skip.kind).Increment();
+      message_metrics_.inputs_skipped(skip.stage, skip.kind).Increment();
     }
     if (LogEnabled(LogLevel::kDebug)) {
       MessageLogContext context = LogContextOf(slot.message, &slot.result());
@@ -364,7 +364,7 @@ void Daemon::CountSkipped(const Slot& slot) {
 void Daemon::Dispatch(RawMessage message) {
   std::shared_ptr<Slot> slot = in_flight_.Add(std::move(message));
   if (!slot) return;  // not (or no longer) assigned: redelivered later
-  metrics_->Consumed(slot->tp.topic).Increment();
+  message_metrics_.consumed(slot->tp.topic).Increment();
   pool_->Submit(std::move(slot));
 }
 
@@ -757,7 +757,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       if (exactly_once()) {
         txn_dead_letters_[{tag->stage, tag->reason}] += 1;
       } else {
-        metrics_->DeadLetters(tag->stage, tag->reason).Increment();
+        message_metrics_.dead_letters(tag->stage, tag->reason).Increment();
       }
       // Info: stage and code only; the stage's message may quote the content (debug).
       MessageLogContext context = LogContextOf(slot->message, &slot->result());
@@ -785,7 +785,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
         txn_published_[config_.kafka().output_topic()] += 1;
         if (tag->kind == Output::kReleased) txn_counts_.released += 1;
       } else {
-        metrics_->Published(config_.kafka().output_topic()).Increment();
+        message_metrics_.published().Increment();
         if (tag->kind == Output::kReleased) metrics_->held_events_released().Increment();
       }
       if (slot && LogEnabled(LogLevel::kDebug)) {
@@ -800,7 +800,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       if (exactly_once()) {
         txn_counts_.changelog += 1;
       } else {
-        metrics_->ChangelogRecords("produced").Increment();
+        message_metrics_.changelog_produced().Increment();
       }
       break;
     case Output::kTombstone:

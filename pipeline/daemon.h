@@ -64,6 +64,7 @@
 #include "pipeline/kafka_sink.h"
 #include "pipeline/kafka_source.h"
 #include "pipeline/log.h"
+#include "pipeline/message_metrics.h"
 #include "pipeline/metrics.h"
 #include "pipeline/refused_outputs.h"
 #include "pipeline/worker_pool.h"
@@ -275,7 +276,8 @@ class Daemon : public RebalanceListener {
   const Chain* const chain_;
   Metrics* const metrics_;
   Health* const health_;
-  std::vector<prometheus::Histogram*> stage_duration_;  // chain order
+  // The per-message metrics, resolved once (loop thread).
+  MessageMetrics message_metrics_;
 
   std::atomic<State> state_{State::kStarting};
   std::string transactional_id_;  // EXACTLY_ONCE

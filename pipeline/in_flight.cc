@@ -105,7 +105,8 @@ size_t InFlight::messages(const TopicPartition& tp) const {
 
 bool InFlight::Idle(const TopicPartition& tp) const {
   auto it = partitions_.find(tp);
-  return it == partitions_.end() || (it->second.queued.empty() && it->second.offsets.inflight() == 0);
+  return it == partitions_.end() ||
+         (it->second.queued.empty() && it->second.offsets.inflight() == 0);
 }
 
 bool InFlight::Idle() const {
