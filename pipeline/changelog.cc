@@ -24,7 +24,14 @@ class ChangelogReader::EventCb : public RdKafka::EventCb {
 
 ChangelogReader::ChangelogReader(ChangelogReaderOptions options, std::vector<StateStore*> stores,
                                  Metrics* metrics)
-    : options_(std::move(options)), stores_(std::move(stores)), metrics_(metrics) {}
+    : options_(std::move(options)),
+      stores_(std::move(stores)),
+      metrics_(metrics),
+      records_(metrics == nullptr
+                   ? RecordCounters()
+                   : RecordCounters{&metrics->ChangelogRecords("applied"),
+                                    &metrics->ChangelogRecords("invalid"),
+                                    &metrics->ChangelogRecords("unknown_store")}) {}
 
 absl::StatusOr<std::unique_ptr<ChangelogReader>> ChangelogReader::Create(
     const ChangelogReaderOptions& options, std::vector<StateStore*> stores, Metrics* metrics) {
@@ -149,7 +156,7 @@ void ChangelogReader::Apply(RdKafka::Message& message) {
   }
   if (store == nullptr) {
     // A store this chain does not have (another configuration or program wrote it).
-    if (metrics_) metrics_->ChangelogRecords("unknown_store").Increment();
+    if (records_.unknown_store) records_.unknown_store->Increment();
     if (++unknown_logged_ <= 10) {
       Log(LogLevel::kWarning,
           absl::StrCat("changelog ", options_.topic, "[", message.partition(), "]@",
@@ -166,14 +173,14 @@ void ChangelogReader::Apply(RdKafka::Message& message) {
   }
   absl::Status status = store->Restore(key.substr(slash + 1), value);
   if (!status.ok()) {
-    if (metrics_) metrics_->ChangelogRecords("invalid").Increment();
+    if (records_.invalid) records_.invalid->Increment();
     Log(LogLevel::kWarning,
         absl::StrCat("changelog ", options_.topic, "[", message.partition(), "]@",
                      message.offset(), ": record skipped: ", status.message()));
     return;
   }
   applied_.fetch_add(1);
-  if (metrics_) metrics_->ChangelogRecords("applied").Increment();
+  if (records_.applied) records_.applied->Increment();
 }
 
 void ChangelogReader::ConsumeOnce(absl::Duration timeout) {

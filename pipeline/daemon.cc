@@ -21,31 +21,6 @@
 
 namespace newsd {
 
-// One consumed message on its way through the chain.
-struct Daemon::Slot {
-  enum State : int { kQueued, kRunning, kDone, kAbandoned };
-  TopicPartition tp;
-  RawMessage message;
-  // kQueued → kRunning (worker) → kDone (worker) or kAbandoned (loop, over budget).
-  std::atomic<int> state{kQueued};
-  std::atomic<int64_t> started_ns{0};  // absl::Now() in ns when a worker took it
-  std::optional<ChainResult> worker_result;  // written by the worker before kDone
-  std::optional<ChainResult> timeout_result;  // written by the loop on kAbandoned
-  // Outputs produced for this message and not yet acknowledged (loop thread only);
-  // the offset is acknowledged when it drops to 0.
-  int unacknowledged = 0;
-  // The form of the outputs produced for it (refused_outputs.h; loop thread).
-  OutputForm form = OutputForm::kNormal;
-  bool acknowledged = false;  // its offset was acknowledged (AckIfDone)
-
-  bool ready() const {
-    int s = state.load(std::memory_order_acquire);
-    return s == kDone || s == kAbandoned;
-  }
-  // The result to publish; only valid when ready() (loop thread).
-  const ChainResult& result() const { return worker_result ? *worker_result : *timeout_result; }
-};
-
 // Carried through librdkafka as the opaque of each produced message.
 struct Daemon::DeliveryTag {
   std::shared_ptr<Slot> slot;  // null for released events and their changelog records
@@ -57,27 +32,7 @@ struct Daemon::DeliveryTag {
   std::string reason;          // dead letters: snake_case status code
 };
 
-// A worker thread. `finished` is set when its loop returns. At shutdown workers
-// that do not finish within a grace period (stuck in a stage) are detached; they
-// touch only the WorkQueue and the chain, never the daemon.
-struct Daemon::Worker {
-  std::thread thread;
-  std::shared_ptr<std::atomic<bool>> finished;
-};
-
-// What the loop and the workers share; kept alive by every worker.
-struct Daemon::WorkQueue {
-  absl::Mutex mu;
-  std::deque<std::shared_ptr<Slot>> queue ABSL_GUARDED_BY(mu);
-  bool stopping ABSL_GUARDED_BY(mu) = false;
-};
-
-namespace {
-// Workers detached at shutdown that may still be running a stage.
-std::atomic<int> g_detached_workers{0};
-}  // namespace
-
-int Daemon::DetachedWorkers() { return g_detached_workers.load(); }
+int Daemon::DetachedWorkers() { return WorkerPool::DetachedWorkers(); }
 
 namespace {
 
@@ -105,20 +60,18 @@ Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* me
       chain_(chain),
       metrics_(metrics),
       health_(health),
+      message_metrics_(metrics, chain->StageNames(),
+                       {config.kafka().input_topics().begin(), config.kafka().input_topics().end()},
+                       config.kafka().output_topic()),
       changelog_topic_(config.kafka().changelog_topic().empty()
                            ? DefaultChangelogTopic(config.kafka().group_id())
-                           : config.kafka().changelog_topic()),
-      work_(std::make_shared<WorkQueue>()) {
+                           : config.kafka().changelog_topic()) {
   // A random id per process start: its own changelog records are not re-applied.
   std::random_device random;
   instance_id_ = absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8),
                               "-", getpid());
-  for (const std::string& name : chain_->StageNames()) {
-    stage_duration_.push_back(&metrics_->StageDuration(name));
-  }
-  // Series exist (at 0) from the start, so dashboards and alerts see them before traffic.
-  for (const std::string& topic : config_.kafka().input_topics()) metrics_->Consumed(topic);
-  metrics_->Published(config_.kafka().output_topic());
+  // (message_metrics_ creates the consumed and published series at 0 from the
+  // start, so dashboards and alerts see them before traffic.)
 }
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig& config,
@@ -164,7 +117,15 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
 
   unsigned threads = config.worker_threads();
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < threads; ++i) daemon->StartWorker();
+  WorkerPoolOptions pool_options;
+  pool_options.threads = threads;
+  pool_options.time_budget = absl::Milliseconds(config.message_time_budget_ms());
+  // Workers finish their current message (if any) at shutdown; one stuck in a stage
+  // longer than this is detached (DetachedWorkers).
+  pool_options.shutdown_grace = std::min(absl::Seconds(5), pool_options.time_budget);
+  daemon->pool_ = std::make_unique<WorkerPool>(
+      [chain](const RawMessage& message, absl::Time start) { return chain->Run(message, start); },
+      pool_options);
   return daemon;
 }
 
@@ -244,86 +205,33 @@ void Daemon::ReplaceProducer(const std::atomic<bool>& stop) {
   ResetAfterAbort("producer replaced");
 }
 
-void Daemon::StartWorker() {
-  auto finished = std::make_shared<std::atomic<bool>>(false);
-  workers_.push_back(
-      Worker{std::thread(&Daemon::WorkerLoop, work_, chain_, finished), finished});
-}
-
 Daemon::~Daemon() {
-  {
-    absl::MutexLock lock(&work_->mu);
-    work_->stopping = true;
-    work_->queue.clear();  // unprocessed messages are uncommitted: redelivered after restart
-  }
-  // Workers finish their current message (if any) and stop. One stuck in a stage
-  // (its message already dead-lettered by the time budget, or slower than the
-  // grace period) is detached: it only holds the work queue and the chain, which
-  // the caller must keep alive while DetachedWorkers() > 0 (main ends the process
-  // without destroying it).
-  const absl::Time grace_end =
-      absl::Now() + std::min(absl::Seconds(5), absl::Milliseconds(config_.message_time_budget_ms()));
-  for (Worker& w : workers_) {
-    if (!w.thread.joinable()) continue;
-    while (!w.finished->load() && absl::Now() < grace_end) absl::SleepFor(absl::Milliseconds(5));
-    if (w.finished->load()) {
-      w.thread.join();
-    } else {
-      w.thread.detach();
-      g_detached_workers.fetch_add(1);
-      Log(LogLevel::kWarning, "a worker is still inside a stage at shutdown; detached");
-    }
-  }
+  // Unprocessed messages are uncommitted: redelivered after a restart. A worker
+  // stuck in a stage is detached: it only holds the chain, which the caller must
+  // keep alive while DetachedWorkers() > 0 (main ends the process without
+  // destroying it).
+  pool_.reset();
   // Close the consumer before members it calls back into go away.
   if (source_) source_->Close().IgnoreError();
 }
 
-void Daemon::WorkerLoop(std::shared_ptr<WorkQueue> work, const Chain* chain,
-                        std::shared_ptr<std::atomic<bool>> finished) {
-  while (true) {
-    std::shared_ptr<Slot> slot;
-    {
-      absl::MutexLock lock(&work->mu);
-      work->mu.Await(absl::Condition(
-          +[](WorkQueue* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) {
-            return w->stopping || !w->queue.empty();
-          },
-          work.get()));
-      if (work->stopping) break;
-      slot = std::move(work->queue.front());
-      work->queue.pop_front();
-    }
-    const absl::Time start = absl::Now();
-    slot->started_ns.store(absl::ToUnixNanos(start), std::memory_order_relaxed);
-    int expected = Slot::kQueued;
-    if (!slot->state.compare_exchange_strong(expected, Slot::kRunning)) continue;
-    slot->worker_result = chain->Run(slot->message, start);
-    expected = Slot::kRunning;
-    if (!slot->state.compare_exchange_strong(expected, Slot::kDone,
-                                             std::memory_order_acq_rel)) {
-      // The loop gave up on this message (over its time budget) and started a
-      // replacement worker: this thread retires.
-      break;
-    }
-  }
-  finished->store(true);
-}
-
 void Daemon::ObserveSlot(const Slot& slot) {
-  // Only a finished worker's result: an abandoned one may still be written.
-  if (slot.state.load(std::memory_order_acquire) != Slot::kDone || !slot.worker_result) return;
-  const bool all_skipped = slot.worker_result->all_skipped;
+  // Only the chain's result (an abandoned slot has the time budget's).
+  if (!slot.done()) return;
+  const ChainResult& result = slot.result();
+  const bool all_skipped = result.all_skipped;
   auto observe = [&](const v1::ArticleEvent& event) {
     for (const std::string& flag : event.article().flags()) {
-      metrics_->ArticleFlags(flag).Increment();
+      message_metrics_.article_flags(flag).Increment();
     }
   };
-  if (!all_skipped) observe(slot.worker_result->event);  // flags of published articles
-  for (const v1::ArticleEvent& event : slot.worker_result->more_events) observe(event);
-  const auto& timings = slot.worker_result->event.stages();
-  for (int i = 0; i < timings.size() && i < static_cast<int>(stage_duration_.size()); ++i) {
-    stage_duration_[i]->Observe(timings[i].duration().seconds() +
-                                timings[i].duration().nanos() * 1e-9);
+  if (!all_skipped) observe(result.event);  // flags of published articles
+  for (const v1::ArticleEvent& event : result.more_events) observe(event);
+  const auto& timings = result.event.stages();
+  for (int i = 0; i < timings.size(); ++i) {
+    prometheus::Histogram* duration = message_metrics_.stage_duration(i);
+    if (duration == nullptr) break;
+    duration->Observe(timings[i].duration().seconds() + timings[i].duration().nanos() * 1e-9);
   }
 }
 
@@ -332,7 +240,7 @@ void Daemon::CountSkipped(const Slot& slot) {
     if (exactly_once()) {
       txn_skipped_[{skip.stage, skip.kind}] += 1;
     } else {
-      metrics_->InputsSkipped(skip.stage, skip.kind).Increment();
+      message_metrics_.inputs_skipped(skip.stage, skip.kind).Increment();
     }
     if (LogEnabled(LogLevel::kDebug)) {
       MessageLogContext context = LogContextOf(slot.message, &slot.result());
@@ -343,61 +251,34 @@ void Daemon::CountSkipped(const Slot& slot) {
 }
 
 void Daemon::Dispatch(RawMessage message) {
-  TopicPartition tp{message.topic, message.partition};
-  auto it = partitions_.find(tp);
-  if (it == partitions_.end()) return;  // not (or no longer) assigned: redelivered later
-  metrics_->Consumed(message.topic).Increment();
-  offsets_.Track(tp, message.offset);
-  inflight_bytes_ += message.value.size();
-  auto slot = std::make_shared<Slot>();
-  slot->tp = tp;
-  slot->message = std::move(message);
-  it->second.pending.push_back(slot);
-  absl::MutexLock lock(&work_->mu);
-  work_->queue.push_back(std::move(slot));
+  std::shared_ptr<Slot> slot = in_flight_.Add(std::move(message));
+  if (!slot) return;  // not (or no longer) assigned: redelivered later
+  message_metrics_.consumed(slot->tp.topic).Increment();
+  pool_->Submit(std::move(slot));
 }
 
 void Daemon::ProduceReady() {
   if (txn_state_ == TxnState::kNeedsAbort) return;
-  for (auto& [tp, state] : partitions_) {
-    while (!state.pending.empty() && state.pending.front()->ready()) {
-      if (sink_->outq_len() >= static_cast<int>(config_.max_producer_queue())) return;
-      if (exactly_once() && !EnsureTransaction()) return;
-      std::shared_ptr<Slot> slot = std::move(state.pending.front());
-      state.pending.pop_front();
-      ProduceSlot(slot);
-      if (fatal_ || txn_state_ == TxnState::kNeedsAbort) return;
-      if (exactly_once()) {
-        txn_offsets_[tp] = slot->message.offset + 1;
-        ++txn_messages_;
-      }
-    }
-  }
+  in_flight_.TakeReady(
+      [this] {
+        if (sink_->outq_len() >= static_cast<int>(config_.max_producer_queue())) return false;
+        return !exactly_once() || EnsureTransaction();
+      },
+      [this](const std::shared_ptr<Slot>& slot) {
+        ProduceSlot(slot);
+        if (fatal_ || txn_state_ == TxnState::kNeedsAbort) return false;
+        if (exactly_once()) {
+          txn_offsets_[slot->tp] = slot->message.offset + 1;
+          ++txn_messages_;
+        }
+        return true;
+      });
 }
 
 void Daemon::EnforceTimeBudget() {
-  const int64_t budget_ns = int64_t{config_.message_time_budget_ms()} * 1000000;
-  const int64_t now_ns = absl::ToUnixNanos(absl::Now());
-  for (auto& [tp, state] : partitions_) {
-    for (const std::shared_ptr<Slot>& slot : state.pending) {
-      if (slot->state.load(std::memory_order_acquire) != Slot::kRunning) continue;
-      if (now_ns - slot->started_ns.load(std::memory_order_relaxed) < budget_ns) continue;
-      int expected = Slot::kRunning;
-      if (!slot->state.compare_exchange_strong(expected, Slot::kAbandoned)) continue;
-      ChainResult timeout;
-      timeout.event.mutable_article()->set_id(
-          absl::StrCat(slot->message.topic, "/", slot->message.partition, "/",
-                       slot->message.offset));
-      timeout.failure = ChainFailure{
-          "chain", absl::DeadlineExceededError(absl::StrCat(
-                       "processing exceeded the per-message time budget of ",
-                       config_.message_time_budget_ms(), " ms"))};
-      slot->timeout_result = std::move(timeout);
-      MessageLogContext context = LogContextOf(slot->message, nullptr);
-      Log(LogLevel::kWarning, "message over its time budget: dead-lettered, worker replaced",
-          context);
-      StartWorker();  // the stuck one retires if it ever returns
-    }
+  for (const std::shared_ptr<WorkItem>& item : pool_->AbandonOverdue(absl::Now())) {
+    Log(LogLevel::kWarning, "message over its time budget: dead-lettered, worker replaced",
+        LogContextOf(item->message, nullptr));
   }
 }
 
@@ -515,8 +396,8 @@ void Daemon::ReleaseDueEvents() {
   // Only the owner of the input partition releases, and only once the changelog
   // has been read past the assignment (a release by the previous owner is known).
   auto owned = [&](const std::string& topic, int32_t partition) {
-    auto it = partitions_.find({topic, partition});
-    return it != partitions_.end() && caught_up > it->second.assigned_at;
+    const std::optional<absl::Time> assigned_at = in_flight_.assigned_at({topic, partition});
+    return assigned_at && caught_up > *assigned_at;
   };
   std::vector<v1::HeldEvent> due = held_.TakeDue(absl::Now(), owned);
   for (size_t i = 0; i < due.size(); ++i) {
@@ -577,10 +458,7 @@ void Daemon::DropRefusedInput(const std::shared_ptr<Slot>& slot, const ChainFail
 }
 
 void Daemon::AckIfDone(Slot& slot) {
-  if (slot.unacknowledged != 0 || slot.acknowledged) return;
-  slot.acknowledged = true;
-  offsets_.Ack(slot.tp, slot.message.offset);
-  inflight_bytes_ -= std::min<uint64_t>(inflight_bytes_, slot.message.value.size());
+  in_flight_.AckIfDone(slot);
 }
 
 namespace {
@@ -764,7 +642,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       if (exactly_once()) {
         txn_dead_letters_[{tag->stage, tag->reason}] += 1;
       } else {
-        metrics_->DeadLetters(tag->stage, tag->reason).Increment();
+        message_metrics_.dead_letters(tag->stage, tag->reason).Increment();
       }
       // Info: stage and code only; the stage's message may quote the content (debug).
       MessageLogContext context = LogContextOf(slot->message, &slot->result());
@@ -792,7 +670,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
         txn_published_[config_.kafka().output_topic()] += 1;
         if (tag->kind == Output::kReleased) txn_counts_.released += 1;
       } else {
-        metrics_->Published(config_.kafka().output_topic()).Increment();
+        message_metrics_.published().Increment();
         if (tag->kind == Output::kReleased) metrics_->held_events_released().Increment();
       }
       if (slot && LogEnabled(LogLevel::kDebug)) {
@@ -807,7 +685,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       if (exactly_once()) {
         txn_counts_.changelog += 1;
       } else {
-        metrics_->ChangelogRecords("produced").Increment();
+        message_metrics_.changelog_produced().Increment();
       }
       break;
     case Output::kTombstone:
@@ -825,7 +703,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
 }
 
 void Daemon::CommitAcknowledged(bool sync, const std::vector<TopicPartition>* only) {
-  std::vector<std::pair<TopicPartition, int64_t>> commits = offsets_.PendingCommits();
+  std::vector<std::pair<TopicPartition, int64_t>> commits = in_flight_.PendingCommits();
   if (only) {
     commits.erase(std::remove_if(commits.begin(), commits.end(),
                                  [only](const auto& c) {
@@ -844,9 +722,9 @@ void Daemon::CommitAcknowledged(bool sync, const std::vector<TopicPartition>* on
     return;
   }
   for (const auto& [tp, offset] : commits) {
-    offsets_.MarkCommitted(tp, offset);
+    in_flight_.MarkCommitted(tp, offset);
     refused_.Committed(tp, offset);
-    if (partitions_.count(tp)) group_committed_[tp] = offset;
+    if (in_flight_.assigned(tp)) group_committed_[tp] = offset;
   }
 }
 
@@ -856,8 +734,7 @@ bool Daemon::DrainPartitions(const std::vector<TopicPartition>& partitions, absl
     ProduceReady();
     bool empty = true;
     for (const TopicPartition& tp : partitions) {
-      auto it = partitions_.find(tp);
-      if ((it != partitions_.end() && !it->second.pending.empty()) || offsets_.inflight(tp) > 0) {
+      if (!in_flight_.Idle(tp)) {
         empty = false;
         break;
       }
@@ -870,7 +747,7 @@ bool Daemon::DrainPartitions(const std::vector<TopicPartition>& partitions, absl
 }
 
 void Daemon::OnAssigned(const std::vector<TopicPartition>& partitions) {
-  for (const TopicPartition& tp : partitions) partitions_[tp];
+  for (const TopicPartition& tp : partitions) in_flight_.Assign(tp);
   if (paused_ || state_ == State::kDraining || txn_state_ == TxnState::kNeedsAbort) {
     source_->Pause(partitions).IgnoreError();
   }
@@ -906,9 +783,8 @@ void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost)
     CommitAcknowledged(/*sync=*/true, &partitions);
   }
   DropInFlight(&partitions);
+  in_flight_.Revoke(partitions);
   for (const TopicPartition& tp : partitions) {
-    partitions_.erase(tp);
-    offsets_.Remove(tp);
     refused_.Forget(tp);
     txn_offsets_.erase(tp);
     metrics_->RemoveConsumerLag(tp.topic, tp.partition);
@@ -918,21 +794,13 @@ void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost)
 }
 
 void Daemon::DropInFlight(const std::vector<TopicPartition>* only) {
-  for (auto& [tp, state] : partitions_) {
-    if (only && std::find(only->begin(), only->end(), tp) == only->end()) continue;
-    for (const std::shared_ptr<Slot>& slot : state.pending) {
-      inflight_bytes_ -= std::min<uint64_t>(inflight_bytes_, slot->message.value.size());
-    }
-    state.pending.clear();
-  }
-  absl::MutexLock lock(&work_->mu);
-  std::deque<std::shared_ptr<Slot>>& queue = work_->queue;
-  queue.erase(std::remove_if(queue.begin(), queue.end(),
-                              [only](const std::shared_ptr<Slot>& slot) {
-                                return !only || std::find(only->begin(), only->end(),
-                                                          slot->tp) != only->end();
-                              }),
-               queue.end());
+  in_flight_.DropQueued(only);
+  // Queued ones never run; running ones finish unobserved.
+  pool_->Cancel([only](const WorkItem& item) {
+    return !only || std::find(only->begin(), only->end(),
+                              TopicPartition{item.message.topic, item.message.partition}) !=
+                        only->end();
+  });
 }
 
 bool Daemon::EnsureTransaction() {
@@ -958,7 +826,7 @@ void Daemon::CommitTransaction() {
   const absl::Duration timeout = absl::Milliseconds(config_.transaction_call_timeout_ms());
   commit_offsets_.clear();
   for (const auto& [tp, next] : txn_offsets_) {
-    if (partitions_.count(tp)) commit_offsets_.push_back({tp.topic, {tp.partition, next}});
+    if (in_flight_.assigned(tp)) commit_offsets_.push_back({tp.topic, {tp.partition, next}});
   }
   commit_started_ = absl::Now();
   absl::Status status;
@@ -996,8 +864,8 @@ void Daemon::FinishCommit(const absl::Status& status) {
         absl::ToDoubleSeconds(absl::Now() - commit_started_));
     for (const auto& [topic, po] : commit_offsets_) {
       const TopicPartition tp{topic, po.first};
-      if (partitions_.count(tp)) {  // still assigned
-        offsets_.MarkCommitted(tp, po.second);
+      if (in_flight_.assigned(tp)) {  // still assigned
+        in_flight_.MarkCommitted(tp, po.second);
         group_committed_[tp] = po.second;
       }
       refused_.Committed(tp, po.second);
@@ -1080,12 +948,8 @@ void Daemon::ResetAfterAbort(absl::string_view reason) {
   held_.Return(std::move(txn_released_));
   txn_released_.clear();
   DropInFlight(nullptr);
-  std::vector<TopicPartition> assigned;
-  for (const auto& [tp, state] : partitions_) {
-    assigned.push_back(tp);
-    offsets_.Remove(tp);
-  }
-  inflight_bytes_ = 0;
+  const std::vector<TopicPartition> assigned = in_flight_.Assigned();
+  in_flight_.DropAll();
   if (absl::Status s = source_->SeekToCommitted(assigned, absl::Seconds(30)); !s.ok()) {
     // Without a rewind the uncommitted range would be skipped: stop instead.
     Fail(absl::Status(s.code(), absl::StrCat("rewind after abort: ", s.message())));
@@ -1097,7 +961,8 @@ void Daemon::ResetAfterAbort(absl::string_view reason) {
 }
 
 void Daemon::ApplyBackpressure() {
-  const size_t inflight = offsets_.inflight();
+  const size_t inflight = in_flight_.messages();
+  const uint64_t inflight_bytes = in_flight_.bytes();
   const size_t max = config_.max_inflight_messages();
   const uint64_t max_bytes = config_.max_inflight_bytes();
   const int queued = sink_->outq_len();
@@ -1108,18 +973,18 @@ void Daemon::ApplyBackpressure() {
         .Increment(absl::ToDoubleSeconds(now - pause_accounted_));
     pause_accounted_ = now;
   }
-  if (!paused_ && (inflight >= max || inflight_bytes_ >= max_bytes || queued >= max_queue)) {
+  if (!paused_ && (inflight >= max || inflight_bytes >= max_bytes || queued >= max_queue)) {
     paused_ = true;
     pause_reason_ = inflight >= max               ? "inflight_messages"
-                    : inflight_bytes_ >= max_bytes ? "inflight_bytes"
+                    : inflight_bytes >= max_bytes ? "inflight_bytes"
                                                    : "producer_queue";
     pause_accounted_ = now;
     metrics_->BackpressureWaits(pause_reason_).Increment();
     source_->Pause(source_->Assignment()).IgnoreError();
     Log(LogLevel::kInfo, absl::StrCat("backpressure: pausing (", inflight, " messages, ",
-                                      inflight_bytes_, " bytes in flight, ", queued,
+                                      inflight_bytes, " bytes in flight, ", queued,
                                       " queued in the producer)"));
-  } else if (paused_ && inflight <= max / 2 && inflight_bytes_ <= max_bytes / 2 &&
+  } else if (paused_ && inflight <= max / 2 && inflight_bytes <= max_bytes / 2 &&
              queued <= max_queue / 2 && state_ == State::kRunning &&
              txn_state_ != TxnState::kNeedsAbort) {
     paused_ = false;
@@ -1127,12 +992,12 @@ void Daemon::ApplyBackpressure() {
     source_->Resume(source_->Assignment()).IgnoreError();
     Log(LogLevel::kInfo, "backpressure: resumed");
   }
-  metrics_->paused().Set(paused_ ? static_cast<double>(partitions_.size()) : 0);
+  metrics_->paused().Set(paused_ ? static_cast<double>(in_flight_.assigned_count()) : 0);
 }
 
 void Daemon::UpdateGauges() {
   const absl::Time now = absl::Now();
-  metrics_->inflight().Set(static_cast<double>(offsets_.inflight()));
+  metrics_->inflight().Set(static_cast<double>(in_flight_.messages()));
   metrics_->producer_queue_messages().Set(static_cast<double>(sink_->outq_len()));
   if (KafkaSink::QueueFullWaits w = sink_->TakeQueueFullWaits(); w.waits > 0) {
     metrics_->BackpressureWaits("producer_queue_full").Increment(static_cast<double>(w.waits));
@@ -1156,8 +1021,8 @@ void Daemon::UpdateGauges() {
   }
   // Owning no partition does not make an instance unready: an idle member takes
   // partitions over in the next rebalance (and would block rollouts otherwise).
-  health_->assigned_partitions = static_cast<int>(partitions_.size());
-  metrics_->assigned_partitions().Set(static_cast<double>(partitions_.size()));
+  health_->assigned_partitions = static_cast<int>(in_flight_.assigned_count());
+  metrics_->assigned_partitions().Set(static_cast<double>(in_flight_.assigned_count()));
   if (reason != nullptr) health_->not_ready_reason = reason;
   health_->ready = reason == nullptr;
   if (reason == nullptr) health_->ready_unix_ns = absl::ToUnixNanos(now);
@@ -1169,14 +1034,9 @@ void Daemon::UpdateGauges() {
   UpdateLag(now);
   UpdateTopicGauges(now);
   // Lag in seconds: age of the oldest message consumed and not yet committed.
-  absl::Time oldest = absl::InfiniteFuture();
-  for (const auto& [tp, state] : partitions_) {
-    if (!state.pending.empty() && state.pending.front()->message.timestamp) {
-      oldest = std::min(oldest, *state.pending.front()->message.timestamp);
-    }
-  }
+  const std::optional<absl::Time> oldest = in_flight_.OldestQueuedTimestamp();
   metrics_->consumer_lag_seconds().Set(
-      oldest == absl::InfiniteFuture() ? 0 : std::max(0.0, absl::ToDoubleSeconds(now - oldest)));
+      !oldest ? 0 : std::max(0.0, absl::ToDoubleSeconds(now - *oldest)));
 }
 
 void Daemon::UpdateLag(absl::Time now) {
@@ -1185,14 +1045,14 @@ void Daemon::UpdateLag(absl::Time now) {
   if (query) {
     last_lag_query_ = now;
     std::vector<TopicPartition> unknown;
-    for (const auto& [tp, state] : partitions_) {
+    for (const TopicPartition& tp : in_flight_.Assigned()) {
       if (!group_committed_.count(tp)) unknown.push_back(tp);
     }
     if (!unknown.empty()) {
       auto committed = source_->CommittedOffsets(unknown, absl::Seconds(1));
       if (committed.ok()) {
         for (const auto& [tp, offset] : *committed) {
-          if (partitions_.count(tp)) group_committed_.emplace(tp, offset);
+          if (in_flight_.assigned(tp)) group_committed_.emplace(tp, offset);
         }
       } else {
         Log(LogLevel::kDebug, absl::StrCat("lag: ", committed.status().message()));
@@ -1201,7 +1061,7 @@ void Daemon::UpdateLag(absl::Time now) {
   }
   std::map<TopicPartition, KafkaSource::Watermarks> cached;
   std::vector<TopicPartition> to_query;
-  for (const auto& [tp, state] : partitions_) {
+  for (const TopicPartition& tp : in_flight_.Assigned()) {
     // Cached from fetch responses; a partition not fetched yet has none, a paused one
     // a stale one: ask its leader.
     // The low watermark matters only while the group has no committed offset.
@@ -1223,7 +1083,7 @@ void Daemon::UpdateLag(absl::Time now) {
     if (q.ok()) queried_watermarks_[tp] = {q->low, q->high};
   }
   lag_query_turn_ += queried;
-  for (const auto& [tp, state] : partitions_) {
+  for (const TopicPartition& tp : in_flight_.Assigned()) {
     KafkaSource::Watermarks w = cached[tp];
     // Watermarks only grow: take the newer of the cached and the queried ones.
     if (auto it = queried_watermarks_.find(tp); it != queried_watermarks_.end()) {
@@ -1412,14 +1272,12 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
       state_ = State::kDraining;
       drain_deadline = absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
       source_->Pause(source_->Assignment()).IgnoreError();
-      Log(LogLevel::kInfo, absl::StrCat("draining ", offsets_.inflight(), " in-flight messages"));
+      Log(LogLevel::kInfo, absl::StrCat("draining ", in_flight_.messages(), " in-flight messages"));
     }
     if (state_ == State::kDraining) {
-      bool idle = offsets_.inflight() == 0;
-      for (const auto& [tp, st] : partitions_) idle = idle && st.pending.empty();
-      if (idle || txn_state_ == TxnState::kNeedsAbort) break;
+      if (in_flight_.Idle() || txn_state_ == TxnState::kNeedsAbort) break;
       if (absl::Now() >= drain_deadline) {
-        Log(LogLevel::kWarning, absl::StrCat("drain deadline reached with ", offsets_.inflight(),
+        Log(LogLevel::kWarning, absl::StrCat("drain deadline reached with ", in_flight_.messages(),
                                              " messages unacknowledged; they will be "
                                              "reprocessed after restart"));
         if (txn_state_ == TxnState::kOpen) txn_state_ = TxnState::kNeedsAbort;
@@ -1436,14 +1294,15 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
     }
     batch.clear();
     const absl::Duration timeout =
-        offsets_.inflight() > 0 ? absl::Milliseconds(2) : absl::Milliseconds(100);
+        in_flight_.messages() > 0 ? absl::Milliseconds(2) : absl::Milliseconds(100);
     // Take no more than the in-flight bound leaves room for (librdkafka's own
     // prefetch queue is bounded by queued.max.messages.kbytes). When full, the
     // partitions are paused; consume() is still called (at most one message, which
     // a pause normally withholds) so rebalances are served and max.poll.interval.ms
     // is never exceeded.
-    const size_t room = config_.max_inflight_messages() > offsets_.inflight()
-                            ? config_.max_inflight_messages() - offsets_.inflight()
+    const size_t inflight = in_flight_.messages();
+    const size_t room = config_.max_inflight_messages() > inflight
+                            ? config_.max_inflight_messages() - inflight
                             : 0;
     const size_t take = std::max<size_t>(1, std::min(kPollBatch, room));
     if (absl::Status s = source_->Poll(timeout, take, &batch); !s.ok()) {

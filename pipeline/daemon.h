@@ -2,9 +2,10 @@
 // (transactions) or at least once (idempotent producer + acknowledged offsets).
 //
 // Threads: the loop thread (the one calling Run) owns the consumer, the producer and
-// the offset tracker; it consumes, hands each message to a worker pool that runs the
-// chain, and produces results strictly in consumed order per input partition (a
-// per-partition queue whose head is produced only once it is processed).
+// the in-flight state (in_flight.h); it consumes, hands each message to the worker
+// pool that runs the chain (worker_pool.h), and produces results strictly in
+// consumed order per input partition (a per-partition queue whose head is produced
+// only once it is processed).
 //
 // AT_LEAST_ONCE: delivery reports acknowledge offsets; committed offsets never pass
 // the lowest unacknowledged message, so a crash at any point re-delivers, never loses.
@@ -58,12 +59,14 @@
 #include "pipeline/chain.h"
 #include "pipeline/changelog.h"
 #include "pipeline/held_events.h"
+#include "pipeline/in_flight.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/kafka_source.h"
 #include "pipeline/log.h"
+#include "pipeline/message_metrics.h"
 #include "pipeline/metrics.h"
-#include "pipeline/offsets.h"
 #include "pipeline/refused_outputs.h"
+#include "pipeline/worker_pool.h"
 
 namespace newsd {
 
@@ -104,14 +107,9 @@ class Daemon : public RebalanceListener {
   void OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) override;
 
  private:
-  struct Slot;
+  // A consumed message from Dispatch until its offset is acknowledged (in_flight.h).
+  using Slot = InFlightMessage;
   struct DeliveryTag;
-  struct Worker;
-  struct WorkQueue;
-  struct PartitionState {
-    std::deque<std::shared_ptr<Slot>> pending;  // consumed, not produced, offset order
-    absl::Time assigned_at = absl::Now();
-  };
   // What a produced message is (delivery reports are accounted by kind).
   enum class Output { kEvent, kDeadLetter, kChangelog, kTombstone, kReleased };
   // EXACTLY_ONCE: outputs counted when their transaction commits.
@@ -125,11 +123,6 @@ class Daemon : public RebalanceListener {
 
   Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics, Health* health);
 
-  void StartWorker();
-  // Never touches the daemon: only `work` (shared with it) and `chain`, so that a
-  // worker stuck in a stage may outlive the daemon (see ~Daemon).
-  static void WorkerLoop(std::shared_ptr<WorkQueue> work, const Chain* chain,
-                         std::shared_ptr<std::atomic<bool>> finished);
   // Observes a finished slot's stage durations and flags (loop thread).
   void ObserveSlot(const Slot& slot);
   // Counts the inputs of `slot` the chain skipped as not articles
@@ -242,7 +235,8 @@ class Daemon : public RebalanceListener {
   const Chain* const chain_;
   Metrics* const metrics_;
   Health* const health_;
-  std::vector<prometheus::Histogram*> stage_duration_;  // chain order
+  // The per-message metrics, resolved once (loop thread).
+  MessageMetrics message_metrics_;
 
   std::atomic<State> state_{State::kStarting};
   std::string transactional_id_;  // EXACTLY_ONCE
@@ -259,15 +253,15 @@ class Daemon : public RebalanceListener {
   static constexpr absl::Duration kProducerReplacementWindow = absl::Minutes(10);
 
   // Loop-thread state.
-  std::map<TopicPartition, PartitionState> partitions_;
-  OffsetTracker offsets_;
+  // Assigned partitions, their consumed messages in order, committable offsets,
+  // messages and bytes in flight.
+  InFlight in_flight_;
   RefusedOutputs refused_;  // inputs whose outputs the broker refused as too large
   struct TopicLimit {
     int64_t bytes = -1;  // max.message.bytes; -1 unknown
     absl::Time asked_at = absl::InfinitePast();
   };
   std::map<std::string, TopicLimit> topic_max_bytes_;  // per topic (FitsAlone)
-  uint64_t inflight_bytes_ = 0;  // values of tracked, unacknowledged messages
   bool paused_ = false;
   // EXACTLY_ONCE: the open transaction. Epochs tell delivery reports of an aborted
   // transaction apart from current ones.
@@ -304,9 +298,8 @@ class Daemon : public RebalanceListener {
   std::string pause_reason_;
   absl::Time pause_accounted_ = absl::InfinitePast();
 
-  // Worker pool: the loop pushes slots to work_; a worker marks its slot done.
-  const std::shared_ptr<WorkQueue> work_;
-  std::vector<Worker> workers_;  // loop thread only
+  // Runs the chain on each slot (worker_pool.h); created last by Create.
+  std::unique_ptr<WorkerPool> pool_;
 
   // The engine's store of held events; the chain's stores belong to its stages.
   // Declared before changelog_, whose thread restores into it.

@@ -1,7 +1,7 @@
 // KafkaSource: the one owner of the RdKafka::KafkaConsumer.
 //
 // Consumer group with cooperative-sticky assignment, auto commit off; offsets are
-// committed explicitly from the OffsetTracker. Rebalance events are forwarded to a
+// committed explicitly from InFlight (in_flight.h). Rebalance events are forwarded to a
 // RebalanceListener, called on the thread that runs Poll().
 #ifndef NEWSD_PIPELINE_KAFKA_SOURCE_H_
 #define NEWSD_PIPELINE_KAFKA_SOURCE_H_
@@ -21,7 +21,7 @@
 #include "absl/time/time.h"
 #include "pipeline/chain.h"
 #include "pipeline/kafka_partition_list.h"
-#include "pipeline/offsets.h"
+#include "pipeline/topic_partition.h"
 
 namespace newsd {
 
