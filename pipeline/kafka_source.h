@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "pipeline/chain.h"
+#include "pipeline/kafka_partition_list.h"
 #include "pipeline/topic_partition.h"
 
 namespace newsd {
@@ -122,9 +123,8 @@ class KafkaSource {
   absl::Duration metadata_refresh_interval_ = absl::Seconds(30);
 };
 
-// Converts partitions to librdkafka's owning pointer list.
-std::vector<RdKafka::TopicPartition*> ToRdKafka(const std::vector<TopicPartition>& partitions);
-void FreeRdKafka(std::vector<RdKafka::TopicPartition*>& partitions);
+// `partitions` as librdkafka's partition list (no offsets).
+RdKafkaPartitionList ToRdKafka(const std::vector<TopicPartition>& partitions);
 
 }  // namespace newsd
 
