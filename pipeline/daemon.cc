@@ -224,6 +224,13 @@ Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* me
   std::random_device random;
   instance_id_ = absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8),
                               "-", getpid());
+  plan_options_.output_topic = config_.kafka().output_topic();
+  plan_options_.dead_letter_topic = config_.kafka().dead_letter_topic();
+  plan_options_.changelog_topic = changelog_topic_;
+  plan_options_.schema_registry_id = config_.schema_registry_id();
+  plan_options_.max_output_bytes = config_.max_output_bytes();
+  plan_options_.instance_id = instance_id_;
+  plan_options_.held_store = std::string(held_.name());
   for (const std::string& name : chain_->StageNames()) {
     stage_duration_.push_back(&metrics_->StageDuration(name));
   }
@@ -512,119 +519,68 @@ void Daemon::EnforceTimeBudget() {
   }
 }
 
-OutboundMessage Daemon::ChangelogMessage(absl::string_view store, absl::string_view key,
-                                         std::optional<std::string> value) const {
-  OutboundMessage out;
-  out.topic = changelog_topic();
-  out.key = ChangelogKey(store, key);
-  out.value = std::move(value);
-  out.headers = {{kChangelogInstanceHeader, instance_id_}};
-  return out;
-}
-
 void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
   ObserveSlot(*slot);
-  const ChainResult& result = slot->result();
   // An output of this input was refused as too large before (exactly-once: the
   // transaction was aborted and the input processed again): its next form only.
-  const RefusedOutputs::Entry refused = refused_.Get(slot->tp, slot->message.offset);
+  OutputPlan plan = PlanOutputs(slot->message, slot->result(),
+                                refused_.Get(slot->tp, slot->message.offset), plan_options_,
+                                absl::Now());
+  // (A form other than kNormal: an output was refused and replaced by a dead letter.)
+  auto stopped = [&] {
+    return fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal;
+  };
   // State first: the stores changed whatever became of the message.
-  for (const StateChange& change : result.state_changes) {
-    if (refused.changelog_refused) break;
-    if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) {
-      return;
-    }
-    ProduceOne(slot, ChangelogMessage(change.store, change.key, change.value), nullptr,
-               Output::kChangelog);
+  for (const PlannedRecord& change : plan.state_changes) {
+    if (stopped()) return;
+    ProduceOne(slot, change.record, nullptr, Output::kChangelog);
   }
-  if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) return;
-  if (refused.form != OutputForm::kNormal) {
-    ProduceDeadLetter(slot,
-                      result.failure ? *result.failure
-                                     : ChainFailure{"publish", refused.first_refusal},
-                      refused.form);
+  if (stopped()) return;
+  if (plan.dead_letter) {
+    ProduceDeadLetter(slot, *plan.dead_letter);
     return;
   }
-  if (result.failure) {
-    ProduceDeadLetter(slot, *result.failure);
-    return;
-  }
-  if (result.all_skipped) {
+  if (plan.all_skipped) {
     // Not an article: no event and no dead letter. The offset is done as soon as
     // the state changes produced above (if any) are acknowledged.
     CountSkipped(*slot);
     AckIfDone(*slot);
     return;
   }
-  // Each article's outputs: its event (or, under embargo, its HeldEvent on the
-  // changelog), then a tombstone for a retracted story.
-  std::vector<std::pair<OutboundMessage, Output>> events;
-  std::vector<v1::HeldEvent> holds;
-  const absl::Time now = absl::Now();
-  // (story id, article id) of kills and newer versions: their story's other held
-  // (older) events must never come out after them.
-  std::vector<std::pair<std::string, std::string>> superseding;
-  auto add = [&](const v1::ArticleEvent& event) {
-    const v1::Story& story = event.article().story();
-    if (story.retracted() || !story.supersedes().empty()) {
-      superseding.emplace_back(story.story_id(), event.article().id());
-    }
-    if (story.has_hold_until() &&
-        absl::FromUnixSeconds(story.hold_until().seconds()) +
-                absl::Nanoseconds(story.hold_until().nanos()) > now) {
-      v1::HeldEvent& held = holds.emplace_back();
-      *held.mutable_event() = event;
-      *held.mutable_release_at() = story.hold_until();
-      held.set_input_topic(slot->message.topic);
-      held.set_input_partition(slot->message.partition);
-      held.set_input_offset(slot->message.offset);
-      events.emplace_back(ChangelogMessage(held_.name(), HeldEvents::KeyOf(held),
-                                           held.SerializeAsString()),
-                          Output::kChangelog);
-      return;
-    }
-    events.emplace_back(
-        MakeEventMessage(event, config_.kafka().output_topic(), config_.schema_registry_id()),
-        Output::kEvent);
-    if (story.retracted()) {
-      OutboundMessage tombstone;
-      tombstone.topic = config_.kafka().output_topic();
-      tombstone.key = story.story_id().empty() ? event.article().id() : story.story_id();
-      tombstone.headers = {{"newsd.tombstone", "retracted"}};
-      events.emplace_back(std::move(tombstone), Output::kTombstone);
-    }
-  };
-  add(result.event);
-  for (const v1::ArticleEvent& event : result.more_events) add(event);
-  for (const auto& [event, kind] : events) {
-    if (event.value && event.value->size() > config_.max_output_bytes()) {
-      // Publishing it would fail at the broker on every retry (a crash loop): the
-      // input goes to the dead-letter topic instead.
-      ProduceDeadLetter(slot, ChainFailure{"publish", absl::ResourceExhaustedError(absl::StrCat(
-                                                          "event of ", event.value->size(),
-                                                          " bytes exceeds max_output_bytes (",
-                                                          config_.max_output_bytes(), ")"))});
-      return;
-    }
-  }
-  for (const auto& [story_id, article_id] : superseding) {
-    for (v1::HeldEvent& dropped : held_.DropStory(story_id, article_id)) {
+  // Kills and newer versions: their story's other held (older) events must never
+  // come out after them.
+  for (const Superseding& superseding : plan.superseding) {
+    for (v1::HeldEvent& dropped : held_.DropStory(superseding.story_id, superseding.article_id)) {
       Log(LogLevel::kInfo, "held event dropped: its story was killed or superseded",
           MessageLogContext{HeldEvents::KeyOf(dropped), dropped.input_topic(),
                             dropped.input_partition(), dropped.input_offset(), {}});
-      events.emplace_back(ChangelogMessage(held_.name(), HeldEvents::KeyOf(dropped), std::nullopt),
-                          Output::kChangelog);
+      plan.outputs.push_back(HeldDeletion(dropped, plan_options_));
       if (exactly_once()) txn_released_.push_back(std::move(dropped));  // held again on abort
     }
   }
-  for (v1::HeldEvent& held : holds) held_.Hold(std::move(held));
+  for (v1::HeldEvent& held : plan.holds) held_.Hold(std::move(held));
   CountSkipped(*slot);  // items of the message that are not articles
-  for (const auto& [event, kind] : events) {
-    // (A form other than kNormal: an output was refused and replaced by a dead letter.)
-    if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) {
-      return;
+  // How the delivery reports of a planned output are accounted.
+  auto output_of = [](PlannedKind kind) {
+    switch (kind) {
+      case PlannedKind::kEvent:
+        return Output::kEvent;
+      case PlannedKind::kTombstone:
+        return Output::kTombstone;
+      case PlannedKind::kReleased:
+        return Output::kReleased;
+      case PlannedKind::kDeadLetter:
+        return Output::kDeadLetter;
+      case PlannedKind::kStateChange:
+      case PlannedKind::kHeld:
+      case PlannedKind::kHeldDeletion:
+        break;
     }
-    ProduceOne(slot, event, nullptr, kind);
+    return Output::kChangelog;
+  };
+  for (const PlannedRecord& output : plan.outputs) {
+    if (stopped()) return;
+    ProduceOne(slot, output.record, nullptr, output_of(output.kind));
   }
 }
 
@@ -646,9 +602,8 @@ void Daemon::ReleaseDueEvents() {
     const v1::HeldEvent& held = due[i];
     const MessageLogContext context{held.event().article().id(), held.input_topic(),
                                     held.input_partition(), held.input_offset(), {}};
-    OutboundMessage event = MakeEventMessage(held.event(), config_.kafka().output_topic(),
-                                             config_.schema_registry_id());
-    if (FitsAlone(event) == false) {
+    const PlannedRelease release = PlanRelease(held, plan_options_);
+    if (FitsAlone(release.event.record) == false) {
       // Refused by the output topic's max.message.bytes on every attempt (a loop in
       // exactly-once mode): dropped. Its input was committed when it was held.
       metrics_->OutputsRefused("released_event", "nothing").Increment();
@@ -658,27 +613,27 @@ void Daemon::ReleaseDueEvents() {
           context);
     } else {
       Log(LogLevel::kInfo, "embargo passed: publishing the held event", context);
-      ProduceOne(nullptr, event, nullptr, Output::kReleased);
+      ProduceOne(nullptr, release.event.record, nullptr, Output::kReleased);
     }
-    ProduceOne(nullptr, ChangelogMessage(held_.name(), HeldEvents::KeyOf(held), std::nullopt),
-               nullptr, Output::kChangelog);
+    ProduceOne(nullptr, release.deletion.record, nullptr, Output::kChangelog);
     if (exactly_once()) txn_released_.push_back(held);
   }
 }
 
 void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure,
                                OutputForm form) {
-  if (form == OutputForm::kDeadLetter && !slot->message.value_is_null &&
-      slot->message.value.size() > config_.max_output_bytes()) {
-    form = OutputForm::kDeadLetterWithoutValue;
-  }
-  slot->form = std::max(slot->form, form);
-  if (form == OutputForm::kNothing) {
-    DropRefusedInput(slot, failure);
+  ProduceDeadLetter(slot, PlanDeadLetter(slot->message, failure, form, plan_options_));
+}
+
+void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot,
+                               const PlannedDeadLetter& dead_letter) {
+  slot->form = std::max(slot->form, dead_letter.form);
+  if (!dead_letter.record) {  // kNothing
+    DropRefusedInput(slot, dead_letter.failure);
     return;
   }
-  ProduceOne(slot, MakeDeadLetter(slot->message, failure, config_.kafka().dead_letter_topic(), form),
-             &failure, Output::kDeadLetter, form);
+  ProduceOne(slot, *dead_letter.record, &dead_letter.failure, Output::kDeadLetter,
+             dead_letter.form);
 }
 
 void Daemon::DropRefusedInput(const std::shared_ptr<Slot>& slot, const ChainFailure& failure) {

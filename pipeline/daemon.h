@@ -64,6 +64,7 @@
 #include "pipeline/log.h"
 #include "pipeline/metrics.h"
 #include "pipeline/offsets.h"
+#include "pipeline/output_plan.h"
 #include "pipeline/refused_outputs.h"
 
 namespace newsd {
@@ -183,6 +184,8 @@ class Daemon : public RebalanceListener {
   // value exceeds max_output_bytes); kNothing produces nothing (DropRefusedInput).
   void ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure,
                          OutputForm form = OutputForm::kDeadLetter);
+  // Produces a planned dead letter (nothing when its record is empty: DropRefusedInput).
+  void ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const PlannedDeadLetter& dead_letter);
   // Produces one output of `slot` (a dead letter of form `form` when `failure` is
   // set); `slot` is null for outputs that belong to no input message (released
   // events). An output librdkafka refuses as too large goes down the ladder of
@@ -213,9 +216,6 @@ class Daemon : public RebalanceListener {
   // the same transactional.id took over (not the coordinator aborting our own
   // timed-out transaction).
   bool FencedByAnotherInstance(const absl::Status& status) const;
-  // The changelog record of one state change.
-  OutboundMessage ChangelogMessage(absl::string_view store, absl::string_view key,
-                                   std::optional<std::string> value) const;
   // Publishes held events whose embargo has passed (input partition owned here).
   void ReleaseDueEvents();
   // Creates the changelog topic if missing, restores the state stores from it and
@@ -290,6 +290,7 @@ class Daemon : public RebalanceListener {
   absl::Duration transaction_timeout_ = absl::Seconds(60);  // producer's transaction.timeout.ms
   const std::string changelog_topic_;
   std::string instance_id_;  // header of this process's changelog records
+  OutputPlanOptions plan_options_;  // the config the output plan needs
   std::optional<absl::Status> fatal_;  // loop thread only
   KafkaSinkOptions sink_options_;
   std::optional<absl::Status> producer_fatal_;  // set by OnProducerFatal
