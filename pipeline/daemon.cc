@@ -18,6 +18,9 @@
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
 #include "pipeline/wire_format.h"
+#include "pipeline/offset_committer.h"
+#include "pipeline/transaction_committer.h"
+#include "pipeline/utf8.h"
 
 namespace newsd {
 
@@ -25,11 +28,49 @@ namespace newsd {
 struct Daemon::DeliveryTag {
   std::shared_ptr<Slot> slot;  // null for released events and their changelog records
   Output kind = Output::kEvent;
-  uint64_t txn_epoch = 0;      // EXACTLY_ONCE: the transaction it was produced in
+  uint64_t txn_epoch = 0;      // Committer::epoch() when it was produced
   bool dead_letter = false;    // kind == kDeadLetter
   OutputForm form = OutputForm::kNormal;  // dead letters: kDeadLetter or smaller
   std::string stage;           // dead letters: failing stage
   std::string reason;          // dead letters: snake_case status code
+};
+
+// The committers' view of the Kafka clients (committer.h). The producer is looked
+// up on every call: ReplaceProducer swaps it.
+struct Daemon::KafkaPorts final : TransactionalProducer, AcknowledgingProducer, OffsetStore {
+  KafkaPorts(const std::unique_ptr<KafkaSink>* sink, const std::unique_ptr<KafkaSource>* source)
+      : sink(sink), source(source) {}
+
+  absl::Status InitTransactions(absl::Duration timeout) override {
+    return (*sink)->InitTransactions(timeout);
+  }
+  absl::Status BeginTransaction() override { return (*sink)->BeginTransaction(); }
+  absl::Status SendOffsets(const CommitOffsets& offsets, absl::Duration timeout) override {
+    std::vector<std::pair<std::string, std::pair<int32_t, int64_t>>> next;
+    next.reserve(offsets.size());
+    for (const auto& [tp, offset] : offsets) next.push_back({tp.topic, {tp.partition, offset}});
+    std::unique_ptr<RdKafka::ConsumerGroupMetadata> group = (*source)->GroupMetadata();
+    return (*sink)->SendOffsetsToTransaction(next, group.get(), timeout);
+  }
+  absl::Status CommitTransaction(absl::Duration timeout) override {
+    return (*sink)->CommitTransaction(timeout);
+  }
+  absl::Status AbortTransaction(absl::Duration timeout) override {
+    return (*sink)->AbortTransaction(timeout);
+  }
+  std::optional<absl::Status> FatalError() const override {
+    return *sink ? (*sink)->fatal_error() : std::nullopt;
+  }
+  absl::Status CheckConnection(absl::Duration timeout) override {
+    return (*sink)->CheckConnection(timeout);
+  }
+  absl::Status Flush(absl::Duration timeout) override { return (*sink)->Flush(timeout); }
+  absl::Status Commit(const CommitOffsets& offsets, bool sync) override {
+    return (*source)->Commit(offsets, sync);
+  }
+
+  const std::unique_ptr<KafkaSink>* const sink;
+  const std::unique_ptr<KafkaSource>* const source;
 };
 
 int Daemon::DetachedWorkers() { return WorkerPool::DetachedWorkers(); }
@@ -70,6 +111,13 @@ Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* me
   std::random_device random;
   instance_id_ = absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8),
                               "-", getpid());
+  plan_options_.output_topic = config_.kafka().output_topic();
+  plan_options_.dead_letter_topic = config_.kafka().dead_letter_topic();
+  plan_options_.changelog_topic = changelog_topic_;
+  plan_options_.schema_registry_id = config_.schema_registry_id();
+  plan_options_.max_output_bytes = config_.max_output_bytes();
+  plan_options_.instance_id = instance_id_;
+  plan_options_.held_store = std::string(held_.name());
   // (message_metrics_ creates the consumed and published series at 0 from the
   // start, so dashboards and alerts see them before traffic.)
 }
@@ -82,18 +130,15 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
   // The clients' options, as validation checks them (pipeline/kafka_clients.h).
   const KafkaClientOptions clients = KafkaClientOptionsFromConfig(config);
   KafkaSinkOptions sink_options = clients.producer;
-  if (config.delivery() == v1::EXACTLY_ONCE) {
+  // The one place that looks at the delivery mode: the producer's transactional.id
+  // and the committer below.
+  const bool exactly_once = config.delivery() == v1::EXACTLY_ONCE;
+  if (exactly_once) {
     if (sink_options.transactional_id.empty()) {
       // (`newsd run` sets it, from --instance; this is for embedders.)
       sink_options.transactional_id = DefaultTransactionalId(config, "");
     }
     daemon->transactional_id_ = sink_options.transactional_id;
-  }
-  for (const auto& [name, value] : sink_options.properties) {
-    int64_t ms = 0;
-    if (name == "transaction.timeout.ms" && absl::SimpleAtoi(value, &ms)) {
-      daemon->transaction_timeout_ = absl::Milliseconds(ms);
-    }
   }
   daemon->sink_options_ = sink_options;
   absl::StatusOr<std::unique_ptr<KafkaSink>> sink = daemon->CreateSink();
@@ -104,6 +149,31 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
       KafkaSource::Create(clients.consumer, daemon.get());
   if (!source.ok()) return source.status();
   daemon->source_ = *std::move(source);
+
+  // The delivery mode, chosen once: the committer.
+  daemon->ports_ = std::make_unique<KafkaPorts>(&daemon->sink_, &daemon->source_);
+  const absl::Duration commit_interval = absl::Milliseconds(config.commit_interval_ms());
+  if (exactly_once) {
+    TransactionOptions options;
+    options.call_timeout = absl::Milliseconds(config.transaction_call_timeout_ms());
+    options.max_messages = config.transaction_max_messages();
+    options.interval = commit_interval;
+    options.transactional_id = sink_options.transactional_id;
+    for (const auto& [name, value] : sink_options.properties) {
+      int64_t ms = 0;
+      if (name == "transaction.timeout.ms" && absl::SimpleAtoi(value, &ms)) {
+        options.transaction_timeout = absl::Milliseconds(ms);
+      }
+    }
+    Daemon* const d = daemon.get();
+    daemon->committer_ = std::make_unique<TransactionCommitter>(
+        options, daemon->ports_.get(), metrics,
+        [d](const TopicPartition& tp) { return d->in_flight_.assigned(tp); });
+  } else {
+    daemon->committer_ = std::make_unique<OffsetCommitter>(
+        daemon->ports_.get(), daemon->ports_.get(), metrics, &daemon->message_metrics_,
+        commit_interval);
+  }
 
   daemon->stores_ = chain->StateStores();
   daemon->stores_.push_back(&daemon->held_);
@@ -135,19 +205,8 @@ absl::StatusOr<std::unique_ptr<KafkaSink>> Daemon::CreateSink() {
   });
 }
 
-bool Daemon::FencedByAnotherInstance(const absl::Status& status) const {
-  std::optional<absl::Status> fatal = sink_ ? sink_->fatal_error() : std::nullopt;
-  if (!IsProducerFenced(status) && !(fatal && IsProducerFenced(*fatal))) return false;
-  // The coordinator also bumps the epoch when it aborts a transaction left open
-  // longer than transaction.timeout.ms: that one is ours, and replacing the
-  // producer recovers from it.
-  const bool timed_out = txn_state_ != TxnState::kNone &&
-                         absl::Now() - txn_started_ >= transaction_timeout_;
-  return !timed_out;
-}
-
 void Daemon::OnProducerFatal(absl::Status status) {
-  if (exactly_once() && !fatal_ && FencedByAnotherInstance(status)) {
+  if (!fatal_ && committer_->FencedByAnotherInstance(status, absl::Now())) {
     metrics_->Transactions("fenced").Increment();
     Log(LogLevel::kError,
         absl::StrCat("fenced: another producer with transactional.id '", transactional_id_,
@@ -157,38 +216,34 @@ void Daemon::OnProducerFatal(absl::Status status) {
     Fail(std::move(status));
     return;
   }
-  if (!exactly_once() || state_ != State::kRunning) {
+  if (!committer_->CanReplaceProducer() || state_ != State::kRunning) {
     Fail(std::move(status));
     return;
   }
   // Replaced from the loop (this may run inside the producer's own callbacks).
   if (!producer_fatal_) producer_fatal_ = std::move(status);
-  if (txn_state_ != TxnState::kNone) txn_state_ = TxnState::kNeedsAbort;
+  committer_->ProducerFailed();
 }
 
 void Daemon::ReplaceProducer(const std::atomic<bool>& stop) {
   const absl::Status cause = *std::move(producer_fatal_);
   producer_fatal_.reset();
-  const absl::Time now = absl::Now();
-  while (!producer_replacements_.empty() &&
-         now - producer_replacements_.front() > kProducerReplacementWindow) {
-    producer_replacements_.pop_front();
-  }
-  if (producer_replacements_.size() >= kMaxProducerReplacements) {
+  if (!committer_->AllowReplacement(absl::Now())) {
     Log(LogLevel::kError,
-        absl::StrCat("the producer failed fatally ", kMaxProducerReplacements + 1, " times in ",
-                     absl::FormatDuration(kProducerReplacementWindow), "; giving up"));
+        absl::StrCat("the producer failed fatally ",
+                     TransactionCommitter::kMaxProducerReplacements + 1, " times in ",
+                     absl::FormatDuration(TransactionCommitter::kProducerReplacementWindow),
+                     "; giving up"));
     Fail(cause);
     return;
   }
-  producer_replacements_.push_back(now);
   Log(LogLevel::kWarning,
       absl::StrCat("producer failed fatally (", cause.message(),
                    "); replacing it with a new one under the same transactional.id (which "
                    "aborts the open transaction); work in flight is re-consumed from the "
                    "committed offsets"));
   metrics_->Transactions("producer_replaced").Increment();
-  ++txn_epoch_;  // reports of the old producer's messages are ignored from now on
+  committer_->ProducerReplaced();  // reports of the old producer's messages are ignored
   sink_->PurgeAll();
   sink_.reset();
   absl::StatusOr<std::unique_ptr<KafkaSink>> sink = CreateSink();
@@ -201,7 +256,6 @@ void Daemon::ReplaceProducer(const std::atomic<bool>& stop) {
     if (!fatal_) Fail(absl::CancelledError("stopped while replacing the producer"));
     return;
   }
-  txn_state_ = TxnState::kNone;
   ResetAfterAbort("producer replaced");
 }
 
@@ -237,11 +291,7 @@ void Daemon::ObserveSlot(const Slot& slot) {
 
 void Daemon::CountSkipped(const Slot& slot) {
   for (const ChainSkip& skip : slot.result().skipped) {
-    if (exactly_once()) {
-      txn_skipped_[{skip.stage, skip.kind}] += 1;
-    } else {
-      message_metrics_.inputs_skipped(skip.stage, skip.kind).Increment();
-    }
+    committer_->CountSkipped(skip.stage, skip.kind);
     if (LogEnabled(LogLevel::kDebug)) {
       MessageLogContext context = LogContextOf(slot.message, &slot.result());
       context.fields = {{"stage", skip.stage}, {"kind", skip.kind}, {"reason", skip.reason}};
@@ -258,19 +308,20 @@ void Daemon::Dispatch(RawMessage message) {
 }
 
 void Daemon::ProduceReady() {
-  if (txn_state_ == TxnState::kNeedsAbort) return;
+  if (committer_->NeedsAbort()) return;
   in_flight_.TakeReady(
       [this] {
         if (sink_->outq_len() >= static_cast<int>(config_.max_producer_queue())) return false;
-        return !exactly_once() || EnsureTransaction();
+        if (!committer_->ReadyToProduce()) {
+          TakeCommitterFatal();
+          return false;
+        }
+        return true;
       },
       [this](const std::shared_ptr<Slot>& slot) {
         ProduceSlot(slot);
-        if (fatal_ || txn_state_ == TxnState::kNeedsAbort) return false;
-        if (exactly_once()) {
-          txn_offsets_[slot->tp] = slot->message.offset + 1;
-          ++txn_messages_;
-        }
+        if (fatal_ || committer_->NeedsAbort()) return false;
+        committer_->Produced(slot->tp, slot->message.offset);
         return true;
       });
 }
@@ -284,110 +335,67 @@ void Daemon::EnforceTimeBudget() {
 
 void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
   ObserveSlot(*slot);
-  const ChainResult& result = slot->result();
   // An output of this input was refused as too large before (exactly-once: the
   // transaction was aborted and the input processed again): its next form only.
-  const RefusedOutputs::Entry refused = refused_.Get(slot->tp, slot->message.offset);
+  OutputPlan plan = PlanOutputs(slot->message, slot->result(),
+                                refused_.Get(slot->tp, slot->message.offset), plan_options_,
+                                absl::Now());
+  // (A form other than kNormal: an output was refused and replaced by a dead letter.)
+  auto stopped = [&] {
+    return fatal_ || committer_->NeedsAbort() || slot->form != OutputForm::kNormal;
+  };
   // State first: the stores changed whatever became of the message.
-  for (const StateChange& change : result.state_changes) {
-    if (refused.changelog_refused) break;
-    if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) {
-      return;
-    }
-    ProduceOne(slot,
-               MakeChangelogRecord(changelog_topic(), instance_id_, change.store, change.key,
-                                   change.value),
-               nullptr, Output::kChangelog);
+  for (const PlannedRecord& change : plan.state_changes) {
+    if (stopped()) return;
+    ProduceOne(slot, change.record, nullptr, Output::kChangelog);
   }
-  if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) return;
-  if (refused.form != OutputForm::kNormal) {
-    ProduceDeadLetter(slot,
-                      result.failure ? *result.failure
-                                     : ChainFailure{"publish", refused.first_refusal},
-                      refused.form);
+  if (stopped()) return;
+  if (plan.dead_letter) {
+    ProduceDeadLetter(slot, *plan.dead_letter);
     return;
   }
-  if (result.failure) {
-    ProduceDeadLetter(slot, *result.failure);
-    return;
-  }
-  if (result.all_skipped) {
+  if (plan.all_skipped) {
     // Not an article: no event and no dead letter. The offset is done as soon as
     // the state changes produced above (if any) are acknowledged.
     CountSkipped(*slot);
     AckIfDone(*slot);
     return;
   }
-  // Each article's outputs: its event (or, under embargo, its HeldEvent on the
-  // changelog), then a tombstone for a retracted story.
-  std::vector<std::pair<OutboundMessage, Output>> events;
-  std::vector<v1::HeldEvent> holds;
-  const absl::Time now = absl::Now();
-  // (story id, article id) of kills and newer versions: their story's other held
-  // (older) events must never come out after them.
-  std::vector<std::pair<std::string, std::string>> superseding;
-  auto add = [&](const v1::ArticleEvent& event) {
-    const v1::Story& story = event.article().story();
-    if (story.retracted() || !story.supersedes().empty()) {
-      superseding.emplace_back(story.story_id(), event.article().id());
-    }
-    if (story.has_hold_until() &&
-        absl::FromUnixSeconds(story.hold_until().seconds()) +
-                absl::Nanoseconds(story.hold_until().nanos()) > now) {
-      v1::HeldEvent& held = holds.emplace_back();
-      *held.mutable_event() = event;
-      *held.mutable_release_at() = story.hold_until();
-      held.set_input_topic(slot->message.topic);
-      held.set_input_partition(slot->message.partition);
-      held.set_input_offset(slot->message.offset);
-      events.emplace_back(MakeChangelogRecord(changelog_topic(), instance_id_, held_.name(),
-                                              HeldEvents::KeyOf(held), held.SerializeAsString()),
-                          Output::kChangelog);
-      return;
-    }
-    events.emplace_back(
-        MakeEventMessage(event, config_.kafka().output_topic(), config_.schema_registry_id()),
-        Output::kEvent);
-    if (story.retracted()) {
-      OutboundMessage tombstone;
-      tombstone.topic = config_.kafka().output_topic();
-      tombstone.key = story.story_id().empty() ? event.article().id() : story.story_id();
-      tombstone.headers = {{"newsd.tombstone", "retracted"}};
-      events.emplace_back(std::move(tombstone), Output::kTombstone);
-    }
-  };
-  add(result.event);
-  for (const v1::ArticleEvent& event : result.more_events) add(event);
-  for (const auto& [event, kind] : events) {
-    if (event.value && event.value->size() > config_.max_output_bytes()) {
-      // Publishing it would fail at the broker on every retry (a crash loop): the
-      // input goes to the dead-letter topic instead.
-      ProduceDeadLetter(slot, ChainFailure{"publish", absl::ResourceExhaustedError(absl::StrCat(
-                                                          "event of ", event.value->size(),
-                                                          " bytes exceeds max_output_bytes (",
-                                                          config_.max_output_bytes(), ")"))});
-      return;
-    }
-  }
-  for (const auto& [story_id, article_id] : superseding) {
-    for (v1::HeldEvent& dropped : held_.DropStory(story_id, article_id)) {
+  // Kills and newer versions: their story's other held (older) events must never
+  // come out after them.
+  for (const Superseding& superseding : plan.superseding) {
+    for (v1::HeldEvent& dropped : held_.DropStory(superseding.story_id, superseding.article_id)) {
       Log(LogLevel::kInfo, "held event dropped: its story was killed or superseded",
           MessageLogContext{HeldEvents::KeyOf(dropped), dropped.input_topic(),
                             dropped.input_partition(), dropped.input_offset(), {}});
-      events.emplace_back(MakeChangelogRecord(changelog_topic(), instance_id_, held_.name(),
-                                              HeldEvents::KeyOf(dropped), std::nullopt),
-                          Output::kChangelog);
-      if (exactly_once()) txn_released_.push_back(std::move(dropped));  // held again on abort
+      plan.outputs.push_back(HeldDeletion(dropped, plan_options_));
+      // Held again if the outputs are aborted.
+      committer_->UndoOnAbort([this, dropped = std::move(dropped)] { held_.Return({dropped}); });
     }
   }
-  for (v1::HeldEvent& held : holds) held_.Hold(std::move(held));
+  for (v1::HeldEvent& held : plan.holds) held_.Hold(std::move(held));
   CountSkipped(*slot);  // items of the message that are not articles
-  for (const auto& [event, kind] : events) {
-    // (A form other than kNormal: an output was refused and replaced by a dead letter.)
-    if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) {
-      return;
+  // How the delivery reports of a planned output are accounted.
+  auto output_of = [](PlannedKind kind) {
+    switch (kind) {
+      case PlannedKind::kEvent:
+        return Output::kEvent;
+      case PlannedKind::kTombstone:
+        return Output::kTombstone;
+      case PlannedKind::kReleased:
+        return Output::kReleased;
+      case PlannedKind::kDeadLetter:
+        return Output::kDeadLetter;
+      case PlannedKind::kStateChange:
+      case PlannedKind::kHeld:
+      case PlannedKind::kHeldDeletion:
+        break;
     }
-    ProduceOne(slot, event, nullptr, kind);
+    return Output::kChangelog;
+  };
+  for (const PlannedRecord& output : plan.outputs) {
+    if (stopped()) return;
+    ProduceOne(slot, output.record, nullptr, output_of(output.kind));
   }
 }
 
@@ -401,17 +409,16 @@ void Daemon::ReleaseDueEvents() {
   };
   std::vector<v1::HeldEvent> due = held_.TakeDue(absl::Now(), owned);
   for (size_t i = 0; i < due.size(); ++i) {
-    if (fatal_ || txn_state_ == TxnState::kNeedsAbort ||
-        (exactly_once() && !EnsureTransaction())) {
+    if (fatal_ || committer_->NeedsAbort() || !committer_->ReadyToProduce()) {
+      TakeCommitterFatal();
       held_.Return(std::vector<v1::HeldEvent>(due.begin() + i, due.end()));
       return;
     }
     const v1::HeldEvent& held = due[i];
     const MessageLogContext context{held.event().article().id(), held.input_topic(),
                                     held.input_partition(), held.input_offset(), {}};
-    OutboundMessage event = MakeEventMessage(held.event(), config_.kafka().output_topic(),
-                                             config_.schema_registry_id());
-    if (FitsAlone(event) == false) {
+    const PlannedRelease release = PlanRelease(held, plan_options_);
+    if (FitsAlone(release.event.record) == false) {
       // Refused by the output topic's max.message.bytes on every attempt (a loop in
       // exactly-once mode): dropped. Its input was committed when it was held.
       metrics_->OutputsRefused("released_event", "nothing").Increment();
@@ -421,29 +428,27 @@ void Daemon::ReleaseDueEvents() {
           context);
     } else {
       Log(LogLevel::kInfo, "embargo passed: publishing the held event", context);
-      ProduceOne(nullptr, event, nullptr, Output::kReleased);
+      ProduceOne(nullptr, release.event.record, nullptr, Output::kReleased);
     }
-    ProduceOne(nullptr,
-               MakeChangelogRecord(changelog_topic(), instance_id_, held_.name(),
-                                   HeldEvents::KeyOf(held), std::nullopt),
-               nullptr, Output::kChangelog);
-    if (exactly_once()) txn_released_.push_back(held);
+    ProduceOne(nullptr, release.deletion.record, nullptr, Output::kChangelog);
+    committer_->UndoOnAbort([this, held] { held_.Return({held}); });  // held again on abort
   }
 }
 
 void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure,
                                OutputForm form) {
-  if (form == OutputForm::kDeadLetter && !slot->message.value_is_null &&
-      slot->message.value.size() > config_.max_output_bytes()) {
-    form = OutputForm::kDeadLetterWithoutValue;
-  }
-  slot->form = std::max(slot->form, form);
-  if (form == OutputForm::kNothing) {
-    DropRefusedInput(slot, failure);
+  ProduceDeadLetter(slot, PlanDeadLetter(slot->message, failure, form, plan_options_));
+}
+
+void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot,
+                               const PlannedDeadLetter& dead_letter) {
+  slot->form = std::max(slot->form, dead_letter.form);
+  if (!dead_letter.record) {  // kNothing
+    DropRefusedInput(slot, dead_letter.failure);
     return;
   }
-  ProduceOne(slot, MakeDeadLetter(slot->message, failure, config_.kafka().dead_letter_topic(), form),
-             &failure, Output::kDeadLetter, form);
+  ProduceOne(slot, *dead_letter.record, &dead_letter.failure, Output::kDeadLetter,
+             dead_letter.form);
 }
 
 void Daemon::DropRefusedInput(const std::shared_ptr<Slot>& slot, const ChainFailure& failure) {
@@ -534,7 +539,7 @@ void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage
   auto tag = std::make_unique<DeliveryTag>();
   tag->slot = slot;
   tag->kind = failure ? Output::kDeadLetter : kind;
-  tag->txn_epoch = txn_epoch_;
+  tag->txn_epoch = committer_->epoch();
   tag->form = failure ? form : OutputForm::kNormal;
   if (failure) {
     tag->dead_letter = true;
@@ -571,12 +576,9 @@ void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage
       return;
     }
   }
-  if (exactly_once() && status.code() != absl::StatusCode::kFailedPrecondition) {
-    if (txn_state_ == TxnState::kOpen) {  // logged once per transaction
-      Log(LogLevel::kWarning, absl::StrCat("produce failed, aborting the transaction: ",
-                                           status.message()));
-    }
-    txn_state_ = TxnState::kNeedsAbort;  // e.g. the transaction became abortable
+  if (committer_->RetriesByAbort() && status.code() != absl::StatusCode::kFailedPrecondition) {
+    // e.g. the transaction became abortable
+    committer_->AbortAfterFailure("produce failed", status);
     return;
   }
   OnProducerFatal(status);
@@ -586,8 +588,8 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
   std::unique_ptr<DeliveryTag> tag(static_cast<DeliveryTag*>(report.opaque));
   absl::Status status = std::move(report.status);
   Slot* slot = tag->slot.get();  // null for released events
-  if (exactly_once() && tag->txn_epoch != txn_epoch_) return;  // aborted transaction
-  if (!status.ok() && exactly_once()) {
+  if (tag->txn_epoch != committer_->epoch()) return;  // aborted transaction
+  if (!status.ok() && committer_->RetriesByAbort()) {
     // Inside a transaction a failed output makes the transaction abortable: abort,
     // rewind, and process the input again (in a smaller form if it was too large).
     if (slot && IsRecordTooLarge(status)) {
@@ -595,11 +597,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       // record refused only because of the batch it was in).
       RecordRefusal(*slot, tag->kind, tag->form, status, report.record);
     }
-    if (txn_state_ == TxnState::kOpen) {  // the first failure of the transaction is logged
-      txn_state_ = TxnState::kNeedsAbort;
-      Log(LogLevel::kWarning, absl::StrCat("delivery failed, aborting the transaction: ",
-                                           status.message()));
-    }
+    committer_->AbortAfterFailure("delivery failed", status);
     return;
   }
   if (!status.ok()) {
@@ -638,12 +636,8 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
   }
   switch (tag->kind) {
     case Output::kDeadLetter: {
-      // EXACTLY_ONCE counts outputs when their transaction commits.
-      if (exactly_once()) {
-        txn_dead_letters_[{tag->stage, tag->reason}] += 1;
-      } else {
-        message_metrics_.dead_letters(tag->stage, tag->reason).Increment();
-      }
+      // (EXACTLY_ONCE counts outputs when their transaction commits.)
+      committer_->CountDeadLetter(tag->stage, tag->reason);
       // Info: stage and code only; the stage's message may quote the content (debug).
       MessageLogContext context = LogContextOf(slot->message, &slot->result());
       context.fields = {{"stage", tag->stage}, {"code", tag->reason}};
@@ -666,13 +660,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
     }
     case Output::kEvent:
     case Output::kReleased:
-      if (exactly_once()) {
-        txn_published_[config_.kafka().output_topic()] += 1;
-        if (tag->kind == Output::kReleased) txn_counts_.released += 1;
-      } else {
-        message_metrics_.published().Increment();
-        if (tag->kind == Output::kReleased) metrics_->held_events_released().Increment();
-      }
+      committer_->CountPublished(config_.kafka().output_topic(), tag->kind == Output::kReleased);
       if (slot && LogEnabled(LogLevel::kDebug)) {
         MessageLogContext context = LogContextOf(slot->message, &slot->result());
         context.fields = {{"output_topic", config_.kafka().output_topic()},
@@ -682,18 +670,10 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       }
       break;
     case Output::kChangelog:
-      if (exactly_once()) {
-        txn_counts_.changelog += 1;
-      } else {
-        message_metrics_.changelog_produced().Increment();
-      }
+      committer_->CountChangelog();
       break;
     case Output::kTombstone:
-      if (exactly_once()) {
-        txn_counts_.tombstones += 1;
-      } else {
-        metrics_->tombstones_published().Increment();
-      }
+      committer_->CountTombstone();
       break;
   }
   if (slot && tag->kind == Output::kEvent && slot->message.timestamp) {
@@ -702,8 +682,8 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
   }
 }
 
-void Daemon::CommitAcknowledged(bool sync, const std::vector<TopicPartition>* only) {
-  std::vector<std::pair<TopicPartition, int64_t>> commits = in_flight_.PendingCommits();
+CommitOffsets Daemon::Acknowledged(const std::vector<TopicPartition>* only) {
+  CommitOffsets commits = in_flight_.PendingCommits();
   if (only) {
     commits.erase(std::remove_if(commits.begin(), commits.end(),
                                  [only](const auto& c) {
@@ -712,24 +692,26 @@ void Daemon::CommitAcknowledged(bool sync, const std::vector<TopicPartition>* on
                                  }),
                   commits.end());
   }
-  if (commits.empty()) return;
-  absl::Status status = source_->Commit(commits, sync);
-  metrics_->Commits(status.ok()).Increment();
-  if (!status.ok()) {
-    // Not fatal: the next commit covers these offsets; a crash before it only
-    // re-delivers.
-    Log(LogLevel::kWarning, absl::StrCat("offset commit failed: ", status.message()));
-    return;
-  }
-  for (const auto& [tp, offset] : commits) {
-    in_flight_.MarkCommitted(tp, offset);
+  return commits;
+}
+
+void Daemon::Committed(const CommitOffsets& committed) {
+  for (const auto& [tp, offset] : committed) {
+    if (in_flight_.assigned(tp)) {  // still assigned
+      in_flight_.MarkCommitted(tp, offset);
+      group_committed_[tp] = offset;
+    }
     refused_.Committed(tp, offset);
-    if (in_flight_.assigned(tp)) group_committed_[tp] = offset;
   }
+  TakeCommitterFatal();
+}
+
+void Daemon::TakeCommitterFatal() {
+  if (std::optional<absl::Status> fatal = committer_->TakeFatal()) OnProducerFatal(*fatal);
 }
 
 bool Daemon::DrainPartitions(const std::vector<TopicPartition>& partitions, absl::Time deadline) {
-  while (!fatal_ && (txn_state_ == TxnState::kNone || txn_state_ == TxnState::kOpen)) {
+  while (!fatal_ && committer_->Producing()) {
     EnforceTimeBudget();
     ProduceReady();
     bool empty = true;
@@ -748,45 +730,35 @@ bool Daemon::DrainPartitions(const std::vector<TopicPartition>& partitions, absl
 
 void Daemon::OnAssigned(const std::vector<TopicPartition>& partitions) {
   for (const TopicPartition& tp : partitions) in_flight_.Assign(tp);
-  if (paused_ || state_ == State::kDraining || txn_state_ == TxnState::kNeedsAbort) {
+  if (paused_ || state_ == State::kDraining || committer_->NeedsAbort()) {
     source_->Pause(partitions).IgnoreError();
   }
 }
 
 void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) {
-  if (exactly_once()) {
-    if (lost) {
-      // Another member may already own them: nothing of this transaction may commit.
-      if (txn_state_ == TxnState::kOpen) txn_state_ = TxnState::kNeedsAbort;
-    } else {
-      // Finish the revoked partitions' work, then commit everything produced so far
-      // (with its offsets) before giving them up. An unfinished commit is resumed
-      // first; if it still does not finish, the next owner's offset fetch waits for
-      // its outcome (read_committed consumers require stable offsets, KIP-447).
-      if (txn_state_ == TxnState::kCommitting) ResumeCommit();
-      const absl::Time deadline =
-          absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
-      if (!DrainPartitions(partitions, deadline) && txn_state_ == TxnState::kOpen) {
-        txn_state_ = TxnState::kNeedsAbort;
-      }
-      if (txn_state_ == TxnState::kOpen) CommitTransaction();
-    }
-    if (txn_state_ == TxnState::kNeedsAbort) {
-      AbortAndRewind(lost ? "assignment lost" : "partitions revoked");
-    }
-  } else if (!lost) {
+  if (lost) {
+    // Another member may already own them: nothing of an open transaction may commit.
+    committer_->AbandonOpenTransaction();
+  } else {
+    // Finish the revoked partitions' work, then commit (EXACTLY_ONCE: everything
+    // produced so far, with its offsets) before giving them up. An unfinished
+    // commit is resumed first; if it still does not finish, the next owner's offset
+    // fetch waits for its outcome (read_committed consumers require stable
+    // offsets, KIP-447).
+    Committed(committer_->Resume());
     const absl::Time deadline = absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
-    if (!DrainPartitions(partitions, deadline)) {
+    if (!DrainPartitions(partitions, deadline) && !committer_->AbandonOpenTransaction()) {
       Log(LogLevel::kWarning, "revoke: in-flight messages not acknowledged before the deadline; "
                               "the next owner will reprocess them");
     }
-    CommitAcknowledged(/*sync=*/true, &partitions);
+    Committed(committer_->CommitNow([&] { return Acknowledged(&partitions); }));
   }
+  if (committer_->NeedsAbort()) AbortAndRewind(lost ? "assignment lost" : "partitions revoked");
   DropInFlight(&partitions);
   in_flight_.Revoke(partitions);
   for (const TopicPartition& tp : partitions) {
     refused_.Forget(tp);
-    txn_offsets_.erase(tp);
+    committer_->Forget(tp);
     metrics_->RemoveConsumerLag(tp.topic, tp.partition);
     group_committed_.erase(tp);
     queried_watermarks_.erase(tp);
@@ -803,150 +775,23 @@ void Daemon::DropInFlight(const std::vector<TopicPartition>* only) {
   });
 }
 
-bool Daemon::EnsureTransaction() {
-  if (txn_state_ == TxnState::kOpen) return true;
-  if (txn_state_ != TxnState::kNone) return false;  // aborting, or a commit unfinished
-  absl::Status s = sink_->BeginTransaction();
-  if (!s.ok()) {
-    if (s.code() == absl::StatusCode::kFailedPrecondition) {
-      OnProducerFatal(s);
-    } else {
-      txn_state_ = TxnState::kNeedsAbort;
-    }
-    return false;
-  }
-  txn_state_ = TxnState::kOpen;
-  txn_started_ = absl::Now();
-  txn_messages_ = 0;
-  return true;
-}
-
-void Daemon::CommitTransaction() {
-  if (txn_state_ != TxnState::kOpen) return;
-  const absl::Duration timeout = absl::Milliseconds(config_.transaction_call_timeout_ms());
-  commit_offsets_.clear();
-  for (const auto& [tp, next] : txn_offsets_) {
-    if (in_flight_.assigned(tp)) commit_offsets_.push_back({tp.topic, {tp.partition, next}});
-  }
-  commit_started_ = absl::Now();
-  absl::Status status;
-  if (!commit_offsets_.empty()) {
-    // One attempt: librdkafka cannot resume a send_offsets_to_transaction that timed
-    // out (a second call races the first one's request), so a failure aborts.
-    std::unique_ptr<RdKafka::ConsumerGroupMetadata> group = source_->GroupMetadata();
-    status = sink_->SendOffsetsToTransaction(commit_offsets_, group.get(), timeout);
-  }
-  if (!status.ok()) {
-    Log(LogLevel::kWarning, absl::StrCat("transaction commit failed: ", status.message()));
-    if (status.code() == absl::StatusCode::kFailedPrecondition) {
-      metrics_->Transactions("fatal").Increment();
-      OnProducerFatal(status);
-    } else {
-      txn_state_ = TxnState::kNeedsAbort;
-    }
-    return;
-  }
-  last_commit_attempt_ = absl::Now();
-  FinishCommit(sink_->CommitTransaction(timeout));
-}
-
-void Daemon::ResumeCommit() {
-  if (txn_state_ != TxnState::kCommitting) return;
-  last_commit_attempt_ = absl::Now();
-  FinishCommit(
-      sink_->CommitTransaction(absl::Milliseconds(config_.transaction_call_timeout_ms())));
-}
-
-void Daemon::FinishCommit(const absl::Status& status) {
-  if (status.ok()) {
-    metrics_->Transactions("committed").Increment();
-    metrics_->transaction_commit_seconds().Observe(
-        absl::ToDoubleSeconds(absl::Now() - commit_started_));
-    for (const auto& [topic, po] : commit_offsets_) {
-      const TopicPartition tp{topic, po.first};
-      if (in_flight_.assigned(tp)) {  // still assigned
-        in_flight_.MarkCommitted(tp, po.second);
-        group_committed_[tp] = po.second;
-      }
-      refused_.Committed(tp, po.second);
-    }
-    for (const auto& [topic, n] : txn_published_) metrics_->Published(topic).Increment(n);
-    for (const auto& [key, n] : txn_dead_letters_) {
-      metrics_->DeadLetters(key.first, key.second).Increment(n);
-    }
-    for (const auto& [key, n] : txn_skipped_) {
-      metrics_->InputsSkipped(key.first, key.second).Increment(n);
-    }
-    metrics_->ChangelogRecords("produced").Increment(txn_counts_.changelog);
-    metrics_->tombstones_published().Increment(txn_counts_.tombstones);
-    metrics_->held_events_released().Increment(txn_counts_.released);
-    if (txn_state_ == TxnState::kCommitting) {
-      Log(LogLevel::kInfo, absl::StrCat("resumed transaction commit finished after ",
-                                        absl::FormatDuration(absl::Now() - commit_started_)));
-    }
-    txn_counts_ = TxnCounts();
-    txn_released_.clear();
-    txn_published_.clear();
-    txn_dead_letters_.clear();
-    txn_skipped_.clear();
-    txn_offsets_.clear();
-    commit_offsets_.clear();
-    txn_state_ = TxnState::kNone;
-    ++txn_epoch_;
-    return;
-  }
-  if (status.code() == absl::StatusCode::kFailedPrecondition) {
-    metrics_->Transactions("fatal").Increment();
-    OnProducerFatal(status);
-    return;
-  }
-  if (status.code() == absl::StatusCode::kUnavailable) {
-    // commit_transaction itself timed out (the brokers are slow or away): the commit
-    // may already be under way, so it is resumed, never aborted or sent again.
-    metrics_->Transactions("commit_retried").Increment();
-    if (txn_state_ != TxnState::kCommitting) {
-      Log(LogLevel::kWarning, absl::StrCat("transaction commit did not finish (",
-                                           status.message(), "); resuming it"));
-    }
-    txn_state_ = TxnState::kCommitting;
-    return;
-  }
-  Log(LogLevel::kWarning, absl::StrCat("transaction commit failed: ", status.message()));
-  commit_offsets_.clear();
-  txn_state_ = TxnState::kNeedsAbort;
-}
-
 void Daemon::AbortAndRewind(absl::string_view reason) {
-  last_abort_attempt_ = absl::Now();
-  absl::Status status =
-      sink_->AbortTransaction(absl::Milliseconds(config_.transaction_call_timeout_ms()));
-  if (!status.ok() && status.code() != absl::StatusCode::kFailedPrecondition) {
-    // Brokers unreachable: stay in kNeedsAbort (partitions paused); the loop retries.
-    Log(LogLevel::kWarning, absl::StrCat("abort_transaction failed, will retry: ",
-                                         status.message()));
+  if (!committer_->Abort()) {
+    if (std::optional<absl::Status> fatal = committer_->TakeFatal()) {
+      OnProducerFatal(*fatal);
+      return;
+    }
+    // Brokers unreachable: the abort is retried from the loop (partitions paused).
     source_->Pause(source_->Assignment()).IgnoreError();
     return;
   }
-  if (!status.ok()) {
-    metrics_->Transactions("fatal").Increment();
-    OnProducerFatal(status);
-    return;
-  }
-  metrics_->Transactions("aborted").Increment();
-  txn_state_ = TxnState::kNone;
   ResetAfterAbort(reason);
 }
 
 void Daemon::ResetAfterAbort(absl::string_view reason) {
-  ++txn_epoch_;  // delivery reports of the aborted transaction are ignored from now on
-  txn_offsets_.clear();
-  txn_published_.clear();
-  txn_dead_letters_.clear();
-  txn_skipped_.clear();
-  txn_counts_ = TxnCounts();
-  // Released events of the aborted transaction are held again.
-  held_.Return(std::move(txn_released_));
-  txn_released_.clear();
+  // A new epoch (delivery reports of the aborted outputs are ignored); released
+  // events of the aborted transaction are held again.
+  committer_->Reset();
   DropInFlight(nullptr);
   const std::vector<TopicPartition> assigned = in_flight_.Assigned();
   in_flight_.DropAll();
@@ -986,7 +831,7 @@ void Daemon::ApplyBackpressure() {
                                       " queued in the producer)"));
   } else if (paused_ && inflight <= max / 2 && inflight_bytes <= max_bytes / 2 &&
              queued <= max_queue / 2 && state_ == State::kRunning &&
-             txn_state_ != TxnState::kNeedsAbort) {
+             !committer_->NeedsAbort()) {
     paused_ = false;
     pause_reason_.clear();
     source_->Resume(source_->Assignment()).IgnoreError();
@@ -1014,10 +859,8 @@ void Daemon::UpdateGauges() {
     reason = "shutting down";
   } else if (!sink_->connected()) {
     reason = "producer not connected to a broker";
-  } else if (txn_state_ == TxnState::kCommitting) {
-    reason = "resuming a transaction commit that timed out (brokers slow or unreachable)";
-  } else if (txn_state_ == TxnState::kNeedsAbort) {
-    reason = "aborting a transaction (its work is re-consumed)";
+  } else {
+    reason = committer_->NotReadyReason();
   }
   // Owning no partition does not make an instance unready: an idle member takes
   // partitions over in the next rebalance (and would block rollouts otherwise).
@@ -1135,14 +978,8 @@ void Daemon::UpdateTopicGauges(absl::Time now) {
 void Daemon::Fail(absl::Status status) {
   if (fatal_) return;
   Log(LogLevel::kError, absl::StrCat("fatal: ", status.ToString()));
-  if (exactly_once() &&
-      absl::StrContains(absl::AsciiStrToLower(status.message()), "fenc")) {
-    Log(LogLevel::kError,
-        absl::StrCat("the producer was fenced: either another producer with transactional.id '",
-                     transactional_id_,
-                     "' took over (every running instance needs its own kafka.transactional_id "
-                     "or --transactional-id), or the broker aborted a transaction left open "
-                     "longer than the producer's transaction.timeout.ms"));
+  if (std::string hint = committer_->FatalHint(status); !hint.empty()) {
+    Log(LogLevel::kError, hint);
   }
   metrics_->fatal_errors().Increment();
   fatal_ = std::move(status);
@@ -1228,8 +1065,7 @@ bool Daemon::WaitForBrokers(const std::atomic<bool>& stop) {
 bool Daemon::WaitForBrokersPolled(const std::atomic<bool>& stop) {
   absl::Duration backoff = absl::Milliseconds(500);
   while (!stop.load()) {
-    absl::Status status = exactly_once() ? sink_->InitTransactions(absl::Seconds(10))
-                                         : sink_->CheckConnection(absl::Seconds(2));
+    absl::Status status = committer_->StartProducer();
     if (status.ok()) return true;
     if (status.code() == absl::StatusCode::kFailedPrecondition) {
       Fail(status);
@@ -1257,7 +1093,7 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
   if (absl::Status s = source_->Subscribe(); !s.ok()) return s;
   state_ = State::kRunning;
   Log(LogLevel::kInfo,
-      absl::StrCat("running (", exactly_once() ? "exactly-once" : "at-least-once", "): ",
+      absl::StrCat("running (", committer_->mode(), "): ",
                    config_.kafka().input_topics_size(), " input topic(s)",
                    config_.kafka().input_topic_pattern().empty()
                        ? ""
@@ -1275,23 +1111,16 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
       Log(LogLevel::kInfo, absl::StrCat("draining ", in_flight_.messages(), " in-flight messages"));
     }
     if (state_ == State::kDraining) {
-      if (in_flight_.Idle() || txn_state_ == TxnState::kNeedsAbort) break;
+      if (in_flight_.Idle() || committer_->NeedsAbort()) break;
       if (absl::Now() >= drain_deadline) {
         Log(LogLevel::kWarning, absl::StrCat("drain deadline reached with ", in_flight_.messages(),
                                              " messages unacknowledged; they will be "
                                              "reprocessed after restart"));
-        if (txn_state_ == TxnState::kOpen) txn_state_ = TxnState::kNeedsAbort;
+        committer_->AbandonOpenTransaction();
         break;
       }
     }
-    if (txn_state_ == TxnState::kNeedsAbort &&
-        absl::Now() - last_abort_attempt_ >= absl::Seconds(1)) {
-      AbortAndRewind("abortable error");
-    }
-    if (txn_state_ == TxnState::kCommitting &&
-        absl::Now() - last_commit_attempt_ >= absl::Seconds(1)) {
-      ResumeCommit();
-    }
+    if (committer_->AbortDue(absl::Now())) AbortAndRewind("abortable error");
     batch.clear();
     const absl::Duration timeout =
         in_flight_.messages() > 0 ? absl::Milliseconds(2) : absl::Milliseconds(100);
@@ -1309,7 +1138,7 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
       Fail(s);
       break;
     }
-    if (txn_state_ != TxnState::kNeedsAbort) {
+    if (!committer_->NeedsAbort()) {
       for (RawMessage& m : batch) Dispatch(std::move(m));
     }  // else: dropped; the rewind re-delivers them
     EnforceTimeBudget();
@@ -1322,37 +1151,20 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
     if (std::optional<absl::Status> f = sink_->fatal_error()) OnProducerFatal(*f);
     if (producer_fatal_ && !fatal_) ReplaceProducer(stop);
     if (state_ == State::kRunning) ApplyBackpressure();
-    const bool interval_due =
-        absl::Now() - last_commit_ >= absl::Milliseconds(config_.commit_interval_ms());
-    if (exactly_once()) {
-      // Not while the producer reaches no broker: librdkafka's
-      // send_offsets_to_transaction ignores its timeout while the group coordinator
-      // is down (librdkafka issue #5456) and would block the loop for the outage.
-      if (txn_state_ == TxnState::kOpen && sink_->connected() &&
-          (interval_due || txn_messages_ >= config_.transaction_max_messages())) {
-        last_commit_ = absl::Now();
-        CommitTransaction();
-      }
-    } else if (interval_due) {
-      last_commit_ = absl::Now();
-      CommitAcknowledged(/*sync=*/false);
-    }
+    // Commits when due (EXACTLY_ONCE: not while the producer reaches no broker:
+    // librdkafka's send_offsets_to_transaction ignores its timeout while the group
+    // coordinator is down, librdkafka issue #5456, and would block the loop).
+    Committed(committer_->Tick(absl::Now(), sink_->connected(),
+                               [this] { return Acknowledged(nullptr); }));
     UpdateGauges();
   }
 
   // Finish: commit what is complete (transaction or acknowledged offsets).
   if (!fatal_) {
-    if (exactly_once()) {
-      if (txn_state_ == TxnState::kOpen) CommitTransaction();
-      if (txn_state_ == TxnState::kCommitting) ResumeCommit();  // once more
-      if (txn_state_ == TxnState::kNeedsAbort) AbortAndRewind("shutdown");
-    } else {
-      const absl::Duration left = std::max(absl::Seconds(1), drain_deadline - absl::Now());
-      if (absl::Status s = sink_->Flush(std::min(left, absl::Seconds(60))); !s.ok()) {
-        Log(LogLevel::kWarning, std::string(s.message()));
-      }
-      CommitAcknowledged(/*sync=*/true);
-    }
+    const absl::Duration left = std::max(absl::Seconds(1), drain_deadline - absl::Now());
+    Committed(committer_->Finish(std::min(left, absl::Seconds(60)),
+                                 [this] { return Acknowledged(nullptr); }));
+    if (committer_->NeedsAbort()) AbortAndRewind("shutdown");
   }
   health_->not_ready_reason = "shutting down";
   health_->ready = false;
@@ -1364,7 +1176,7 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
   health_->assigned_partitions = 0;
   metrics_->assigned_partitions().Set(0);
   if (fatal_) {
-    if (!exactly_once()) sink_->Flush(absl::Seconds(5)).IgnoreError();
+    committer_->FlushAfterFatal();
     return *fatal_;
   }
   state_ = State::kStopped;
