@@ -70,20 +70,26 @@ TokenShape ShapeOf(const Token& t, int letters, int digits, int uppers, bool dot
 // Decodes `text` into code points and their byte offsets (ill-formed sequences
 // as U+FFFD, one code point each, as ICU's U8_NEXT reads them).
 void Decode(absl::string_view text, std::u32string* cps, std::vector<uint32_t>* byte_of) {
-  cps->reserve(text.size());
-  byte_of->reserve(text.size() + 1);
+  // At most one code point per byte: sized for that, then cut to the count.
+  cps->resize(text.size());
+  byte_of->resize(text.size() + 1);
+  char32_t* out = cps->data();
+  uint32_t* at = byte_of->data();
+  size_t count = 0;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   for (int32_t i = 0, n = static_cast<int32_t>(text.size()); i < n;) {
-    byte_of->push_back(static_cast<uint32_t>(i));
+    at[count] = static_cast<uint32_t>(i);
     if (s[i] < 0x80) {
-      cps->push_back(s[i++]);
+      out[count++] = s[i++];
       continue;
     }
     UChar32 c;
     U8_NEXT(s, i, n, c);
-    cps->push_back(static_cast<char32_t>(c < 0 ? 0xFFFD : c));
+    out[count++] = static_cast<char32_t>(c < 0 ? 0xFFFD : c);
   }
-  byte_of->push_back(static_cast<uint32_t>(text.size()));
+  at[count] = static_cast<uint32_t>(text.size());
+  cps->resize(count);
+  byte_of->resize(count + 1);
 }
 
 std::vector<Token> TokenizeDecoded(const Decoded& d) {

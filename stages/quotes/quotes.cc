@@ -254,8 +254,14 @@ void QuoteFinder::Tokenize() {
       t.word = true;
       t.capitalized = u_isupper(c) || u_istitle(c);
     }
+    t.lower.reserve(t.end - t.begin);
     for (uint32_t k = t.begin; k < t.end; ++k) {
-      AppendUtf8(u_tolower(FoldTypographic(static_cast<UChar32>(cps_[k]))), &t.lower);
+      const auto c = static_cast<UChar32>(cps_[k]);
+      if (c < 0x80) {  // ASCII: FoldTypographic keeps it, u_tolower is A-Z → a-z
+        t.lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
+      } else {
+        AppendUtf8(u_tolower(FoldTypographic(c)), &t.lower);
+      }
     }
     i = t.end;
     tokens_.push_back(std::move(t));
