@@ -18,9 +18,9 @@
 #ifndef NEWSD_PIPELINE_STAGE_H_
 #define NEWSD_PIPELINE_STAGE_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
