@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "pipeline/kafka_status.h"
 #include "pipeline/transaction_committer.h"
 #include "tests/pipeline/committer_fakes.h"
 
@@ -226,6 +227,22 @@ TEST_F(ProducerLifecycleTest, TransactionCommitterAllowsThreeReplacementsPerWind
   EXPECT_EQ(failures_[0].message(), "fourth");
   EXPECT_EQ(producer_->recreated, 3);
   EXPECT_EQ(metrics_.Transactions("producer_replaced").Value(), 3);
+}
+
+TEST_F(ProducerLifecycleTest, TransactionCommitterFencedByAnotherInstanceFailsWithoutReplacing) {
+  FakeProducer transactional;
+  TransactionCommitter committer(TransactionOptions(), &transactional, &metrics_,
+                                 [](const TopicPartition&) { return true; });
+  ProducerLifecycle lifecycle = Make(&committer);
+  lifecycle.OnFatal(KafkaStatus(RdKafka::ERR__FENCED, "commit"), true, false);
+  ASSERT_EQ(failures_.size(), 1u);
+  EXPECT_TRUE(IsProducerFenced(failures_[0]));
+  EXPECT_FALSE(lifecycle.replacement_pending());
+  EXPECT_EQ(metrics_.Transactions("fenced").Value(), 1);
+  // Another fatal error is replaced instead.
+  lifecycle.OnFatal(absl::FailedPreconditionError("invalid txn state"), true, false);
+  EXPECT_TRUE(lifecycle.replacement_pending());
+  EXPECT_EQ(failures_.size(), 1u);
 }
 
 }  // namespace
