@@ -1,10 +1,8 @@
 #include "pipeline/daemon.h"
 
 #include <regex.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <random>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -36,7 +34,7 @@ struct Daemon::DeliveryTag {
 };
 
 // The committers' view of the Kafka clients (committer.h). The producer is looked
-// up on every call: ReplaceProducer swaps it.
+// up on every call: ProducerLifecycle::Replace swaps it.
 struct Daemon::KafkaPorts final : TransactionalProducer, AcknowledgingProducer, OffsetStore {
   KafkaPorts(const std::unique_ptr<KafkaSink>* sink, const std::unique_ptr<KafkaSource>* source)
       : sink(sink), source(source) {}
@@ -108,15 +106,12 @@ Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* me
                            ? DefaultChangelogTopic(config.kafka().group_id())
                            : config.kafka().changelog_topic()) {
   // A random id per process start: its own changelog records are not re-applied.
-  std::random_device random;
-  instance_id_ = absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8),
-                              "-", getpid());
   plan_options_.output_topic = config_.kafka().output_topic();
   plan_options_.dead_letter_topic = config_.kafka().dead_letter_topic();
   plan_options_.changelog_topic = changelog_topic_;
   plan_options_.schema_registry_id = config_.schema_registry_id();
   plan_options_.max_output_bytes = config_.max_output_bytes();
-  plan_options_.instance_id = instance_id_;
+  plan_options_.instance_id = NewChangelogInstanceId();
   plan_options_.held_store = std::string(held_.name());
   // (message_metrics_ creates the consumed and published series at 0 from the
   // start, so dashboards and alerts see them before traffic.)
@@ -138,12 +133,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
       // (`newsd run` sets it, from --instance; this is for embedders.)
       sink_options.transactional_id = DefaultTransactionalId(config, "");
     }
-    daemon->transactional_id_ = sink_options.transactional_id;
   }
-  daemon->sink_options_ = sink_options;
-  absl::StatusOr<std::unique_ptr<KafkaSink>> sink = daemon->CreateSink();
-  if (!sink.ok()) return sink.status();
-  daemon->sink_ = *std::move(sink);
+  Daemon* const d = daemon.get();
+  auto producer = std::make_unique<KafkaProducerSlot>(
+      sink_options, [d](KafkaSink::DeliveryReport report) { d->OnDelivery(std::move(report)); },
+      &daemon->sink_);
+  if (absl::Status s = producer->Create(); !s.ok()) return s;
 
   absl::StatusOr<std::unique_ptr<KafkaSource>> source =
       KafkaSource::Create(clients.consumer, daemon.get());
@@ -165,7 +160,6 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
         options.transaction_timeout = absl::Milliseconds(ms);
       }
     }
-    Daemon* const d = daemon.get();
     daemon->committer_ = std::make_unique<TransactionCommitter>(
         options, daemon->ports_.get(), metrics,
         [d](const TopicPartition& tp) { return d->in_flight_.assigned(tp); });
@@ -175,15 +169,18 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
         commit_interval);
   }
 
-  daemon->stores_ = chain->StateStores();
-  daemon->stores_.push_back(&daemon->held_);
+  daemon->producer_ = std::make_unique<ProducerLifecycle>(
+      exactly_once ? sink_options.transactional_id : std::string(), std::move(producer),
+      daemon->committer_.get(), metrics, [d](absl::Status status) { d->Fail(std::move(status)); });
+
   ChangelogReaderOptions changelog_options = clients.changelog;
   changelog_options.topic = daemon->changelog_topic();
-  changelog_options.own_instance = daemon->instance_id_;
-  absl::StatusOr<std::unique_ptr<ChangelogReader>> changelog =
-      ChangelogReader::Create(changelog_options, daemon->stores_, metrics);
-  if (!changelog.ok()) return changelog.status();
-  daemon->changelog_ = *std::move(changelog);
+  changelog_options.own_instance = daemon->plan_options_.instance_id;
+  absl::StatusOr<std::unique_ptr<StateBootstrap>> state_stores = StateBootstrap::Create(
+      StateBootstrapOptions::FromConfig(config, daemon->changelog_topic()), changelog_options,
+      chain->StateStores(), &daemon->held_, metrics);
+  if (!state_stores.ok()) return state_stores.status();
+  daemon->state_stores_ = *std::move(state_stores);
 
   unsigned threads = config.worker_threads();
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -199,64 +196,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
   return daemon;
 }
 
-absl::StatusOr<std::unique_ptr<KafkaSink>> Daemon::CreateSink() {
-  return KafkaSink::Create(sink_options_, [this](KafkaSink::DeliveryReport report) {
-    OnDelivery(std::move(report));
-  });
-}
-
 void Daemon::OnProducerFatal(absl::Status status) {
-  if (!fatal_ && committer_->FencedByAnotherInstance(status, absl::Now())) {
-    metrics_->Transactions("fenced").Increment();
-    Log(LogLevel::kError,
-        absl::StrCat("fenced: another producer with transactional.id '", transactional_id_,
-                     "' started (a newer instance, or a restart of this one elsewhere); this "
-                     "instance stops without taking it back. Give every running instance its "
-                     "own id (--instance NAME or --transactional-id)"));
-    Fail(std::move(status));
-    return;
-  }
-  if (!committer_->CanReplaceProducer() || state_ != State::kRunning) {
-    Fail(std::move(status));
-    return;
-  }
-  // Replaced from the loop (this may run inside the producer's own callbacks).
-  if (!producer_fatal_) producer_fatal_ = std::move(status);
-  committer_->ProducerFailed();
-}
-
-void Daemon::ReplaceProducer(const std::atomic<bool>& stop) {
-  const absl::Status cause = *std::move(producer_fatal_);
-  producer_fatal_.reset();
-  if (!committer_->AllowReplacement(absl::Now())) {
-    Log(LogLevel::kError,
-        absl::StrCat("the producer failed fatally ",
-                     TransactionCommitter::kMaxProducerReplacements + 1, " times in ",
-                     absl::FormatDuration(TransactionCommitter::kProducerReplacementWindow),
-                     "; giving up"));
-    Fail(cause);
-    return;
-  }
-  Log(LogLevel::kWarning,
-      absl::StrCat("producer failed fatally (", cause.message(),
-                   "); replacing it with a new one under the same transactional.id (which "
-                   "aborts the open transaction); work in flight is re-consumed from the "
-                   "committed offsets"));
-  metrics_->Transactions("producer_replaced").Increment();
-  committer_->ProducerReplaced();  // reports of the old producer's messages are ignored
-  sink_->PurgeAll();
-  sink_.reset();
-  absl::StatusOr<std::unique_ptr<KafkaSink>> sink = CreateSink();
-  if (!sink.ok()) {
-    Fail(sink.status());
-    return;
-  }
-  sink_ = *std::move(sink);
-  if (!WaitForBrokers(stop)) {  // init_transactions: fences the old producer's epoch
-    if (!fatal_) Fail(absl::CancelledError("stopped while replacing the producer"));
-    return;
-  }
-  ResetAfterAbort("producer replaced");
+  producer_->OnFatal(std::move(status), state_ == State::kRunning, fatal_.has_value());
 }
 
 Daemon::~Daemon() {
@@ -400,7 +341,7 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
 }
 
 void Daemon::ReleaseDueEvents() {
-  const absl::Time caught_up = changelog_->caught_up_at();
+  const absl::Time caught_up = state_stores_->caught_up_at();
   // Only the owner of the input partition releases, and only once the changelog
   // has been read past the assignment (a release by the previous owner is known).
   auto owned = [&](const std::string& topic, int32_t partition) {
@@ -988,104 +929,17 @@ void Daemon::Fail(absl::Status status) {
   health_->ready = false;
 }
 
-void Daemon::UpdateStateGauges() {
-  for (const StateStore* store : stores_) {
-    for (const auto& [kind, n] : store->Sizes()) {
-      metrics_->StateStoreRecords(std::string(store->name()), kind).Set(n);
-    }
-  }
-  metrics_->held_events().Set(static_cast<double>(held_.size()));
-}
-
-bool Daemon::RestoreState(const std::atomic<bool>& stop) {
-  const v1::KafkaConfig& kafka = config_.kafka();
-  const int replication =
-      kafka.changelog_replication_factor() > 0 ? static_cast<int>(kafka.changelog_replication_factor()) : -1;
-  const int partitions =
-      kafka.changelog_partitions() > 0 ? static_cast<int>(kafka.changelog_partitions()) : 6;
-  // Compaction keeps the latest record per key; deleted keys' tombstones stay for
-  // delete.retention.ms (Kafka's default, one day) so that readers see them.
-  const KafkaAdmin admin(sink_->handle());
-  absl::StatusOr<bool> exists = admin.TopicExists(changelog_topic(), absl::Seconds(10));
-  absl::Status s = exists.status();
-  if (s.ok() && !*exists) {
-    s = admin.CreateTopic(changelog_topic(), partitions, replication,
-                          {{"cleanup.policy", "compact"}}, absl::Seconds(10));
-    if (s.ok()) {
-      Log(LogLevel::kInfo, absl::StrCat("created the changelog topic ", changelog_topic(), " (",
-                                        partitions, " partitions, cleanup.policy=compact)"));
-    }
-  }
-  if (!s.ok()) {
-    Log(LogLevel::kWarning,
-        absl::StrCat("changelog topic ", changelog_topic(), ": ", s.message(),
-                     " (create it with cleanup.policy=compact, or the state grows without bound)"));
-  } else if (absl::StatusOr<std::string> policy =
-                 admin.TopicConfig(changelog_topic(), "cleanup.policy", absl::Seconds(10));
-             policy.ok() && !absl::StrContains(*policy, "compact")) {
-    // Time- or size-based deletion would silently drop state (held embargoed
-    // events included) that no newer record replaces.
-    Log(LogLevel::kError,
-        absl::StrCat("changelog topic ", changelog_topic(), " has cleanup.policy=", *policy,
-                     ": records the broker deletes are lost state (held embargoed events "
-                     "included); set cleanup.policy=compact on it"));
-    metrics_->changelog_misconfigured().Set(1);
-  }
-  absl::Status restored = changelog_->Restore(
-      absl::Milliseconds(config_.changelog_restore_timeout_ms() > 0
-                             ? config_.changelog_restore_timeout_ms()
-                             : 120000),
-      stop);
-  if (restored.code() == absl::StatusCode::kCancelled) return false;
-  if (!restored.ok()) {
-    Log(LogLevel::kWarning, absl::StrCat(restored.message(),
-                                         "; starting anyway, the rest is applied as it is read"));
-  }
-  UpdateStateGauges();
-  changelog_->StartFollowing();
-  return true;
-}
-
-bool Daemon::WaitForBrokers(const std::atomic<bool>& stop) {
-  // librdkafka hands its error events (authentication and TLS failures, all brokers
-  // down) to the application only from poll(): poll the producer on the side while
-  // this thread waits in init_transactions or metadata, so they are logged, counted
-  // and shown by /readyz when they happen, not after the wait. (The producer is new
-  // here and holds no message: no delivery report runs on that thread.)
-  std::atomic<bool> waiting{true};
-  std::thread events([this, &waiting] {
-    while (waiting.load()) sink_->Poll(absl::Milliseconds(100));
-  });
-  const bool connected = WaitForBrokersPolled(stop);
-  waiting = false;
-  events.join();
-  return connected;
-}
-
-bool Daemon::WaitForBrokersPolled(const std::atomic<bool>& stop) {
-  absl::Duration backoff = absl::Milliseconds(500);
-  while (!stop.load()) {
-    absl::Status status = committer_->StartProducer();
-    if (status.ok()) return true;
-    if (status.code() == absl::StatusCode::kFailedPrecondition) {
-      Fail(status);
-      return false;
-    }
-    metrics_->connected().Set(0);
-    Log(LogLevel::kWarning, absl::StrCat("waiting for the brokers: ", status.message()));
-    absl::SleepFor(backoff);
-    backoff = std::min(backoff * 2, absl::Seconds(10));
-  }
-  return false;
-}
+void Daemon::UpdateStateGauges() { state_stores_->UpdateGauges(); }
 
 absl::Status Daemon::Run(const std::atomic<bool>& stop) {
-  if (!WaitForBrokers(stop)) {
+  if (!producer_->WaitForBrokers(stop)) {
     if (fatal_) return *fatal_;
     Log(LogLevel::kInfo, "stopped before the brokers were reachable");
     return absl::OkStatus();
   }
-  if (!RestoreState(stop)) {
+  const KafkaAdmin admin(sink_->handle());
+  KafkaChangelogTopicAdmin changelog_admin(&admin);
+  if (!state_stores_->Restore(changelog_admin, stop)) {
     if (fatal_) return *fatal_;
     Log(LogLevel::kInfo, "stopped while restoring the state from the changelog");
     return absl::OkStatus();
@@ -1149,7 +1003,9 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
     }
     sink_->Poll(absl::ZeroDuration());
     if (std::optional<absl::Status> f = sink_->fatal_error()) OnProducerFatal(*f);
-    if (producer_fatal_ && !fatal_) ReplaceProducer(stop);
+    if (producer_->replacement_pending() && !fatal_ && producer_->Replace(stop)) {
+      ResetAfterAbort("producer replaced");
+    }
     if (state_ == State::kRunning) ApplyBackpressure();
     // Commits when due (EXACTLY_ONCE: not while the producer reaches no broker:
     // librdkafka's send_offsets_to_transaction ignores its timeout while the group

@@ -67,7 +67,9 @@
 #include "pipeline/message_metrics.h"
 #include "pipeline/metrics.h"
 #include "pipeline/output_plan.h"
+#include "pipeline/producer_lifecycle.h"
 #include "pipeline/refused_outputs.h"
+#include "pipeline/state_bootstrap.h"
 #include "pipeline/worker_pool.h"
 
 namespace newsd {
@@ -159,10 +161,7 @@ class Daemon : public RebalanceListener {
   void AckIfDone(Slot& slot);
   // Publishes held events whose embargo has passed (input partition owned here).
   void ReleaseDueEvents();
-  // Creates the changelog topic if missing, restores the state stores from it and
-  // starts following it. False if stopped first.
-  bool RestoreState(const std::atomic<bool>& stop);
-  // Sets newsd_state_store_records and newsd_held_events.
+  // Sets newsd_state_store_records and newsd_held_events (StateBootstrap::UpdateGauges).
   void UpdateStateGauges();
   void OnDelivery(KafkaSink::DeliveryReport report);
   // The committable offsets of the acknowledged inputs (all partitions, or `only`).
@@ -178,25 +177,11 @@ class Daemon : public RebalanceListener {
   // After an abort: drops all work in flight, re-holds released events and seeks
   // every assigned partition back to its committed offset.
   void ResetAfterAbort(absl::string_view reason);
-  // A new producer from sink_options_ (delivery reports go to OnDelivery).
-  absl::StatusOr<std::unique_ptr<KafkaSink>> CreateSink();
-  // A fatal producer error (fenced, INVALID_TXN_STATE, ...). Fenced by another
-  // instance (Committer::FencedByAnotherInstance): the daemon fails (exit 1, log
-  // line, newsd_transactions_total{result="fenced"}) and never re-fences the newer
-  // one. Other fatal errors, while running and if the committer replaces producers
-  // (EXACTLY_ONCE): the producer is replaced from the loop (ReplaceProducer), at
-  // most 3 times per 10 minutes (TransactionCommitter); otherwise the daemon fails.
+  // A fatal producer error (fenced, INVALID_TXN_STATE, ...): handed to
+  // ProducerLifecycle::OnFatal (fail, or replace the producer from the loop).
   void OnProducerFatal(absl::Status status);
-  // Destroys the failed producer, creates a new one with the same transactional.id
-  // (init_transactions bumps the epoch and aborts the open transaction) and rewinds
-  // like an abort. Blocks until the brokers answer or `stop`.
-  void ReplaceProducer(const std::atomic<bool>& stop);
   // Drops consumed-but-uncommitted work of `partitions` (all when null).
   void DropInFlight(const std::vector<TopicPartition>* partitions);
-  // Waits for the brokers (init_transactions in EXACTLY_ONCE). False if stopped first.
-  // Polls the producer on a side thread meanwhile, so its client errors surface.
-  bool WaitForBrokers(const std::atomic<bool>& stop);
-  bool WaitForBrokersPolled(const std::atomic<bool>& stop);
   // Waits until `partitions` have nothing pending or unacknowledged, or `deadline`.
   bool DrainPartitions(const std::vector<TopicPartition>& partitions, absl::Time deadline);
   void ApplyBackpressure();
@@ -221,13 +206,9 @@ class Daemon : public RebalanceListener {
   MessageMetrics message_metrics_;
 
   std::atomic<State> state_{State::kStarting};
-  std::string transactional_id_;  // EXACTLY_ONCE
   const std::string changelog_topic_;
-  std::string instance_id_;  // header of this process's changelog records
   OutputPlanOptions plan_options_;  // the config the output plan needs
   std::optional<absl::Status> fatal_;  // loop thread only
-  KafkaSinkOptions sink_options_;
-  std::optional<absl::Status> producer_fatal_;  // set by OnProducerFatal
   // "dead letter" info lines: at most 10 a second (newsd_dead_letters_total counts all).
   LogRateLimit dead_letter_log_{10};
 
@@ -262,14 +243,16 @@ class Daemon : public RebalanceListener {
   std::unique_ptr<WorkerPool> pool_;
 
   // The engine's store of held events; the chain's stores belong to its stages.
-  // Declared before changelog_, whose thread restores into it.
+  // Declared before state_stores_, whose changelog thread restores into it.
   HeldEvents held_;
-  std::vector<StateStore*> stores_;  // the chain's, then &held_
-  std::unique_ptr<ChangelogReader> changelog_;
+  // The state stores and the changelog: creation, restore, following.
+  std::unique_ptr<StateBootstrap> state_stores_;
 
   // The delivery mode (chosen in Create) and its view of the Kafka clients below.
   std::unique_ptr<KafkaPorts> ports_;
   std::unique_ptr<Committer> committer_;
+  // Waiting for the brokers, fatal producer errors, replacing the producer (sink_).
+  std::unique_ptr<ProducerLifecycle> producer_;
 
   // Destruction order: source_ and sink_ are declared last so they are destroyed
   // first, while the callbacks' target (this) is still intact.
