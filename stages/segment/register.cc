@@ -1,27 +1,21 @@
-// Registers the "segment" stage. Options:
-//   locale         BCP-47 tag of the sentence rules (default "en");
-//   abbreviations  comma-separated extra abbreviations that never end a sentence,
-//                  with their period ("Calif.,Gov.").
+// Registers the "segment" stage. Options: proto/newsd/v1/segment_options.proto.
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "newsd/v1/segment_options.pb.h"
 #include "pipeline/stage_registry.h"
-#include "stages/common/options.h"
 #include "stages/segment/segment.h"
 
 namespace newsd::stages {
 namespace {
 
-absl::StatusOr<StagePtr> CreateSegmentStage(const v1::StageConfig& config) {
-  if (absl::Status s = CheckStageOptions(config, {"locale", "abbreviations"}); !s.ok()) {
-    return s;
-  }
+absl::StatusOr<BuiltStage> CreateSegmentStage(const v1::SegmentStageOptions& o,
+                                              const StageMetrics& /*metrics*/) {
   SegmentOptions options;
-  options.locale = GetStringOption(config, "locale", options.locale);
-  for (absl::string_view a : absl::StrSplit(GetStringOption(config, "abbreviations", ""), ',',
-                                            absl::SkipWhitespace())) {
+  options.locale = o.locale();
+  for (absl::string_view a : absl::StrSplit(o.abbreviations(), ',', absl::SkipWhitespace())) {
     options.extra_abbreviations.emplace_back(absl::StripAsciiWhitespace(a));
   }
   absl::StatusOr<std::unique_ptr<SegmentStage>> stage = SegmentStage::Create(options);
@@ -33,7 +27,9 @@ absl::StatusOr<StagePtr> CreateSegmentStage(const v1::StageConfig& config) {
   return StagePtr(*std::move(stage));
 }
 
-const StageRegistration kReg("segment", &CreateSegmentStage);
+const TypedStageRegistration<v1::SegmentStageOptions> kReg(
+    "segment", StageContract{{"article.text"}, {"article.sentences"}},
+    &CreateSegmentStage);
 
 }  // namespace
 }  // namespace newsd::stages
