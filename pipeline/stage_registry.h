@@ -5,7 +5,8 @@
 //   absl::StatusOr<BuiltStage> CreateDecodeStage(const v1::DecodeStageOptions& o,
 //                                                const StageMetrics& metrics);
 //   const newsd::TypedStageRegistration<v1::DecodeStageOptions> kRegistration(
-//       "decode", {.required = {}, .provided = {"article.text", ...}}, &CreateDecodeStage);
+//       "decode", StageContract{/*required=*/{}, /*provided=*/{"article.text", ...}},
+//       &CreateDecodeStage);
 //
 // The registry resolves the StageConfig into the options message (typed form or
 // `options` map, defaults and ranges from the descriptor: pipeline/stage_options.h)
