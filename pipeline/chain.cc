@@ -179,8 +179,10 @@ std::optional<ChainFailure> Chain::RunFrom(
   v1::Article& article = *event.mutable_article();
   std::vector<v1::Article> fanned;
   std::vector<absl::Status> skipped_items;
+  Analyses analyses;  // this article's only: a fan-out article runs with its own
   ctx.more_articles = &fanned;
   ctx.skipped_items = &skipped_items;
+  ctx.analyses = &analyses;
   std::optional<ChainFailure> stop;
   for (size_t i = first; i < stages_.size(); ++i) {
     const StagePtr& stage = stages_[i];
@@ -217,6 +219,7 @@ std::optional<ChainFailure> Chain::RunFrom(
   }
   ctx.more_articles = nullptr;
   ctx.skipped_items = nullptr;
+  ctx.analyses = nullptr;
   return stop;
 }
 

@@ -5,6 +5,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "pipeline/kafka_clients.h"
+#include "pipeline/kafka_partition_list.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
 
@@ -22,33 +24,22 @@ class ChangelogReader::EventCb : public RdKafka::EventCb {
 
 ChangelogReader::ChangelogReader(ChangelogReaderOptions options, std::vector<StateStore*> stores,
                                  Metrics* metrics)
-    : options_(std::move(options)), stores_(std::move(stores)), metrics_(metrics) {}
+    : options_(std::move(options)),
+      stores_(std::move(stores)),
+      metrics_(metrics),
+      records_(metrics == nullptr
+                   ? RecordCounters()
+                   : RecordCounters{&metrics->ChangelogRecords("applied"),
+                                    &metrics->ChangelogRecords("invalid"),
+                                    &metrics->ChangelogRecords("unknown_store")}) {}
 
 absl::StatusOr<std::unique_ptr<ChangelogReader>> ChangelogReader::Create(
     const ChangelogReaderOptions& options, std::vector<StateStore*> stores, Metrics* metrics) {
   std::unique_ptr<ChangelogReader> reader(
       new ChangelogReader(options, std::move(stores), metrics));
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", options.brokers},
-           // Required by the consumer API; never joined (manual assignment) nor
-           // committed to.
-           {"group.id", options.client_id},
-           {"client.id", options.client_id},
-           {"enable.auto.commit", "false"},
-           {"enable.auto.offset.store", "false"},
-           {"enable.partition.eof", "true"},
-           {"auto.offset.reset", "earliest"},
-           {"allow.auto.create.topics", "false"},
-       }) {
+  for (const auto& [k, v] : ChangelogReaderProperties(options)) {  // kafka_clients.h
     if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
-  }
-  for (const auto& [k, v] : options.properties) {
-    if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
-  }
-  // Records of aborted transactions must never reach a store.
-  if (absl::Status s = SetKafkaProperty(*conf, "isolation.level", "read_committed"); !s.ok()) {
-    return s;
   }
   std::string err;
   reader->event_cb_ = std::make_unique<EventCb>();
@@ -81,18 +72,16 @@ absl::StatusOr<bool> ChangelogReader::AssignIfKnown(absl::Duration timeout) {
   if (code != RdKafka::ERR_NO_ERROR) {
     return KafkaStatus(code, absl::StrCat("changelog topic '", options_.topic, "' metadata"));
   }
-  std::vector<RdKafka::TopicPartition*> partitions;
+  RdKafkaPartitionList partitions;
   for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
     if (t->topic() != options_.topic || t->err() != RdKafka::ERR_NO_ERROR) continue;
     for (const RdKafka::PartitionMetadata* p : *t->partitions()) {
-      partitions.push_back(RdKafka::TopicPartition::create(options_.topic, p->id(),
-                                                           RdKafka::Topic::OFFSET_BEGINNING));
+      partitions.Add(options_.topic, p->id(), RdKafka::Topic::OFFSET_BEGINNING);
       at_end_[p->id()] = false;
     }
   }
   if (partitions.empty()) return false;
-  code = consumer_->assign(partitions);
-  RdKafka::TopicPartition::destroy(partitions);
+  code = consumer_->assign(partitions.get());
   if (code != RdKafka::ERR_NO_ERROR) {
     at_end_.clear();
     return KafkaStatus(code, "changelog assign");
@@ -125,13 +114,11 @@ void ChangelogReader::TakeEndSnapshot(absl::Duration timeout) {
 
 bool ChangelogReader::SnapshotReached() {
   if (!assigned_) return false;
-  std::vector<RdKafka::TopicPartition*> positions;
+  RdKafkaPartitionList positions;
   for (const auto& [partition, end] : snapshot_end_) {
-    if (!snapshot_reached_[partition] && end >= 0) {
-      positions.push_back(RdKafka::TopicPartition::create(options_.topic, partition));
-    }
+    if (!snapshot_reached_[partition] && end >= 0) positions.Add(options_.topic, partition);
   }
-  if (!positions.empty() && consumer_->position(positions) == RdKafka::ERR_NO_ERROR) {
+  if (!positions.empty() && consumer_->position(positions.get()) == RdKafka::ERR_NO_ERROR) {
     for (const RdKafka::TopicPartition* tp : positions) {
       // (The position is past control records too, such as commit markers.)
       if (tp->offset() >= 0 && tp->offset() >= snapshot_end_[tp->partition()]) {
@@ -139,7 +126,6 @@ bool ChangelogReader::SnapshotReached() {
       }
     }
   }
-  RdKafka::TopicPartition::destroy(positions);
   for (const auto& [partition, reached] : snapshot_reached_) {
     if (!reached) return false;
   }
@@ -170,7 +156,7 @@ void ChangelogReader::Apply(RdKafka::Message& message) {
   }
   if (store == nullptr) {
     // A store this chain does not have (another configuration or program wrote it).
-    if (metrics_) metrics_->ChangelogRecords("unknown_store").Increment();
+    if (records_.unknown_store) records_.unknown_store->Increment();
     if (++unknown_logged_ <= 10) {
       Log(LogLevel::kWarning,
           absl::StrCat("changelog ", options_.topic, "[", message.partition(), "]@",
@@ -187,14 +173,14 @@ void ChangelogReader::Apply(RdKafka::Message& message) {
   }
   absl::Status status = store->Restore(key.substr(slash + 1), value);
   if (!status.ok()) {
-    if (metrics_) metrics_->ChangelogRecords("invalid").Increment();
+    if (records_.invalid) records_.invalid->Increment();
     Log(LogLevel::kWarning,
         absl::StrCat("changelog ", options_.topic, "[", message.partition(), "]@",
                      message.offset(), ": record skipped: ", status.message()));
     return;
   }
   applied_.fetch_add(1);
-  if (metrics_) metrics_->ChangelogRecords("applied").Increment();
+  if (records_.applied) records_.applied->Increment();
 }
 
 void ChangelogReader::ConsumeOnce(absl::Duration timeout) {
@@ -281,14 +267,12 @@ void ChangelogReader::RefreshPartitions() {
   if (added.empty()) return;
   // Partitions added to the topic (kafka-topics --alter): read them from the
   // beginning, the others from where the reader is.
-  std::vector<RdKafka::TopicPartition*> partitions;
+  RdKafkaPartitionList partitions;
   for (int32_t p : added) {
-    partitions.push_back(
-        RdKafka::TopicPartition::create(options_.topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+    partitions.Add(options_.topic, p, RdKafka::Topic::OFFSET_BEGINNING);
     at_end_[p] = false;
   }
-  std::unique_ptr<RdKafka::Error> error(consumer_->incremental_assign(partitions));
-  RdKafka::TopicPartition::destroy(partitions);
+  std::unique_ptr<RdKafka::Error> error(consumer_->incremental_assign(partitions.get()));
   if (error) {
     Log(LogLevel::kWarning, absl::StrCat("changelog: assigning new partitions: ", error->str()));
     for (int32_t p : added) at_end_.erase(p);

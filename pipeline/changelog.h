@@ -110,6 +110,14 @@ class ChangelogReader {
   const ChangelogReaderOptions options_;
   const std::vector<StateStore*> stores_;
   Metrics* const metrics_;
+  // newsd_changelog_records_total{result} children, resolved once (null without
+  // metrics): no lookup per record.
+  struct RecordCounters {
+    prometheus::Counter* applied = nullptr;
+    prometheus::Counter* invalid = nullptr;
+    prometheus::Counter* unknown_store = nullptr;
+  };
+  const RecordCounters records_;
 
   class EventCb;
   // Declared before consumer_ so that it outlives it (librdkafka calls it until close).

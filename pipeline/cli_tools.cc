@@ -13,8 +13,10 @@
 #include "absl/strings/str_cat.h"
 #include "newsd/v1/event.pb.h"
 #include "pipeline/chain.h"
-#include "pipeline/daemon.h"
+#include "pipeline/wire_format.h"
 #include "pipeline/extract.h"
+#include "pipeline/kafka_clients.h"
+#include "pipeline/kafka_partition_list.h"
 #include "pipeline/kafka_status.h"
 
 namespace newsd {
@@ -94,11 +96,8 @@ absl::Status ProduceAll(const std::string& brokers, const std::vector<OutboundMe
                         absl::Duration timeout, std::vector<Position>* positions) {
   absl::Status first_error;
   if (positions) positions->assign(messages.size(), Position{});
-  KafkaSinkOptions options;
-  options.brokers = brokers;
-  options.properties = {{"message.max.bytes", "33554432"}};
   absl::StatusOr<std::unique_ptr<KafkaSink>> sink = KafkaSink::Create(
-      options, [&](KafkaSink::DeliveryReport report) {
+      ToolProducerOptions(brokers), [&](KafkaSink::DeliveryReport report) {
         if (!report.status.ok() && first_error.ok()) first_error = report.status;
         if (positions && report.status.ok()) {
           (*positions)[reinterpret_cast<uintptr_t>(report.opaque)] = {report.partition,
@@ -130,17 +129,13 @@ absl::Status ConsumeAll(const std::string& brokers, const std::vector<std::strin
                         const std::function<void(const ConsumedRecord&)>& on_record) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
-  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", brokers},
-           {"group.id", "newsd-consume-tool"},
-           {"enable.auto.commit", "false"},
-           {"isolation.level", "read_committed"}}) {
+  for (const auto& [k, v] : ToolConsumerProperties(brokers)) {
     if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) return absl::InvalidArgumentError(err);
   }
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
   if (!consumer) return absl::InvalidArgumentError(err);
   // Assign every partition from the beginning instead of joining a group.
-  std::vector<RdKafka::TopicPartition*> assignment;
+  RdKafkaPartitionList assignment;
   for (const std::string& topic : topics) {
     std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(consumer.get(), topic, nullptr, err));
     RdKafka::Metadata* raw = nullptr;
@@ -149,13 +144,11 @@ absl::Status ConsumeAll(const std::string& brokers, const std::vector<std::strin
     if (code != RdKafka::ERR_NO_ERROR) return KafkaStatus(code, absl::StrCat("metadata ", topic));
     for (const RdKafka::TopicMetadata* tm : *md->topics()) {
       for (const RdKafka::PartitionMetadata* pm : *tm->partitions()) {
-        assignment.push_back(RdKafka::TopicPartition::create(
-            topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING));
+        assignment.Add(topic, pm->id(), RdKafka::Topic::OFFSET_BEGINNING);
       }
     }
   }
-  consumer->assign(assignment);
-  RdKafka::TopicPartition::destroy(assignment);
+  consumer->assign(assignment.get());
   size_t seen = 0;
   absl::Time last = absl::Now();
   while (seen < max && absl::Now() - last < idle_timeout) {

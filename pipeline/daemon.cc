@@ -13,70 +13,67 @@
 #include "absl/strings/str_cat.h"
 #include "pipeline/config.h"
 #include "pipeline/instance.h"
+#include "pipeline/kafka_admin.h"
 #include "pipeline/kafka_clients.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
+#include "pipeline/wire_format.h"
+#include "pipeline/offset_committer.h"
+#include "pipeline/transaction_committer.h"
 #include "pipeline/utf8.h"
 
 namespace newsd {
-
-// One consumed message on its way through the chain.
-struct Daemon::Slot {
-  enum State : int { kQueued, kRunning, kDone, kAbandoned };
-  TopicPartition tp;
-  RawMessage message;
-  // kQueued → kRunning (worker) → kDone (worker) or kAbandoned (loop, over budget).
-  std::atomic<int> state{kQueued};
-  std::atomic<int64_t> started_ns{0};  // absl::Now() in ns when a worker took it
-  std::optional<ChainResult> worker_result;  // written by the worker before kDone
-  std::optional<ChainResult> timeout_result;  // written by the loop on kAbandoned
-  // Outputs produced for this message and not yet acknowledged (loop thread only);
-  // the offset is acknowledged when it drops to 0.
-  int unacknowledged = 0;
-  // The form of the outputs produced for it (refused_outputs.h; loop thread).
-  OutputForm form = OutputForm::kNormal;
-  bool acknowledged = false;  // its offset was acknowledged (AckIfDone)
-
-  bool ready() const {
-    int s = state.load(std::memory_order_acquire);
-    return s == kDone || s == kAbandoned;
-  }
-  // The result to publish; only valid when ready() (loop thread).
-  const ChainResult& result() const { return worker_result ? *worker_result : *timeout_result; }
-};
 
 // Carried through librdkafka as the opaque of each produced message.
 struct Daemon::DeliveryTag {
   std::shared_ptr<Slot> slot;  // null for released events and their changelog records
   Output kind = Output::kEvent;
-  uint64_t txn_epoch = 0;      // EXACTLY_ONCE: the transaction it was produced in
+  uint64_t txn_epoch = 0;      // Committer::epoch() when it was produced
   bool dead_letter = false;    // kind == kDeadLetter
   OutputForm form = OutputForm::kNormal;  // dead letters: kDeadLetter or smaller
   std::string stage;           // dead letters: failing stage
   std::string reason;          // dead letters: snake_case status code
 };
 
-// A worker thread. `finished` is set when its loop returns. At shutdown workers
-// that do not finish within a grace period (stuck in a stage) are detached; they
-// touch only the WorkQueue and the chain, never the daemon.
-struct Daemon::Worker {
-  std::thread thread;
-  std::shared_ptr<std::atomic<bool>> finished;
+// The committers' view of the Kafka clients (committer.h). The producer is looked
+// up on every call: ReplaceProducer swaps it.
+struct Daemon::KafkaPorts final : TransactionalProducer, AcknowledgingProducer, OffsetStore {
+  KafkaPorts(const std::unique_ptr<KafkaSink>* sink, const std::unique_ptr<KafkaSource>* source)
+      : sink(sink), source(source) {}
+
+  absl::Status InitTransactions(absl::Duration timeout) override {
+    return (*sink)->InitTransactions(timeout);
+  }
+  absl::Status BeginTransaction() override { return (*sink)->BeginTransaction(); }
+  absl::Status SendOffsets(const CommitOffsets& offsets, absl::Duration timeout) override {
+    std::vector<std::pair<std::string, std::pair<int32_t, int64_t>>> next;
+    next.reserve(offsets.size());
+    for (const auto& [tp, offset] : offsets) next.push_back({tp.topic, {tp.partition, offset}});
+    std::unique_ptr<RdKafka::ConsumerGroupMetadata> group = (*source)->GroupMetadata();
+    return (*sink)->SendOffsetsToTransaction(next, group.get(), timeout);
+  }
+  absl::Status CommitTransaction(absl::Duration timeout) override {
+    return (*sink)->CommitTransaction(timeout);
+  }
+  absl::Status AbortTransaction(absl::Duration timeout) override {
+    return (*sink)->AbortTransaction(timeout);
+  }
+  std::optional<absl::Status> FatalError() const override {
+    return *sink ? (*sink)->fatal_error() : std::nullopt;
+  }
+  absl::Status CheckConnection(absl::Duration timeout) override {
+    return (*sink)->CheckConnection(timeout);
+  }
+  absl::Status Flush(absl::Duration timeout) override { return (*sink)->Flush(timeout); }
+  absl::Status Commit(const CommitOffsets& offsets, bool sync) override {
+    return (*source)->Commit(offsets, sync);
+  }
+
+  const std::unique_ptr<KafkaSink>* const sink;
+  const std::unique_ptr<KafkaSource>* const source;
 };
 
-// What the loop and the workers share; kept alive by every worker.
-struct Daemon::WorkQueue {
-  absl::Mutex mu;
-  std::deque<std::shared_ptr<Slot>> queue ABSL_GUARDED_BY(mu);
-  bool stopping ABSL_GUARDED_BY(mu) = false;
-};
-
-namespace {
-// Workers detached at shutdown that may still be running a stage.
-std::atomic<int> g_detached_workers{0};
-}  // namespace
-
-int Daemon::DetachedWorkers() { return g_detached_workers.load(); }
+int Daemon::DetachedWorkers() { return WorkerPool::DetachedWorkers(); }
 
 namespace {
 
@@ -98,138 +95,31 @@ MessageLogContext LogContextOf(const RawMessage& message, const ChainResult* res
 
 }  // namespace
 
-OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& failure,
-                               const std::string& dead_letter_topic, OutputForm form) {
-  constexpr size_t kMaxMinimalKeyBytes = 256, kMaxMinimalMessageBytes = 1000;
-  const bool headers_only = form >= OutputForm::kHeadersOnly;
-  OutboundMessage out;
-  out.topic = dead_letter_topic;
-  if (!message.key.empty() && (!headers_only || message.key.size() <= kMaxMinimalKeyBytes)) {
-    out.key = message.key;
-  }
-  if (!message.value_is_null && form <= OutputForm::kDeadLetter) out.value = message.value;
-  if (!headers_only) out.headers = message.headers;
-  out.headers.emplace_back("__connect.errors.topic", message.topic);
-  out.headers.emplace_back("__connect.errors.partition", absl::StrCat(message.partition));
-  out.headers.emplace_back("__connect.errors.offset", absl::StrCat(message.offset));
-  out.headers.emplace_back("__connect.errors.stage", "TRANSFORMATION");
-  out.headers.emplace_back("__connect.errors.exception.class.name",
-                           absl::StrCat("newsd.", failure.stage));
-  // Read as text by Kafka Connect tooling; a stage's message may quote input bytes.
-  absl::string_view exception = failure.status.message();
-  if (headers_only) exception = exception.substr(0, kMaxMinimalMessageBytes);
-  out.headers.emplace_back("__connect.errors.exception.message", ReplaceInvalidUtf8(exception));
-  out.headers.emplace_back("newsd.errors.stage", failure.stage);
-  out.headers.emplace_back("newsd.errors.code", absl::StatusCodeToString(failure.status.code()));
-  if (!message.value_is_null && form >= OutputForm::kDeadLetterWithoutValue) {
-    out.headers.emplace_back("newsd.errors.value_omitted_bytes", absl::StrCat(message.value.size()));
-  }
-  if (headers_only && !message.headers.empty()) {
-    out.headers.emplace_back("newsd.errors.headers_omitted", absl::StrCat(message.headers.size()));
-  }
-  if (headers_only && !message.key.empty() && !out.key) {
-    out.headers.emplace_back("newsd.errors.key_omitted_bytes", absl::StrCat(message.key.size()));
-  }
-  return out;
-}
-
-std::string SchemaRegistryMessageIndexes(const google::protobuf::Descriptor& message) {
-  std::vector<int> path;  // outermost first: index in the file, then nested indexes
-  for (const google::protobuf::Descriptor* d = &message; d != nullptr; d = d->containing_type()) {
-    path.insert(path.begin(), d->index());
-  }
-  if (path.size() == 1 && path[0] == 0) return std::string(1, '\0');  // [0]: the shortcut
-  std::string out;
-  auto append_zigzag_varint = [&out](int64_t v) {
-    uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-    while (z >= 0x80) {
-      out.push_back(static_cast<char>((z & 0x7F) | 0x80));
-      z >>= 7;
-    }
-    out.push_back(static_cast<char>(z));
-  };
-  append_zigzag_varint(static_cast<int64_t>(path.size()));
-  for (int index : path) append_zigzag_varint(index);
-  return out;
-}
-
-OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::string& output_topic,
-                                 uint32_t schema_registry_id) {
-  OutboundMessage out;
-  out.topic = output_topic;
-  const v1::Article& article = event.article();
-  const std::string& story_id = article.story().story_id();
-  out.key = story_id.empty() ? article.id() : story_id;
-  if (article.story().stale()) {
-    // Not under the story key, so its latest value stays the newest version for
-    // compacted consumers (a wire item's article id is its guid, often the story id).
-    const v1::Source& source = article.source();
-    absl::StrAppend(&*out.key, "/stale/",
-                    source.topic().empty()
-                        ? article.id()
-                        : absl::StrCat(source.topic(), "/", source.partition(), "/",
-                                       source.offset()));
-  }
-  std::string value;
-  if (schema_registry_id > 0) {
-    // Confluent wire format: magic 0, schema id big-endian, then the message indexes
-    // of newsd.v1.ArticleEvent in event.proto.
-    value = {'\0', static_cast<char>(schema_registry_id >> 24),
-             static_cast<char>(schema_registry_id >> 16), static_cast<char>(schema_registry_id >> 8),
-             static_cast<char>(schema_registry_id)};
-    static const std::string* const kIndexes =
-        new std::string(SchemaRegistryMessageIndexes(*v1::ArticleEvent::descriptor()));
-    value += *kIndexes;
-  }
-  event.AppendToString(&value);
-  out.value = std::move(value);
-  out.headers = {{"content-type", "application/x-protobuf"},
-                 {"schema", "newsd.v1.ArticleEvent"}};
-  return out;
-}
-
-std::optional<absl::string_view> StripSchemaRegistryFrame(absl::string_view value) {
-  if (value.empty() || value[0] != '\0') return value;
-  size_t i = 5;  // magic byte + schema id
-  // Zigzag varints: the index count, then that many indexes; count 0 means [0].
-  auto read_varint = [&](uint64_t* out) {
-    *out = 0;
-    for (int shift = 0; i < value.size() && shift < 64; shift += 7) {
-      const uint8_t b = static_cast<uint8_t>(value[i++]);
-      *out |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if (b < 0x80) return true;
-    }
-    return false;
-  };
-  uint64_t count = 0;
-  if (value.size() < 6 || !read_varint(&count)) return std::nullopt;
-  for (uint64_t n = count >> 1; n > 0; --n) {
-    uint64_t index;
-    if (!read_varint(&index)) return std::nullopt;
-  }
-  return value.substr(i);
-}
-
 Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics,
                Health* health)
     : config_(config),
       chain_(chain),
       metrics_(metrics),
       health_(health),
+      message_metrics_(metrics, chain->StageNames(),
+                       {config.kafka().input_topics().begin(), config.kafka().input_topics().end()},
+                       config.kafka().output_topic()),
       changelog_topic_(config.kafka().changelog_topic().empty()
                            ? DefaultChangelogTopic(config.kafka().group_id())
-                           : config.kafka().changelog_topic()),
-      work_(std::make_shared<WorkQueue>()) {
+                           : config.kafka().changelog_topic()) {
   // A random id per process start: its own changelog records are not re-applied.
   std::random_device random;
   instance_id_ = absl::StrCat(absl::Hex(random(), absl::kZeroPad8), absl::Hex(random(), absl::kZeroPad8),
                               "-", getpid());
-  for (const std::string& name : chain_->StageNames()) {
-    stage_duration_.push_back(&metrics_->StageDuration(name));
-  }
-  // Series exist (at 0) from the start, so dashboards and alerts see them before traffic.
-  for (const std::string& topic : config_.kafka().input_topics()) metrics_->Consumed(topic);
-  metrics_->Published(config_.kafka().output_topic());
+  plan_options_.output_topic = config_.kafka().output_topic();
+  plan_options_.dead_letter_topic = config_.kafka().dead_letter_topic();
+  plan_options_.changelog_topic = changelog_topic_;
+  plan_options_.schema_registry_id = config_.schema_registry_id();
+  plan_options_.max_output_bytes = config_.max_output_bytes();
+  plan_options_.instance_id = instance_id_;
+  plan_options_.held_store = std::string(held_.name());
+  // (message_metrics_ creates the consumed and published series at 0 from the
+  // start, so dashboards and alerts see them before traffic.)
 }
 
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig& config,
@@ -240,18 +130,15 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
   // The clients' options, as validation checks them (pipeline/kafka_clients.h).
   const KafkaClientOptions clients = KafkaClientOptionsFromConfig(config);
   KafkaSinkOptions sink_options = clients.producer;
-  if (config.delivery() == v1::EXACTLY_ONCE) {
+  // The one place that looks at the delivery mode: the producer's transactional.id
+  // and the committer below.
+  const bool exactly_once = config.delivery() == v1::EXACTLY_ONCE;
+  if (exactly_once) {
     if (sink_options.transactional_id.empty()) {
       // (`newsd run` sets it, from --instance; this is for embedders.)
       sink_options.transactional_id = DefaultTransactionalId(config, "");
     }
     daemon->transactional_id_ = sink_options.transactional_id;
-  }
-  for (const auto& [name, value] : sink_options.properties) {
-    int64_t ms = 0;
-    if (name == "transaction.timeout.ms" && absl::SimpleAtoi(value, &ms)) {
-      daemon->transaction_timeout_ = absl::Milliseconds(ms);
-    }
   }
   daemon->sink_options_ = sink_options;
   absl::StatusOr<std::unique_ptr<KafkaSink>> sink = daemon->CreateSink();
@@ -262,6 +149,31 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
       KafkaSource::Create(clients.consumer, daemon.get());
   if (!source.ok()) return source.status();
   daemon->source_ = *std::move(source);
+
+  // The delivery mode, chosen once: the committer.
+  daemon->ports_ = std::make_unique<KafkaPorts>(&daemon->sink_, &daemon->source_);
+  const absl::Duration commit_interval = absl::Milliseconds(config.commit_interval_ms());
+  if (exactly_once) {
+    TransactionOptions options;
+    options.call_timeout = absl::Milliseconds(config.transaction_call_timeout_ms());
+    options.max_messages = config.transaction_max_messages();
+    options.interval = commit_interval;
+    options.transactional_id = sink_options.transactional_id;
+    for (const auto& [name, value] : sink_options.properties) {
+      int64_t ms = 0;
+      if (name == "transaction.timeout.ms" && absl::SimpleAtoi(value, &ms)) {
+        options.transaction_timeout = absl::Milliseconds(ms);
+      }
+    }
+    Daemon* const d = daemon.get();
+    daemon->committer_ = std::make_unique<TransactionCommitter>(
+        options, daemon->ports_.get(), metrics,
+        [d](const TopicPartition& tp) { return d->in_flight_.assigned(tp); });
+  } else {
+    daemon->committer_ = std::make_unique<OffsetCommitter>(
+        daemon->ports_.get(), daemon->ports_.get(), metrics, &daemon->message_metrics_,
+        commit_interval);
+  }
 
   daemon->stores_ = chain->StateStores();
   daemon->stores_.push_back(&daemon->held_);
@@ -275,7 +187,15 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
 
   unsigned threads = config.worker_threads();
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < threads; ++i) daemon->StartWorker();
+  WorkerPoolOptions pool_options;
+  pool_options.threads = threads;
+  pool_options.time_budget = absl::Milliseconds(config.message_time_budget_ms());
+  // Workers finish their current message (if any) at shutdown; one stuck in a stage
+  // longer than this is detached (DetachedWorkers).
+  pool_options.shutdown_grace = std::min(absl::Seconds(5), pool_options.time_budget);
+  daemon->pool_ = std::make_unique<WorkerPool>(
+      [chain](const RawMessage& message, absl::Time start) { return chain->Run(message, start); },
+      pool_options);
   return daemon;
 }
 
@@ -285,19 +205,8 @@ absl::StatusOr<std::unique_ptr<KafkaSink>> Daemon::CreateSink() {
   });
 }
 
-bool Daemon::FencedByAnotherInstance(const absl::Status& status) const {
-  std::optional<absl::Status> fatal = sink_ ? sink_->fatal_error() : std::nullopt;
-  if (!IsProducerFenced(status) && !(fatal && IsProducerFenced(*fatal))) return false;
-  // The coordinator also bumps the epoch when it aborts a transaction left open
-  // longer than transaction.timeout.ms: that one is ours, and replacing the
-  // producer recovers from it.
-  const bool timed_out = txn_state_ != TxnState::kNone &&
-                         absl::Now() - txn_started_ >= transaction_timeout_;
-  return !timed_out;
-}
-
 void Daemon::OnProducerFatal(absl::Status status) {
-  if (exactly_once() && !fatal_ && FencedByAnotherInstance(status)) {
+  if (!fatal_ && committer_->FencedByAnotherInstance(status, absl::Now())) {
     metrics_->Transactions("fenced").Increment();
     Log(LogLevel::kError,
         absl::StrCat("fenced: another producer with transactional.id '", transactional_id_,
@@ -307,38 +216,34 @@ void Daemon::OnProducerFatal(absl::Status status) {
     Fail(std::move(status));
     return;
   }
-  if (!exactly_once() || state_ != State::kRunning) {
+  if (!committer_->CanReplaceProducer() || state_ != State::kRunning) {
     Fail(std::move(status));
     return;
   }
   // Replaced from the loop (this may run inside the producer's own callbacks).
   if (!producer_fatal_) producer_fatal_ = std::move(status);
-  if (txn_state_ != TxnState::kNone) txn_state_ = TxnState::kNeedsAbort;
+  committer_->ProducerFailed();
 }
 
 void Daemon::ReplaceProducer(const std::atomic<bool>& stop) {
   const absl::Status cause = *std::move(producer_fatal_);
   producer_fatal_.reset();
-  const absl::Time now = absl::Now();
-  while (!producer_replacements_.empty() &&
-         now - producer_replacements_.front() > kProducerReplacementWindow) {
-    producer_replacements_.pop_front();
-  }
-  if (producer_replacements_.size() >= kMaxProducerReplacements) {
+  if (!committer_->AllowReplacement(absl::Now())) {
     Log(LogLevel::kError,
-        absl::StrCat("the producer failed fatally ", kMaxProducerReplacements + 1, " times in ",
-                     absl::FormatDuration(kProducerReplacementWindow), "; giving up"));
+        absl::StrCat("the producer failed fatally ",
+                     TransactionCommitter::kMaxProducerReplacements + 1, " times in ",
+                     absl::FormatDuration(TransactionCommitter::kProducerReplacementWindow),
+                     "; giving up"));
     Fail(cause);
     return;
   }
-  producer_replacements_.push_back(now);
   Log(LogLevel::kWarning,
       absl::StrCat("producer failed fatally (", cause.message(),
                    "); replacing it with a new one under the same transactional.id (which "
                    "aborts the open transaction); work in flight is re-consumed from the "
                    "committed offsets"));
   metrics_->Transactions("producer_replaced").Increment();
-  ++txn_epoch_;  // reports of the old producer's messages are ignored from now on
+  committer_->ProducerReplaced();  // reports of the old producer's messages are ignored
   sink_->PurgeAll();
   sink_.reset();
   absl::StatusOr<std::unique_ptr<KafkaSink>> sink = CreateSink();
@@ -351,100 +256,42 @@ void Daemon::ReplaceProducer(const std::atomic<bool>& stop) {
     if (!fatal_) Fail(absl::CancelledError("stopped while replacing the producer"));
     return;
   }
-  txn_state_ = TxnState::kNone;
   ResetAfterAbort("producer replaced");
 }
 
-void Daemon::StartWorker() {
-  auto finished = std::make_shared<std::atomic<bool>>(false);
-  workers_.push_back(
-      Worker{std::thread(&Daemon::WorkerLoop, work_, chain_, finished), finished});
-}
-
 Daemon::~Daemon() {
-  {
-    absl::MutexLock lock(&work_->mu);
-    work_->stopping = true;
-    work_->queue.clear();  // unprocessed messages are uncommitted: redelivered after restart
-  }
-  // Workers finish their current message (if any) and stop. One stuck in a stage
-  // (its message already dead-lettered by the time budget, or slower than the
-  // grace period) is detached: it only holds the work queue and the chain, which
-  // the caller must keep alive while DetachedWorkers() > 0 (main ends the process
-  // without destroying it).
-  const absl::Time grace_end =
-      absl::Now() + std::min(absl::Seconds(5), absl::Milliseconds(config_.message_time_budget_ms()));
-  for (Worker& w : workers_) {
-    if (!w.thread.joinable()) continue;
-    while (!w.finished->load() && absl::Now() < grace_end) absl::SleepFor(absl::Milliseconds(5));
-    if (w.finished->load()) {
-      w.thread.join();
-    } else {
-      w.thread.detach();
-      g_detached_workers.fetch_add(1);
-      Log(LogLevel::kWarning, "a worker is still inside a stage at shutdown; detached");
-    }
-  }
+  // Unprocessed messages are uncommitted: redelivered after a restart. A worker
+  // stuck in a stage is detached: it only holds the chain, which the caller must
+  // keep alive while DetachedWorkers() > 0 (main ends the process without
+  // destroying it).
+  pool_.reset();
   // Close the consumer before members it calls back into go away.
   if (source_) source_->Close().IgnoreError();
 }
 
-void Daemon::WorkerLoop(std::shared_ptr<WorkQueue> work, const Chain* chain,
-                        std::shared_ptr<std::atomic<bool>> finished) {
-  while (true) {
-    std::shared_ptr<Slot> slot;
-    {
-      absl::MutexLock lock(&work->mu);
-      work->mu.Await(absl::Condition(
-          +[](WorkQueue* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(w->mu) {
-            return w->stopping || !w->queue.empty();
-          },
-          work.get()));
-      if (work->stopping) break;
-      slot = std::move(work->queue.front());
-      work->queue.pop_front();
-    }
-    const absl::Time start = absl::Now();
-    slot->started_ns.store(absl::ToUnixNanos(start), std::memory_order_relaxed);
-    int expected = Slot::kQueued;
-    if (!slot->state.compare_exchange_strong(expected, Slot::kRunning)) continue;
-    slot->worker_result = chain->Run(slot->message, start);
-    expected = Slot::kRunning;
-    if (!slot->state.compare_exchange_strong(expected, Slot::kDone,
-                                             std::memory_order_acq_rel)) {
-      // The loop gave up on this message (over its time budget) and started a
-      // replacement worker: this thread retires.
-      break;
-    }
-  }
-  finished->store(true);
-}
-
 void Daemon::ObserveSlot(const Slot& slot) {
-  // Only a finished worker's result: an abandoned one may still be written.
-  if (slot.state.load(std::memory_order_acquire) != Slot::kDone || !slot.worker_result) return;
-  const bool all_skipped = slot.worker_result->all_skipped;
+  // Only the chain's result (an abandoned slot has the time budget's).
+  if (!slot.done()) return;
+  const ChainResult& result = slot.result();
+  const bool all_skipped = result.all_skipped;
   auto observe = [&](const v1::ArticleEvent& event) {
     for (const std::string& flag : event.article().flags()) {
-      metrics_->ArticleFlags(flag).Increment();
+      message_metrics_.article_flags(flag).Increment();
     }
   };
-  if (!all_skipped) observe(slot.worker_result->event);  // flags of published articles
-  for (const v1::ArticleEvent& event : slot.worker_result->more_events) observe(event);
-  const auto& timings = slot.worker_result->event.stages();
-  for (int i = 0; i < timings.size() && i < static_cast<int>(stage_duration_.size()); ++i) {
-    stage_duration_[i]->Observe(timings[i].duration().seconds() +
-                                timings[i].duration().nanos() * 1e-9);
+  if (!all_skipped) observe(result.event);  // flags of published articles
+  for (const v1::ArticleEvent& event : result.more_events) observe(event);
+  const auto& timings = result.event.stages();
+  for (int i = 0; i < timings.size(); ++i) {
+    prometheus::Histogram* duration = message_metrics_.stage_duration(i);
+    if (duration == nullptr) break;
+    duration->Observe(timings[i].duration().seconds() + timings[i].duration().nanos() * 1e-9);
   }
 }
 
 void Daemon::CountSkipped(const Slot& slot) {
   for (const ChainSkip& skip : slot.result().skipped) {
-    if (exactly_once()) {
-      txn_skipped_[{skip.stage, skip.kind}] += 1;
-    } else {
-      metrics_->InputsSkipped(skip.stage, skip.kind).Increment();
-    }
+    committer_->CountSkipped(skip.stage, skip.kind);
     if (LogEnabled(LogLevel::kDebug)) {
       MessageLogContext context = LogContextOf(slot.message, &slot.result());
       context.fields = {{"stage", skip.stage}, {"kind", skip.kind}, {"reason", skip.reason}};
@@ -454,177 +301,101 @@ void Daemon::CountSkipped(const Slot& slot) {
 }
 
 void Daemon::Dispatch(RawMessage message) {
-  TopicPartition tp{message.topic, message.partition};
-  auto it = partitions_.find(tp);
-  if (it == partitions_.end()) return;  // not (or no longer) assigned: redelivered later
-  metrics_->Consumed(message.topic).Increment();
-  offsets_.Track(tp, message.offset);
-  inflight_bytes_ += message.value.size();
-  auto slot = std::make_shared<Slot>();
-  slot->tp = tp;
-  slot->message = std::move(message);
-  it->second.pending.push_back(slot);
-  absl::MutexLock lock(&work_->mu);
-  work_->queue.push_back(std::move(slot));
+  std::shared_ptr<Slot> slot = in_flight_.Add(std::move(message));
+  if (!slot) return;  // not (or no longer) assigned: redelivered later
+  message_metrics_.consumed(slot->tp.topic).Increment();
+  pool_->Submit(std::move(slot));
 }
 
 void Daemon::ProduceReady() {
-  if (txn_state_ == TxnState::kNeedsAbort) return;
-  for (auto& [tp, state] : partitions_) {
-    while (!state.pending.empty() && state.pending.front()->ready()) {
-      if (sink_->outq_len() >= static_cast<int>(config_.max_producer_queue())) return;
-      if (exactly_once() && !EnsureTransaction()) return;
-      std::shared_ptr<Slot> slot = std::move(state.pending.front());
-      state.pending.pop_front();
-      ProduceSlot(slot);
-      if (fatal_ || txn_state_ == TxnState::kNeedsAbort) return;
-      if (exactly_once()) {
-        txn_offsets_[tp] = slot->message.offset + 1;
-        ++txn_messages_;
-      }
-    }
-  }
+  if (committer_->NeedsAbort()) return;
+  in_flight_.TakeReady(
+      [this] {
+        if (sink_->outq_len() >= static_cast<int>(config_.max_producer_queue())) return false;
+        if (!committer_->ReadyToProduce()) {
+          TakeCommitterFatal();
+          return false;
+        }
+        return true;
+      },
+      [this](const std::shared_ptr<Slot>& slot) {
+        ProduceSlot(slot);
+        if (fatal_ || committer_->NeedsAbort()) return false;
+        committer_->Produced(slot->tp, slot->message.offset);
+        return true;
+      });
 }
 
 void Daemon::EnforceTimeBudget() {
-  const int64_t budget_ns = int64_t{config_.message_time_budget_ms()} * 1000000;
-  const int64_t now_ns = absl::ToUnixNanos(absl::Now());
-  for (auto& [tp, state] : partitions_) {
-    for (const std::shared_ptr<Slot>& slot : state.pending) {
-      if (slot->state.load(std::memory_order_acquire) != Slot::kRunning) continue;
-      if (now_ns - slot->started_ns.load(std::memory_order_relaxed) < budget_ns) continue;
-      int expected = Slot::kRunning;
-      if (!slot->state.compare_exchange_strong(expected, Slot::kAbandoned)) continue;
-      ChainResult timeout;
-      timeout.event.mutable_article()->set_id(
-          absl::StrCat(slot->message.topic, "/", slot->message.partition, "/",
-                       slot->message.offset));
-      timeout.failure = ChainFailure{
-          "chain", absl::DeadlineExceededError(absl::StrCat(
-                       "processing exceeded the per-message time budget of ",
-                       config_.message_time_budget_ms(), " ms"))};
-      slot->timeout_result = std::move(timeout);
-      MessageLogContext context = LogContextOf(slot->message, nullptr);
-      Log(LogLevel::kWarning, "message over its time budget: dead-lettered, worker replaced",
-          context);
-      StartWorker();  // the stuck one retires if it ever returns
-    }
+  for (const std::shared_ptr<WorkItem>& item : pool_->AbandonOverdue(absl::Now())) {
+    Log(LogLevel::kWarning, "message over its time budget: dead-lettered, worker replaced",
+        LogContextOf(item->message, nullptr));
   }
-}
-
-OutboundMessage Daemon::ChangelogMessage(absl::string_view store, absl::string_view key,
-                                         std::optional<std::string> value) const {
-  OutboundMessage out;
-  out.topic = changelog_topic();
-  out.key = ChangelogKey(store, key);
-  out.value = std::move(value);
-  out.headers = {{kChangelogInstanceHeader, instance_id_}};
-  return out;
 }
 
 void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
   ObserveSlot(*slot);
-  const ChainResult& result = slot->result();
   // An output of this input was refused as too large before (exactly-once: the
   // transaction was aborted and the input processed again): its next form only.
-  const RefusedOutputs::Entry refused = refused_.Get(slot->tp, slot->message.offset);
+  OutputPlan plan = PlanOutputs(slot->message, slot->result(),
+                                refused_.Get(slot->tp, slot->message.offset), plan_options_,
+                                absl::Now());
+  // (A form other than kNormal: an output was refused and replaced by a dead letter.)
+  auto stopped = [&] {
+    return fatal_ || committer_->NeedsAbort() || slot->form != OutputForm::kNormal;
+  };
   // State first: the stores changed whatever became of the message.
-  for (const StateChange& change : result.state_changes) {
-    if (refused.changelog_refused) break;
-    if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) {
-      return;
-    }
-    ProduceOne(slot, ChangelogMessage(change.store, change.key, change.value), nullptr,
-               Output::kChangelog);
+  for (const PlannedRecord& change : plan.state_changes) {
+    if (stopped()) return;
+    ProduceOne(slot, change.record, nullptr, Output::kChangelog);
   }
-  if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) return;
-  if (refused.form != OutputForm::kNormal) {
-    ProduceDeadLetter(slot,
-                      result.failure ? *result.failure
-                                     : ChainFailure{"publish", refused.first_refusal},
-                      refused.form);
+  if (stopped()) return;
+  if (plan.dead_letter) {
+    ProduceDeadLetter(slot, *plan.dead_letter);
     return;
   }
-  if (result.failure) {
-    ProduceDeadLetter(slot, *result.failure);
-    return;
-  }
-  if (result.all_skipped) {
+  if (plan.all_skipped) {
     // Not an article: no event and no dead letter. The offset is done as soon as
     // the state changes produced above (if any) are acknowledged.
     CountSkipped(*slot);
     AckIfDone(*slot);
     return;
   }
-  // Each article's outputs: its event (or, under embargo, its HeldEvent on the
-  // changelog), then a tombstone for a retracted story.
-  std::vector<std::pair<OutboundMessage, Output>> events;
-  std::vector<v1::HeldEvent> holds;
-  const absl::Time now = absl::Now();
-  // (story id, article id) of kills and newer versions: their story's other held
-  // (older) events must never come out after them.
-  std::vector<std::pair<std::string, std::string>> superseding;
-  auto add = [&](const v1::ArticleEvent& event) {
-    const v1::Story& story = event.article().story();
-    if (story.retracted() || !story.supersedes().empty()) {
-      superseding.emplace_back(story.story_id(), event.article().id());
-    }
-    if (story.has_hold_until() &&
-        absl::FromUnixSeconds(story.hold_until().seconds()) +
-                absl::Nanoseconds(story.hold_until().nanos()) > now) {
-      v1::HeldEvent& held = holds.emplace_back();
-      *held.mutable_event() = event;
-      *held.mutable_release_at() = story.hold_until();
-      held.set_input_topic(slot->message.topic);
-      held.set_input_partition(slot->message.partition);
-      held.set_input_offset(slot->message.offset);
-      events.emplace_back(ChangelogMessage(held_.name(), HeldEvents::KeyOf(held),
-                                           held.SerializeAsString()),
-                          Output::kChangelog);
-      return;
-    }
-    events.emplace_back(
-        MakeEventMessage(event, config_.kafka().output_topic(), config_.schema_registry_id()),
-        Output::kEvent);
-    if (story.retracted()) {
-      OutboundMessage tombstone;
-      tombstone.topic = config_.kafka().output_topic();
-      tombstone.key = story.story_id().empty() ? event.article().id() : story.story_id();
-      tombstone.headers = {{"newsd.tombstone", "retracted"}};
-      events.emplace_back(std::move(tombstone), Output::kTombstone);
-    }
-  };
-  add(result.event);
-  for (const v1::ArticleEvent& event : result.more_events) add(event);
-  for (const auto& [event, kind] : events) {
-    if (event.value && event.value->size() > config_.max_output_bytes()) {
-      // Publishing it would fail at the broker on every retry (a crash loop): the
-      // input goes to the dead-letter topic instead.
-      ProduceDeadLetter(slot, ChainFailure{"publish", absl::ResourceExhaustedError(absl::StrCat(
-                                                          "event of ", event.value->size(),
-                                                          " bytes exceeds max_output_bytes (",
-                                                          config_.max_output_bytes(), ")"))});
-      return;
-    }
-  }
-  for (const auto& [story_id, article_id] : superseding) {
-    for (v1::HeldEvent& dropped : held_.DropStory(story_id, article_id)) {
+  // Kills and newer versions: their story's other held (older) events must never
+  // come out after them.
+  for (const Superseding& superseding : plan.superseding) {
+    for (v1::HeldEvent& dropped : held_.DropStory(superseding.story_id, superseding.article_id)) {
       Log(LogLevel::kInfo, "held event dropped: its story was killed or superseded",
           MessageLogContext{HeldEvents::KeyOf(dropped), dropped.input_topic(),
                             dropped.input_partition(), dropped.input_offset(), {}});
-      events.emplace_back(ChangelogMessage(held_.name(), HeldEvents::KeyOf(dropped), std::nullopt),
-                          Output::kChangelog);
-      if (exactly_once()) txn_released_.push_back(std::move(dropped));  // held again on abort
+      plan.outputs.push_back(HeldDeletion(dropped, plan_options_));
+      // Held again if the outputs are aborted.
+      committer_->UndoOnAbort([this, dropped = std::move(dropped)] { held_.Return({dropped}); });
     }
   }
-  for (v1::HeldEvent& held : holds) held_.Hold(std::move(held));
+  for (v1::HeldEvent& held : plan.holds) held_.Hold(std::move(held));
   CountSkipped(*slot);  // items of the message that are not articles
-  for (const auto& [event, kind] : events) {
-    // (A form other than kNormal: an output was refused and replaced by a dead letter.)
-    if (fatal_ || txn_state_ == TxnState::kNeedsAbort || slot->form != OutputForm::kNormal) {
-      return;
+  // How the delivery reports of a planned output are accounted.
+  auto output_of = [](PlannedKind kind) {
+    switch (kind) {
+      case PlannedKind::kEvent:
+        return Output::kEvent;
+      case PlannedKind::kTombstone:
+        return Output::kTombstone;
+      case PlannedKind::kReleased:
+        return Output::kReleased;
+      case PlannedKind::kDeadLetter:
+        return Output::kDeadLetter;
+      case PlannedKind::kStateChange:
+      case PlannedKind::kHeld:
+      case PlannedKind::kHeldDeletion:
+        break;
     }
-    ProduceOne(slot, event, nullptr, kind);
+    return Output::kChangelog;
+  };
+  for (const PlannedRecord& output : plan.outputs) {
+    if (stopped()) return;
+    ProduceOne(slot, output.record, nullptr, output_of(output.kind));
   }
 }
 
@@ -633,22 +404,21 @@ void Daemon::ReleaseDueEvents() {
   // Only the owner of the input partition releases, and only once the changelog
   // has been read past the assignment (a release by the previous owner is known).
   auto owned = [&](const std::string& topic, int32_t partition) {
-    auto it = partitions_.find({topic, partition});
-    return it != partitions_.end() && caught_up > it->second.assigned_at;
+    const std::optional<absl::Time> assigned_at = in_flight_.assigned_at({topic, partition});
+    return assigned_at && caught_up > *assigned_at;
   };
   std::vector<v1::HeldEvent> due = held_.TakeDue(absl::Now(), owned);
   for (size_t i = 0; i < due.size(); ++i) {
-    if (fatal_ || txn_state_ == TxnState::kNeedsAbort ||
-        (exactly_once() && !EnsureTransaction())) {
+    if (fatal_ || committer_->NeedsAbort() || !committer_->ReadyToProduce()) {
+      TakeCommitterFatal();
       held_.Return(std::vector<v1::HeldEvent>(due.begin() + i, due.end()));
       return;
     }
     const v1::HeldEvent& held = due[i];
     const MessageLogContext context{held.event().article().id(), held.input_topic(),
                                     held.input_partition(), held.input_offset(), {}};
-    OutboundMessage event = MakeEventMessage(held.event(), config_.kafka().output_topic(),
-                                             config_.schema_registry_id());
-    if (FitsAlone(event) == false) {
+    const PlannedRelease release = PlanRelease(held, plan_options_);
+    if (FitsAlone(release.event.record) == false) {
       // Refused by the output topic's max.message.bytes on every attempt (a loop in
       // exactly-once mode): dropped. Its input was committed when it was held.
       metrics_->OutputsRefused("released_event", "nothing").Increment();
@@ -658,27 +428,27 @@ void Daemon::ReleaseDueEvents() {
           context);
     } else {
       Log(LogLevel::kInfo, "embargo passed: publishing the held event", context);
-      ProduceOne(nullptr, event, nullptr, Output::kReleased);
+      ProduceOne(nullptr, release.event.record, nullptr, Output::kReleased);
     }
-    ProduceOne(nullptr, ChangelogMessage(held_.name(), HeldEvents::KeyOf(held), std::nullopt),
-               nullptr, Output::kChangelog);
-    if (exactly_once()) txn_released_.push_back(held);
+    ProduceOne(nullptr, release.deletion.record, nullptr, Output::kChangelog);
+    committer_->UndoOnAbort([this, held] { held_.Return({held}); });  // held again on abort
   }
 }
 
 void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure,
                                OutputForm form) {
-  if (form == OutputForm::kDeadLetter && !slot->message.value_is_null &&
-      slot->message.value.size() > config_.max_output_bytes()) {
-    form = OutputForm::kDeadLetterWithoutValue;
-  }
-  slot->form = std::max(slot->form, form);
-  if (form == OutputForm::kNothing) {
-    DropRefusedInput(slot, failure);
+  ProduceDeadLetter(slot, PlanDeadLetter(slot->message, failure, form, plan_options_));
+}
+
+void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot,
+                               const PlannedDeadLetter& dead_letter) {
+  slot->form = std::max(slot->form, dead_letter.form);
+  if (!dead_letter.record) {  // kNothing
+    DropRefusedInput(slot, dead_letter.failure);
     return;
   }
-  ProduceOne(slot, MakeDeadLetter(slot->message, failure, config_.kafka().dead_letter_topic(), form),
-             &failure, Output::kDeadLetter, form);
+  ProduceOne(slot, *dead_letter.record, &dead_letter.failure, Output::kDeadLetter,
+             dead_letter.form);
 }
 
 void Daemon::DropRefusedInput(const std::shared_ptr<Slot>& slot, const ChainFailure& failure) {
@@ -693,10 +463,7 @@ void Daemon::DropRefusedInput(const std::shared_ptr<Slot>& slot, const ChainFail
 }
 
 void Daemon::AckIfDone(Slot& slot) {
-  if (slot.unacknowledged != 0 || slot.acknowledged) return;
-  slot.acknowledged = true;
-  offsets_.Ack(slot.tp, slot.message.offset);
-  inflight_bytes_ -= std::min<uint64_t>(inflight_bytes_, slot.message.value.size());
+  in_flight_.AckIfDone(slot);
 }
 
 namespace {
@@ -711,7 +478,8 @@ std::optional<bool> Daemon::FitsAlone(const OutboundMessage& record) {
     // down) is asked again after a minute, not on every call.
     limit.asked_at = absl::Now();
     absl::StatusOr<std::string> value =
-        sink_->TopicConfig(record.topic, "max.message.bytes", absl::Seconds(5));
+        KafkaAdmin(sink_->handle()).TopicConfig(record.topic, "max.message.bytes",
+                                                absl::Seconds(5));
     int64_t bytes = -1;
     if (value.ok() && absl::SimpleAtoi(*value, &bytes) && bytes > 0) {
       limit.bytes = bytes;
@@ -771,7 +539,7 @@ void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage
   auto tag = std::make_unique<DeliveryTag>();
   tag->slot = slot;
   tag->kind = failure ? Output::kDeadLetter : kind;
-  tag->txn_epoch = txn_epoch_;
+  tag->txn_epoch = committer_->epoch();
   tag->form = failure ? form : OutputForm::kNormal;
   if (failure) {
     tag->dead_letter = true;
@@ -808,12 +576,9 @@ void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage
       return;
     }
   }
-  if (exactly_once() && status.code() != absl::StatusCode::kFailedPrecondition) {
-    if (txn_state_ == TxnState::kOpen) {  // logged once per transaction
-      Log(LogLevel::kWarning, absl::StrCat("produce failed, aborting the transaction: ",
-                                           status.message()));
-    }
-    txn_state_ = TxnState::kNeedsAbort;  // e.g. the transaction became abortable
+  if (committer_->RetriesByAbort() && status.code() != absl::StatusCode::kFailedPrecondition) {
+    // e.g. the transaction became abortable
+    committer_->AbortAfterFailure("produce failed", status);
     return;
   }
   OnProducerFatal(status);
@@ -823,8 +588,8 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
   std::unique_ptr<DeliveryTag> tag(static_cast<DeliveryTag*>(report.opaque));
   absl::Status status = std::move(report.status);
   Slot* slot = tag->slot.get();  // null for released events
-  if (exactly_once() && tag->txn_epoch != txn_epoch_) return;  // aborted transaction
-  if (!status.ok() && exactly_once()) {
+  if (tag->txn_epoch != committer_->epoch()) return;  // aborted transaction
+  if (!status.ok() && committer_->RetriesByAbort()) {
     // Inside a transaction a failed output makes the transaction abortable: abort,
     // rewind, and process the input again (in a smaller form if it was too large).
     if (slot && IsRecordTooLarge(status)) {
@@ -832,11 +597,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       // record refused only because of the batch it was in).
       RecordRefusal(*slot, tag->kind, tag->form, status, report.record);
     }
-    if (txn_state_ == TxnState::kOpen) {  // the first failure of the transaction is logged
-      txn_state_ = TxnState::kNeedsAbort;
-      Log(LogLevel::kWarning, absl::StrCat("delivery failed, aborting the transaction: ",
-                                           status.message()));
-    }
+    committer_->AbortAfterFailure("delivery failed", status);
     return;
   }
   if (!status.ok()) {
@@ -875,12 +636,8 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
   }
   switch (tag->kind) {
     case Output::kDeadLetter: {
-      // EXACTLY_ONCE counts outputs when their transaction commits.
-      if (exactly_once()) {
-        txn_dead_letters_[{tag->stage, tag->reason}] += 1;
-      } else {
-        metrics_->DeadLetters(tag->stage, tag->reason).Increment();
-      }
+      // (EXACTLY_ONCE counts outputs when their transaction commits.)
+      committer_->CountDeadLetter(tag->stage, tag->reason);
       // Info: stage and code only; the stage's message may quote the content (debug).
       MessageLogContext context = LogContextOf(slot->message, &slot->result());
       context.fields = {{"stage", tag->stage}, {"code", tag->reason}};
@@ -903,13 +660,7 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
     }
     case Output::kEvent:
     case Output::kReleased:
-      if (exactly_once()) {
-        txn_published_[config_.kafka().output_topic()] += 1;
-        if (tag->kind == Output::kReleased) txn_counts_.released += 1;
-      } else {
-        metrics_->Published(config_.kafka().output_topic()).Increment();
-        if (tag->kind == Output::kReleased) metrics_->held_events_released().Increment();
-      }
+      committer_->CountPublished(config_.kafka().output_topic(), tag->kind == Output::kReleased);
       if (slot && LogEnabled(LogLevel::kDebug)) {
         MessageLogContext context = LogContextOf(slot->message, &slot->result());
         context.fields = {{"output_topic", config_.kafka().output_topic()},
@@ -919,18 +670,10 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
       }
       break;
     case Output::kChangelog:
-      if (exactly_once()) {
-        txn_counts_.changelog += 1;
-      } else {
-        metrics_->ChangelogRecords("produced").Increment();
-      }
+      committer_->CountChangelog();
       break;
     case Output::kTombstone:
-      if (exactly_once()) {
-        txn_counts_.tombstones += 1;
-      } else {
-        metrics_->tombstones_published().Increment();
-      }
+      committer_->CountTombstone();
       break;
   }
   if (slot && tag->kind == Output::kEvent && slot->message.timestamp) {
@@ -939,8 +682,8 @@ void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
   }
 }
 
-void Daemon::CommitAcknowledged(bool sync, const std::vector<TopicPartition>* only) {
-  std::vector<std::pair<TopicPartition, int64_t>> commits = offsets_.PendingCommits();
+CommitOffsets Daemon::Acknowledged(const std::vector<TopicPartition>* only) {
+  CommitOffsets commits = in_flight_.PendingCommits();
   if (only) {
     commits.erase(std::remove_if(commits.begin(), commits.end(),
                                  [only](const auto& c) {
@@ -949,30 +692,31 @@ void Daemon::CommitAcknowledged(bool sync, const std::vector<TopicPartition>* on
                                  }),
                   commits.end());
   }
-  if (commits.empty()) return;
-  absl::Status status = source_->Commit(commits, sync);
-  metrics_->Commits(status.ok()).Increment();
-  if (!status.ok()) {
-    // Not fatal: the next commit covers these offsets; a crash before it only
-    // re-delivers.
-    Log(LogLevel::kWarning, absl::StrCat("offset commit failed: ", status.message()));
-    return;
-  }
-  for (const auto& [tp, offset] : commits) {
-    offsets_.MarkCommitted(tp, offset);
+  return commits;
+}
+
+void Daemon::Committed(const CommitOffsets& committed) {
+  for (const auto& [tp, offset] : committed) {
+    if (in_flight_.assigned(tp)) {  // still assigned
+      in_flight_.MarkCommitted(tp, offset);
+      group_committed_[tp] = offset;
+    }
     refused_.Committed(tp, offset);
-    if (partitions_.count(tp)) group_committed_[tp] = offset;
   }
+  TakeCommitterFatal();
+}
+
+void Daemon::TakeCommitterFatal() {
+  if (std::optional<absl::Status> fatal = committer_->TakeFatal()) OnProducerFatal(*fatal);
 }
 
 bool Daemon::DrainPartitions(const std::vector<TopicPartition>& partitions, absl::Time deadline) {
-  while (!fatal_ && (txn_state_ == TxnState::kNone || txn_state_ == TxnState::kOpen)) {
+  while (!fatal_ && committer_->Producing()) {
     EnforceTimeBudget();
     ProduceReady();
     bool empty = true;
     for (const TopicPartition& tp : partitions) {
-      auto it = partitions_.find(tp);
-      if ((it != partitions_.end() && !it->second.pending.empty()) || offsets_.inflight(tp) > 0) {
+      if (!in_flight_.Idle(tp)) {
         empty = false;
         break;
       }
@@ -985,47 +729,36 @@ bool Daemon::DrainPartitions(const std::vector<TopicPartition>& partitions, absl
 }
 
 void Daemon::OnAssigned(const std::vector<TopicPartition>& partitions) {
-  for (const TopicPartition& tp : partitions) partitions_[tp];
-  if (paused_ || state_ == State::kDraining || txn_state_ == TxnState::kNeedsAbort) {
+  for (const TopicPartition& tp : partitions) in_flight_.Assign(tp);
+  if (paused_ || state_ == State::kDraining || committer_->NeedsAbort()) {
     source_->Pause(partitions).IgnoreError();
   }
 }
 
 void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) {
-  if (exactly_once()) {
-    if (lost) {
-      // Another member may already own them: nothing of this transaction may commit.
-      if (txn_state_ == TxnState::kOpen) txn_state_ = TxnState::kNeedsAbort;
-    } else {
-      // Finish the revoked partitions' work, then commit everything produced so far
-      // (with its offsets) before giving them up. An unfinished commit is resumed
-      // first; if it still does not finish, the next owner's offset fetch waits for
-      // its outcome (read_committed consumers require stable offsets, KIP-447).
-      if (txn_state_ == TxnState::kCommitting) ResumeCommit();
-      const absl::Time deadline =
-          absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
-      if (!DrainPartitions(partitions, deadline) && txn_state_ == TxnState::kOpen) {
-        txn_state_ = TxnState::kNeedsAbort;
-      }
-      if (txn_state_ == TxnState::kOpen) CommitTransaction();
-    }
-    if (txn_state_ == TxnState::kNeedsAbort) {
-      AbortAndRewind(lost ? "assignment lost" : "partitions revoked");
-    }
-  } else if (!lost) {
+  if (lost) {
+    // Another member may already own them: nothing of an open transaction may commit.
+    committer_->AbandonOpenTransaction();
+  } else {
+    // Finish the revoked partitions' work, then commit (EXACTLY_ONCE: everything
+    // produced so far, with its offsets) before giving them up. An unfinished
+    // commit is resumed first; if it still does not finish, the next owner's offset
+    // fetch waits for its outcome (read_committed consumers require stable
+    // offsets, KIP-447).
+    Committed(committer_->Resume());
     const absl::Time deadline = absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
-    if (!DrainPartitions(partitions, deadline)) {
+    if (!DrainPartitions(partitions, deadline) && !committer_->AbandonOpenTransaction()) {
       Log(LogLevel::kWarning, "revoke: in-flight messages not acknowledged before the deadline; "
                               "the next owner will reprocess them");
     }
-    CommitAcknowledged(/*sync=*/true, &partitions);
+    Committed(committer_->CommitNow([&] { return Acknowledged(&partitions); }));
   }
+  if (committer_->NeedsAbort()) AbortAndRewind(lost ? "assignment lost" : "partitions revoked");
   DropInFlight(&partitions);
+  in_flight_.Revoke(partitions);
   for (const TopicPartition& tp : partitions) {
-    partitions_.erase(tp);
-    offsets_.Remove(tp);
     refused_.Forget(tp);
-    txn_offsets_.erase(tp);
+    committer_->Forget(tp);
     metrics_->RemoveConsumerLag(tp.topic, tp.partition);
     group_committed_.erase(tp);
     queried_watermarks_.erase(tp);
@@ -1033,174 +766,35 @@ void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost)
 }
 
 void Daemon::DropInFlight(const std::vector<TopicPartition>* only) {
-  for (auto& [tp, state] : partitions_) {
-    if (only && std::find(only->begin(), only->end(), tp) == only->end()) continue;
-    for (const std::shared_ptr<Slot>& slot : state.pending) {
-      inflight_bytes_ -= std::min<uint64_t>(inflight_bytes_, slot->message.value.size());
-    }
-    state.pending.clear();
-  }
-  absl::MutexLock lock(&work_->mu);
-  std::deque<std::shared_ptr<Slot>>& queue = work_->queue;
-  queue.erase(std::remove_if(queue.begin(), queue.end(),
-                              [only](const std::shared_ptr<Slot>& slot) {
-                                return !only || std::find(only->begin(), only->end(),
-                                                          slot->tp) != only->end();
-                              }),
-               queue.end());
-}
-
-bool Daemon::EnsureTransaction() {
-  if (txn_state_ == TxnState::kOpen) return true;
-  if (txn_state_ != TxnState::kNone) return false;  // aborting, or a commit unfinished
-  absl::Status s = sink_->BeginTransaction();
-  if (!s.ok()) {
-    if (s.code() == absl::StatusCode::kFailedPrecondition) {
-      OnProducerFatal(s);
-    } else {
-      txn_state_ = TxnState::kNeedsAbort;
-    }
-    return false;
-  }
-  txn_state_ = TxnState::kOpen;
-  txn_started_ = absl::Now();
-  txn_messages_ = 0;
-  return true;
-}
-
-void Daemon::CommitTransaction() {
-  if (txn_state_ != TxnState::kOpen) return;
-  const absl::Duration timeout = absl::Milliseconds(config_.transaction_call_timeout_ms());
-  commit_offsets_.clear();
-  for (const auto& [tp, next] : txn_offsets_) {
-    if (partitions_.count(tp)) commit_offsets_.push_back({tp.topic, {tp.partition, next}});
-  }
-  commit_started_ = absl::Now();
-  absl::Status status;
-  if (!commit_offsets_.empty()) {
-    // One attempt: librdkafka cannot resume a send_offsets_to_transaction that timed
-    // out (a second call races the first one's request), so a failure aborts.
-    std::unique_ptr<RdKafka::ConsumerGroupMetadata> group = source_->GroupMetadata();
-    status = sink_->SendOffsetsToTransaction(commit_offsets_, group.get(), timeout);
-  }
-  if (!status.ok()) {
-    Log(LogLevel::kWarning, absl::StrCat("transaction commit failed: ", status.message()));
-    if (status.code() == absl::StatusCode::kFailedPrecondition) {
-      metrics_->Transactions("fatal").Increment();
-      OnProducerFatal(status);
-    } else {
-      txn_state_ = TxnState::kNeedsAbort;
-    }
-    return;
-  }
-  last_commit_attempt_ = absl::Now();
-  FinishCommit(sink_->CommitTransaction(timeout));
-}
-
-void Daemon::ResumeCommit() {
-  if (txn_state_ != TxnState::kCommitting) return;
-  last_commit_attempt_ = absl::Now();
-  FinishCommit(
-      sink_->CommitTransaction(absl::Milliseconds(config_.transaction_call_timeout_ms())));
-}
-
-void Daemon::FinishCommit(const absl::Status& status) {
-  if (status.ok()) {
-    metrics_->Transactions("committed").Increment();
-    metrics_->transaction_commit_seconds().Observe(
-        absl::ToDoubleSeconds(absl::Now() - commit_started_));
-    for (const auto& [topic, po] : commit_offsets_) {
-      const TopicPartition tp{topic, po.first};
-      if (partitions_.count(tp)) {  // still assigned
-        offsets_.MarkCommitted(tp, po.second);
-        group_committed_[tp] = po.second;
-      }
-      refused_.Committed(tp, po.second);
-    }
-    for (const auto& [topic, n] : txn_published_) metrics_->Published(topic).Increment(n);
-    for (const auto& [key, n] : txn_dead_letters_) {
-      metrics_->DeadLetters(key.first, key.second).Increment(n);
-    }
-    for (const auto& [key, n] : txn_skipped_) {
-      metrics_->InputsSkipped(key.first, key.second).Increment(n);
-    }
-    metrics_->ChangelogRecords("produced").Increment(txn_counts_.changelog);
-    metrics_->tombstones_published().Increment(txn_counts_.tombstones);
-    metrics_->held_events_released().Increment(txn_counts_.released);
-    if (txn_state_ == TxnState::kCommitting) {
-      Log(LogLevel::kInfo, absl::StrCat("resumed transaction commit finished after ",
-                                        absl::FormatDuration(absl::Now() - commit_started_)));
-    }
-    txn_counts_ = TxnCounts();
-    txn_released_.clear();
-    txn_published_.clear();
-    txn_dead_letters_.clear();
-    txn_skipped_.clear();
-    txn_offsets_.clear();
-    commit_offsets_.clear();
-    txn_state_ = TxnState::kNone;
-    ++txn_epoch_;
-    return;
-  }
-  if (status.code() == absl::StatusCode::kFailedPrecondition) {
-    metrics_->Transactions("fatal").Increment();
-    OnProducerFatal(status);
-    return;
-  }
-  if (status.code() == absl::StatusCode::kUnavailable) {
-    // commit_transaction itself timed out (the brokers are slow or away): the commit
-    // may already be under way, so it is resumed, never aborted or sent again.
-    metrics_->Transactions("commit_retried").Increment();
-    if (txn_state_ != TxnState::kCommitting) {
-      Log(LogLevel::kWarning, absl::StrCat("transaction commit did not finish (",
-                                           status.message(), "); resuming it"));
-    }
-    txn_state_ = TxnState::kCommitting;
-    return;
-  }
-  Log(LogLevel::kWarning, absl::StrCat("transaction commit failed: ", status.message()));
-  commit_offsets_.clear();
-  txn_state_ = TxnState::kNeedsAbort;
+  in_flight_.DropQueued(only);
+  // Queued ones never run; running ones finish unobserved.
+  pool_->Cancel([only](const WorkItem& item) {
+    return !only || std::find(only->begin(), only->end(),
+                              TopicPartition{item.message.topic, item.message.partition}) !=
+                        only->end();
+  });
 }
 
 void Daemon::AbortAndRewind(absl::string_view reason) {
-  last_abort_attempt_ = absl::Now();
-  absl::Status status =
-      sink_->AbortTransaction(absl::Milliseconds(config_.transaction_call_timeout_ms()));
-  if (!status.ok() && status.code() != absl::StatusCode::kFailedPrecondition) {
-    // Brokers unreachable: stay in kNeedsAbort (partitions paused); the loop retries.
-    Log(LogLevel::kWarning, absl::StrCat("abort_transaction failed, will retry: ",
-                                         status.message()));
+  if (!committer_->Abort()) {
+    if (std::optional<absl::Status> fatal = committer_->TakeFatal()) {
+      OnProducerFatal(*fatal);
+      return;
+    }
+    // Brokers unreachable: the abort is retried from the loop (partitions paused).
     source_->Pause(source_->Assignment()).IgnoreError();
     return;
   }
-  if (!status.ok()) {
-    metrics_->Transactions("fatal").Increment();
-    OnProducerFatal(status);
-    return;
-  }
-  metrics_->Transactions("aborted").Increment();
-  txn_state_ = TxnState::kNone;
   ResetAfterAbort(reason);
 }
 
 void Daemon::ResetAfterAbort(absl::string_view reason) {
-  ++txn_epoch_;  // delivery reports of the aborted transaction are ignored from now on
-  txn_offsets_.clear();
-  txn_published_.clear();
-  txn_dead_letters_.clear();
-  txn_skipped_.clear();
-  txn_counts_ = TxnCounts();
-  // Released events of the aborted transaction are held again.
-  held_.Return(std::move(txn_released_));
-  txn_released_.clear();
+  // A new epoch (delivery reports of the aborted outputs are ignored); released
+  // events of the aborted transaction are held again.
+  committer_->Reset();
   DropInFlight(nullptr);
-  std::vector<TopicPartition> assigned;
-  for (const auto& [tp, state] : partitions_) {
-    assigned.push_back(tp);
-    offsets_.Remove(tp);
-  }
-  inflight_bytes_ = 0;
+  const std::vector<TopicPartition> assigned = in_flight_.Assigned();
+  in_flight_.DropAll();
   if (absl::Status s = source_->SeekToCommitted(assigned, absl::Seconds(30)); !s.ok()) {
     // Without a rewind the uncommitted range would be skipped: stop instead.
     Fail(absl::Status(s.code(), absl::StrCat("rewind after abort: ", s.message())));
@@ -1212,7 +806,8 @@ void Daemon::ResetAfterAbort(absl::string_view reason) {
 }
 
 void Daemon::ApplyBackpressure() {
-  const size_t inflight = offsets_.inflight();
+  const size_t inflight = in_flight_.messages();
+  const uint64_t inflight_bytes = in_flight_.bytes();
   const size_t max = config_.max_inflight_messages();
   const uint64_t max_bytes = config_.max_inflight_bytes();
   const int queued = sink_->outq_len();
@@ -1223,31 +818,31 @@ void Daemon::ApplyBackpressure() {
         .Increment(absl::ToDoubleSeconds(now - pause_accounted_));
     pause_accounted_ = now;
   }
-  if (!paused_ && (inflight >= max || inflight_bytes_ >= max_bytes || queued >= max_queue)) {
+  if (!paused_ && (inflight >= max || inflight_bytes >= max_bytes || queued >= max_queue)) {
     paused_ = true;
     pause_reason_ = inflight >= max               ? "inflight_messages"
-                    : inflight_bytes_ >= max_bytes ? "inflight_bytes"
+                    : inflight_bytes >= max_bytes ? "inflight_bytes"
                                                    : "producer_queue";
     pause_accounted_ = now;
     metrics_->BackpressureWaits(pause_reason_).Increment();
     source_->Pause(source_->Assignment()).IgnoreError();
     Log(LogLevel::kInfo, absl::StrCat("backpressure: pausing (", inflight, " messages, ",
-                                      inflight_bytes_, " bytes in flight, ", queued,
+                                      inflight_bytes, " bytes in flight, ", queued,
                                       " queued in the producer)"));
-  } else if (paused_ && inflight <= max / 2 && inflight_bytes_ <= max_bytes / 2 &&
+  } else if (paused_ && inflight <= max / 2 && inflight_bytes <= max_bytes / 2 &&
              queued <= max_queue / 2 && state_ == State::kRunning &&
-             txn_state_ != TxnState::kNeedsAbort) {
+             !committer_->NeedsAbort()) {
     paused_ = false;
     pause_reason_.clear();
     source_->Resume(source_->Assignment()).IgnoreError();
     Log(LogLevel::kInfo, "backpressure: resumed");
   }
-  metrics_->paused().Set(paused_ ? static_cast<double>(partitions_.size()) : 0);
+  metrics_->paused().Set(paused_ ? static_cast<double>(in_flight_.assigned_count()) : 0);
 }
 
 void Daemon::UpdateGauges() {
   const absl::Time now = absl::Now();
-  metrics_->inflight().Set(static_cast<double>(offsets_.inflight()));
+  metrics_->inflight().Set(static_cast<double>(in_flight_.messages()));
   metrics_->producer_queue_messages().Set(static_cast<double>(sink_->outq_len()));
   if (KafkaSink::QueueFullWaits w = sink_->TakeQueueFullWaits(); w.waits > 0) {
     metrics_->BackpressureWaits("producer_queue_full").Increment(static_cast<double>(w.waits));
@@ -1264,15 +859,13 @@ void Daemon::UpdateGauges() {
     reason = "shutting down";
   } else if (!sink_->connected()) {
     reason = "producer not connected to a broker";
-  } else if (txn_state_ == TxnState::kCommitting) {
-    reason = "resuming a transaction commit that timed out (brokers slow or unreachable)";
-  } else if (txn_state_ == TxnState::kNeedsAbort) {
-    reason = "aborting a transaction (its work is re-consumed)";
+  } else {
+    reason = committer_->NotReadyReason();
   }
   // Owning no partition does not make an instance unready: an idle member takes
   // partitions over in the next rebalance (and would block rollouts otherwise).
-  health_->assigned_partitions = static_cast<int>(partitions_.size());
-  metrics_->assigned_partitions().Set(static_cast<double>(partitions_.size()));
+  health_->assigned_partitions = static_cast<int>(in_flight_.assigned_count());
+  metrics_->assigned_partitions().Set(static_cast<double>(in_flight_.assigned_count()));
   if (reason != nullptr) health_->not_ready_reason = reason;
   health_->ready = reason == nullptr;
   if (reason == nullptr) health_->ready_unix_ns = absl::ToUnixNanos(now);
@@ -1284,14 +877,9 @@ void Daemon::UpdateGauges() {
   UpdateLag(now);
   UpdateTopicGauges(now);
   // Lag in seconds: age of the oldest message consumed and not yet committed.
-  absl::Time oldest = absl::InfiniteFuture();
-  for (const auto& [tp, state] : partitions_) {
-    if (!state.pending.empty() && state.pending.front()->message.timestamp) {
-      oldest = std::min(oldest, *state.pending.front()->message.timestamp);
-    }
-  }
+  const std::optional<absl::Time> oldest = in_flight_.OldestQueuedTimestamp();
   metrics_->consumer_lag_seconds().Set(
-      oldest == absl::InfiniteFuture() ? 0 : std::max(0.0, absl::ToDoubleSeconds(now - oldest)));
+      !oldest ? 0 : std::max(0.0, absl::ToDoubleSeconds(now - *oldest)));
 }
 
 void Daemon::UpdateLag(absl::Time now) {
@@ -1300,14 +888,14 @@ void Daemon::UpdateLag(absl::Time now) {
   if (query) {
     last_lag_query_ = now;
     std::vector<TopicPartition> unknown;
-    for (const auto& [tp, state] : partitions_) {
+    for (const TopicPartition& tp : in_flight_.Assigned()) {
       if (!group_committed_.count(tp)) unknown.push_back(tp);
     }
     if (!unknown.empty()) {
       auto committed = source_->CommittedOffsets(unknown, absl::Seconds(1));
       if (committed.ok()) {
         for (const auto& [tp, offset] : *committed) {
-          if (partitions_.count(tp)) group_committed_.emplace(tp, offset);
+          if (in_flight_.assigned(tp)) group_committed_.emplace(tp, offset);
         }
       } else {
         Log(LogLevel::kDebug, absl::StrCat("lag: ", committed.status().message()));
@@ -1316,7 +904,7 @@ void Daemon::UpdateLag(absl::Time now) {
   }
   std::map<TopicPartition, KafkaSource::Watermarks> cached;
   std::vector<TopicPartition> to_query;
-  for (const auto& [tp, state] : partitions_) {
+  for (const TopicPartition& tp : in_flight_.Assigned()) {
     // Cached from fetch responses; a partition not fetched yet has none, a paused one
     // a stale one: ask its leader.
     // The low watermark matters only while the group has no committed offset.
@@ -1338,7 +926,7 @@ void Daemon::UpdateLag(absl::Time now) {
     if (q.ok()) queried_watermarks_[tp] = {q->low, q->high};
   }
   lag_query_turn_ += queried;
-  for (const auto& [tp, state] : partitions_) {
+  for (const TopicPartition& tp : in_flight_.Assigned()) {
     KafkaSource::Watermarks w = cached[tp];
     // Watermarks only grow: take the newer of the cached and the queried ones.
     if (auto it = queried_watermarks_.find(tp); it != queried_watermarks_.end()) {
@@ -1390,14 +978,8 @@ void Daemon::UpdateTopicGauges(absl::Time now) {
 void Daemon::Fail(absl::Status status) {
   if (fatal_) return;
   Log(LogLevel::kError, absl::StrCat("fatal: ", status.ToString()));
-  if (exactly_once() &&
-      absl::StrContains(absl::AsciiStrToLower(status.message()), "fenc")) {
-    Log(LogLevel::kError,
-        absl::StrCat("the producer was fenced: either another producer with transactional.id '",
-                     transactional_id_,
-                     "' took over (every running instance needs its own kafka.transactional_id "
-                     "or --transactional-id), or the broker aborted a transaction left open "
-                     "longer than the producer's transaction.timeout.ms"));
+  if (std::string hint = committer_->FatalHint(status); !hint.empty()) {
+    Log(LogLevel::kError, hint);
   }
   metrics_->fatal_errors().Increment();
   fatal_ = std::move(status);
@@ -1423,11 +1005,12 @@ bool Daemon::RestoreState(const std::atomic<bool>& stop) {
       kafka.changelog_partitions() > 0 ? static_cast<int>(kafka.changelog_partitions()) : 6;
   // Compaction keeps the latest record per key; deleted keys' tombstones stay for
   // delete.retention.ms (Kafka's default, one day) so that readers see them.
-  absl::StatusOr<bool> exists = sink_->TopicExists(changelog_topic(), absl::Seconds(10));
+  const KafkaAdmin admin(sink_->handle());
+  absl::StatusOr<bool> exists = admin.TopicExists(changelog_topic(), absl::Seconds(10));
   absl::Status s = exists.status();
   if (s.ok() && !*exists) {
-    s = sink_->CreateTopic(changelog_topic(), partitions, replication,
-                           {{"cleanup.policy", "compact"}}, absl::Seconds(10));
+    s = admin.CreateTopic(changelog_topic(), partitions, replication,
+                          {{"cleanup.policy", "compact"}}, absl::Seconds(10));
     if (s.ok()) {
       Log(LogLevel::kInfo, absl::StrCat("created the changelog topic ", changelog_topic(), " (",
                                         partitions, " partitions, cleanup.policy=compact)"));
@@ -1438,7 +1021,7 @@ bool Daemon::RestoreState(const std::atomic<bool>& stop) {
         absl::StrCat("changelog topic ", changelog_topic(), ": ", s.message(),
                      " (create it with cleanup.policy=compact, or the state grows without bound)"));
   } else if (absl::StatusOr<std::string> policy =
-                 sink_->TopicConfig(changelog_topic(), "cleanup.policy", absl::Seconds(10));
+                 admin.TopicConfig(changelog_topic(), "cleanup.policy", absl::Seconds(10));
              policy.ok() && !absl::StrContains(*policy, "compact")) {
     // Time- or size-based deletion would silently drop state (held embargoed
     // events included) that no newer record replaces.
@@ -1482,8 +1065,7 @@ bool Daemon::WaitForBrokers(const std::atomic<bool>& stop) {
 bool Daemon::WaitForBrokersPolled(const std::atomic<bool>& stop) {
   absl::Duration backoff = absl::Milliseconds(500);
   while (!stop.load()) {
-    absl::Status status = exactly_once() ? sink_->InitTransactions(absl::Seconds(10))
-                                         : sink_->CheckConnection(absl::Seconds(2));
+    absl::Status status = committer_->StartProducer();
     if (status.ok()) return true;
     if (status.code() == absl::StatusCode::kFailedPrecondition) {
       Fail(status);
@@ -1511,7 +1093,7 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
   if (absl::Status s = source_->Subscribe(); !s.ok()) return s;
   state_ = State::kRunning;
   Log(LogLevel::kInfo,
-      absl::StrCat("running (", exactly_once() ? "exactly-once" : "at-least-once", "): ",
+      absl::StrCat("running (", committer_->mode(), "): ",
                    config_.kafka().input_topics_size(), " input topic(s)",
                    config_.kafka().input_topic_pattern().empty()
                        ? ""
@@ -1526,45 +1108,37 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
       state_ = State::kDraining;
       drain_deadline = absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
       source_->Pause(source_->Assignment()).IgnoreError();
-      Log(LogLevel::kInfo, absl::StrCat("draining ", offsets_.inflight(), " in-flight messages"));
+      Log(LogLevel::kInfo, absl::StrCat("draining ", in_flight_.messages(), " in-flight messages"));
     }
     if (state_ == State::kDraining) {
-      bool idle = offsets_.inflight() == 0;
-      for (const auto& [tp, st] : partitions_) idle = idle && st.pending.empty();
-      if (idle || txn_state_ == TxnState::kNeedsAbort) break;
+      if (in_flight_.Idle() || committer_->NeedsAbort()) break;
       if (absl::Now() >= drain_deadline) {
-        Log(LogLevel::kWarning, absl::StrCat("drain deadline reached with ", offsets_.inflight(),
+        Log(LogLevel::kWarning, absl::StrCat("drain deadline reached with ", in_flight_.messages(),
                                              " messages unacknowledged; they will be "
                                              "reprocessed after restart"));
-        if (txn_state_ == TxnState::kOpen) txn_state_ = TxnState::kNeedsAbort;
+        committer_->AbandonOpenTransaction();
         break;
       }
     }
-    if (txn_state_ == TxnState::kNeedsAbort &&
-        absl::Now() - last_abort_attempt_ >= absl::Seconds(1)) {
-      AbortAndRewind("abortable error");
-    }
-    if (txn_state_ == TxnState::kCommitting &&
-        absl::Now() - last_commit_attempt_ >= absl::Seconds(1)) {
-      ResumeCommit();
-    }
+    if (committer_->AbortDue(absl::Now())) AbortAndRewind("abortable error");
     batch.clear();
     const absl::Duration timeout =
-        offsets_.inflight() > 0 ? absl::Milliseconds(2) : absl::Milliseconds(100);
+        in_flight_.messages() > 0 ? absl::Milliseconds(2) : absl::Milliseconds(100);
     // Take no more than the in-flight bound leaves room for (librdkafka's own
     // prefetch queue is bounded by queued.max.messages.kbytes). When full, the
     // partitions are paused; consume() is still called (at most one message, which
     // a pause normally withholds) so rebalances are served and max.poll.interval.ms
     // is never exceeded.
-    const size_t room = config_.max_inflight_messages() > offsets_.inflight()
-                            ? config_.max_inflight_messages() - offsets_.inflight()
+    const size_t inflight = in_flight_.messages();
+    const size_t room = config_.max_inflight_messages() > inflight
+                            ? config_.max_inflight_messages() - inflight
                             : 0;
     const size_t take = std::max<size_t>(1, std::min(kPollBatch, room));
     if (absl::Status s = source_->Poll(timeout, take, &batch); !s.ok()) {
       Fail(s);
       break;
     }
-    if (txn_state_ != TxnState::kNeedsAbort) {
+    if (!committer_->NeedsAbort()) {
       for (RawMessage& m : batch) Dispatch(std::move(m));
     }  // else: dropped; the rewind re-delivers them
     EnforceTimeBudget();
@@ -1577,37 +1151,20 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
     if (std::optional<absl::Status> f = sink_->fatal_error()) OnProducerFatal(*f);
     if (producer_fatal_ && !fatal_) ReplaceProducer(stop);
     if (state_ == State::kRunning) ApplyBackpressure();
-    const bool interval_due =
-        absl::Now() - last_commit_ >= absl::Milliseconds(config_.commit_interval_ms());
-    if (exactly_once()) {
-      // Not while the producer reaches no broker: librdkafka's
-      // send_offsets_to_transaction ignores its timeout while the group coordinator
-      // is down (librdkafka issue #5456) and would block the loop for the outage.
-      if (txn_state_ == TxnState::kOpen && sink_->connected() &&
-          (interval_due || txn_messages_ >= config_.transaction_max_messages())) {
-        last_commit_ = absl::Now();
-        CommitTransaction();
-      }
-    } else if (interval_due) {
-      last_commit_ = absl::Now();
-      CommitAcknowledged(/*sync=*/false);
-    }
+    // Commits when due (EXACTLY_ONCE: not while the producer reaches no broker:
+    // librdkafka's send_offsets_to_transaction ignores its timeout while the group
+    // coordinator is down, librdkafka issue #5456, and would block the loop).
+    Committed(committer_->Tick(absl::Now(), sink_->connected(),
+                               [this] { return Acknowledged(nullptr); }));
     UpdateGauges();
   }
 
   // Finish: commit what is complete (transaction or acknowledged offsets).
   if (!fatal_) {
-    if (exactly_once()) {
-      if (txn_state_ == TxnState::kOpen) CommitTransaction();
-      if (txn_state_ == TxnState::kCommitting) ResumeCommit();  // once more
-      if (txn_state_ == TxnState::kNeedsAbort) AbortAndRewind("shutdown");
-    } else {
-      const absl::Duration left = std::max(absl::Seconds(1), drain_deadline - absl::Now());
-      if (absl::Status s = sink_->Flush(std::min(left, absl::Seconds(60))); !s.ok()) {
-        Log(LogLevel::kWarning, std::string(s.message()));
-      }
-      CommitAcknowledged(/*sync=*/true);
-    }
+    const absl::Duration left = std::max(absl::Seconds(1), drain_deadline - absl::Now());
+    Committed(committer_->Finish(std::min(left, absl::Seconds(60)),
+                                 [this] { return Acknowledged(nullptr); }));
+    if (committer_->NeedsAbort()) AbortAndRewind("shutdown");
   }
   health_->not_ready_reason = "shutting down";
   health_->ready = false;
@@ -1619,7 +1176,7 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
   health_->assigned_partitions = 0;
   metrics_->assigned_partitions().Set(0);
   if (fatal_) {
-    if (!exactly_once()) sink_->Flush(absl::Seconds(5)).IgnoreError();
+    committer_->FlushAfterFatal();
     return *fatal_;
   }
   state_ = State::kStopped;

@@ -2,9 +2,10 @@
 // (transactions) or at least once (idempotent producer + acknowledged offsets).
 //
 // Threads: the loop thread (the one calling Run) owns the consumer, the producer and
-// the offset tracker; it consumes, hands each message to a worker pool that runs the
-// chain, and produces results strictly in consumed order per input partition (a
-// per-partition queue whose head is produced only once it is processed).
+// the in-flight state (in_flight.h); it consumes, hands each message to the worker
+// pool that runs the chain (worker_pool.h), and produces results strictly in
+// consumed order per input partition (a per-partition queue whose head is produced
+// only once it is processed).
 //
 // AT_LEAST_ONCE: delivery reports acknowledge offsets; committed offsets never pass
 // the lowest unacknowledged message, so a crash at any point re-delivers, never loses.
@@ -54,64 +55,26 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "google/protobuf/descriptor.h"
 #include "newsd/v1/config.pb.h"
 #include "pipeline/chain.h"
+#include "pipeline/committer.h"
 #include "pipeline/changelog.h"
 #include "pipeline/held_events.h"
+#include "pipeline/in_flight.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/kafka_source.h"
 #include "pipeline/log.h"
+#include "pipeline/message_metrics.h"
 #include "pipeline/metrics.h"
-#include "pipeline/offsets.h"
+#include "pipeline/output_plan.h"
 #include "pipeline/refused_outputs.h"
+#include "pipeline/worker_pool.h"
 
 namespace newsd {
-
-// Builds the dead letter for `message` rejected with `failure`: original key, value
-// and headers, plus the Kafka Connect error headers (__connect.errors.topic,
-// .partition, .offset, .exception.class.name, .exception.message) and
-// newsd.errors.stage / newsd.errors.code (absl status code name, e.g.
-// "INVALID_ARGUMENT"). The exception message is made well-formed UTF-8 (ill-formed
-// bytes → U+FFFD), since readers decode it as text and a stage may quote input.
-// `form` (refused_outputs.h) shrinks it after the broker refused a larger one:
-// kDeadLetterWithoutValue drops the value (header newsd.errors.value_omitted_bytes,
-// its size in bytes); kHeadersOnly also drops the original headers (header
-// newsd.errors.headers_omitted, their count), a key over 256 bytes (header
-// newsd.errors.key_omitted_bytes) and cuts the exception message to 1,000 bytes.
-OutboundMessage MakeDeadLetter(const RawMessage& message, const ChainFailure& failure,
-                               const std::string& dead_letter_topic,
-                               OutputForm form = OutputForm::kDeadLetter);
-
-// The message-index part of a Confluent Schema Registry frame naming `message` in
-// its .proto file: the path of indexes (top-level message index in the file, then
-// nested-type indexes), written as zigzag varints, the count first; the path [0]
-// (the file's first top-level message) as the single byte 0x00. ArticleEvent is
-// message 1 of event.proto: bytes 0x02 0x02.
-std::string SchemaRegistryMessageIndexes(const google::protobuf::Descriptor& message);
-
-// Builds the output message for a processed article: key = story id (article id
-// when there is none); a stale version (Story.stale) gets "<that key>/stale/<input
-// topic>/<partition>/<offset>" (else ".../stale/<article id>"); value = serialized ArticleEvent (framed for the Schema Registry when
-// `schema_registry_id` > 0: 0x00, the id big-endian in 4 bytes, then
-// SchemaRegistryMessageIndexes(ArticleEvent); see config.proto), headers
-// content-type: application/x-protobuf and schema: newsd.v1.ArticleEvent.
-OutboundMessage MakeEventMessage(const v1::ArticleEvent& event, const std::string& output_topic,
-                                 uint32_t schema_registry_id = 0);
-
-// The Protobuf bytes inside a Confluent Schema Registry frame (magic byte 0, 4-byte
-// schema id, zigzag-varint message indexes); `value` itself if it is not framed (a
-// serialized non-empty message never starts with byte 0). nullopt if the frame is
-// truncated.
-std::optional<absl::string_view> StripSchemaRegistryFrame(absl::string_view value);
 
 class Daemon : public RebalanceListener {
  public:
   enum class State { kStarting, kRunning, kDraining, kStopped, kFailed };
-  // Transaction state (EXACTLY_ONCE only). kCommitting: commit_transaction timed
-  // out; librdkafka allows only resuming that call (any other transaction call is a
-  // conflict), so the loop resumes it until it commits (kNone) or fails.
-  enum class TxnState { kNone, kOpen, kCommitting, kNeedsAbort };
 
   // `chain`, `metrics` and `health` must outlive the daemon. `config` must have
   // passed ValidateConfig and name real brokers (resolve "embedded" before).
@@ -142,32 +105,16 @@ class Daemon : public RebalanceListener {
   void OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) override;
 
  private:
-  struct Slot;
+  // A consumed message from Dispatch until its offset is acknowledged (in_flight.h).
+  using Slot = InFlightMessage;
   struct DeliveryTag;
-  struct Worker;
-  struct WorkQueue;
-  struct PartitionState {
-    std::deque<std::shared_ptr<Slot>> pending;  // consumed, not produced, offset order
-    absl::Time assigned_at = absl::Now();
-  };
+  struct KafkaPorts;
   // What a produced message is (delivery reports are accounted by kind).
   enum class Output { kEvent, kDeadLetter, kChangelog, kTombstone, kReleased };
-  // EXACTLY_ONCE: outputs counted when their transaction commits.
-  struct TxnCounts {
-    double changelog = 0;
-    double tombstones = 0;
-    double released = 0;
-  };
-  bool exactly_once() const { return config_.delivery() == v1::EXACTLY_ONCE; }
   const std::string& changelog_topic() const { return changelog_topic_; }
 
   Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics, Health* health);
 
-  void StartWorker();
-  // Never touches the daemon: only `work` (shared with it) and `chain`, so that a
-  // worker stuck in a stage may outlive the daemon (see ~Daemon).
-  static void WorkerLoop(std::shared_ptr<WorkQueue> work, const Chain* chain,
-                         std::shared_ptr<std::atomic<bool>> finished);
   // Observes a finished slot's stage durations and flags (loop thread).
   void ObserveSlot(const Slot& slot);
   // Counts the inputs of `slot` the chain skipped as not articles
@@ -183,6 +130,8 @@ class Daemon : public RebalanceListener {
   // value exceeds max_output_bytes); kNothing produces nothing (DropRefusedInput).
   void ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure,
                          OutputForm form = OutputForm::kDeadLetter);
+  // Produces a planned dead letter (nothing when its record is empty: DropRefusedInput).
+  void ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const PlannedDeadLetter& dead_letter);
   // Produces one output of `slot` (a dead letter of form `form` when `failure` is
   // set); `slot` is null for outputs that belong to no input message (released
   // events). An output librdkafka refuses as too large goes down the ladder of
@@ -208,14 +157,6 @@ class Daemon : public RebalanceListener {
   void DropRefusedInput(const std::shared_ptr<Slot>& slot, const ChainFailure& failure);
   // Acknowledges `slot`'s offset once none of its outputs is unacknowledged.
   void AckIfDone(Slot& slot);
-  // EXACTLY_ONCE: `status` is a fencing error while no transaction of this instance
-  // has been open longer than transaction.timeout.ms, i.e. a newer producer with
-  // the same transactional.id took over (not the coordinator aborting our own
-  // timed-out transaction).
-  bool FencedByAnotherInstance(const absl::Status& status) const;
-  // The changelog record of one state change.
-  OutboundMessage ChangelogMessage(absl::string_view store, absl::string_view key,
-                                   std::optional<std::string> value) const;
   // Publishes held events whose embargo has passed (input partition owned here).
   void ReleaseDueEvents();
   // Creates the changelog topic if missing, restores the state stores from it and
@@ -224,22 +165,15 @@ class Daemon : public RebalanceListener {
   // Sets newsd_state_store_records and newsd_held_events.
   void UpdateStateGauges();
   void OnDelivery(KafkaSink::DeliveryReport report);
-  // Commits acknowledged offsets (all partitions, or `only` if given).
-  void CommitAcknowledged(bool sync, const std::vector<TopicPartition>* only = nullptr);
-  // EXACTLY_ONCE: opens a transaction if none is open. False if that failed.
-  bool EnsureTransaction();
-  // EXACTLY_ONCE: sends offsets and commits the open transaction (retrying a
-  // retriable send_offsets_to_transaction). A commit_transaction that times out
-  // leaves kCommitting; abortable errors leave kNeedsAbort; fatal ones Fail().
-  void CommitTransaction();
-  // EXACTLY_ONCE, kCommitting: resumes the unfinished commit_transaction.
-  void ResumeCommit();
-  // Outcome of a commit_transaction call: bookkeeping of the committed transaction,
-  // or the next state.
-  void FinishCommit(const absl::Status& status);
-  // EXACTLY_ONCE: aborts the open transaction, drops all work in flight, and seeks
-  // every assigned partition back to its committed offset. Retried from the loop
-  // while it fails (e.g. brokers down).
+  // The committable offsets of the acknowledged inputs (all partitions, or `only`).
+  CommitOffsets Acknowledged(const std::vector<TopicPartition>* only);
+  // Bookkeeping of offsets the committer committed; then TakeCommitterFatal.
+  void Committed(const CommitOffsets& committed);
+  // Hands a fatal producer error the committer met to OnProducerFatal.
+  void TakeCommitterFatal();
+  // Aborts the open transaction (Committer::Abort), drops all work in flight, and
+  // seeks every assigned partition back to its committed offset. Retried from the
+  // loop while it fails (e.g. brokers down).
   void AbortAndRewind(absl::string_view reason);
   // After an abort: drops all work in flight, re-holds released events and seeks
   // every assigned partition back to its committed offset.
@@ -247,11 +181,11 @@ class Daemon : public RebalanceListener {
   // A new producer from sink_options_ (delivery reports go to OnDelivery).
   absl::StatusOr<std::unique_ptr<KafkaSink>> CreateSink();
   // A fatal producer error (fenced, INVALID_TXN_STATE, ...). Fenced by another
-  // instance (FencedByAnotherInstance): the daemon fails (exit 1, log line,
-  // newsd_transactions_total{result="fenced"}) and never re-fences the newer one.
-  // Other fatal errors, EXACTLY_ONCE while running: the producer is replaced from the
-  // loop (ReplaceProducer), at most kMaxProducerReplacements times per
-  // kProducerReplacementWindow; otherwise, and beyond that, the daemon fails.
+  // instance (Committer::FencedByAnotherInstance): the daemon fails (exit 1, log
+  // line, newsd_transactions_total{result="fenced"}) and never re-fences the newer
+  // one. Other fatal errors, while running and if the committer replaces producers
+  // (EXACTLY_ONCE): the producer is replaced from the loop (ReplaceProducer), at
+  // most 3 times per 10 minutes (TransactionCommitter); otherwise the daemon fails.
   void OnProducerFatal(absl::Status status);
   // Destroys the failed producer, creates a new one with the same transactional.id
   // (init_transactions bumps the epoch and aborts the open transaction) and rewinds
@@ -283,52 +217,31 @@ class Daemon : public RebalanceListener {
   const Chain* const chain_;
   Metrics* const metrics_;
   Health* const health_;
-  std::vector<prometheus::Histogram*> stage_duration_;  // chain order
+  // The per-message metrics, resolved once (loop thread).
+  MessageMetrics message_metrics_;
 
   std::atomic<State> state_{State::kStarting};
   std::string transactional_id_;  // EXACTLY_ONCE
-  absl::Duration transaction_timeout_ = absl::Seconds(60);  // producer's transaction.timeout.ms
   const std::string changelog_topic_;
   std::string instance_id_;  // header of this process's changelog records
+  OutputPlanOptions plan_options_;  // the config the output plan needs
   std::optional<absl::Status> fatal_;  // loop thread only
   KafkaSinkOptions sink_options_;
   std::optional<absl::Status> producer_fatal_;  // set by OnProducerFatal
-  std::deque<absl::Time> producer_replacements_;
   // "dead letter" info lines: at most 10 a second (newsd_dead_letters_total counts all).
   LogRateLimit dead_letter_log_{10};
-  static constexpr size_t kMaxProducerReplacements = 3;
-  static constexpr absl::Duration kProducerReplacementWindow = absl::Minutes(10);
 
   // Loop-thread state.
-  std::map<TopicPartition, PartitionState> partitions_;
-  OffsetTracker offsets_;
+  // Assigned partitions, their consumed messages in order, committable offsets,
+  // messages and bytes in flight.
+  InFlight in_flight_;
   RefusedOutputs refused_;  // inputs whose outputs the broker refused as too large
   struct TopicLimit {
     int64_t bytes = -1;  // max.message.bytes; -1 unknown
     absl::Time asked_at = absl::InfinitePast();
   };
   std::map<std::string, TopicLimit> topic_max_bytes_;  // per topic (FitsAlone)
-  uint64_t inflight_bytes_ = 0;  // values of tracked, unacknowledged messages
   bool paused_ = false;
-  // EXACTLY_ONCE: the open transaction. Epochs tell delivery reports of an aborted
-  // transaction apart from current ones.
-  TxnState txn_state_ = TxnState::kNone;
-  uint64_t txn_epoch_ = 0;
-  absl::Time txn_started_ = absl::InfinitePast();
-  size_t txn_messages_ = 0;
-  std::map<TopicPartition, int64_t> txn_offsets_;  // next offset per partition
-  std::map<std::string, double> txn_published_;    // counted at commit
-  std::map<std::pair<std::string, std::string>, double> txn_dead_letters_;
-  std::map<std::pair<std::string, std::string>, double> txn_skipped_;  // (stage, kind)
-  TxnCounts txn_counts_;
-  // Held events released or dropped in the open transaction: held again on abort.
-  std::vector<v1::HeldEvent> txn_released_;
-  absl::Time last_abort_attempt_ = absl::InfinitePast();
-  // kCommitting: the offsets sent with the unfinished commit, when it started.
-  std::vector<std::pair<std::string, std::pair<int32_t, int64_t>>> commit_offsets_;
-  absl::Time commit_started_ = absl::InfinitePast();
-  absl::Time last_commit_attempt_ = absl::InfinitePast();
-  absl::Time last_commit_ = absl::InfinitePast();
   absl::Time last_gauges_ = absl::InfinitePast();
   absl::Time last_connection_check_ = absl::InfinitePast();
   absl::Time last_release_check_ = absl::InfinitePast();
@@ -345,15 +258,18 @@ class Daemon : public RebalanceListener {
   std::string pause_reason_;
   absl::Time pause_accounted_ = absl::InfinitePast();
 
-  // Worker pool: the loop pushes slots to work_; a worker marks its slot done.
-  const std::shared_ptr<WorkQueue> work_;
-  std::vector<Worker> workers_;  // loop thread only
+  // Runs the chain on each slot (worker_pool.h); created last by Create.
+  std::unique_ptr<WorkerPool> pool_;
 
   // The engine's store of held events; the chain's stores belong to its stages.
   // Declared before changelog_, whose thread restores into it.
   HeldEvents held_;
   std::vector<StateStore*> stores_;  // the chain's, then &held_
   std::unique_ptr<ChangelogReader> changelog_;
+
+  // The delivery mode (chosen in Create) and its view of the Kafka clients below.
+  std::unique_ptr<KafkaPorts> ports_;
+  std::unique_ptr<Committer> committer_;
 
   // Destruction order: source_ and sink_ are declared last so they are destroyed
   // first, while the callbacks' target (this) is still intact.

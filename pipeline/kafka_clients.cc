@@ -15,7 +15,10 @@
 namespace newsd {
 namespace {
 
-using Properties = std::vector<std::pair<std::string, std::string>>;
+using Properties = KafkaProperties;
+
+// Large wire items must fit in their dead letter; brokers cap it per topic.
+constexpr char kProducerMessageMaxBytes[] = "33554432";
 
 Properties MergeProperties(const google::protobuf::Map<std::string, std::string>& common,
                            const google::protobuf::Map<std::string, std::string>& specific) {
@@ -207,8 +210,7 @@ KafkaClientOptions KafkaClientOptionsFromConfig(const v1::PipelineConfig& config
 
   KafkaSinkOptions& producer = options.producer;
   producer.brokers = kafka.brokers();
-  // Large wire items must fit in their dead letter; brokers cap it per topic.
-  producer.properties = {{"message.max.bytes", "33554432"}};
+  producer.properties = {{"message.max.bytes", kProducerMessageMaxBytes}};
   if (exactly_once) {
     producer.transactional_id = kafka.transactional_id();
   } else {
@@ -238,6 +240,73 @@ KafkaClientOptions KafkaClientOptionsFromConfig(const v1::PipelineConfig& config
   changelog.client_id = absl::StrCat(kafka.group_id(), "-changelog-reader");
   changelog.properties = MergeProperties(kafka.properties(), kafka.consumer_properties());
   return options;
+}
+
+KafkaSinkOptions ToolProducerOptions(const std::string& brokers) {
+  KafkaSinkOptions options;
+  options.brokers = brokers;
+  options.properties = {{"message.max.bytes", kProducerMessageMaxBytes}};
+  return options;
+}
+
+KafkaProperties ProducerProperties(const KafkaSinkOptions& options) {
+  KafkaProperties props = {
+      {"bootstrap.servers", options.brokers},
+      {"client.id", "newsd"},
+      {"enable.idempotence", "true"},  // implies acks=all, ordered retries
+      {"linger.ms", "5"},
+      {"compression.type", "lz4"},
+  };
+  if (!options.transactional_id.empty()) {
+    props.emplace_back("transactional.id", options.transactional_id);
+  }
+  props.insert(props.end(), options.properties.begin(), options.properties.end());
+  return props;
+}
+
+KafkaProperties ConsumerProperties(const KafkaSourceOptions& options) {
+  KafkaProperties props = {
+      {"bootstrap.servers", options.brokers},
+      {"group.id", options.group_id},
+      {"client.id", "newsd"},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      {"partition.assignment.strategy", "cooperative-sticky"},
+      // Unknown/missing input topics must not stop the others.
+      {"allow.auto.create.topics", "false"},
+      // New topics matching input_topic_pattern (and a named input topic created
+      // after start) are consumed within 30 s, not librdkafka's 5 minutes.
+      {"topic.metadata.refresh.interval.ms", "30000"},
+  };
+  props.insert(props.end(), options.properties.begin(), options.properties.end());
+  return props;
+}
+
+KafkaProperties ChangelogReaderProperties(const ChangelogReaderOptions& options) {
+  KafkaProperties props = {
+      {"bootstrap.servers", options.brokers},
+      // Required by the consumer API; never joined (manual assignment) nor
+      // committed to.
+      {"group.id", options.client_id},
+      {"client.id", options.client_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"enable.partition.eof", "true"},
+      {"auto.offset.reset", "earliest"},
+      {"allow.auto.create.topics", "false"},
+  };
+  props.insert(props.end(), options.properties.begin(), options.properties.end());
+  // Records of aborted transactions must never reach a store.
+  props.emplace_back("isolation.level", "read_committed");
+  return props;
+}
+
+KafkaProperties ToolConsumerProperties(const std::string& brokers) {
+  return {{"bootstrap.servers", brokers},
+          {"group.id", "newsd-consume-tool"},
+          {"enable.auto.commit", "false"},
+          {"isolation.level", "read_committed"}};
 }
 
 absl::Status CheckKafkaClients(const v1::PipelineConfig& config) {

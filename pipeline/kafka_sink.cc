@@ -1,8 +1,9 @@
 #include "pipeline/kafka_sink.h"
 
-#include <librdkafka/rdkafka.h>
 
 #include "absl/strings/str_cat.h"
+#include "pipeline/kafka_clients.h"
+#include "pipeline/kafka_partition_list.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
 
@@ -92,18 +93,8 @@ absl::StatusOr<std::unique_ptr<KafkaSink>> KafkaSink::Create(const KafkaSinkOpti
   sink->event_cb_ = std::make_unique<EventCb>(&sink->connected_, &sink->fatal_);
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
-  std::vector<std::pair<std::string, std::string>> props = {
-      {"bootstrap.servers", options.brokers},
-      {"client.id", "newsd"},
-      {"enable.idempotence", "true"},  // implies acks=all, ordered retries
-      {"linger.ms", "5"},
-      {"compression.type", "lz4"},
-  };
-  if (!options.transactional_id.empty()) {
-    props.emplace_back("transactional.id", options.transactional_id);
-    sink->transactional_ = true;
-  }
-  props.insert(props.end(), options.properties.begin(), options.properties.end());
+  sink->transactional_ = !options.transactional_id.empty();
+  const KafkaProperties props = ProducerProperties(options);  // kafka_clients.h
   for (const auto& [k, v] : props) {
     if (conf->set(k, v, err) != RdKafka::Conf::CONF_OK) {
       return absl::InvalidArgumentError(absl::StrCat("kafka property '", k, "': ", err));
@@ -126,7 +117,7 @@ absl::Status KafkaSink::Produce(const OutboundMessage& message, void* opaque,
   const absl::Time deadline = start + queue_full_wait;
   bool waited = false;
   while (true) {
-    RdKafka::Headers* headers = RdKafka::Headers::create();
+    std::unique_ptr<RdKafka::Headers> headers(RdKafka::Headers::create());
     for (const auto& [k, v] : message.headers) headers->add(k, v.data(), v.size());
     RdKafka::ErrorCode err = producer_->produce(
         message.topic, message.partition >= 0 ? message.partition : RdKafka::Topic::PARTITION_UA,
@@ -134,8 +125,8 @@ absl::Status KafkaSink::Produce(const OutboundMessage& message, void* opaque,
         message.value ? const_cast<char*>(message.value->data()) : nullptr,
         message.value ? message.value->size() : 0,
         message.key ? message.key->data() : nullptr, message.key ? message.key->size() : 0,
-        /*timestamp=*/0, headers, opaque);
-    if (err != RdKafka::ERR_NO_ERROR) delete headers;  // else owned by librdkafka now
+        /*timestamp=*/0, headers.get(), opaque);
+    if (err == RdKafka::ERR_NO_ERROR) headers.release();  // owned by librdkafka now
     if (waited && (err != RdKafka::ERR__QUEUE_FULL || absl::Now() >= deadline)) {
       ++queue_full_waits_.waits;
       queue_full_waits_.waited += absl::Now() - start;
@@ -203,18 +194,12 @@ absl::Status KafkaSink::BeginTransaction() {
 absl::Status KafkaSink::SendOffsetsToTransaction(
     const std::vector<std::pair<std::string, std::pair<int32_t, int64_t>>>& offsets,
     const RdKafka::ConsumerGroupMetadata* group_metadata, absl::Duration timeout) {
-  std::vector<RdKafka::TopicPartition*> list;
-  for (const auto& [topic, po] : offsets) {
-    RdKafka::TopicPartition* tp = RdKafka::TopicPartition::create(topic, po.first);
-    tp->set_offset(po.second);
-    list.push_back(tp);
-  }
-  absl::Status status = TxnStatus(
+  RdKafkaPartitionList list;
+  for (const auto& [topic, po] : offsets) list.Add(topic, po.first, po.second);
+  return TxnStatus(
       producer_->send_offsets_to_transaction(
-          list, group_metadata, static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+          list.get(), group_metadata, static_cast<int>(absl::ToInt64Milliseconds(timeout))),
       "send_offsets_to_transaction");
-  RdKafka::TopicPartition::destroy(list);
-  return status;
 }
 
 absl::Status KafkaSink::CommitTransaction(absl::Duration timeout) {
@@ -227,117 +212,6 @@ absl::Status KafkaSink::AbortTransaction(absl::Duration timeout) {
   return TxnStatus(
       producer_->abort_transaction(static_cast<int>(absl::ToInt64Milliseconds(timeout))),
       "abort_transaction");
-}
-
-absl::StatusOr<bool> KafkaSink::TopicExists(const std::string& topic, absl::Duration timeout) {
-  RdKafka::Metadata* raw = nullptr;
-  RdKafka::ErrorCode code = producer_->metadata(
-      /*all_topics=*/true, nullptr, &raw, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
-  std::unique_ptr<RdKafka::Metadata> metadata(raw);
-  if (code != RdKafka::ERR_NO_ERROR) return KafkaStatus(code, "metadata");
-  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
-    if (t->topic() == topic && t->err() == RdKafka::ERR_NO_ERROR) return true;
-  }
-  return false;
-}
-
-absl::StatusOr<std::string> KafkaSink::TopicConfig(const std::string& topic,
-                                                   const std::string& name,
-                                                   absl::Duration timeout) {
-  rd_kafka_t* rk = producer_->c_ptr();
-  const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
-  char errstr[512];
-  std::unique_ptr<rd_kafka_ConfigResource_t, decltype(&rd_kafka_ConfigResource_destroy)> resource(
-      rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str()),
-      &rd_kafka_ConfigResource_destroy);
-  std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
-      rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS),
-      &rd_kafka_AdminOptions_destroy);
-  rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, errstr, sizeof(errstr));
-  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue(
-      rd_kafka_queue_new(rk), &rd_kafka_queue_destroy);
-  rd_kafka_ConfigResource_t* resources[] = {resource.get()};
-  rd_kafka_DescribeConfigs(rk, resources, 1, options.get(), queue.get());
-  std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> event(
-      rd_kafka_queue_poll(queue.get(), timeout_ms + 1000), &rd_kafka_event_destroy);
-  const std::string context = absl::StrCat("describe topic '", topic, "'");
-  if (!event) return absl::UnavailableError(absl::StrCat(context, ": no answer"));
-  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return KafkaStatus(static_cast<RdKafka::ErrorCode>(rd_kafka_event_error(event.get())),
-                       context);
-  }
-  size_t n = 0;
-  const rd_kafka_ConfigResource_t** results = rd_kafka_DescribeConfigs_result_resources(
-      rd_kafka_event_DescribeConfigs_result(event.get()), &n);
-  for (size_t i = 0; i < n; ++i) {
-    if (rd_kafka_ConfigResource_error(results[i]) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return KafkaStatus(static_cast<RdKafka::ErrorCode>(rd_kafka_ConfigResource_error(results[i])),
-                         context);
-    }
-    size_t m = 0;
-    const rd_kafka_ConfigEntry_t** entries = rd_kafka_ConfigResource_configs(results[i], &m);
-    for (size_t k = 0; k < m; ++k) {
-      if (name == rd_kafka_ConfigEntry_name(entries[k])) {
-        const char* value = rd_kafka_ConfigEntry_value(entries[k]);
-        return std::string(value ? value : "");
-      }
-    }
-  }
-  return absl::NotFoundError(absl::StrCat(context, ": no config ", name));
-}
-
-absl::Status KafkaSink::CreateTopic(
-    const std::string& topic, int partitions, int replication_factor,
-    const std::vector<std::pair<std::string, std::string>>& configs, absl::Duration timeout) {
-  rd_kafka_t* rk = producer_->c_ptr();
-  char errstr[512];
-  const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
-  // Owners of the C objects, released in reverse order on every path.
-  std::unique_ptr<rd_kafka_NewTopic_t, decltype(&rd_kafka_NewTopic_destroy)> new_topic(
-      rd_kafka_NewTopic_new(topic.c_str(), partitions, replication_factor, errstr,
-                            sizeof(errstr)),
-      &rd_kafka_NewTopic_destroy);
-  if (!new_topic) {
-    return absl::InvalidArgumentError(absl::StrCat("create topic '", topic, "': ", errstr));
-  }
-  for (const auto& [key, value] : configs) {
-    if (rd_kafka_resp_err_t err =
-            rd_kafka_NewTopic_set_config(new_topic.get(), key.c_str(), value.c_str());
-        err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return KafkaStatus(static_cast<RdKafka::ErrorCode>(err),
-                         absl::StrCat("create topic '", topic, "' config ", key));
-    }
-  }
-  std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
-      rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS),
-      &rd_kafka_AdminOptions_destroy);
-  rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, errstr, sizeof(errstr));
-  rd_kafka_AdminOptions_set_operation_timeout(options.get(), timeout_ms, errstr, sizeof(errstr));
-  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue(
-      rd_kafka_queue_new(rk), &rd_kafka_queue_destroy);
-  rd_kafka_NewTopic_t* topics[] = {new_topic.get()};
-  rd_kafka_CreateTopics(rk, topics, 1, options.get(), queue.get());
-  std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> event(
-      rd_kafka_queue_poll(queue.get(), timeout_ms + 1000), &rd_kafka_event_destroy);
-  const std::string context = absl::StrCat("create topic '", topic, "'");
-  if (!event) return absl::UnavailableError(absl::StrCat(context, ": no answer"));
-  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return KafkaStatus(static_cast<RdKafka::ErrorCode>(rd_kafka_event_error(event.get())),
-                       context);
-  }
-  size_t n = 0;
-  const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(
-      rd_kafka_event_CreateTopics_result(event.get()), &n);
-  for (size_t i = 0; i < n; ++i) {
-    const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      continue;
-    }
-    const char* message = rd_kafka_topic_result_error_string(results[i]);
-    return absl::Status(KafkaStatusCode(static_cast<RdKafka::ErrorCode>(err)),
-                        absl::StrCat(context, ": ", message ? message : rd_kafka_err2str(err)));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace newsd

@@ -19,6 +19,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
+struct rd_kafka_s;
+
 namespace newsd {
 
 struct OutboundMessage {
@@ -116,23 +118,9 @@ class KafkaSink {
   absl::Status AbortTransaction(absl::Duration timeout);
   bool transactional() const { return transactional_; }
 
-  // Creates `topic` through the Admin API (CreateTopics) with `partitions`,
-  // `replication_factor` (-1: the broker's default.replication.factor) and topic
-  // configs such as {"cleanup.policy", "compact"}. OK when created or when it
-  // already exists (its configs are then left as they are); otherwise per
-  // KafkaStatus (kUnavailable: no broker answered within `timeout`).
-  // Whether `topic` exists, from a metadata request for all topics (a request for
-  // the one topic could auto-create it on brokers that allow that). Errors per
-  // KafkaStatus.
-  absl::StatusOr<bool> TopicExists(const std::string& topic, absl::Duration timeout);
-  // The value of topic config `name` of `topic` (DescribeConfigs), e.g.
-  // "compact" for "cleanup.policy". kNotFound if the broker reports no such
-  // config; errors per KafkaStatus.
-  absl::StatusOr<std::string> TopicConfig(const std::string& topic, const std::string& name,
-                                          absl::Duration timeout);
-  absl::Status CreateTopic(const std::string& topic, int partitions, int replication_factor,
-                           const std::vector<std::pair<std::string, std::string>>& configs,
-                           absl::Duration timeout);
+  // The producer's librdkafka handle, for admin requests that share its
+  // connections (KafkaAdmin). Owned by the sink; valid while it lives.
+  rd_kafka_s* handle() const { return producer_->c_ptr(); }
 
  private:
   class DeliveryCb;

@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "pipeline/kafka_clients.h"
 #include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
 
@@ -24,16 +25,11 @@ std::string Describe(const std::vector<TopicPartition>& partitions) {
 
 }  // namespace
 
-std::vector<RdKafka::TopicPartition*> ToRdKafka(const std::vector<TopicPartition>& partitions) {
-  std::vector<RdKafka::TopicPartition*> out;
-  out.reserve(partitions.size());
-  for (const auto& tp : partitions) out.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition));
+RdKafkaPartitionList ToRdKafka(const std::vector<TopicPartition>& partitions) {
+  RdKafkaPartitionList out;
+  out.get().reserve(partitions.size());
+  for (const auto& tp : partitions) out.Add(tp.topic, tp.partition);
   return out;
-}
-
-void FreeRdKafka(std::vector<RdKafka::TopicPartition*>& partitions) {
-  RdKafka::TopicPartition::destroy(partitions);
-  partitions.clear();
 }
 
 class KafkaSource::RebalanceCb : public RdKafka::RebalanceCb {
@@ -89,23 +85,7 @@ absl::StatusOr<std::unique_ptr<KafkaSource>> KafkaSource::Create(
   source->event_cb_ = std::make_unique<EventCb>();
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   std::string err;
-  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", options.brokers},
-           {"group.id", options.group_id},
-           {"client.id", "newsd"},
-           {"enable.auto.commit", "false"},
-           {"enable.auto.offset.store", "false"},
-           {"auto.offset.reset", "earliest"},
-           {"partition.assignment.strategy", "cooperative-sticky"},
-           // Unknown/missing input topics must not stop the others.
-           {"allow.auto.create.topics", "false"},
-           // New topics matching input_topic_pattern (and a named input topic created
-           // after start) are consumed within 30 s, not librdkafka's 5 minutes.
-           {"topic.metadata.refresh.interval.ms", "30000"},
-       }) {
-    if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
-  }
-  for (const auto& [k, v] : options.properties) {
+  for (const auto& [k, v] : ConsumerProperties(options)) {  // kafka_clients.h
     if (absl::Status s = SetKafkaProperty(*conf, k, v); !s.ok()) return s;
   }
   for (const auto& [k, v] : options.properties) {
@@ -182,13 +162,10 @@ absl::Status KafkaSource::Poll(absl::Duration timeout, size_t max, std::vector<R
 absl::Status KafkaSource::Commit(const std::vector<std::pair<TopicPartition, int64_t>>& offsets,
                                  bool sync) {
   if (offsets.empty()) return absl::OkStatus();
-  std::vector<RdKafka::TopicPartition*> list;
-  for (const auto& [tp, offset] : offsets) {
-    RdKafka::TopicPartition* p = RdKafka::TopicPartition::create(tp.topic, tp.partition);
-    p->set_offset(offset);
-    list.push_back(p);
-  }
-  RdKafka::ErrorCode err = sync ? consumer_->commitSync(list) : consumer_->commitAsync(list);
+  RdKafkaPartitionList list;
+  for (const auto& [tp, offset] : offsets) list.Add(tp.topic, tp.partition, offset);
+  RdKafka::ErrorCode err =
+      sync ? consumer_->commitSync(list.get()) : consumer_->commitAsync(list.get());
   absl::Status status = KafkaStatus(err, "commit");
   if (status.ok() && sync) {
     for (const RdKafka::TopicPartition* p : list) {
@@ -198,30 +175,23 @@ absl::Status KafkaSource::Commit(const std::vector<std::pair<TopicPartition, int
       }
     }
   }
-  FreeRdKafka(list);
   return status;
 }
 
 absl::Status KafkaSource::Pause(const std::vector<TopicPartition>& partitions) {
-  std::vector<RdKafka::TopicPartition*> list = ToRdKafka(partitions);
-  absl::Status s = KafkaStatus(consumer_->pause(list), "pause");
-  FreeRdKafka(list);
-  return s;
+  RdKafkaPartitionList list = ToRdKafka(partitions);
+  return KafkaStatus(consumer_->pause(list.get()), "pause");
 }
 
 absl::Status KafkaSource::Resume(const std::vector<TopicPartition>& partitions) {
-  std::vector<RdKafka::TopicPartition*> list = ToRdKafka(partitions);
-  absl::Status s = KafkaStatus(consumer_->resume(list), "resume");
-  FreeRdKafka(list);
-  return s;
+  RdKafkaPartitionList list = ToRdKafka(partitions);
+  return KafkaStatus(consumer_->resume(list.get()), "resume");
 }
 
 std::vector<TopicPartition> KafkaSource::Assignment() {
-  std::vector<RdKafka::TopicPartition*> list;
-  consumer_->assignment(list);
-  std::vector<TopicPartition> out = FromRdKafka(list);
-  FreeRdKafka(list);
-  return out;
+  RdKafkaPartitionList list;
+  consumer_->assignment(list.get());
+  return FromRdKafka(list.get());
 }
 
 std::unique_ptr<RdKafka::ConsumerGroupMetadata> KafkaSource::GroupMetadata() {
@@ -232,15 +202,15 @@ absl::Status KafkaSource::SeekToCommitted(const std::vector<TopicPartition>& par
                                           absl::Duration timeout) {
   if (partitions.empty()) return absl::OkStatus();
   const int timeout_ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
-  std::vector<RdKafka::TopicPartition*> list = ToRdKafka(partitions);
-  absl::Status status = KafkaStatus(consumer_->committed(list, timeout_ms), "committed offsets");
+  RdKafkaPartitionList list = ToRdKafka(partitions);
+  absl::Status status =
+      KafkaStatus(consumer_->committed(list.get(), timeout_ms), "committed offsets");
   for (RdKafka::TopicPartition* p : list) {
     if (!status.ok()) break;
     if (p->offset() < 0) p->set_offset(RdKafka::Topic::OFFSET_BEGINNING);  // no commit yet
     status = KafkaStatus(consumer_->seek(*p, timeout_ms),
                          absl::StrCat("seek ", p->topic(), "[", p->partition(), "]"));
   }
-  FreeRdKafka(list);
   return status;
 }
 
@@ -270,9 +240,9 @@ absl::StatusOr<std::vector<std::pair<TopicPartition, int64_t>>> KafkaSource::Com
     const std::vector<TopicPartition>& partitions, absl::Duration timeout) {
   std::vector<std::pair<TopicPartition, int64_t>> out;
   if (partitions.empty()) return out;
-  std::vector<RdKafka::TopicPartition*> list = ToRdKafka(partitions);
+  RdKafkaPartitionList list = ToRdKafka(partitions);
   absl::Status status = KafkaStatus(
-      consumer_->committed(list, static_cast<int>(absl::ToInt64Milliseconds(timeout))),
+      consumer_->committed(list.get(), static_cast<int>(absl::ToInt64Milliseconds(timeout))),
       "committed offsets");
   if (status.ok()) {
     for (const RdKafka::TopicPartition* p : list) {
@@ -280,7 +250,6 @@ absl::StatusOr<std::vector<std::pair<TopicPartition, int64_t>>> KafkaSource::Com
       out.push_back({{p->topic(), p->partition()}, p->offset() >= 0 ? p->offset() : -1});
     }
   }
-  FreeRdKafka(list);
   if (!status.ok()) return status;
   return out;
 }

@@ -1,7 +1,7 @@
 // KafkaSource: the one owner of the RdKafka::KafkaConsumer.
 //
 // Consumer group with cooperative-sticky assignment, auto commit off; offsets are
-// committed explicitly from the OffsetTracker. Rebalance events are forwarded to a
+// committed explicitly from InFlight (in_flight.h). Rebalance events are forwarded to a
 // RebalanceListener, called on the thread that runs Poll().
 #ifndef NEWSD_PIPELINE_KAFKA_SOURCE_H_
 #define NEWSD_PIPELINE_KAFKA_SOURCE_H_
@@ -20,7 +20,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "pipeline/chain.h"
-#include "pipeline/offsets.h"
+#include "pipeline/kafka_partition_list.h"
+#include "pipeline/topic_partition.h"
 
 namespace newsd {
 
@@ -122,9 +123,8 @@ class KafkaSource {
   absl::Duration metadata_refresh_interval_ = absl::Seconds(30);
 };
 
-// Converts partitions to librdkafka's owning pointer list.
-std::vector<RdKafka::TopicPartition*> ToRdKafka(const std::vector<TopicPartition>& partitions);
-void FreeRdKafka(std::vector<RdKafka::TopicPartition*>& partitions);
+// `partitions` as librdkafka's partition list (no offsets).
+RdKafkaPartitionList ToRdKafka(const std::vector<TopicPartition>& partitions);
 
 }  // namespace newsd
 

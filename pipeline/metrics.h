@@ -1,7 +1,9 @@
 // Prometheus metrics of the daemon and the HTTP endpoint serving them.
 //
 // Metric names follow DESIGN.md (snake_case, base units, `_total` counters). Label
-// children are looked up once per label value and cached, never per message.
+// children are looked up once per label value and cached (under a mutex); the
+// per-message paths hold the children they need instead of asking here
+// (message_metrics.h, ChangelogReader).
 #ifndef NEWSD_PIPELINE_METRICS_H_
 #define NEWSD_PIPELINE_METRICS_H_
 

@@ -33,7 +33,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "pipeline/offsets.h"
+#include "pipeline/topic_partition.h"
 
 namespace newsd {
 

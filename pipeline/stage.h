@@ -18,6 +18,7 @@
 #ifndef NEWSD_PIPELINE_STAGE_H_
 #define NEWSD_PIPELINE_STAGE_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <utility>
@@ -30,6 +31,74 @@
 #include "pipeline/state_store.h"
 
 namespace newsd {
+
+// Analyses of one article that stages share without publishing them (the token
+// stream of stages/common/tokens.h, built by the segment stage and read by the
+// later NLP stages). Type-erased: the engine creates one empty holder per article
+// (each fan-out article gets its own) and never looks inside; a stage stores at
+// most one value per C++ type. A handful of entries at most, found by a linear
+// scan (no map, no lock).
+//
+// Ownership: the holder owns its values; a pointer or reference to one stays
+// valid until that type is erased or replaced, or the holder is destroyed.
+// Thread-safety: none; one article is processed by one thread.
+class Analyses {
+ public:
+  Analyses() = default;
+  Analyses(const Analyses&) = delete;
+  Analyses& operator=(const Analyses&) = delete;
+
+  // The value of type T, or nullptr if none is stored.
+  template <typename T>
+  const T* Find() const {
+    for (const Entry& e : entries_) {
+      if (e.key == Key<T>()) return static_cast<const T*>(e.value.get());
+    }
+    return nullptr;
+  }
+
+  // Stores T{args...}, replacing a value of type T stored before; returns it.
+  template <typename T, typename... Args>
+  T& Emplace(Args&&... args) {
+    std::shared_ptr<T> value = std::make_shared<T>(std::forward<Args>(args)...);
+    T& ref = *value;
+    for (Entry& e : entries_) {
+      if (e.key == Key<T>()) {
+        e.value = std::move(value);
+        return ref;
+      }
+    }
+    entries_.push_back(Entry{Key<T>(), std::move(value)});
+    return ref;
+  }
+
+  // Drops the value of type T, if any (a stage that invalidates it).
+  template <typename T>
+  void Erase() {
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      if (entries_[i].key == Key<T>()) {
+        entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
+        return;
+      }
+    }
+  }
+
+  // Number of values stored.
+  size_t size() const { return entries_.size(); }
+
+ private:
+  // One distinct address per type: the key.
+  template <typename T>
+  static const void* Key() {
+    static const char key = 0;
+    return &key;
+  }
+  struct Entry {
+    const void* key;
+    std::shared_ptr<void> value;  // type-erased, deleted as a T
+  };
+  std::vector<Entry> entries_;
+};
 
 // What a stage may read besides the article: the raw message, independent of its
 // transport (Kafka message, file in `newsd extract`, test literal).
@@ -65,6 +134,11 @@ struct StageContext {
   // NotAnArticle for the message, ignored when it returns another error. Null when
   // nothing collects them (the stage may then flag the article instead).
   std::vector<absl::Status>* skipped_items = nullptr;
+  // Analyses of the article being processed, shared with the later stages (see
+  // Analyses): a fresh, empty holder per article, owned by the engine. Null when
+  // nothing holds them (a stage called directly): a stage then builds what it
+  // needs itself.
+  Analyses* analyses = nullptr;
 };
 
 // A status saying "this input is not an article: skip it" (see the top of this
@@ -111,9 +185,11 @@ class Stage {
   //   article.sentences        segment          article.language    language
   //   article.entities         entities         article.quotes      quotes
   //   article.times            times            article.story       story
-  //   analysis.tokens          the article's token stream (code-point spans, sentence
+  //   analysis.tokens          segment: the article's token stream in
+  //                            StageContext::analyses (code-point spans, sentence
   //                            index, folded form, shape), built once for every later
-  //                            stage
+  //                            stage; entities, quotes, times and story read it but
+  //                            build it themselves when absent, so do not require it
   // Thread-safe; the vectors are the stage's own (stable for its lifetime).
   virtual const std::vector<std::string>& Requires() const;
   virtual const std::vector<std::string>& Provides() const;

@@ -36,7 +36,7 @@ case "$MODE" in
       -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
       -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=thread -Wl,-rpath,$DEPS/lib" \
       -DNEWSD_BUILD_BENCH=OFF >/dev/null
-    targets=(offsets_test config_test chain_test metrics_test log_test daemon_test)
+    targets=(in_flight_test worker_pool_test config_test chain_test metrics_test log_test daemon_test)
     cmake --build "$BUILD" -j"$JOBS" --target "${targets[@]}"
     # Debian's protobuf, prometheus-cpp and civetweb are not instrumented: races
     # reported inside them are suppressed (tests/tsan.supp), newsd's own code and

@@ -17,7 +17,7 @@
 #include "stages/common/spans.h"
 #include "stages/common/unicode.h"
 #include "stages/entities/gazetteer_data.h"
-#include "stages/entities/tokenizer.h"
+#include "stages/common/tokens.h"
 
 namespace newsd::stages {
 namespace {
@@ -201,8 +201,10 @@ struct GazMatch {
 
 class Extractor {
  public:
-  Extractor(const Gazetteer& gazetteer, const v1::Article& article)
-      : g_(gazetteer), article_(article), text_(article.text()) {}
+  // `tokens`: the article's token stream (TextAnalysis::tokens); must outlive it.
+  Extractor(const Gazetteer& gazetteer, const v1::Article& article,
+            const std::vector<Token>& tokens)
+      : g_(gazetteer), article_(article), text_(article.text()), tokens_(tokens) {}
 
   // The entities; the places of the dateline go to *dateline_places with their
   // confidence, entity_id naming an entity of the result.
@@ -287,7 +289,7 @@ class Extractor {
   const Gazetteer& g_;
   const v1::Article& article_;
   absl::string_view text_;
-  std::vector<Token> tokens_;
+  const std::vector<Token>& tokens_;  // the shared token stream
   std::vector<uint32_t> symbols_;
   std::vector<int32_t> sentence_;   // sentence index of each token, -1 if none
   std::vector<uint8_t> initial_;    // first word of a sentence or quotation
@@ -1973,7 +1975,6 @@ std::vector<v1::Entity> Extractor::Group(
 
 std::vector<v1::Entity> Extractor::Run(
     std::vector<std::pair<v1::DatelinePlace, float>>* dateline_places) {
-  tokens_ = Tokenize(text_);
   symbols_.reserve(tokens_.size());
   for (const Token& t : tokens_) symbols_.push_back(g_.Symbol(t.key));
   caseless_.assign(tokens_.size(), 0);
@@ -2052,13 +2053,14 @@ std::unique_ptr<EntitiesStage> EntitiesStage::CreateWithGazetteer(
 }
 
 absl::Status EntitiesStage::Process(v1::Article& article, const StageContext& ctx) const {
-  (void)ctx;
   article.clear_entities();
   if (article.has_dateline()) article.mutable_dateline()->clear_places();
-  if (std::optional<size_t> bad = FindInvalidUtf8(article.text()); bad.has_value()) {
+  std::optional<TextAnalysis> local;
+  const TextAnalysis& analysis = TextAnalysisFor(article, ctx.analyses, &local);
+  if (std::optional<size_t> bad = analysis.invalid_utf8_at; bad.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat("text is not valid UTF-8 at byte ", *bad));
   }
-  const auto cps = static_cast<uint32_t>(CountCodePoints(article.text()));
+  const uint32_t cps = analysis.size();
   if (absl::Status s = CheckSpan(article.headline(), cps, "headline"); !s.ok()) return s;
   if (absl::Status s = CheckSpan(article.dateline().span(), cps, "dateline.span"); !s.ok()) {
     return s;
@@ -2081,7 +2083,7 @@ absl::Status EntitiesStage::Process(v1::Article& article, const StageContext& ct
     }
     return absl::OkStatus();
   }
-  Extractor extractor(*gazetteer_, article);
+  Extractor extractor(*gazetteer_, article, analysis.tokens);
   std::vector<std::pair<v1::DatelinePlace, float>> places;
   std::vector<v1::Entity> entities = extractor.Run(&places);
   // Ids stay dense after filtering.

@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "stages/entities/tokenizer.h"
+#include "stages/common/tokens.h"
 
 namespace newsd::stages {
 namespace {

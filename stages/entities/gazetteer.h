@@ -99,7 +99,7 @@ class Gazetteer {
   static absl::StatusOr<std::unique_ptr<const Gazetteer>> Load(absl::string_view records,
                                                                uint64_t min_city_population);
 
-  // Symbol of a token key (see tokenizer.h) for FindAll; 0 if no name uses it.
+  // Symbol of a token key (see stages/common/tokens.h) for FindAll; 0 if no name uses it.
   uint32_t Symbol(absl::string_view key) const;
   // Every occurrence of every name in a token-symbol sequence.
   void FindAll(absl::Span<const uint32_t> symbols,

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "stages/common/spans.h"
+#include "stages/common/tokens.h"
 #include "stages/common/unicode.h"
 #include "stages/quotes/lexicon.h"
 #include "unicode/uchar.h"
@@ -65,7 +66,7 @@ enum class MarkDir { kOpen, kClose, kAmbiguous };
 // A token: a word (letters and digits with inner apostrophes, hyphens and
 // periods) or one punctuation character. `lower` is lowercase with typographic
 // punctuation folded to ASCII.
-struct Token {
+struct QuoteToken {
   uint32_t begin;
   uint32_t end;
   std::string lower;
@@ -103,10 +104,16 @@ struct Attribution {
 // Everything one Process() call works on.
 class QuoteFinder {
  public:
-  QuoteFinder(v1::Article& article, const QuotesOptions& options)
+  // `analysis`: the token stream of article.text (stages/common/tokens.h); must
+  // outlive the finder.
+  QuoteFinder(v1::Article& article, const QuotesOptions& options,
+              const TextAnalysis& analysis)
       : article_(article),
         options_(options),
-        language_(QuoteLanguageFor(article.language())) {}
+        language_(QuoteLanguageFor(article.language())),
+        analysis_(analysis),
+        cps_(analysis.code_points),
+        byte_of_(analysis.byte_offsets) {}
 
   absl::Status Run();
 
@@ -120,7 +127,7 @@ class QuoteFinder {
   std::optional<uint32_t> SingleQuoteClose(uint32_t i, uint32_t unit_end) const;
   std::pair<uint32_t, uint32_t> Context(const RawQuote& q) const;
   int TokenAt(uint32_t cp) const;  // first token with begin >= cp
-  bool Quoted(const Token& t) const { return quoted_[t.begin] != 0; }
+  bool Quoted(const QuoteToken& t) const { return quoted_[t.begin] != 0; }
   // [from, to) lies within units_[unit].
   std::optional<Attribution> FindCue(const RawQuote& q, size_t unit, uint32_t from,
                                      uint32_t to) const;
@@ -146,10 +153,11 @@ class QuoteFinder {
   v1::Article& article_;
   const QuotesOptions& options_;
   const QuoteLanguage language_;
-  std::u32string cps_;
-  std::vector<uint32_t> byte_of_;  // byte offset of every code point, and the end
+  const TextAnalysis& analysis_;
+  const std::u32string& cps_;            // the text's code points (analysis_)
+  const std::vector<uint32_t>& byte_of_;  // byte offset of every code point, and the end
   std::vector<std::pair<uint32_t, uint32_t>> units_;  // headline + paragraphs
-  std::vector<Token> tokens_;
+  std::vector<QuoteToken> tokens_;
   std::vector<uint8_t> quoted_;  // per code point: inside a quote, marks included
   // PERSON, ORG and GPE mentions (who may speak: "the ministry said", "Russia
   // said") by end and by begin offset → (entity index, other offset).
@@ -180,19 +188,9 @@ class QuoteFinder {
 };
 
 absl::Status QuoteFinder::Decode() {
-  const std::string& text = article_.text();
-  if (FindInvalidUtf8(text).has_value()) {
+  if (analysis_.invalid_utf8_at.has_value()) {
     return absl::InvalidArgumentError("quotes: text is not valid UTF-8");
   }
-  cps_.reserve(text.size());
-  byte_of_.reserve(text.size() + 1);
-  for (int32_t i = 0, n = static_cast<int32_t>(text.size()); i < n;) {
-    byte_of_.push_back(static_cast<uint32_t>(i));
-    UChar32 c;
-    U8_NEXT(text.data(), i, n, c);
-    cps_.push_back(static_cast<char32_t>(c));
-  }
-  byte_of_.push_back(static_cast<uint32_t>(text.size()));
   quoted_.assign(cps_.size() + 1, 0);
   return absl::OkStatus();
 }
@@ -237,7 +235,7 @@ void QuoteFinder::Tokenize() {
       ++i;
       continue;
     }
-    Token t{i, i + 1, "", false, false};
+    QuoteToken t{i, i + 1, "", false, false};
     if (IsLetterOrDigit(c)) {
       uint32_t j = i + 1;
       while (j < n) {
@@ -256,8 +254,14 @@ void QuoteFinder::Tokenize() {
       t.word = true;
       t.capitalized = u_isupper(c) || u_istitle(c);
     }
+    t.lower.reserve(t.end - t.begin);
     for (uint32_t k = t.begin; k < t.end; ++k) {
-      AppendUtf8(u_tolower(FoldTypographic(static_cast<UChar32>(cps_[k]))), &t.lower);
+      const auto c = static_cast<UChar32>(cps_[k]);
+      if (c < 0x80) {  // ASCII: FoldTypographic keeps it, u_tolower is A-Z → a-z
+        t.lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
+      } else {
+        AppendUtf8(u_tolower(FoldTypographic(c)), &t.lower);
+      }
     }
     i = t.end;
     tokens_.push_back(std::move(t));
@@ -333,7 +337,7 @@ const std::vector<int>& QuoteFinder::CueWords(size_t unit) const {
   words.emplace();
   const auto [ub, ue] = units_[unit];
   for (int k = TokenAt(ub); k < static_cast<int>(tokens_.size()) && tokens_[k].end <= ue; ++k) {
-    const Token& t = tokens_[k];
+    const QuoteToken& t = tokens_[k];
     if (!t.word || Quoted(t)) continue;
     cue_use_[k] = CueUseOf(language_, t.lower);
     if (cue_use_[k] != CueUse::kNone) words->push_back(k);
@@ -344,7 +348,7 @@ const std::vector<int>& QuoteFinder::CueWords(size_t unit) const {
 int QuoteFinder::TokenAt(uint32_t cp) const {
   return static_cast<int>(
       std::lower_bound(tokens_.begin(), tokens_.end(), cp,
-                       [](const Token& t, uint32_t v) { return t.begin < v; }) -
+                       [](const QuoteToken& t, uint32_t v) { return t.begin < v; }) -
       tokens_.begin());
 }
 
@@ -471,7 +475,7 @@ std::optional<Speaker> QuoteFinder::ResolvePronoun(int k, Gender gender) const {
   auto compatible = [&](int e) {
     return gender_[e] == Gender::kUnknown || gender_[e] == gender;
   };
-  const Token& t = tokens_[k];
+  const QuoteToken& t = tokens_[k];
   if (last_speaker_ >= 0 && compatible(last_speaker_)) {
     return EntitySpeaker(last_speaker_, t.begin, t.end);
   }
@@ -521,7 +525,7 @@ std::optional<Speaker> QuoteFinder::ResolveDescription(uint32_t begin, uint32_t 
 // capitalised name.
 std::optional<Speaker> QuoteFinder::NounPhraseEndingAt(int k, uint32_t from) const {
   if (k < 0 || tokens_[k].begin < from || Quoted(tokens_[k])) return std::nullopt;
-  const Token& t = tokens_[k];
+  const QuoteToken& t = tokens_[k];
   if (auto it = speaker_ending_at_.find(t.end); it != speaker_ending_at_.end()) {
     return EntitySpeaker(it->second.first, it->second.second, t.end);
   }
@@ -542,7 +546,7 @@ std::optional<Speaker> QuoteFinder::NounPhraseEndingAt(int k, uint32_t from) con
   for (int j = k - 1; j >= 0 && k - j <= kMaxDescriptionWords &&
                       !(language_ == QuoteLanguage::kEnglish && t.capitalized);
        --j) {
-    const Token& d = tokens_[j];
+    const QuoteToken& d = tokens_[j];
     if (!d.word || d.begin < from || Quoted(d)) break;
     if (IsDeterminer(language_, d.lower)) {
       if (IsObliqueDeterminer(language_, d.lower) || after_preposition(j)) break;
@@ -589,7 +593,7 @@ std::optional<Speaker> QuoteFinder::SubjectAfter(int k, uint32_t to) const {
   if (k >= static_cast<int>(tokens_.size()) || tokens_[k].end > to || Quoted(tokens_[k])) {
     return std::nullopt;
   }
-  const Token& t = tokens_[k];
+  const QuoteToken& t = tokens_[k];
   if (auto it = speaker_starting_at_.find(t.begin); it != speaker_starting_at_.end()) {
     return EntitySpeaker(it->second.first, t.begin, it->second.second);
   }
@@ -602,7 +606,7 @@ std::optional<Speaker> QuoteFinder::SubjectAfter(int k, uint32_t to) const {
   const bool description = IsDeterminer(language_, t.lower);
   if (IsObliqueDeterminer(language_, t.lower)) return std::nullopt;
   for (++j; j < static_cast<int>(tokens_.size()) && j - k <= kMaxDescriptionWords; ++j) {
-    const Token& w = tokens_[j];
+    const QuoteToken& w = tokens_[j];
     if (!w.word || w.end > to || Quoted(w)) break;
     // A description stops at a short lowercase word after its head ("a
     // spokeswoman for ..."); a name at the first lowercase word.
@@ -622,7 +626,7 @@ std::optional<Speaker> QuoteFinder::SubjectAfter(int k, uint32_t to) const {
 
 std::optional<Attribution> QuoteFinder::CueAt(const RawQuote& q, int k, uint32_t from,
                                               uint32_t to) const {
-  const Token& t = tokens_[k];
+  const QuoteToken& t = tokens_[k];
   const CueUse use = cue_use_[k];
   if (use == CueUse::kNone) return std::nullopt;
   Attribution a;
@@ -669,7 +673,7 @@ std::optional<Attribution> QuoteFinder::FindCue(const RawQuote& q, size_t unit,
   // Index of the first token that ends after `cp`.
   auto ending_after = [&](uint32_t cp) {
     return static_cast<int>(std::upper_bound(tokens_.begin(), tokens_.end(), cp,
-                                             [](uint32_t x, const Token& t) { return x < t.end; }) -
+                                             [](uint32_t x, const QuoteToken& t) { return x < t.end; }) -
                             tokens_.begin());
   };
   const int stop = std::max(first, ending_after(to));
@@ -701,7 +705,7 @@ std::optional<Attribution> QuoteFinder::FindCue(const RawQuote& q, size_t unit,
   // Tokens neither before nor after (none in text from the segment stage): all.
   for (int c = cue_index(std::max(first, before_end)); c < cue_stop && cue_words[c] < after_begin;
        ++c) {
-    const Token& t = tokens_[cue_words[c]];
+    const QuoteToken& t = tokens_[cue_words[c]];
     consider(cue_words[c], t.begin >= quote_end ? t.begin - quote_end : q.open - t.end);
   }
   int tried_left = 0;
@@ -748,7 +752,7 @@ bool QuoteFinder::AttributionFollows(const RawQuote& q, uint32_t ctx_end) const 
   int k = TokenAt(q.close + 1);
   if (k < static_cast<int>(tokens_.size()) && tokens_[k].lower == ",") ++k;
   for (int n = 0; n < 5 && k < static_cast<int>(tokens_.size()); ++n, ++k) {
-    const Token& t = tokens_[k];
+    const QuoteToken& t = tokens_[k];
     if (t.end > ctx_end || !t.word) return false;
     if (CueUseOf(language_, t.lower) != CueUse::kNone) return true;
   }
@@ -760,7 +764,7 @@ bool QuoteFinder::IntroducedByPreviousUnit(const RawQuote& q) const {
   if (q.unit == 0) return false;
   const int k = TokenAt(q.open);
   if (k == 0 || tokens_[k].begin != q.open) return false;
-  const Token& before = tokens_[k - 1];
+  const QuoteToken& before = tokens_[k - 1];
   return before.begin >= units_[q.unit - 1].first && before.end <= units_[q.unit - 1].second &&
          (before.lower == ":" || before.lower == ",") && TokenAt(units_[q.unit].first) == k;
 }
@@ -877,8 +881,9 @@ absl::Status QuoteFinder::Run() {
 
 }  // namespace
 
-absl::Status QuotesStage::Process(v1::Article& article, const StageContext& /*ctx*/) const {
-  QuoteFinder finder(article, options_);
+absl::Status QuotesStage::Process(v1::Article& article, const StageContext& ctx) const {
+  std::optional<TextAnalysis> local;
+  QuoteFinder finder(article, options_, TextAnalysisFor(article, ctx.analyses, &local));
   return finder.Run();
 }
 

@@ -18,6 +18,7 @@ absl::StatusOr<BuiltStage> CreateSegmentStage(const v1::SegmentStageOptions& o,
   for (absl::string_view a : absl::StrSplit(o.abbreviations(), ',', absl::SkipWhitespace())) {
     options.extra_abbreviations.emplace_back(absl::StripAsciiWhitespace(a));
   }
+  options.publish_tokens = o.publish_tokens() == "true";
   absl::StatusOr<std::unique_ptr<SegmentStage>> stage = SegmentStage::Create(options);
   if (absl::IsInvalidArgument(stage.status())) {
     return absl::InvalidArgumentError(
@@ -28,7 +29,8 @@ absl::StatusOr<BuiltStage> CreateSegmentStage(const v1::SegmentStageOptions& o,
 }
 
 const TypedStageRegistration<v1::SegmentStageOptions> kReg(
-    "segment", StageContract{{"article.text"}, {"article.sentences"}},
+    "segment",
+    StageContract{{"article.text"}, {"article.sentences", "analysis.tokens"}},
     &CreateSegmentStage);
 
 }  // namespace

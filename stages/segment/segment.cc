@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "stages/common/spans.h"
+#include "stages/common/tokens.h"
 #include "stages/common/unicode.h"
 #include "unicode/locid.h"
 #include "unicode/uchar.h"
@@ -312,7 +313,8 @@ absl::StatusOr<std::unique_ptr<SegmentStage>> SegmentStage::Create(SegmentOption
     abbreviations.insert(std::move(a));
   }
   return std::unique_ptr<SegmentStage>(new SegmentStage(
-      std::move(prototype), std::move(abbreviations), std::move(may_end)));
+      std::move(prototype), std::move(abbreviations), std::move(may_end),
+      options.publish_tokens));
 }
 
 std::unique_ptr<icu::BreakIterator> SegmentStage::NewIterator() const {
@@ -460,6 +462,10 @@ absl::Status SegmentStage::Process(v1::Article& article, const StageContext& ctx
   if (!sentences.ok()) return sentences.status();
   article.clear_sentences();
   for (v1::Span& s : *sentences) *article.add_sentences() = std::move(s);
+  // The token stream of the later stages, built once here with the sentences.
+  std::optional<TextAnalysis> local;
+  const TextAnalysis& analysis = TextAnalysisFor(article, ctx.analyses, &local);
+  if (publish_tokens_) PublishTokens(analysis, &article);
   return absl::OkStatus();
 }
 

@@ -28,6 +28,9 @@ struct SegmentOptions {
   // period, case-sensitive (option "abbreviations", comma-separated:
   // "Calif.,Gov."). One of MayEndAbbreviations() named here never ends one either.
   std::vector<std::string> extra_abbreviations;
+  // Publish the token stream the stage builds for the later stages as
+  // Article.tokens (option "publish_tokens", default false).
+  bool publish_tokens = false;
 };
 
 // Abbreviations after which a sentence never ends, case-sensitive: titles and
@@ -87,6 +90,9 @@ class SegmentStage final : public Stage {
   // empty ones are dropped. A dateline span opening a paragraph is in no
   // sentence: the paragraph's first sentence starts after it. If the article has
   // neither headline nor paragraphs, the whole text is segmented as one unit.
+  // Then builds the article's token stream (stages/common/tokens.h, with the new
+  // sentences) into ctx.analyses for the later stages, and publishes it as
+  // Article.tokens when publish_tokens is set.
   // Errors (kInvalidArgument): "headline [b, e) out of range ..." /
   // "paragraphs[i] ..." for spans that do not fit the text or overlap; "text is
   // not valid UTF-8 at byte N"; a text of 2 GiB or more.
@@ -101,10 +107,11 @@ class SegmentStage final : public Stage {
  private:
   SegmentStage(std::unique_ptr<icu::BreakIterator> prototype,
                absl::flat_hash_set<std::string> abbreviations,
-               absl::flat_hash_set<std::string> may_end)
+               absl::flat_hash_set<std::string> may_end, bool publish_tokens)
       : prototype_(std::move(prototype)),
         abbreviations_(std::move(abbreviations)),
-        may_end_(std::move(may_end)) {}
+        may_end_(std::move(may_end)),
+        publish_tokens_(publish_tokens) {}
 
   std::unique_ptr<icu::BreakIterator> NewIterator() const;
   // True if the ICU break at UTF-16 offset `at` of the unit [unit_begin,
@@ -120,6 +127,8 @@ class SegmentStage final : public Stage {
   const absl::flat_hash_set<std::string> abbreviations_;
   // End a sentence when the next word starts one: MayEndAbbreviations().
   const absl::flat_hash_set<std::string> may_end_;
+  // SegmentOptions::publish_tokens.
+  const bool publish_tokens_;
 };
 
 }  // namespace newsd::stages

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "stages/common/tokens.h"
 #include "stages/common/unicode.h"
 #include "stages/story/story_text.h"
 #include "stages/story/story_time.h"
@@ -39,14 +40,21 @@ struct Features {
   std::vector<uint32_t> minhash;
 };
 
+// `analysis`: the article's shared token stream when the chain built one (its
+// code point → byte offsets), else nullptr (offsets are then counted here).
 absl::StatusOr<Features> ComputeFeatures(const v1::Article& article,
-                                         const StoryOptions& options) {
+                                         const StoryOptions& options,
+                                         const TextAnalysis* analysis) {
   Features f;
   const std::string& text = article.text();
+  // Ill-formed text: offsets as CodePointCursor counts them, as before.
+  if (analysis != nullptr && analysis->invalid_utf8_at.has_value()) analysis = nullptr;
   absl::string_view headline;
   if (article.headline().end() > article.headline().begin()) {
     std::optional<absl::string_view> h =
-        CodePointSubstr(text, article.headline().begin(), article.headline().end());
+        analysis != nullptr
+            ? analysis->Substr(text, article.headline().begin(), article.headline().end())
+            : CodePointSubstr(text, article.headline().begin(), article.headline().end());
     if (!h) return absl::InvalidArgumentError("story: headline span out of range of text");
     headline = *h;
   }
@@ -60,24 +68,33 @@ absl::StatusOr<Features> ComputeFeatures(const v1::Article& article,
   const v1::Span& by = article.byline();
   // Cuts `cut` (code points of `text`) out of paragraph `p` = [p_begin, p_end) if
   // it lies within it; true if it did.
-  auto cut_out = [](std::string& p, uint32_t p_begin, uint32_t p_end, const v1::Span& cut) {
+  // Byte offset in paragraph `p` (starting at code point p_begin of the text) of
+  // code point `cp` of the text, p_begin <= cp; before any cut at or before cp.
+  auto byte_in = [analysis](absl::string_view p, uint32_t p_begin, uint32_t cp) -> size_t {
+    if (analysis == nullptr) return CodePointToByteOffset(p, cp - p_begin);
+    return analysis->byte_offsets[cp] - analysis->byte_offsets[p_begin];
+  };
+  auto cut_out = [&byte_in](std::string& p, uint32_t p_begin, uint32_t p_end,
+                            const v1::Span& cut) {
     if (cut.end() <= cut.begin() || cut.begin() < p_begin || cut.end() > p_end) return false;
-    const size_t from = CodePointToByteOffset(p, cut.begin() - p_begin);
-    const size_t to = CodePointToByteOffset(p, cut.end() - p_begin);
+    const size_t from = byte_in(p, p_begin, cut.begin());
+    const size_t to = byte_in(p, p_begin, cut.end());
     p.replace(from, to - from, " ");
     return true;
   };
   CodePointCursor cursor(text);
   for (int i = 0; i < article.paragraphs_size(); ++i) {
     const v1::Span& span = article.paragraphs(i);
-    std::optional<absl::string_view> p = cursor.Substr(span.begin(), span.end());
+    std::optional<absl::string_view> p =
+        analysis != nullptr ? analysis->Substr(text, span.begin(), span.end())
+                            : cursor.Substr(span.begin(), span.end());
     if (!p) return absl::InvalidArgumentError("story: paragraph span out of range of text");
     std::string paragraph(*p);
     if (i == 0) {
       first_paragraph = *p;
       // A kill notice is looked for after a dateline opening the body.
       if (dl.end() > dl.begin() && dl.begin() == span.begin() && dl.end() <= span.end()) {
-        first_paragraph.remove_prefix(CodePointToByteOffset(*p, dl.end() - span.begin()));
+        first_paragraph.remove_prefix(byte_in(*p, span.begin(), dl.end()));
       }
     }
     // The later cut first, so that the earlier one's offsets stay right.
@@ -226,7 +243,8 @@ absl::StatusOr<std::unique_ptr<StoryStage>> StoryStage::Create(StoryOptions opti
 }
 
 absl::Status StoryStage::Process(v1::Article& article, const StageContext& ctx) const {
-  absl::StatusOr<Features> features = ComputeFeatures(article, options_);
+  absl::StatusOr<Features> features =
+      ComputeFeatures(article, options_, FindTextAnalysis(article, ctx.analyses));
   if (!features.ok()) return features.status();
   const Features& f = *features;
   const v1::Wire& wire = article.wire();

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "stages/common/spans.h"
+#include "stages/common/tokens.h"
 #include "stages/common/unicode.h"
 #include "stages/times/timex.h"
 #include "unicode/timezone.h"
@@ -165,13 +166,18 @@ std::optional<Anchor> FindAnchor(const v1::Article& article) {
   return instant;
 }
 
-absl::Status TimesStage::Process(v1::Article& article, const StageContext& /*ctx*/) const {
+absl::Status TimesStage::Process(v1::Article& article, const StageContext& ctx) const {
   article.clear_times();
   const std::string& text = article.text();
-  if (FindInvalidUtf8(text).has_value()) {
+  // The shared token stream when the chain built one (decoded, validated text);
+  // else the text is validated and decoded here.
+  const TextAnalysis* analysis = FindTextAnalysis(article, ctx.analyses);
+  if (analysis != nullptr ? analysis->invalid_utf8_at.has_value()
+                          : FindInvalidUtf8(text).has_value()) {
     return absl::InvalidArgumentError("times: text is not valid UTF-8");
   }
-  const uint32_t n = static_cast<uint32_t>(CountCodePoints(text));
+  const uint32_t n =
+      analysis != nullptr ? analysis->size() : static_cast<uint32_t>(CountCodePoints(text));
   for (const v1::Span& p : article.paragraphs()) {
     if (absl::Status s = CheckSpan(p, n, "paragraph"); !s.ok()) return s;
   }
@@ -216,11 +222,14 @@ absl::Status TimesStage::Process(v1::Article& article, const StageContext& /*ctx
 
   std::string event_date;
   CodePointCursor cursor(text);  // the timexes come in text order
-  for (Timex& t : FindTimexes(text, day)) {
+  for (Timex& t : analysis != nullptr ? FindTimexes(analysis->code_points, day)
+                                      : FindTimexes(text, day)) {
     v1::TimeExpression& out = *article.add_times();
     out.set_begin(t.begin);
     out.set_end(t.end);
-    if (std::optional<absl::string_view> surface = cursor.Substr(t.begin, t.end)) {
+    if (std::optional<absl::string_view> surface =
+            analysis != nullptr ? analysis->Substr(text, t.begin, t.end)
+                                : cursor.Substr(t.begin, t.end)) {
       out.set_text(std::string(*surface));
     }
     out.set_type(t.type);

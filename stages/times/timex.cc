@@ -76,6 +76,31 @@ Folded Fold(absl::string_view utf8) {
   return f;
 }
 
+// Fold over text already decoded into code points (the shared token stream's
+// TextAnalysis::code_points): the same result as Fold of its UTF-8.
+Folded FoldCodePoints(const std::u32string& cps) {
+  Folded f;
+  const size_t n = cps.size();
+  f.text.reserve(n);
+  f.cp_of_byte.reserve(n + 1);
+  f.upper.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<UChar32>(cps[i]);
+    if (c < 0x80) {
+      const bool is_upper = c >= 'A' && c <= 'Z';
+      f.upper[i] = is_upper;
+      f.text.push_back(static_cast<char>(is_upper ? c + ('a' - 'A') : c));
+      f.cp_of_byte.push_back(static_cast<uint32_t>(i));
+      continue;
+    }
+    f.upper[i] = u_isupper(c) != 0;
+    AppendUtf8(u_tolower(FoldTypographic(c)), &f.text);
+    f.cp_of_byte.resize(f.text.size(), static_cast<uint32_t>(i));
+  }
+  f.cp_of_byte.push_back(static_cast<uint32_t>(n));
+  return f;
+}
+
 int NumberWord(absl::string_view w) {
   static constexpr std::array<absl::string_view, 21> kSmall = {
       "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -705,9 +730,9 @@ Tense SentenceTense(absl::string_view text, uint32_t cp) {
   return TenseAt(f.text, static_cast<size_t>(it - f.cp_of_byte.begin()));
 }
 
-std::vector<Timex> FindTimexes(absl::string_view text,
-                               const std::optional<absl::CivilDay>& anchor) {
-  const Folded f = Fold(text);
+namespace {
+
+std::vector<Timex> FindTimexesIn(const Folded& f, const std::optional<absl::CivilDay>& anchor) {
   struct Candidate {
     size_t begin;
     size_t end;
@@ -758,6 +783,18 @@ std::vector<Timex> FindTimexes(absl::string_view text,
     out.push_back(std::move(c.timex));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<Timex> FindTimexes(absl::string_view text,
+                               const std::optional<absl::CivilDay>& anchor) {
+  return FindTimexesIn(Fold(text), anchor);
+}
+
+std::vector<Timex> FindTimexes(const std::u32string& code_points,
+                               const std::optional<absl::CivilDay>& anchor) {
+  return FindTimexesIn(FoldCodePoints(code_points), anchor);
 }
 
 }  // namespace newsd::stages

@@ -52,6 +52,12 @@ struct Timex {
 std::vector<Timex> FindTimexes(absl::string_view text,
                                const std::optional<absl::CivilDay>& anchor);
 
+// FindTimexes of a text already decoded into code points (the shared token
+// stream's TextAnalysis::code_points, stages/common/tokens.h): the same answer as
+// FindTimexes of its UTF-8, without decoding it again.
+std::vector<Timex> FindTimexes(const std::u32string& code_points,
+                               const std::optional<absl::CivilDay>& anchor);
+
 // False if no time expression can start at the very beginning of well-formed UTF-8
 // `text` (one anchored DFA pass over all the rules; true means "maybe"). An exact
 // pre-check for callers that only want an expression opening `text`.

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "pipeline/changelog.h"
 #include "pipeline/cli_tools.h"
+#include "pipeline/kafka_admin.h"
 #include "pipeline/kafka_sink.h"
 #include "tests/integration/testing.h"
 
@@ -53,8 +54,8 @@ TEST(ChangelogIntegrationTest, RestoreFinishesWhileOtherInstancesKeepWriting) {
         if (r.status.ok()) written.fetch_add(1);
       });
   ASSERT_TRUE(writer.ok()) << writer.status();
-  ASSERT_TRUE((*writer)->CreateTopic(topic, 6, -1, {{"cleanup.policy", "compact"}},
-                                     absl::Seconds(30))
+  ASSERT_TRUE(KafkaAdmin((*writer)->handle())
+                  .CreateTopic(topic, 6, -1, {{"cleanup.policy", "compact"}}, absl::Seconds(30))
                   .ok());
   // 20,000 records first, then a steady stream to every partition (another instance
   // recording state changes while its input flows).

@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pipeline/cli_tools.h"
+#include "pipeline/kafka_admin.h"
 #include "pipeline/kafka_sink.h"
 #include "tests/integration/testing.h"
 
@@ -66,7 +67,8 @@ TEST(InstancesIntegrationTest, AFencedInstanceStopsInsteadOfFencingTheNewerOne) 
     options.brokers = Bootstrap();
     auto admin = KafkaSink::Create(options, [](KafkaSink::DeliveryReport) {});
     ASSERT_TRUE(admin.ok());
-    ASSERT_TRUE((*admin)->CreateTopic(s.in, 2, -1, {}, absl::Seconds(30)).ok());
+    ASSERT_TRUE(
+        KafkaAdmin((*admin)->handle()).CreateTopic(s.in, 2, -1, {}, absl::Seconds(30)).ok());
   }
   // Input keeps flowing to both partitions while the instances run.
   std::atomic<bool> stop{false};

@@ -17,6 +17,7 @@
 #include "newsd/v1/event.pb.h"
 #include "pipeline/chain.h"
 #include "pipeline/cli_tools.h"
+#include "pipeline/kafka_admin.h"
 #include "pipeline/kafka_sink.h"
 #include "tests/integration/testing.h"
 
@@ -30,7 +31,8 @@ absl::Status CreateTopic(const std::string& topic, int partitions,
   absl::StatusOr<std::unique_ptr<KafkaSink>> admin =
       KafkaSink::Create(options, [](KafkaSink::DeliveryReport) {});
   if (!admin.ok()) return admin.status();
-  return (*admin)->CreateTopic(topic, partitions, -1, configs, absl::Seconds(30));
+  return KafkaAdmin((*admin)->handle()).CreateTopic(topic, partitions, -1, configs,
+                                                    absl::Seconds(30));
 }
 
 // The value of header `name`, or "<missing>".

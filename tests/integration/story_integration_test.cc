@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "newsd/v1/event.pb.h"
 #include "pipeline/cli_tools.h"
+#include "pipeline/kafka_admin.h"
 #include "pipeline/kafka_sink.h"
 #include "tests/integration/testing.h"
 
@@ -79,7 +80,7 @@ class StoryIntegrationTest : public ::testing::TestWithParam<std::string> {
     options.brokers = Bootstrap();
     auto sink = KafkaSink::Create(options, [](KafkaSink::DeliveryReport) {});
     ASSERT_TRUE(sink.ok()) << sink.status();
-    ASSERT_TRUE((*sink)->CreateTopic(in_, 2, -1, {}, absl::Seconds(30)).ok());
+    ASSERT_TRUE(KafkaAdmin((*sink)->handle()).CreateTopic(in_, 2, -1, {}, absl::Seconds(30)).ok());
     const std::string dir = ::testing::TempDir();
     config_ = dir + "/newsd-st-" + run_ + ".textproto";
     log_ = dir + "/newsd-st-" + run_ + ".log";

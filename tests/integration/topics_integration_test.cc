@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "pipeline/cli_tools.h"
+#include "pipeline/kafka_admin.h"
 #include "pipeline/kafka_sink.h"
 #include "tests/integration/testing.h"
 
@@ -23,7 +24,7 @@ absl::Status CreateTopic(const std::string& topic, int partitions) {
   absl::StatusOr<std::unique_ptr<KafkaSink>> admin =
       KafkaSink::Create(options, [](KafkaSink::DeliveryReport) {});
   if (!admin.ok()) return admin.status();
-  return (*admin)->CreateTopic(topic, partitions, -1, {}, absl::Seconds(30));
+  return KafkaAdmin((*admin)->handle()).CreateTopic(topic, partitions, -1, {}, absl::Seconds(30));
 }
 
 std::vector<OutboundMessage> Articles(const std::string& topic, int count) {

@@ -129,6 +129,40 @@ const StageRegistration kCopyText("test_copy_text", [](const v1::StageConfig&)
   return StagePtr(new DeclaredStage(std::make_unique<CopyStage>(),
                                     StageContract{{}, {"article.text"}}));
 });
+// A per-article analysis of the test stages below: the text it was noted for.
+struct NotedText {
+  std::string text;
+};
+// Notes the article's text in ctx.analyses; flags "stale" if the holder already
+// had a note (from another article or an earlier run).
+class NoteStage : public Stage {
+ public:
+  absl::string_view name() const override { return "test_note"; }
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
+    if (ctx.analyses == nullptr) return absl::InternalError("no analyses holder");
+    if (ctx.analyses->Find<NotedText>() != nullptr) article.add_flags("stale");
+    ctx.analyses->Emplace<NotedText>(NotedText{article.text()});
+    return absl::OkStatus();
+  }
+};
+// Flags "noted:<text>" with the note an earlier stage left for this article.
+class ReadNoteStage : public Stage {
+ public:
+  absl::string_view name() const override { return "test_read_note"; }
+  absl::Status Process(v1::Article& article, const StageContext& ctx) const override {
+    const NotedText* note = ctx.analyses == nullptr ? nullptr : ctx.analyses->Find<NotedText>();
+    article.add_flags(note == nullptr ? "no note" : absl::StrCat("noted:", note->text));
+    return absl::OkStatus();
+  }
+};
+const StageRegistration kNote("test_note", [](const v1::StageConfig&)
+                                               -> absl::StatusOr<StagePtr> {
+  return StagePtr(new NoteStage());
+});
+const StageRegistration kReadNote("test_read_note", [](const v1::StageConfig&)
+                                                       -> absl::StatusOr<StagePtr> {
+  return StagePtr(new ReadNoteStage());
+});
 
 google::protobuf::RepeatedPtrField<v1::StageConfig> Stages(
     std::initializer_list<const char*> names) {
@@ -283,6 +317,36 @@ TEST(ChainTest, FanOutRunsLaterStagesOnEveryArticle) {
   r = (*chain)->Run(m, absl::Now());
   ASSERT_TRUE(r.failure.has_value());
   EXPECT_EQ(r.failure->stage, "test_reject");
+}
+
+TEST(ChainTest, EachArticleGetsItsOwnAnalyses) {
+  auto chain = Chain::Create(Stages({"test_split", "test_note", "test_read_note"}));
+  ASSERT_TRUE(chain.ok());
+  RawMessage m;
+  m.value = "first|second|third";
+  ChainResult r = (*chain)->Run(m, absl::Now());
+  ASSERT_FALSE(r.failure.has_value()) << r.failure->status;
+  // Every article reads its own note, and no article finds another's.
+  EXPECT_THAT(r.event.article().flags(), ::testing::ElementsAre("noted:first"));
+  ASSERT_EQ(r.more_events.size(), 2u);
+  EXPECT_THAT(r.more_events[0].article().flags(), ::testing::ElementsAre("noted:second"));
+  EXPECT_THAT(r.more_events[1].article().flags(), ::testing::ElementsAre("noted:third"));
+  // Nor does the next message.
+  m.value = "fourth";
+  r = (*chain)->Run(m, absl::Now());
+  EXPECT_THAT(r.event.article().flags(), ::testing::ElementsAre("noted:fourth"));
+}
+
+TEST(ChainTest, AnalysesStartEmptyForEveryArticle) {
+  auto chain = Chain::Create(Stages({"test_split", "test_read_note", "test_note"}));
+  ASSERT_TRUE(chain.ok());
+  RawMessage m;
+  m.value = "a|b";
+  ChainResult r = (*chain)->Run(m, absl::Now());
+  ASSERT_FALSE(r.failure.has_value());
+  EXPECT_THAT(r.event.article().flags(), ::testing::ElementsAre("no note"));
+  ASSERT_EQ(r.more_events.size(), 1u);
+  EXPECT_THAT(r.more_events[0].article().flags(), ::testing::ElementsAre("no note"));
 }
 
 TEST(NotAnArticleTest, CarriesItsKindAsPayload) {

@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/entities/gazetteer_data.h"
-#include "stages/entities/tokenizer.h"
+#include "stages/common/tokens.h"
 #include "tests/stages/testing/status_matchers.h"
 
 namespace newsd::stages {

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "pipeline/stage_registry.h"
 #include "stages/common/spans.h"
+#include "stages/common/tokens.h"
 #include "tests/stages/testing/status_matchers.h"
 
 namespace newsd::stages {
@@ -47,6 +48,32 @@ v1::Article Extract(std::vector<absl::string_view> paragraphs, absl::string_view
   EXPECT_THAT(segment->Process(a, ctx), IsOk());
   if (language == "en") EXPECT_THAT(entities->Process(a, ctx), IsOk());
   EXPECT_THAT(quotes->Process(a, ctx), IsOk());
+  return a;
+}
+
+// Extract, with the stages sharing one token stream through the context, as
+// they do in a chain (segment builds it, entities and quotes read it).
+v1::Article ExtractShared(std::vector<absl::string_view> paragraphs) {
+  static const StagePtr segment = Registered("segment");
+  static const StagePtr entities = Registered("entities");
+  static const StagePtr quotes = Registered("quotes");
+  v1::Article a;
+  TextBuilder b;
+  *a.mutable_headline() = b.Append("Headline");
+  for (absl::string_view p : paragraphs) {
+    b.Append("\n\n");
+    *a.add_paragraphs() = b.Append(p);
+  }
+  a.set_text(b.Release());
+  a.set_language("en");
+  Analyses analyses;
+  StageContext ctx;
+  ctx.analyses = &analyses;
+  EXPECT_THAT(segment->Process(a, ctx), IsOk());
+  EXPECT_NE(analyses.Find<TextAnalysis>(), nullptr);
+  EXPECT_THAT(entities->Process(a, ctx), IsOk());
+  EXPECT_THAT(quotes->Process(a, ctx), IsOk());
+  EXPECT_EQ(analyses.size(), 1u);  // nobody built a second one
   return a;
 }
 
@@ -221,6 +248,30 @@ TEST(QuotesStageTest, BadSpansAreInvalidArgument) {
   a.set_text("\xff\"x\"");
   EXPECT_THAT(stage.Process(a, StageContext()),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("UTF-8")));
+}
+
+}  // namespace
+}  // namespace newsd::stages
+
+namespace newsd::stages {
+namespace {
+
+TEST(QuotesSharedTokensTest, SameQuotesWithAndWithoutTheSharedTokenStream) {
+  const std::vector<std::vector<absl::string_view>> texts = {
+      {"\u201cWe will not accept this,\u201d Russian Foreign Minister Sergey Lavrov said.",
+       "He added: \u201cThe U.S.-drafted text is unacceptable.\u201d"},
+      {"Ms. Jones said the plan was \"dead on arrival\" and 'premature'.",
+       "\u201cIt\u2019s over,\u201d she told reporters in Zürich. \u201cWe\u2019re done."},
+      {"\u00abC'est fini\u00bb, a déclaré le ministre.", "\"Bad UTF-8 free\" said Bob."},
+  };
+  for (const auto& paragraphs : texts) {
+    SCOPED_TRACE(paragraphs[0]);
+    const v1::Article alone = Extract(paragraphs);
+    const v1::Article shared = ExtractShared(paragraphs);
+    EXPECT_EQ(Describe(shared), Describe(alone));
+    EXPECT_EQ(shared.SerializeAsString(), alone.SerializeAsString());
+    EXPECT_GT(shared.quotes_size(), 0);
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "pipeline/stage_registry.h"
 #include "stages/common/spans.h"
+#include "stages/common/tokens.h"
 #include "stages/decode/decode.h"
 #include "tests/stages/testing/corpus.h"
 #include "tests/stages/testing/status_matchers.h"
@@ -323,6 +324,50 @@ TEST(SegmentFactoryTest, Options) {
   (*config.mutable_options())["language"] = "en";
   EXPECT_THAT(StageRegistry::Global().Create(config),
               StatusIs(kInvalid, HasSubstr("unknown option")));
+}
+
+TEST(SegmentTokensTest, BuildsTheTokenStreamForLaterStages) {
+  absl::StatusOr<std::unique_ptr<SegmentStage>> stage = SegmentStage::Create({});
+  ASSERT_THAT(stage, IsOk());
+  v1::Article a = MakeArticle("", {"He left. She stayed."});
+  Analyses analyses;
+  StageContext ctx;
+  ctx.analyses = &analyses;
+  ASSERT_THAT((*stage)->Process(a, ctx), IsOk());
+  const TextAnalysis* analysis = analyses.Find<TextAnalysis>();
+  ASSERT_NE(analysis, nullptr);
+  EXPECT_EQ(FindTextAnalysis(a, &analyses), analysis);  // built for the new sentences
+  std::vector<uint32_t> sentence;
+  for (const Token& t : analysis->tokens) sentence.push_back(t.sentence);
+  EXPECT_THAT(sentence, ElementsAre(0u, 0u, 0u, 1u, 1u, 1u));
+  EXPECT_FALSE(a.has_tokens());  // not published by default
+}
+
+TEST(SegmentTokensTest, PublishTokensOption) {
+  v1::StageConfig config;
+  config.set_name("segment");
+  (*config.mutable_options())["publish_tokens"] = "true";
+  absl::StatusOr<StagePtr> stage = StageRegistry::Global().Create(config);
+  ASSERT_THAT(stage, IsOk());
+  v1::Article a = MakeArticle("", {"He left. She stayed."});
+  ASSERT_THAT((*stage)->Process(a, StageContext()), IsOk());
+  ASSERT_TRUE(a.has_tokens());
+  EXPECT_THAT(a.tokens().begins(), ElementsAre(0u, 3u, 7u, 9u, 13u, 19u));
+  EXPECT_THAT(a.tokens().ends(), ElementsAre(2u, 7u, 8u, 12u, 19u, 20u));
+  EXPECT_THAT(a.tokens().sentences(), ElementsAre(0, 0, 0, 1, 1, 1));
+  EXPECT_THAT(a.tokens().shapes(), ElementsAre(2u, 1u, 8u, 2u, 1u, 8u));
+
+  (*config.mutable_options())["publish_tokens"] = "false";
+  stage = StageRegistry::Global().Create(config);
+  ASSERT_THAT(stage, IsOk());
+  a = MakeArticle("", {"He left. She stayed."});
+  ASSERT_THAT((*stage)->Process(a, StageContext()), IsOk());
+  EXPECT_FALSE(a.has_tokens());
+
+  (*config.mutable_options())["publish_tokens"] = "yes";
+  EXPECT_THAT(StageRegistry::Global().Create(config),
+              StatusIs(kInvalid, HasSubstr("options[\"publish_tokens\"]: expected \"true\" or "
+                                           "\"false\", got \"yes\"")));
 }
 
 // A parsed dateline is in no sentence: the first sentence of its paragraph

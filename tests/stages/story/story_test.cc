@@ -11,6 +11,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pipeline/chain.h"
+#include "stages/common/tokens.h"
+#include "stages/common/unicode.h"
 #include "stages/story/story_time.h"
 #include "tests/stages/testing/corpus.h"
 
@@ -587,6 +589,50 @@ TEST(StoryGoldenTest, ReutersCorrectionsSupersedeTheirOriginal) {
     EXPECT_TRUE(HasFlag(correction, "correction"));
     EXPECT_EQ(original.story().version(), 1u);
   }
+}
+
+}  // namespace
+}  // namespace newsd::stages
+
+namespace newsd::stages {
+namespace {
+
+// Story reads paragraph offsets from the shared token stream when the chain built
+// one: the same story, signature and index records as without it.
+TEST_F(StoryStageTest, SameStoryWithTheSharedTokenStream) {
+  const std::string headline = "UPDATE 2-Zürich bank \u201craises\u201d rates";
+  const std::string first = "ZÜRICH, March 5 (Reuters) \u2014 By Jörg Müller ";
+  const std::string body = absl::StrCat(first, kBody, "\n\n(Reporting by Ana Pérez)");
+  v1::Article alone = MakeArticle("urn:x:9", headline, body, kT0);
+  // Spans in code points: the dateline and the byline open the first paragraph.
+  const uint32_t head_cps = static_cast<uint32_t>(CountCodePoints(headline));
+  const uint32_t text_cps = static_cast<uint32_t>(CountCodePoints(alone.text()));
+  alone.mutable_headline()->set_end(head_cps);
+  alone.mutable_paragraphs(0)->set_begin(head_cps + 2);
+  alone.mutable_paragraphs(0)->set_end(text_cps);
+  alone.mutable_dateline()->mutable_span()->set_begin(head_cps + 2);
+  alone.mutable_dateline()->mutable_span()->set_end(head_cps + 2 + 27);
+  alone.mutable_byline()->set_begin(head_cps + 2 + 28);
+  alone.mutable_byline()->set_end(head_cps + 2 + 42);
+  v1::Article shared = alone;
+
+  std::unique_ptr<StoryStage> a = MakeStage(StoryOptions());
+  std::unique_ptr<StoryStage> b = MakeStage(StoryOptions());
+  StageContext ctx;
+  ctx.now = kT0 + absl::Hours(1);
+  ASSERT_TRUE(a->Process(alone, ctx).ok());
+  const size_t alone_log = log_.size();
+  Analyses analyses;
+  std::optional<TextAnalysis> unused;
+  TextAnalysisFor(shared, &analyses, &unused);
+  ctx.analyses = &analyses;
+  ASSERT_TRUE(b->Process(shared, ctx).ok());
+  EXPECT_EQ(shared.SerializeAsString(), alone.SerializeAsString());
+  ASSERT_EQ(log_.size(), 2 * alone_log);
+  for (size_t i = 0; i < alone_log; ++i) {
+    EXPECT_EQ(log_[alone_log + i].SerializeAsString(), log_[i].SerializeAsString());
+  }
+  EXPECT_FALSE(shared.story().story_id().empty());
 }
 
 }  // namespace

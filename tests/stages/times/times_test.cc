@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "stages/common/spans.h"
+#include "stages/common/tokens.h"
 #include "stages/common/unicode.h"
 #include "stages/times/timex.h"
 #include "tests/stages/testing/status_matchers.h"
@@ -238,6 +239,68 @@ TEST(TimesStageTest, OtherLanguagesAndBadInput) {
   a.clear_paragraphs();
   EXPECT_THAT(TimesStage({}).Process(a, StageContext()),
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("UTF-8")));
+}
+
+}  // namespace
+}  // namespace newsd::stages
+
+namespace newsd::stages {
+namespace {
+
+TEST(TimesSharedTokensTest, SameTimesWithTheSharedTokenStream) {
+  TimesStage stage({});
+  for (const std::vector<absl::string_view>& paragraphs :
+       std::vector<std::vector<absl::string_view>>{
+           {"Lavrov said on Thursday talks will resume Monday, Sept. 16, at 10 a.m."},
+           {"Ärzte in Zürich said on 5 March 2013 \u2014 a Tuesday \u2014 that the "
+            "two-week trial ends next month.",
+            "Every Friday since 1999 the \u201cMarch\u201d has started at noon."}}) {
+    SCOPED_TRACE(paragraphs[0]);
+    v1::Article alone = Article("Sept 13", paragraphs);
+    alone.mutable_published_at()->set_seconds(1379246400);
+    v1::Article shared = alone;
+    ASSERT_THAT(stage.Process(alone, StageContext()), IsOk());
+    Analyses analyses;
+    std::optional<TextAnalysis> unused;
+    const TextAnalysis& analysis = TextAnalysisFor(shared, &analyses, &unused);
+    StageContext ctx;
+    ctx.analyses = &analyses;
+    ASSERT_THAT(stage.Process(shared, ctx), IsOk());
+    EXPECT_EQ(FindTextAnalysis(shared, &analyses), &analysis);  // read, not rebuilt
+    EXPECT_GT(shared.times_size(), 1);
+    EXPECT_EQ(shared.SerializeAsString(), alone.SerializeAsString());
+  }
+}
+
+TEST(TimesSharedTokensTest, InvalidUtf8IsRejectedAlike) {
+  TimesStage stage({});
+  v1::Article a;
+  a.set_text("Monday \xff");
+  Analyses analyses;
+  std::optional<TextAnalysis> unused;
+  TextAnalysisFor(a, &analyses, &unused);
+  StageContext ctx;
+  ctx.analyses = &analyses;
+  EXPECT_THAT(stage.Process(a, ctx), StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("not valid UTF-8")));
+  EXPECT_THAT(stage.Process(a, StageContext()), StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("not valid UTF-8")));
+}
+
+TEST(TimexTest, FindTimexesOfCodePointsEqualsFindTimexesOfUtf8) {
+  const std::string text =
+      "On Monday, 5 M\u00c4RZ \u2014 no: March 5, 2013 \u2014 at 10:30 a.m. the "
+      "\u201cthree-year\u201d plan started.";
+  const absl::CivilDay anchor(2013, 3, 7);
+  const TextAnalysis a = AnalyzeText(text, {});
+  const std::vector<Timex> from_utf8 = FindTimexes(text, anchor);
+  const std::vector<Timex> from_cps = FindTimexes(a.code_points, anchor);
+  ASSERT_EQ(from_cps.size(), from_utf8.size());
+  ASSERT_GT(from_cps.size(), 2u);
+  for (size_t i = 0; i < from_cps.size(); ++i) {
+    EXPECT_EQ(from_cps[i].begin, from_utf8[i].begin);
+    EXPECT_EQ(from_cps[i].end, from_utf8[i].end);
+    EXPECT_EQ(from_cps[i].value, from_utf8[i].value);
+    EXPECT_EQ(from_cps[i].type, from_utf8[i].type);
+  }
 }
 
 }  // namespace
