@@ -22,6 +22,22 @@ google::protobuf::Duration ToProto(absl::Duration d) {
   return TimeUtil::NanosecondsToDuration(absl::ToInt64Nanoseconds(d));
 }
 
+// Every name a stage requires is provided by an earlier stage.
+absl::Status CheckContracts(const std::vector<StagePtr>& stages) {
+  std::set<std::string, std::less<>> provided;
+  for (size_t i = 0; i < stages.size(); ++i) {
+    for (const std::string& input : stages[i]->Requires()) {
+      if (provided.count(input) == 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "stages[", i, "]: stage '", stages[i]->name(), "' requires '", input,
+            "', which no earlier stage provides (put a stage that provides it before it)"));
+      }
+    }
+    provided.insert(stages[i]->Provides().begin(), stages[i]->Provides().end());
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::string_view PipelineVersion() { return NEWSD_VERSION; }
@@ -36,11 +52,13 @@ const std::string* FindHeader(
 }
 
 absl::StatusOr<std::unique_ptr<Chain>> Chain::Create(
-    const google::protobuf::RepeatedPtrField<v1::StageConfig>& stages) {
+    const google::protobuf::RepeatedPtrField<v1::StageConfig>& stages,
+    StageMetricsBackend* metrics) {
   if (stages.empty()) return absl::InvalidArgumentError("stages: the chain is empty");
+  if (metrics == nullptr) metrics = &NoopStageMetrics::Global();
   std::vector<StagePtr> built;
   for (int i = 0; i < stages.size(); ++i) {
-    absl::StatusOr<StagePtr> stage = StageRegistry::Global().Create(stages[i]);
+    absl::StatusOr<StagePtr> stage = StageRegistry::Global().Create(stages[i], *metrics);
     if (!stage.ok()) {
       return absl::Status(stage.status().code(),
                           absl::StrCat("stages[", i, "]: ", stage.status().message()));
@@ -53,6 +71,7 @@ absl::StatusOr<std::unique_ptr<Chain>> Chain::Create(
         "' does not read the raw payload; the chain must start with a stage that does "
         "(\"decode\"), or every article would be empty"));
   }
+  if (absl::Status s = CheckContracts(built); !s.ok()) return s;
   std::set<std::string, std::less<>> store_names = {"held"};  // the engine's own
   for (size_t i = 0; i < built.size(); ++i) {
     const StateStore* store = built[i]->state_store();

@@ -17,6 +17,7 @@
 #include "newsd/v1/config.pb.h"
 #include "newsd/v1/event.pb.h"
 #include "pipeline/stage.h"
+#include "pipeline/stage_metrics.h"
 
 namespace newsd {
 
@@ -69,12 +70,17 @@ struct ChainResult {
 
 class Chain {
  public:
-  // Builds every stage of `stages` in order through the StageRegistry.
+  // Builds every stage of `stages` in order through the StageRegistry, registering
+  // the stages' metrics in `metrics` (NoopStageMetrics when null; it must outlive
+  // the chain).
   // Errors: kInvalidArgument if the list is empty, does not start with a stage that
-  // reads the payload (Stage::reads_payload), or a stage's options are bad (message
-  // prefixed with "stages[i]"); kNotFound for an unknown stage name.
+  // reads the payload (Stage::reads_payload), a stage's options are bad, or a stage
+  // requires an input no earlier stage provides (Stage::Requires; message
+  // "stages[i]: stage 'S' requires 'article.x', which no earlier stage provides");
+  // kNotFound for an unknown stage name. Every message starts with "stages[i]".
   static absl::StatusOr<std::unique_ptr<Chain>> Create(
-      const google::protobuf::RepeatedPtrField<v1::StageConfig>& stages);
+      const google::protobuf::RepeatedPtrField<v1::StageConfig>& stages,
+      StageMetricsBackend* metrics = nullptr);
 
   // Runs all stages on `message`. Thread-safe. If a stage fans out, every extra
   // article runs through the stages after it; the first failure on any of them

@@ -304,7 +304,9 @@ absl::Status Redacted(const v1::KafkaConfig& kafka, absl::Status status) {
   return changed ? absl::Status(status.code(), message) : status;
 }
 
-absl::Status ValidateConfigUnredacted(const v1::PipelineConfig& config);
+absl::Status ValidateConfigUnredacted(const v1::PipelineConfig& config,
+                                      StageMetricsBackend* metrics,
+                                      std::unique_ptr<Chain>* chain);
 
 }  // namespace
 
@@ -362,12 +364,24 @@ absl::Status ValidateBrokerList(absl::string_view brokers) {
 }
 
 absl::Status ValidateConfig(const v1::PipelineConfig& config) {
-  return Redacted(config.kafka(), ValidateConfigUnredacted(config));
+  return Redacted(config.kafka(), ValidateConfigUnredacted(config, nullptr, nullptr));
+}
+
+absl::StatusOr<std::unique_ptr<Chain>> ValidateConfigAndBuildChain(
+    const v1::PipelineConfig& config, StageMetricsBackend* metrics) {
+  std::unique_ptr<Chain> chain;
+  if (absl::Status s = Redacted(config.kafka(), ValidateConfigUnredacted(config, metrics, &chain));
+      !s.ok()) {
+    return s;
+  }
+  return chain;
 }
 
 namespace {
 
-absl::Status ValidateConfigUnredacted(const v1::PipelineConfig& config) {
+absl::Status ValidateConfigUnredacted(const v1::PipelineConfig& config,
+                                      StageMetricsBackend* metrics,
+                                      std::unique_ptr<Chain>* chain_out) {
   const v1::KafkaConfig& kafka = config.kafka();
   if (kafka.brokers().empty()) {
     return absl::InvalidArgumentError(
@@ -536,8 +550,9 @@ absl::Status ValidateConfigUnredacted(const v1::PipelineConfig& config) {
           "stages[", i, "]: stage '", config.stages(i).name(), "' appears twice"));
     }
   }
-  absl::StatusOr<std::unique_ptr<Chain>> chain = Chain::Create(config.stages());
+  absl::StatusOr<std::unique_ptr<Chain>> chain = Chain::Create(config.stages(), metrics);
   if (!chain.ok()) return absl::InvalidArgumentError(chain.status().message());
+  if (chain_out != nullptr) *chain_out = *std::move(chain);
   return absl::OkStatus();
 }
 

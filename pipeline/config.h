@@ -2,12 +2,15 @@
 #ifndef NEWSD_PIPELINE_CONFIG_H_
 #define NEWSD_PIPELINE_CONFIG_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "newsd/v1/config.pb.h"
+#include "pipeline/chain.h"
+#include "pipeline/stage_metrics.h"
 
 namespace newsd {
 
@@ -43,9 +46,16 @@ absl::StatusOr<v1::PipelineConfig> LoadConfig(const std::string& path);
 // itself (name and value type), then the producer and consumers are created as the
 // daemon creates them, without connecting (pipeline/kafka_clients.h): a client
 // librdkafka refuses or warns about is an error naming the property;
-// topic names by Kafka's rule [a-zA-Z0-9._-]{1,249}. Builds every stage once to
-// validate its options.
+// topic names by Kafka's rule [a-zA-Z0-9._-]{1,249}. Builds the chain to validate
+// the stages (options, order, contracts) and discards it.
 absl::Status ValidateConfig(const v1::PipelineConfig& config);
+
+// ValidateConfig, returning the chain it built instead of discarding it: the one
+// chain of the process (`newsd run` and `extract` build no second one). The stages
+// register their metrics in `metrics` (NoopStageMetrics when null), which must
+// outlive the chain. Errors as ValidateConfig.
+absl::StatusOr<std::unique_ptr<Chain>> ValidateConfigAndBuildChain(
+    const v1::PipelineConfig& config, StageMetricsBackend* metrics);
 
 // Splits "HOST:PORT": HOST an IPv4 address, a bracketed IPv6 address ("[::1]:9464",
 // host "::1") or a DNS name; ":PORT" gives an empty host (all interfaces). PORT

@@ -37,6 +37,7 @@
 #include "pipeline/instance.h"
 #include "pipeline/log.h"
 #include "pipeline/metrics.h"
+#include "pipeline/prometheus_stage_metrics.h"
 
 ABSL_FLAG(std::string, config, "",
           "Pipeline config (textproto). Default: built-in defaults; `run` then needs "
@@ -155,7 +156,11 @@ int Fail(const absl::Status& status) {
   return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
 }
 
-absl::StatusOr<v1::PipelineConfig> ConfigFromFlags() {
+// The config of --config and the flags, validated. The chain built to validate it
+// goes to `chain` (the process's one chain), its stages' metrics to `metrics`
+// (NoopStageMetrics when null).
+absl::StatusOr<v1::PipelineConfig> ConfigFromFlags(std::unique_ptr<Chain>* chain,
+                                                   StageMetricsBackend* metrics = nullptr) {
   v1::PipelineConfig config;
   if (const std::string path = absl::GetFlag(FLAGS_config); !path.empty()) {
     absl::StatusOr<v1::PipelineConfig> loaded = LoadConfig(path);
@@ -179,7 +184,9 @@ absl::StatusOr<v1::PipelineConfig> ConfigFromFlags() {
   if (const std::string t = absl::GetFlag(FLAGS_transactional_id); !t.empty()) {
     config.mutable_kafka()->set_transactional_id(t);
   }
-  if (absl::Status s = ValidateConfig(config); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<Chain>> built = ValidateConfigAndBuildChain(config, metrics);
+  if (!built.ok()) return built.status();
+  *chain = *std::move(built);
   return config;
 }
 
@@ -189,7 +196,9 @@ struct Runtime {
   Metrics metrics;
   Health health;
   std::unique_ptr<MetricsServer> server;
-  std::unique_ptr<Chain> chain;
+  // The stages' metrics, in metrics.registry(); outlives the chain.
+  std::unique_ptr<PrometheusStageMetrics> stage_metrics;
+  std::unique_ptr<Chain> chain;  // built by ConfigFromFlags
   std::unique_ptr<Daemon> daemon;
 };
 
@@ -220,9 +229,6 @@ absl::Status StartRuntime(v1::PipelineConfig config, Runtime& rt) {
     Log(LogLevel::kInfo, absl::StrCat("metrics on http://", config.metrics_address(),
                                       "/metrics (port ", rt.server->port(), ")"));
   }
-  absl::StatusOr<std::unique_ptr<Chain>> chain = Chain::Create(config.stages());
-  if (!chain.ok()) return chain.status();
-  rt.chain = *std::move(chain);
   absl::StatusOr<std::unique_ptr<Daemon>> daemon =
       Daemon::Create(config, rt.chain.get(), &rt.metrics, &rt.health);
   if (!daemon.ok()) return daemon.status();
@@ -238,7 +244,10 @@ int CmdRun() {
         "run: no brokers given: pass --config FILE (with kafka.brokers) or --brokers "
         "LIST (host:port,...), or --brokers embedded for the in-process demo cluster"));
   }
-  absl::StatusOr<v1::PipelineConfig> config = ConfigFromFlags();
+  // The runtime's metrics exist before the chain, whose stages register in them.
+  Runtime rt;
+  rt.stage_metrics = std::make_unique<PrometheusStageMetrics>(rt.metrics.registry());
+  absl::StatusOr<v1::PipelineConfig> config = ConfigFromFlags(&rt.chain, rt.stage_metrics.get());
   if (!config.ok()) return Fail(config.status());
   // Exactly-once: one transactional.id per live instance. A second process on this
   // host with the same id would fence the first (and be fenced in turn): refuse it.
@@ -270,7 +279,6 @@ int CmdRun() {
   InstallSignalHandlers();
   // The drain has shutdown_timeout_ms; leaving the group and closing get 10 s more.
   StartShutdownWatchdog(absl::Milliseconds(config->shutdown_timeout_ms()) + absl::Seconds(10));
-  Runtime rt;
   if (absl::Status s = StartRuntime(*config, rt); !s.ok()) return Fail(s);
   absl::Status status = rt.daemon->Run(g_stop);
   rt.daemon.reset();
@@ -288,14 +296,13 @@ int CmdRun() {
 
 int CmdExtract(const std::vector<char*>& args) {
   if (args.empty()) return Fail(absl::InvalidArgumentError("extract: no FILE given"));
-  absl::StatusOr<v1::PipelineConfig> config = ConfigFromFlags();
+  std::unique_ptr<Chain> chain;
+  absl::StatusOr<v1::PipelineConfig> config = ConfigFromFlags(&chain);
   if (!config.ok()) return Fail(config.status());
-  absl::StatusOr<std::unique_ptr<Chain>> chain = Chain::Create(config->stages());
-  if (!chain.ok()) return Fail(chain.status());
   std::vector<std::string> files(args.begin(), args.end());
   absl::StatusOr<std::optional<std::string>> published_at = PublishedAtFlag();
   if (!published_at.ok()) return Fail(published_at.status());
-  int failed = RunExtract(**chain, files, *published_at, absl::GetFlag(FLAGS_pretty), std::cout,
+  int failed = RunExtract(*chain, files, *published_at, absl::GetFlag(FLAGS_pretty), std::cout,
                           std::cerr);
   return failed == 0 ? 0 : 1;
 }

@@ -4,6 +4,13 @@
 
 namespace newsd {
 
+const std::vector<std::string>& Stage::Requires() const {
+  static const auto* none = new std::vector<std::string>();
+  return *none;
+}
+
+const std::vector<std::string>& Stage::Provides() const { return Stage::Requires(); }
+
 absl::Status NotAnArticle(absl::string_view kind, absl::string_view reason) {
   absl::Status status = absl::InvalidArgumentError(reason);
   status.SetPayload(kNotAnArticlePayload, absl::Cord(kind.empty() ? "unspecified" : kind));

@@ -171,6 +171,29 @@ class Stage {
   // A chain must start with one: every later stage only reads the article.
   virtual bool reads_payload() const { return false; }
 
+  // The stage's contract with the chain: the article fields and analyses it reads
+  // (Requires) and fills (Provides), as names from the vocabulary below. Chain::Create
+  // refuses a stage whose every required name no earlier stage provides (the stage
+  // reading the payload provides what it decodes). Only what a stage cannot do its
+  // job without is required; fields it reads when present (the language, sentences,
+  // entities) are not. Both default to none (a stage registered without a contract).
+  //
+  // Vocabulary ("article.<field>" is the Article proto field of that name; an
+  // "analysis.<name>" is shared through StageContext and not necessarily published):
+  //   article.text, article.headline, article.paragraphs, article.dateline,
+  //   article.wire, article.published_at, article.format   filled by decode
+  //   article.sentences        segment          article.language    language
+  //   article.entities         entities         article.quotes      quotes
+  //   article.times            times            article.story       story
+  //   analysis.tokens          segment: the article's token stream in
+  //                            StageContext::analyses (code-point spans, sentence
+  //                            index, folded form, shape), built once for every later
+  //                            stage; entities, quotes, times and story read it but
+  //                            build it themselves when absent, so do not require it
+  // Thread-safe; the vectors are the stage's own (stable for its lifetime).
+  virtual const std::vector<std::string>& Requires() const;
+  virtual const std::vector<std::string>& Provides() const;
+
   // The stage's state store, if it keeps state between messages (owned by the
   // stage, thread-safe); nullptr for a stateless stage.
   virtual StateStore* state_store() const { return nullptr; }

@@ -1,9 +1,7 @@
 #include "stages/common/options.h"
 
-#include <cmath>
-
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "pipeline/stage_options.h"
 
 namespace newsd::stages {
 namespace {
@@ -20,13 +18,7 @@ absl::StatusOr<uint64_t> GetUint64Option(const v1::StageConfig& config,
                                          uint64_t min, uint64_t max) {
   const std::string* raw = Find(config, key);
   if (raw == nullptr) return default_value;
-  uint64_t value = 0;
-  if (!absl::SimpleAtoi(*raw, &value) || value < min || value > max) {
-    return absl::InvalidArgumentError(absl::StrCat("options[\"", key,
-                                                   "\"]: expected an integer in [", min,
-                                                   ", ", max, "], got \"", *raw, "\""));
-  }
-  return value;
+  return ParseUint64Option(absl::StrCat("options[\"", key, "\"]"), *raw, min, max);
 }
 
 absl::StatusOr<double> GetDoubleOption(const v1::StageConfig& config,
@@ -34,14 +26,7 @@ absl::StatusOr<double> GetDoubleOption(const v1::StageConfig& config,
                                        double min, double max) {
   const std::string* raw = Find(config, key);
   if (raw == nullptr) return default_value;
-  double value = 0;
-  if (!absl::SimpleAtod(*raw, &value) || !std::isfinite(value) || value < min ||
-      value > max) {
-    return absl::InvalidArgumentError(absl::StrCat("options[\"", key,
-                                                   "\"]: expected a number in [", min,
-                                                   ", ", max, "], got \"", *raw, "\""));
-  }
-  return value;
+  return ParseDoubleOption(absl::StrCat("options[\"", key, "\"]"), *raw, min, max);
 }
 
 std::string GetStringOption(const v1::StageConfig& config, absl::string_view key,

@@ -1,4 +1,7 @@
-// Typed access to StageConfig.options (string → string) for stage factories.
+// Typed access to StageConfig.options (string → string) by key, for code that reads
+// the untyped map directly. Stage factories do not: the registry resolves their
+// typed options message from the descriptor (pipeline/stage_options.h), and these
+// helpers parse with the same functions, so both give the same errors.
 // Every error is kInvalidArgument and names the option key, as
 //   options["max_bytes"]: expected an integer in [1, 1073741824], got "lots"
 // Unknown keys are rejected separately with newsd::CheckStageOptions.

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "pipeline/declared_stage.h"
 #include "pipeline/stage_registry.h"
 
 namespace newsd {
@@ -111,6 +112,23 @@ const StageRegistration kThrow("test_throw", [](const v1::StageConfig&)
   return StagePtr(new ThrowStage());
 });
 
+// Contract test stages: "test_tokenize" provides analysis.tokens, "test_tokens"
+// requires it (and article.text, which test_copy provides).
+const StageRegistration kTokenize("test_tokenize", [](const v1::StageConfig&)
+                                                       -> absl::StatusOr<StagePtr> {
+  return StagePtr(new DeclaredStage(std::make_unique<RejectStage>("BAD"),
+                                    StageContract{{}, {"analysis.tokens"}}));
+});
+const StageRegistration kTokens("test_tokens", [](const v1::StageConfig&)
+                                                   -> absl::StatusOr<StagePtr> {
+  return StagePtr(new DeclaredStage(std::make_unique<RejectStage>("BAD"),
+                                    StageContract{{"analysis.tokens"}, {}}));
+});
+const StageRegistration kCopyText("test_copy_text", [](const v1::StageConfig&)
+                                                        -> absl::StatusOr<StagePtr> {
+  return StagePtr(new DeclaredStage(std::make_unique<CopyStage>(),
+                                    StageContract{{}, {"article.text"}}));
+});
 // A per-article analysis of the test stages below: the text it was noted for.
 struct NotedText {
   std::string text;
@@ -431,6 +449,27 @@ TEST(ChainTest, FindHeaderIsCaseInsensitive) {
   ASSERT_NE(FindHeader(h, "Content-Type"), nullptr);
   EXPECT_EQ(*FindHeader(h, "Content-Type"), "x");
   EXPECT_EQ(FindHeader(h, "missing"), nullptr);
+}
+
+TEST(ChainTest, RefusesAStageWhoseInputNoEarlierStageProvides) {
+  auto missing = Chain::Create(Stages({"test_copy_text", "test_tokens"}));
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(missing.status().message(),
+            "stages[1]: stage 'test_reject' requires 'analysis.tokens', which no earlier stage "
+            "provides (put a stage that provides it before it)");
+  // Provided later is not provided earlier.
+  auto late = Chain::Create(Stages({"test_copy_text", "test_tokens", "test_tokenize"}));
+  EXPECT_THAT(late.status().message(), HasSubstr("stages[1]: stage 'test_reject' requires"));
+  auto ok = Chain::Create(Stages({"test_copy_text", "test_tokenize", "test_tokens"}));
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  // The declared stages keep their behaviour: the wrapped stage runs.
+  RawMessage m;
+  m.value = "fine";
+  ChainResult r = (*ok)->Run(m, absl::Now());
+  EXPECT_FALSE(r.failure.has_value());
+  EXPECT_EQ(r.event.article().text(), "fine");
+  m.value = "BAD";
+  EXPECT_TRUE((*ok)->Run(m, absl::Now()).failure.has_value());
 }
 
 }  // namespace

@@ -340,5 +340,36 @@ TEST(ConfigTest, MissingFileIsNotFound) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(ConfigTest, ValidationBuildsTheChainTheProcessRuns) {
+  v1::PipelineConfig c = DefaultConfig();
+  InMemoryStageMetrics metrics;
+  absl::StatusOr<std::unique_ptr<Chain>> chain = ValidateConfigAndBuildChain(c, &metrics);
+  ASSERT_TRUE(chain.ok()) << chain.status();
+  ASSERT_NE(*chain, nullptr);
+  std::vector<std::string> names;
+  for (const v1::StageConfig& s : c.stages()) names.push_back(s.name());
+  EXPECT_EQ((*chain)->StageNames(), names);
+  // The stages registered their metrics in the backend given.
+  EXPECT_THAT(metrics.Names(), ::testing::Contains("newsd_stage_entities_entities_total"));
+  // Errors are ValidateConfig's, field path included.
+  c.mutable_stages(1)->mutable_segment()->set_locale("en");
+  c.mutable_stages(0)->mutable_decode()->set_max_items(0);
+  absl::StatusOr<std::unique_ptr<Chain>> bad = ValidateConfigAndBuildChain(c, nullptr);
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "stages[0]: decode.max_items: expected an integer in [1, 100000], got \"0\"");
+  EXPECT_EQ(ValidateConfig(c).message(), bad.status().message());
+}
+
+TEST(ConfigTest, TypedStageOptionsParseFromTextproto) {
+  EXPECT_TRUE(ValidateText(R"pb(stages { name: "decode" decode { oversize: "truncate" } }
+                                stages { name: "story" story { window: "24h" } })pb")
+                  .ok());
+  EXPECT_THAT(ValidateText(R"pb(stages { name: "decode" decode { max_bytes: 0 } })pb").ToString(),
+              HasSubstr("INVALID_ARGUMENT: stages[0]: decode.max_bytes: expected an integer"));
+  EXPECT_THAT(ValidateText(R"pb(stages { name: "decode" decode { colour: 1 } })pb").ToString(),
+              HasSubstr("no field named \"colour\""));
+}
+
 }  // namespace
 }  // namespace newsd
