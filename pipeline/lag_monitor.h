@@ -13,7 +13,8 @@
 // The daemon tells it about assignments, revocations and commits, and hands it a
 // Snapshot of the loop at every turn (Update). Broker questions go through
 // ConsumerQueries (KafkaSource; a fake in tests), only while the producer reaches a
-// broker and within bounded time (about 2 s per Update at most).
+// broker and within bounded time: an Update blocks up to about 2 s in lag queries
+// and up to 2 s in a metadata request.
 //
 // Threads: used on the daemon's loop thread only (not thread-safe). The Health it
 // writes is read by the HTTP threads (atomic fields); the state stores' Sizes() may
