@@ -1,9 +1,6 @@
 #include "pipeline/daemon.h"
 
-#include <regex.h>
-
 #include <algorithm>
-#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -104,7 +101,10 @@ Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* me
                        config.kafka().output_topic()),
       changelog_topic_(config.kafka().changelog_topic().empty()
                            ? DefaultChangelogTopic(config.kafka().group_id())
-                           : config.kafka().changelog_topic()) {
+                           : config.kafka().changelog_topic()),
+      backpressure_({config.max_inflight_messages(), config.max_inflight_bytes(),
+                     static_cast<int>(config.max_producer_queue())},
+                    metrics) {
   // A random id per process start: its own changelog records are not re-applied.
   plan_options_.output_topic = config_.kafka().output_topic();
   plan_options_.dead_letter_topic = config_.kafka().dead_letter_topic();
@@ -173,6 +173,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
       exactly_once ? sink_options.transactional_id : std::string(), std::move(producer),
       daemon->committer_.get(), metrics, [d](absl::Status status) { d->Fail(std::move(status)); });
 
+  LagMonitor::Options monitor_options;
+  monitor_options.input_topics.assign(config.kafka().input_topics().begin(),
+                                      config.kafka().input_topics().end());
+  monitor_options.input_topic_pattern = config.kafka().input_topic_pattern();
   ChangelogReaderOptions changelog_options = clients.changelog;
   changelog_options.topic = daemon->changelog_topic();
   changelog_options.own_instance = daemon->plan_options_.instance_id;
@@ -181,6 +185,11 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
       chain->StateStores(), &daemon->held_, metrics);
   if (!state_stores.ok()) return state_stores.status();
   daemon->state_stores_ = *std::move(state_stores);
+  StateBootstrap* const state = daemon->state_stores_.get();
+  daemon->monitor_ = std::make_unique<LagMonitor>(std::move(monitor_options),
+                                                  daemon->source_.get(),
+                                                  [state] { state->UpdateGauges(); }, metrics,
+                                                  health);
 
   unsigned threads = config.worker_threads();
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -640,7 +649,7 @@ void Daemon::Committed(const CommitOffsets& committed) {
   for (const auto& [tp, offset] : committed) {
     if (in_flight_.assigned(tp)) {  // still assigned
       in_flight_.MarkCommitted(tp, offset);
-      group_committed_[tp] = offset;
+      monitor_->Committed(tp, offset);
     }
     refused_.Committed(tp, offset);
   }
@@ -671,7 +680,8 @@ bool Daemon::DrainPartitions(const std::vector<TopicPartition>& partitions, absl
 
 void Daemon::OnAssigned(const std::vector<TopicPartition>& partitions) {
   for (const TopicPartition& tp : partitions) in_flight_.Assign(tp);
-  if (paused_ || state_ == State::kDraining || committer_->NeedsAbort()) {
+  monitor_->Assigned(partitions);
+  if (backpressure_.paused() || state_ == State::kDraining || committer_->NeedsAbort()) {
     source_->Pause(partitions).IgnoreError();
   }
 }
@@ -697,12 +707,10 @@ void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost)
   if (committer_->NeedsAbort()) AbortAndRewind(lost ? "assignment lost" : "partitions revoked");
   DropInFlight(&partitions);
   in_flight_.Revoke(partitions);
+  monitor_->Revoked(partitions);
   for (const TopicPartition& tp : partitions) {
     refused_.Forget(tp);
     committer_->Forget(tp);
-    metrics_->RemoveConsumerLag(tp.topic, tp.partition);
-    group_committed_.erase(tp);
-    queried_watermarks_.erase(tp);
   }
 }
 
@@ -741,179 +749,39 @@ void Daemon::ResetAfterAbort(absl::string_view reason) {
     Fail(absl::Status(s.code(), absl::StrCat("rewind after abort: ", s.message())));
     return;
   }
-  if (!paused_ && state_ == State::kRunning) source_->Resume(assigned).IgnoreError();
+  if (!backpressure_.paused() && state_ == State::kRunning) source_->Resume(assigned).IgnoreError();
   Log(LogLevel::kWarning, absl::StrCat("transaction aborted (", reason,
                                        "); rewound to the committed offsets"));
 }
 
 void Daemon::ApplyBackpressure() {
-  const size_t inflight = in_flight_.messages();
-  const uint64_t inflight_bytes = in_flight_.bytes();
-  const size_t max = config_.max_inflight_messages();
-  const uint64_t max_bytes = config_.max_inflight_bytes();
-  const int queued = sink_->outq_len();
-  const int max_queue = static_cast<int>(config_.max_producer_queue());
-  const absl::Time now = absl::Now();
-  if (paused_ && !pause_reason_.empty()) {
-    metrics_->BackpressureWaitSeconds(pause_reason_)
-        .Increment(absl::ToDoubleSeconds(now - pause_accounted_));
-    pause_accounted_ = now;
-  }
-  if (!paused_ && (inflight >= max || inflight_bytes >= max_bytes || queued >= max_queue)) {
-    paused_ = true;
-    pause_reason_ = inflight >= max               ? "inflight_messages"
-                    : inflight_bytes >= max_bytes ? "inflight_bytes"
-                                                   : "producer_queue";
-    pause_accounted_ = now;
-    metrics_->BackpressureWaits(pause_reason_).Increment();
+  const Backpressure::Action action = backpressure_.Check(
+      {in_flight_.messages(), in_flight_.bytes(), sink_->outq_len()},
+      state_ == State::kRunning && !committer_->NeedsAbort(), in_flight_.assigned_count(),
+      absl::Now());
+  if (action == Backpressure::Action::kPause) {
     source_->Pause(source_->Assignment()).IgnoreError();
-    Log(LogLevel::kInfo, absl::StrCat("backpressure: pausing (", inflight, " messages, ",
-                                      inflight_bytes, " bytes in flight, ", queued,
-                                      " queued in the producer)"));
-  } else if (paused_ && inflight <= max / 2 && inflight_bytes <= max_bytes / 2 &&
-             queued <= max_queue / 2 && state_ == State::kRunning &&
-             !committer_->NeedsAbort()) {
-    paused_ = false;
-    pause_reason_.clear();
+  } else if (action == Backpressure::Action::kResume) {
     source_->Resume(source_->Assignment()).IgnoreError();
-    Log(LogLevel::kInfo, "backpressure: resumed");
   }
-  metrics_->paused().Set(paused_ ? static_cast<double>(in_flight_.assigned_count()) : 0);
 }
 
 void Daemon::UpdateGauges() {
   const absl::Time now = absl::Now();
-  metrics_->inflight().Set(static_cast<double>(in_flight_.messages()));
-  metrics_->producer_queue_messages().Set(static_cast<double>(sink_->outq_len()));
-  if (KafkaSink::QueueFullWaits w = sink_->TakeQueueFullWaits(); w.waits > 0) {
-    metrics_->BackpressureWaits("producer_queue_full").Increment(static_cast<double>(w.waits));
-    metrics_->BackpressureWaitSeconds("producer_queue_full")
-        .Increment(absl::ToDoubleSeconds(w.waited));
-  }
-  if (!sink_->connected() && now - last_connection_check_ > absl::Seconds(5)) {
-    last_connection_check_ = now;
+  const KafkaSink::QueueFullWaits waits = sink_->TakeQueueFullWaits();
+  backpressure_.CountQueueFullWaits(waits.waits, waits.waited);
+  if (!sink_->connected() && monitor_->ConnectionCheckDue(now)) {
     sink_->CheckConnection(absl::Milliseconds(500)).IgnoreError();
   }
-  metrics_->connected().Set(sink_->connected() ? 1 : 0);
-  const char* reason = nullptr;
-  if (state_ != State::kRunning) {
-    reason = "shutting down";
-  } else if (!sink_->connected()) {
-    reason = "producer not connected to a broker";
-  } else {
-    reason = committer_->NotReadyReason();
-  }
-  // Owning no partition does not make an instance unready: an idle member takes
-  // partitions over in the next rebalance (and would block rollouts otherwise).
-  health_->assigned_partitions = static_cast<int>(in_flight_.assigned_count());
-  metrics_->assigned_partitions().Set(static_cast<double>(in_flight_.assigned_count()));
-  if (reason != nullptr) health_->not_ready_reason = reason;
-  health_->ready = reason == nullptr;
-  if (reason == nullptr) health_->ready_unix_ns = absl::ToUnixNanos(now);
-  health_->heartbeat_unix_ns = absl::ToUnixNanos(now);
-  metrics_->SetHealth(*health_, now);
-  if (now - last_gauges_ < absl::Seconds(1)) return;
-  last_gauges_ = now;
-  UpdateStateGauges();
-  UpdateLag(now);
-  UpdateTopicGauges(now);
-  // Lag in seconds: age of the oldest message consumed and not yet committed.
-  const std::optional<absl::Time> oldest = in_flight_.OldestQueuedTimestamp();
-  metrics_->consumer_lag_seconds().Set(
-      !oldest ? 0 : std::max(0.0, absl::ToDoubleSeconds(now - *oldest)));
-}
-
-void Daemon::UpdateLag(absl::Time now) {
-  // Broker calls only when due and while the brokers answer, within about 2 s.
-  const bool query = now - last_lag_query_ >= kLagQueryInterval && sink_->connected();
-  if (query) {
-    last_lag_query_ = now;
-    std::vector<TopicPartition> unknown;
-    for (const TopicPartition& tp : in_flight_.Assigned()) {
-      if (!group_committed_.count(tp)) unknown.push_back(tp);
-    }
-    if (!unknown.empty()) {
-      auto committed = source_->CommittedOffsets(unknown, absl::Seconds(1));
-      if (committed.ok()) {
-        for (const auto& [tp, offset] : *committed) {
-          if (in_flight_.assigned(tp)) group_committed_.emplace(tp, offset);
-        }
-      } else {
-        Log(LogLevel::kDebug, absl::StrCat("lag: ", committed.status().message()));
-      }
-    }
-  }
-  std::map<TopicPartition, KafkaSource::Watermarks> cached;
-  std::vector<TopicPartition> to_query;
-  for (const TopicPartition& tp : in_flight_.Assigned()) {
-    // Cached from fetch responses; a partition not fetched yet has none, a paused one
-    // a stale one: ask its leader.
-    // The low watermark matters only while the group has no committed offset.
-    const KafkaSource::Watermarks w = source_->CachedWatermarks(tp);
-    cached[tp] = w;
-    auto committed = group_committed_.find(tp);
-    auto asked = queried_watermarks_.find(tp);
-    const bool needs_low = (committed == group_committed_.end() || committed->second < 0) &&
-                           w.low < 0 &&
-                           (asked == queried_watermarks_.end() || asked->second.first < 0);
-    if (query && (w.high < 0 || paused_ || needs_low)) to_query.push_back(tp);
-  }
-  // At most about 1 s of queries per round, taking turns when that is not enough.
-  const absl::Time query_deadline = absl::Now() + absl::Seconds(1);
-  size_t queried = 0;
-  for (; queried < to_query.size() && absl::Now() < query_deadline; ++queried) {
-    const TopicPartition& tp = to_query[(lag_query_turn_ + queried) % to_query.size()];
-    auto q = source_->QueryWatermarks(tp, absl::Milliseconds(500));
-    if (q.ok()) queried_watermarks_[tp] = {q->low, q->high};
-  }
-  lag_query_turn_ += queried;
-  for (const TopicPartition& tp : in_flight_.Assigned()) {
-    KafkaSource::Watermarks w = cached[tp];
-    // Watermarks only grow: take the newer of the cached and the queried ones.
-    if (auto it = queried_watermarks_.find(tp); it != queried_watermarks_.end()) {
-      w.low = std::max(w.low, it->second.first);
-      w.high = std::max(w.high, it->second.second);
-    }
-    auto committed = group_committed_.find(tp);
-    if (committed == group_committed_.end() || w.high < 0) continue;  // not known yet
-    int64_t start = committed->second;
-    if (start < 0) start = source_->starts_at_earliest() ? w.low : w.high;  // none committed
-    if (start < 0) continue;
-    metrics_->ConsumerLag(tp.topic, tp.partition)
-        .Set(static_cast<double>(std::max<int64_t>(0, w.high - start)));
-  }
-}
-
-void Daemon::UpdateTopicGauges(absl::Time now) {
-  if (now - last_topics_check_ < source_->metadata_refresh_interval() || !sink_->connected()) {
-    return;
-  }
-  last_topics_check_ = now;
-  absl::StatusOr<std::vector<std::string>> topics = source_->ClusterTopics(absl::Seconds(2));
-  if (!topics.ok()) {
-    Log(LogLevel::kDebug, absl::StrCat("topic gauges: ", topics.status().message()));
-    return;
-  }
-  const std::set<std::string> existing(topics->begin(), topics->end());
-  std::set<std::string> subscribed;
-  int missing = 0;
-  for (const std::string& topic : config_.kafka().input_topics()) {
-    if (existing.count(topic)) {
-      subscribed.insert(topic);
-    } else {
-      ++missing;
-    }
-  }
-  const std::string& pattern = config_.kafka().input_topic_pattern();
-  regex_t re;
-  if (!pattern.empty() && regcomp(&re, pattern.c_str(), REG_EXTENDED | REG_NOSUB) == 0) {
-    for (const std::string& topic : existing) {
-      if (regexec(&re, topic.c_str(), 0, nullptr, 0) == 0) subscribed.insert(topic);
-    }
-    regfree(&re);
-  }
-  metrics_->input_topics_missing().Set(missing);
-  metrics_->input_topics_subscribed().Set(static_cast<double>(subscribed.size()));
+  LagMonitor::Snapshot snapshot;
+  snapshot.running = state_ == State::kRunning;
+  snapshot.connected = sink_->connected();
+  snapshot.committer_not_ready = committer_->NotReadyReason();
+  snapshot.inflight_messages = in_flight_.messages();
+  snapshot.producer_queue = sink_->outq_len();
+  snapshot.oldest_queued = in_flight_.OldestQueuedTimestamp();
+  snapshot.paused = backpressure_.paused();
+  monitor_->Update(snapshot, now);
 }
 
 void Daemon::Fail(absl::Status status) {
@@ -929,7 +797,6 @@ void Daemon::Fail(absl::Status status) {
   health_->ready = false;
 }
 
-void Daemon::UpdateStateGauges() { state_stores_->UpdateGauges(); }
 
 absl::Status Daemon::Run(const std::atomic<bool>& stop) {
   if (!producer_->WaitForBrokers(stop)) {

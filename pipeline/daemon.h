@@ -56,6 +56,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "newsd/v1/config.pb.h"
+#include "pipeline/backpressure.h"
 #include "pipeline/chain.h"
 #include "pipeline/committer.h"
 #include "pipeline/changelog.h"
@@ -63,6 +64,7 @@
 #include "pipeline/in_flight.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/kafka_source.h"
+#include "pipeline/lag_monitor.h"
 #include "pipeline/log.h"
 #include "pipeline/message_metrics.h"
 #include "pipeline/metrics.h"
@@ -161,8 +163,6 @@ class Daemon : public RebalanceListener {
   void AckIfDone(Slot& slot);
   // Publishes held events whose embargo has passed (input partition owned here).
   void ReleaseDueEvents();
-  // Sets newsd_state_store_records and newsd_held_events (StateBootstrap::UpdateGauges).
-  void UpdateStateGauges();
   void OnDelivery(KafkaSink::DeliveryReport report);
   // The committable offsets of the acknowledged inputs (all partitions, or `only`).
   CommitOffsets Acknowledged(const std::vector<TopicPartition>* only);
@@ -184,18 +184,10 @@ class Daemon : public RebalanceListener {
   void DropInFlight(const std::vector<TopicPartition>* partitions);
   // Waits until `partitions` have nothing pending or unacknowledged, or `deadline`.
   bool DrainPartitions(const std::vector<TopicPartition>& partitions, absl::Time deadline);
+  // Asks backpressure_ whether to pause or resume, and does it on the consumer.
   void ApplyBackpressure();
+  // Hands the loop's state to monitor_ (probing the producer's connection when due).
   void UpdateGauges();
-  // newsd_consumer_lag_messages of every assigned partition: end offset (high
-  // watermark) minus the group's committed offset, or minus the partition's start
-  // (auto.offset.reset: the low watermark for earliest) where the group has none.
-  // Watermarks come from fetch responses; the committed offsets of newly assigned
-  // partitions and the watermarks of partitions not fetched (not yet, or paused)
-  // are asked from the brokers at most every kLagQueryInterval, within a bounded time.
-  void UpdateLag(absl::Time now);
-  // newsd_input_topics_missing / _subscribed from the cluster metadata, every
-  // topic.metadata.refresh.interval.ms.
-  void UpdateTopicGauges(absl::Time now);
   void Fail(absl::Status status);
 
   const v1::PipelineConfig config_;
@@ -222,22 +214,11 @@ class Daemon : public RebalanceListener {
     absl::Time asked_at = absl::InfinitePast();
   };
   std::map<std::string, TopicLimit> topic_max_bytes_;  // per topic (FitsAlone)
-  bool paused_ = false;
-  absl::Time last_gauges_ = absl::InfinitePast();
-  absl::Time last_connection_check_ = absl::InfinitePast();
   absl::Time last_release_check_ = absl::InfinitePast();
-  // Lag (UpdateLag): the group's committed offset per assigned partition (-1: none),
-  // as fetched from the coordinator or committed by this instance since; watermarks
-  // asked from the brokers for partitions the consumer does not fetch.
-  std::map<TopicPartition, int64_t> group_committed_;
-  std::map<TopicPartition, std::pair<int64_t, int64_t>> queried_watermarks_;
-  absl::Time last_lag_query_ = absl::InfinitePast();
-  size_t lag_query_turn_ = 0;  // where the next round of watermark queries starts
-  static constexpr absl::Duration kLagQueryInterval = absl::Seconds(5);
-  absl::Time last_topics_check_ = absl::InfinitePast();
-  // Backpressure: why and since when the loop paused consumption.
-  std::string pause_reason_;
-  absl::Time pause_accounted_ = absl::InfinitePast();
+  // When to pause and resume consumption (backpressure.h).
+  Backpressure backpressure_;
+  // Lag, topic and state gauges, health (lag_monitor.h); created by Create.
+  std::unique_ptr<LagMonitor> monitor_;
 
   // Runs the chain on each slot (worker_pool.h); created last by Create.
   std::unique_ptr<WorkerPool> pool_;

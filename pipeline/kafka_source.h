@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "pipeline/chain.h"
+#include "pipeline/consumer_queries.h"
 #include "pipeline/kafka_partition_list.h"
 #include "pipeline/topic_partition.h"
 
@@ -46,7 +47,7 @@ struct KafkaSourceOptions {
   std::vector<std::pair<std::string, std::string>> properties;
 };
 
-class KafkaSource {
+class KafkaSource : public ConsumerQueries {
  public:
   // Creates the consumer (not yet subscribed). kInvalidArgument for a property
   // librdkafka rejects (the message names it).
@@ -82,28 +83,17 @@ class KafkaSource {
   absl::Status SeekToCommitted(const std::vector<TopicPartition>& partitions,
                                absl::Duration timeout);
 
-  // Low and high watermark (log start and end offset) of a partition.
-  struct Watermarks {
-    int64_t low = -1;   // -1: unknown
-    int64_t high = -1;  // -1: unknown
-  };
-  // From the last fetch response (no broker call); either may be -1.
-  Watermarks CachedWatermarks(const TopicPartition& tp);
-  // Asks the partition leader (ListOffsets): blocks up to `timeout`.
-  absl::StatusOr<Watermarks> QueryWatermarks(const TopicPartition& tp, absl::Duration timeout);
-  // The group's committed offset of each partition (OffsetFetch to the group
-  // coordinator, one request; blocks up to `timeout`); -1 where the group has none.
+  // ConsumerQueries (consumer_queries.h), asked by the consumer monitor.
+  Watermarks CachedWatermarks(const TopicPartition& tp) override;
+  absl::StatusOr<Watermarks> QueryWatermarks(const TopicPartition& tp,
+                                             absl::Duration timeout) override;
   absl::StatusOr<std::vector<std::pair<TopicPartition, int64_t>>> CommittedOffsets(
-      const std::vector<TopicPartition>& partitions, absl::Duration timeout);
-  // Names of the topics in the cluster metadata (one Metadata request for all topics;
-  // blocks up to `timeout`).
-  absl::StatusOr<std::vector<std::string>> ClusterTopics(absl::Duration timeout);
-  // Whether a partition without a committed offset starts at its low watermark
-  // (auto.offset.reset earliest, newsd's default) rather than at its end.
-  bool starts_at_earliest() const { return starts_at_earliest_; }
-  // The consumer's topic.metadata.refresh.interval.ms: how soon new topics that match
-  // the subscription (and partitions added to subscribed topics) are noticed.
-  absl::Duration metadata_refresh_interval() const { return metadata_refresh_interval_; }
+      const std::vector<TopicPartition>& partitions, absl::Duration timeout) override;
+  absl::StatusOr<std::vector<std::string>> ClusterTopics(absl::Duration timeout) override;
+  bool starts_at_earliest() const override { return starts_at_earliest_; }
+  absl::Duration metadata_refresh_interval() const override {
+    return metadata_refresh_interval_;
+  }
 
   // Leaves the group (revoke callbacks run first) and closes the consumer.
   absl::Status Close();
