@@ -19,17 +19,6 @@
 
 namespace newsd {
 
-// Carried through librdkafka as the opaque of each produced message.
-struct Daemon::DeliveryTag {
-  std::shared_ptr<Slot> slot;  // null for released events and their changelog records
-  Output kind = Output::kEvent;
-  uint64_t txn_epoch = 0;      // Committer::epoch() when it was produced
-  bool dead_letter = false;    // kind == kDeadLetter
-  OutputForm form = OutputForm::kNormal;  // dead letters: kDeadLetter or smaller
-  std::string stage;           // dead letters: failing stage
-  std::string reason;          // dead letters: snake_case status code
-};
-
 // The committers' view of the Kafka clients (committer.h). The producer is looked
 // up on every call: ProducerLifecycle::Replace swaps it.
 struct Daemon::KafkaPorts final : TransactionalProducer, AcknowledgingProducer, OffsetStore {
@@ -73,10 +62,6 @@ int Daemon::DetachedWorkers() { return WorkerPool::DetachedWorkers(); }
 namespace {
 
 constexpr size_t kPollBatch = 500;
-
-std::string CodeName(absl::StatusCode code) {
-  return absl::AsciiStrToLower(absl::StatusCodeToString(code));
-}
 
 // Log context of a line about `message` (article id: the chain's, if it ran).
 MessageLogContext LogContextOf(const RawMessage& message, const ChainResult* result) {
@@ -136,7 +121,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
   }
   Daemon* const d = daemon.get();
   auto producer = std::make_unique<KafkaProducerSlot>(
-      sink_options, [d](KafkaSink::DeliveryReport report) { d->OnDelivery(std::move(report)); },
+      sink_options, [d](KafkaSink::DeliveryReport report) { d->publisher_->OnDelivery(std::move(report)); },
       &daemon->sink_);
   if (absl::Status s = producer->Create(); !s.ok()) return s;
 
@@ -168,6 +153,14 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig&
         daemon->ports_.get(), daemon->ports_.get(), metrics, &daemon->message_metrics_,
         commit_interval);
   }
+  // The publisher, over the same producer (looked up per call: it is replaced).
+  PublisherHooks hooks;
+  hooks.producer_failed = [d = daemon.get()](absl::Status s) { d->OnProducerFatal(std::move(s)); };
+  hooks.fail = [d = daemon.get()](absl::Status s) { d->Fail(std::move(s)); };
+  hooks.failed = [d = daemon.get()] { return d->fatal_.has_value(); };
+  daemon->publisher_ = std::make_unique<Publisher>(
+      daemon->plan_options_, std::make_unique<KafkaSinkRecordProducer>(&daemon->sink_),
+      daemon->committer_.get(), &daemon->in_flight_, metrics, std::move(hooks));
 
   daemon->producer_ = std::make_unique<ProducerLifecycle>(
       exactly_once ? sink_options.transactional_id : std::string(), std::move(producer),
@@ -288,27 +281,19 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
   // An output of this input was refused as too large before (exactly-once: the
   // transaction was aborted and the input processed again): its next form only.
   OutputPlan plan = PlanOutputs(slot->message, slot->result(),
-                                refused_.Get(slot->tp, slot->message.offset), plan_options_,
-                                absl::Now());
-  // (A form other than kNormal: an output was refused and replaced by a dead letter.)
-  auto stopped = [&] {
-    return fatal_ || committer_->NeedsAbort() || slot->form != OutputForm::kNormal;
-  };
+                                publisher_->Refused(slot->tp, slot->message.offset),
+                                plan_options_, absl::Now());
   // State first: the stores changed whatever became of the message.
-  for (const PlannedRecord& change : plan.state_changes) {
-    if (stopped()) return;
-    ProduceOne(slot, change.record, nullptr, Output::kChangelog);
-  }
-  if (stopped()) return;
+  if (!publisher_->ProduceAll(slot, plan.state_changes)) return;
   if (plan.dead_letter) {
-    ProduceDeadLetter(slot, *plan.dead_letter);
+    publisher_->ProduceDeadLetter(slot, *plan.dead_letter);
     return;
   }
   if (plan.all_skipped) {
     // Not an article: no event and no dead letter. The offset is done as soon as
     // the state changes produced above (if any) are acknowledged.
     CountSkipped(*slot);
-    AckIfDone(*slot);
+    publisher_->AckIfDone(*slot);
     return;
   }
   // Kills and newer versions: their story's other held (older) events must never
@@ -325,28 +310,7 @@ void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
   }
   for (v1::HeldEvent& held : plan.holds) held_.Hold(std::move(held));
   CountSkipped(*slot);  // items of the message that are not articles
-  // How the delivery reports of a planned output are accounted.
-  auto output_of = [](PlannedKind kind) {
-    switch (kind) {
-      case PlannedKind::kEvent:
-        return Output::kEvent;
-      case PlannedKind::kTombstone:
-        return Output::kTombstone;
-      case PlannedKind::kReleased:
-        return Output::kReleased;
-      case PlannedKind::kDeadLetter:
-        return Output::kDeadLetter;
-      case PlannedKind::kStateChange:
-      case PlannedKind::kHeld:
-      case PlannedKind::kHeldDeletion:
-        break;
-    }
-    return Output::kChangelog;
-  };
-  for (const PlannedRecord& output : plan.outputs) {
-    if (stopped()) return;
-    ProduceOne(slot, output.record, nullptr, output_of(output.kind));
-  }
+  publisher_->ProduceAll(slot, plan.outputs);
 }
 
 void Daemon::ReleaseDueEvents() {
@@ -368,7 +332,7 @@ void Daemon::ReleaseDueEvents() {
     const MessageLogContext context{held.event().article().id(), held.input_topic(),
                                     held.input_partition(), held.input_offset(), {}};
     const PlannedRelease release = PlanRelease(held, plan_options_);
-    if (FitsAlone(release.event.record) == false) {
+    if (publisher_->FitsAlone(release.event.record) == false) {
       // Refused by the output topic's max.message.bytes on every attempt (a loop in
       // exactly-once mode): dropped. Its input was committed when it was held.
       metrics_->OutputsRefused("released_event", "nothing").Increment();
@@ -378,257 +342,10 @@ void Daemon::ReleaseDueEvents() {
           context);
     } else {
       Log(LogLevel::kInfo, "embargo passed: publishing the held event", context);
-      ProduceOne(nullptr, release.event.record, nullptr, Output::kReleased);
+      publisher_->Produce(nullptr, release.event.record, Publisher::Output::kReleased);
     }
-    ProduceOne(nullptr, release.deletion.record, nullptr, Output::kChangelog);
+    publisher_->Produce(nullptr, release.deletion.record, Publisher::Output::kChangelog);
     committer_->UndoOnAbort([this, held] { held_.Return({held}); });  // held again on abort
-  }
-}
-
-void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure,
-                               OutputForm form) {
-  ProduceDeadLetter(slot, PlanDeadLetter(slot->message, failure, form, plan_options_));
-}
-
-void Daemon::ProduceDeadLetter(const std::shared_ptr<Slot>& slot,
-                               const PlannedDeadLetter& dead_letter) {
-  slot->form = std::max(slot->form, dead_letter.form);
-  if (!dead_letter.record) {  // kNothing
-    DropRefusedInput(slot, dead_letter.failure);
-    return;
-  }
-  ProduceOne(slot, *dead_letter.record, &dead_letter.failure, Output::kDeadLetter,
-             dead_letter.form);
-}
-
-void Daemon::DropRefusedInput(const std::shared_ptr<Slot>& slot, const ChainFailure& failure) {
-  MessageLogContext context = LogContextOf(slot->message, &slot->result());
-  context.fields = {{"stage", failure.stage}, {"code", CodeName(failure.status.code())}};
-  Log(LogLevel::kError,
-      "the dead-letter topic refused even the headers-only dead letter: nothing is "
-      "published for this input, its offset is committed; it stays in its topic at this "
-      "offset",
-      context);
-  AckIfDone(*slot);
-}
-
-void Daemon::AckIfDone(Slot& slot) {
-  in_flight_.AckIfDone(slot);
-}
-
-namespace {
-constexpr const char* kOutputNames[] = {"event", "dead_letter", "changelog", "tombstone",
-                                        "released_event"};
-}  // namespace
-
-std::optional<bool> Daemon::FitsAlone(const OutboundMessage& record) {
-  TopicLimit& limit = topic_max_bytes_[record.topic];
-  if (limit.bytes < 0 && absl::Now() - limit.asked_at >= absl::Minutes(1)) {
-    // Asked once per topic; a failure (no DescribeConfigs permission, brokers
-    // down) is asked again after a minute, not on every call.
-    limit.asked_at = absl::Now();
-    absl::StatusOr<std::string> value =
-        KafkaAdmin(sink_->handle()).TopicConfig(record.topic, "max.message.bytes",
-                                                absl::Seconds(5));
-    int64_t bytes = -1;
-    if (value.ok() && absl::SimpleAtoi(*value, &bytes) && bytes > 0) {
-      limit.bytes = bytes;
-    } else {
-      Log(LogLevel::kWarning,
-          absl::StrCat("max.message.bytes of ", record.topic, " unknown: ",
-                       value.ok() ? absl::StrCat("'", *value, "'") : value.status().message()));
-    }
-  }
-  if (limit.bytes < 0) return std::nullopt;
-  // Record batch and record overhead, plus the worst case of lz4 on incompressible
-  // data, with a margin.
-  size_t bytes = 128 + (record.key ? record.key->size() : 0) +
-                 (record.value ? record.value->size() : 0);
-  for (const auto& [name, value] : record.headers) bytes += 8 + name.size() + value.size();
-  bytes += bytes / 100;
-  return static_cast<int64_t>(bytes) <= limit.bytes;
-}
-
-OutputForm Daemon::RecordRefusal(const Slot& slot, Output kind, OutputForm refused,
-                                 const absl::Status& status,
-                                 const std::optional<OutboundMessage>& record) {
-  // (Unknown: not a casualty, the input moves down.)
-  const bool casualty = record.has_value() && FitsAlone(*record).value_or(false);
-  const OutputForm next = refused_.Refuse(slot.tp, slot.message.offset, refused, status,
-                                          kind == Output::kChangelog, casualty);
-  const std::string fallback = next == refused ? "retry" : std::string(OutputFormName(next));
-  metrics_->OutputsRefused(kOutputNames[static_cast<int>(kind)], fallback).Increment();
-  MessageLogContext context = LogContextOf(slot.message, &slot.result());
-  context.fields = {{"output", kOutputNames[static_cast<int>(kind)]},
-                    {"next", fallback},
-                    {"error", std::string(status.message())}};
-  Log(LogLevel::kWarning,
-      next == refused ? "output refused with an oversized record of its batch: produced again"
-                      : "output refused as too large: the input's outputs take a smaller form",
-      context);
-  return next;
-}
-
-void Daemon::ProduceNextForm(const std::shared_ptr<Slot>& slot, OutputForm next) {
-  // Another refused output of the same input may have moved it to this form already.
-  if (next <= slot->form) {
-    AckIfDone(*slot);
-    return;
-  }
-  const ChainResult& result = slot->result();
-  ProduceDeadLetter(
-      slot,
-      result.failure
-          ? *result.failure
-          : ChainFailure{"publish", refused_.Get(slot->tp, slot->message.offset).first_refusal},
-      next);
-}
-
-void Daemon::ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage& out,
-                        const ChainFailure* failure, Output kind, OutputForm form) {
-  auto tag = std::make_unique<DeliveryTag>();
-  tag->slot = slot;
-  tag->kind = failure ? Output::kDeadLetter : kind;
-  tag->txn_epoch = committer_->epoch();
-  tag->form = failure ? form : OutputForm::kNormal;
-  if (failure) {
-    tag->dead_letter = true;
-    tag->stage = failure->stage;
-    tag->reason = CodeName(failure->status.code());
-  }
-  if (slot) ++slot->unacknowledged;
-  absl::Status status = sink_->Produce(out, tag.get());
-  if (status.ok()) {
-    tag.release();  // owned by librdkafka until the delivery report
-    return;
-  }
-  if (slot && IsRecordTooLarge(status)) {
-    // Larger than the producer's message.max.bytes: nothing was sent, so the next
-    // form is produced at once, in either mode.
-    --slot->unacknowledged;
-    ProduceNextForm(slot, RecordRefusal(*slot, tag->kind, tag->form, status, std::nullopt));
-    AckIfDone(*slot);
-    return;
-  }
-  if (slot && tag->kind == Output::kEvent && status.code() == absl::StatusCode::kInvalidArgument) {
-    // The event itself cannot be published (e.g. larger than message.max.bytes):
-    // the input goes to the dead-letter topic instead of being lost.
-    ChainFailure publish_failure{"publish", status};
-    tag->kind = Output::kDeadLetter;
-    tag->dead_letter = true;
-    tag->stage = publish_failure.stage;
-    tag->reason = CodeName(status.code());
-    status = sink_->Produce(
-        MakeDeadLetter(slot->message, publish_failure, config_.kafka().dead_letter_topic()),
-        tag.get());
-    if (status.ok()) {
-      tag.release();
-      return;
-    }
-  }
-  if (committer_->RetriesByAbort() && status.code() != absl::StatusCode::kFailedPrecondition) {
-    // e.g. the transaction became abortable
-    committer_->AbortAfterFailure("produce failed", status);
-    return;
-  }
-  OnProducerFatal(status);
-}
-
-void Daemon::OnDelivery(KafkaSink::DeliveryReport report) {
-  std::unique_ptr<DeliveryTag> tag(static_cast<DeliveryTag*>(report.opaque));
-  absl::Status status = std::move(report.status);
-  Slot* slot = tag->slot.get();  // null for released events
-  if (tag->txn_epoch != committer_->epoch()) return;  // aborted transaction
-  if (!status.ok() && committer_->RetriesByAbort()) {
-    // Inside a transaction a failed output makes the transaction abortable: abort,
-    // rewind, and process the input again (in a smaller form if it was too large).
-    if (slot && IsRecordTooLarge(status)) {
-      // The abort reprocesses the input in the next form (or the same one, for a
-      // record refused only because of the batch it was in).
-      RecordRefusal(*slot, tag->kind, tag->form, status, report.record);
-    }
-    committer_->AbortAfterFailure("delivery failed", status);
-    return;
-  }
-  if (!status.ok()) {
-    if (slot && IsRecordTooLarge(status)) {
-      // The broker refused the output's size: the input's outputs take the next,
-      // smaller form (the original stays in the input topic at the recorded offset).
-      OutputForm next = RecordRefusal(*slot, tag->kind, tag->form, status, report.record);
-      if (next == tag->form) {  // a batch casualty: produced again as it was
-        if (report.record && sink_->Produce(*report.record, tag.get()).ok()) {
-          tag.release();
-          return;
-        }
-        next = RecordRefusal(*slot, tag->kind, tag->form, status, std::nullopt);
-      }
-      --slot->unacknowledged;
-      ProduceNextForm(tag->slot, next);
-      AckIfDone(*slot);
-      return;
-    }
-    metrics_->delivery_failures().Increment();
-    MessageLogContext context =
-        slot ? LogContextOf(slot->message, &slot->result()) : MessageLogContext{};
-    context.fields = {{"output", kOutputNames[static_cast<int>(tag->kind)]},
-                      {"code", CodeName(status.code())}};
-    Log(LogLevel::kError, "output refused by the broker", context);
-    Fail(absl::Status(
-        status.code(),
-        slot ? absl::StrCat(status.message(), " (input ", slot->tp.topic, "[",
-                            slot->tp.partition, "]@", slot->message.offset, " not committed)")
-             : absl::StrCat(status.message(), " (a released embargoed event)")));
-    return;
-  }
-  if (slot) {
-    --slot->unacknowledged;
-    AckIfDone(*slot);
-  }
-  switch (tag->kind) {
-    case Output::kDeadLetter: {
-      // (EXACTLY_ONCE counts outputs when their transaction commits.)
-      committer_->CountDeadLetter(tag->stage, tag->reason);
-      // Info: stage and code only; the stage's message may quote the content (debug).
-      MessageLogContext context = LogContextOf(slot->message, &slot->result());
-      context.fields = {{"stage", tag->stage}, {"code", tag->reason}};
-      if (tag->form != OutputForm::kDeadLetter) {
-        context.fields.emplace_back("form", std::string(OutputFormName(tag->form)));
-      }
-      uint64_t not_logged = 0;
-      if (dead_letter_log_.Allow(absl::Now(), &not_logged)) {
-        if (not_logged > 0) {
-          context.fields.emplace_back("dead_letters_not_logged", absl::StrCat(not_logged));
-        }
-        Log(LogLevel::kInfo, "dead letter", context);
-      }
-      if (LogEnabled(LogLevel::kDebug) && slot->result().failure) {
-        context.fields.emplace_back("error",
-                                    std::string(slot->result().failure->status.message()));
-        Log(LogLevel::kDebug, "dead letter reason", context);
-      }
-      break;
-    }
-    case Output::kEvent:
-    case Output::kReleased:
-      committer_->CountPublished(config_.kafka().output_topic(), tag->kind == Output::kReleased);
-      if (slot && LogEnabled(LogLevel::kDebug)) {
-        MessageLogContext context = LogContextOf(slot->message, &slot->result());
-        context.fields = {{"output_topic", config_.kafka().output_topic()},
-                          {"output_partition", absl::StrCat(report.partition)},
-                          {"output_offset", absl::StrCat(report.offset)}};
-        Log(LogLevel::kDebug, "event published", context);
-      }
-      break;
-    case Output::kChangelog:
-      committer_->CountChangelog();
-      break;
-    case Output::kTombstone:
-      committer_->CountTombstone();
-      break;
-  }
-  if (slot && tag->kind == Output::kEvent && slot->message.timestamp) {
-    metrics_->end_to_end_latency().Observe(
-        absl::ToDoubleSeconds(absl::Now() - *slot->message.timestamp));
   }
 }
 
@@ -651,7 +368,7 @@ void Daemon::Committed(const CommitOffsets& committed) {
       in_flight_.MarkCommitted(tp, offset);
       monitor_->Committed(tp, offset);
     }
-    refused_.Committed(tp, offset);
+    publisher_->Committed(tp, offset);
   }
   TakeCommitterFatal();
 }
@@ -709,7 +426,7 @@ void Daemon::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost)
   in_flight_.Revoke(partitions);
   monitor_->Revoked(partitions);
   for (const TopicPartition& tp : partitions) {
-    refused_.Forget(tp);
+    publisher_->Forget(tp);
     committer_->Forget(tp);
   }
 }

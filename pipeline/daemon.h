@@ -70,6 +70,7 @@
 #include "pipeline/metrics.h"
 #include "pipeline/output_plan.h"
 #include "pipeline/producer_lifecycle.h"
+#include "pipeline/publisher.h"
 #include "pipeline/refused_outputs.h"
 #include "pipeline/state_bootstrap.h"
 #include "pipeline/worker_pool.h"
@@ -111,10 +112,7 @@ class Daemon : public RebalanceListener {
  private:
   // A consumed message from Dispatch until its offset is acknowledged (in_flight.h).
   using Slot = InFlightMessage;
-  struct DeliveryTag;
   struct KafkaPorts;
-  // What a produced message is (delivery reports are accounted by kind).
-  enum class Output { kEvent, kDeadLetter, kChangelog, kTombstone, kReleased };
   const std::string& changelog_topic() const { return changelog_topic_; }
 
   Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics, Health* health);
@@ -130,40 +128,8 @@ class Daemon : public RebalanceListener {
   // Produces every processed message at the head of its partition queue.
   void ProduceReady();
   void ProduceSlot(const std::shared_ptr<Slot>& slot);
-  // Produces the dead letter of `slot` in `form` (kDeadLetterWithoutValue when the
-  // value exceeds max_output_bytes); kNothing produces nothing (DropRefusedInput).
-  void ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const ChainFailure& failure,
-                         OutputForm form = OutputForm::kDeadLetter);
-  // Produces a planned dead letter (nothing when its record is empty: DropRefusedInput).
-  void ProduceDeadLetter(const std::shared_ptr<Slot>& slot, const PlannedDeadLetter& dead_letter);
-  // Produces one output of `slot` (a dead letter of form `form` when `failure` is
-  // set); `slot` is null for outputs that belong to no input message (released
-  // events). An output librdkafka refuses as too large goes down the ladder of
-  // refused_outputs.h (RecordRefusal, ProduceNextForm).
-  void ProduceOne(const std::shared_ptr<Slot>& slot, const OutboundMessage& out,
-                  const ChainFailure* failure, Output kind = Output::kEvent,
-                  OutputForm form = OutputForm::kNormal);
-  // An output of `slot` of kind `kind` and form `refused` was refused as too large
-  // (`status`; `record`: the refused record when the broker refused it): records it
-  // in refused_, counts and logs it; returns the form of the input's next attempt
-  // (`refused` itself for a batch casualty, see refused_outputs.h).
-  OutputForm RecordRefusal(const Slot& slot, Output kind, OutputForm refused,
-                           const absl::Status& status,
-                           const std::optional<OutboundMessage>& record);
-  // Produces the dead letter of `slot` in form `next`, unless another refused output
-  // already moved it there (then acknowledges it if nothing else is pending).
-  void ProduceNextForm(const std::shared_ptr<Slot>& slot, OutputForm next);
-  // Whether `record` fits its topic's max.message.bytes on its own (looked up once
-  // per topic with DescribeConfigs; nullopt when that failed, then asked again).
-  std::optional<bool> FitsAlone(const OutboundMessage& record);
-  // The broker refused even the headers-only dead letter of `slot`: nothing is
-  // produced for it, its offset is committed (the input stays in its topic).
-  void DropRefusedInput(const std::shared_ptr<Slot>& slot, const ChainFailure& failure);
-  // Acknowledges `slot`'s offset once none of its outputs is unacknowledged.
-  void AckIfDone(Slot& slot);
   // Publishes held events whose embargo has passed (input partition owned here).
   void ReleaseDueEvents();
-  void OnDelivery(KafkaSink::DeliveryReport report);
   // The committable offsets of the acknowledged inputs (all partitions, or `only`).
   CommitOffsets Acknowledged(const std::vector<TopicPartition>* only);
   // Bookkeeping of offsets the committer committed; then TakeCommitterFatal.
@@ -201,19 +167,11 @@ class Daemon : public RebalanceListener {
   const std::string changelog_topic_;
   OutputPlanOptions plan_options_;  // the config the output plan needs
   std::optional<absl::Status> fatal_;  // loop thread only
-  // "dead letter" info lines: at most 10 a second (newsd_dead_letters_total counts all).
-  LogRateLimit dead_letter_log_{10};
 
   // Loop-thread state.
   // Assigned partitions, their consumed messages in order, committable offsets,
   // messages and bytes in flight.
   InFlight in_flight_;
-  RefusedOutputs refused_;  // inputs whose outputs the broker refused as too large
-  struct TopicLimit {
-    int64_t bytes = -1;  // max.message.bytes; -1 unknown
-    absl::Time asked_at = absl::InfinitePast();
-  };
-  std::map<std::string, TopicLimit> topic_max_bytes_;  // per topic (FitsAlone)
   absl::Time last_release_check_ = absl::InfinitePast();
   // When to pause and resume consumption (backpressure.h).
   Backpressure backpressure_;
@@ -234,6 +192,9 @@ class Daemon : public RebalanceListener {
   std::unique_ptr<Committer> committer_;
   // Waiting for the brokers, fatal producer errors, replacing the producer (sink_).
   std::unique_ptr<ProducerLifecycle> producer_;
+  // Produces the planned records and accounts their delivery reports (publisher.h);
+  // declared before sink_, whose delivery reports it receives until destroyed.
+  std::unique_ptr<Publisher> publisher_;
 
   // Destruction order: source_ and sink_ are declared last so they are destroyed
   // first, while the callbacks' target (this) is still intact.
