@@ -2,60 +2,11 @@
 
 #include <algorithm>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "pipeline/config.h"
-#include "pipeline/instance.h"
 #include "pipeline/kafka_admin.h"
-#include "pipeline/kafka_clients.h"
-#include "pipeline/kafka_status.h"
 #include "pipeline/log.h"
-#include "pipeline/wire_format.h"
-#include "pipeline/offset_committer.h"
-#include "pipeline/transaction_committer.h"
-#include "pipeline/utf8.h"
 
 namespace newsd {
-
-// The committers' view of the Kafka clients (committer.h). The producer is looked
-// up on every call: ProducerLifecycle::Replace swaps it.
-struct Daemon::KafkaPorts final : TransactionalProducer, AcknowledgingProducer, OffsetStore {
-  KafkaPorts(const std::unique_ptr<KafkaSink>* sink, const std::unique_ptr<KafkaSource>* source)
-      : sink(sink), source(source) {}
-
-  absl::Status InitTransactions(absl::Duration timeout) override {
-    return (*sink)->InitTransactions(timeout);
-  }
-  absl::Status BeginTransaction() override { return (*sink)->BeginTransaction(); }
-  absl::Status SendOffsets(const CommitOffsets& offsets, absl::Duration timeout) override {
-    std::vector<std::pair<std::string, std::pair<int32_t, int64_t>>> next;
-    next.reserve(offsets.size());
-    for (const auto& [tp, offset] : offsets) next.push_back({tp.topic, {tp.partition, offset}});
-    std::unique_ptr<RdKafka::ConsumerGroupMetadata> group = (*source)->GroupMetadata();
-    return (*sink)->SendOffsetsToTransaction(next, group.get(), timeout);
-  }
-  absl::Status CommitTransaction(absl::Duration timeout) override {
-    return (*sink)->CommitTransaction(timeout);
-  }
-  absl::Status AbortTransaction(absl::Duration timeout) override {
-    return (*sink)->AbortTransaction(timeout);
-  }
-  std::optional<absl::Status> FatalError() const override {
-    return *sink ? (*sink)->fatal_error() : std::nullopt;
-  }
-  absl::Status CheckConnection(absl::Duration timeout) override {
-    return (*sink)->CheckConnection(timeout);
-  }
-  absl::Status Flush(absl::Duration timeout) override { return (*sink)->Flush(timeout); }
-  absl::Status Commit(const CommitOffsets& offsets, bool sync) override {
-    return (*source)->Commit(offsets, sync);
-  }
-
-  const std::unique_ptr<KafkaSink>* const sink;
-  const std::unique_ptr<KafkaSource>* const source;
-};
 
 int Daemon::DetachedWorkers() { return WorkerPool::DetachedWorkers(); }
 
@@ -75,129 +26,6 @@ MessageLogContext LogContextOf(const RawMessage& message, const ChainResult* res
 
 }  // namespace
 
-Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics,
-               Health* health)
-    : config_(config),
-      chain_(chain),
-      metrics_(metrics),
-      health_(health),
-      message_metrics_(metrics, chain->StageNames(),
-                       {config.kafka().input_topics().begin(), config.kafka().input_topics().end()},
-                       config.kafka().output_topic()),
-      changelog_topic_(config.kafka().changelog_topic().empty()
-                           ? DefaultChangelogTopic(config.kafka().group_id())
-                           : config.kafka().changelog_topic()),
-      backpressure_({config.max_inflight_messages(), config.max_inflight_bytes(),
-                     static_cast<int>(config.max_producer_queue())},
-                    metrics) {
-  // A random id per process start: its own changelog records are not re-applied.
-  plan_options_.output_topic = config_.kafka().output_topic();
-  plan_options_.dead_letter_topic = config_.kafka().dead_letter_topic();
-  plan_options_.changelog_topic = changelog_topic_;
-  plan_options_.schema_registry_id = config_.schema_registry_id();
-  plan_options_.max_output_bytes = config_.max_output_bytes();
-  plan_options_.instance_id = NewChangelogInstanceId();
-  plan_options_.held_store = std::string(held_.name());
-  // (message_metrics_ creates the consumed and published series at 0 from the
-  // start, so dashboards and alerts see them before traffic.)
-}
-
-absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig& config,
-                                                        const Chain* chain, Metrics* metrics,
-                                                        Health* health) {
-  std::unique_ptr<Daemon> daemon(new Daemon(config, chain, metrics, health));
-
-  // The clients' options, as validation checks them (pipeline/kafka_clients.h).
-  const KafkaClientOptions clients = KafkaClientOptionsFromConfig(config);
-  KafkaSinkOptions sink_options = clients.producer;
-  // The one place that looks at the delivery mode: the producer's transactional.id
-  // and the committer below.
-  const bool exactly_once = config.delivery() == v1::EXACTLY_ONCE;
-  if (exactly_once) {
-    if (sink_options.transactional_id.empty()) {
-      // (`newsd run` sets it, from --instance; this is for embedders.)
-      sink_options.transactional_id = DefaultTransactionalId(config, "");
-    }
-  }
-  Daemon* const d = daemon.get();
-  auto producer = std::make_unique<KafkaProducerSlot>(
-      sink_options, [d](KafkaSink::DeliveryReport report) { d->publisher_->OnDelivery(std::move(report)); },
-      &daemon->sink_);
-  if (absl::Status s = producer->Create(); !s.ok()) return s;
-
-  absl::StatusOr<std::unique_ptr<KafkaSource>> source =
-      KafkaSource::Create(clients.consumer, daemon.get());
-  if (!source.ok()) return source.status();
-  daemon->source_ = *std::move(source);
-
-  // The delivery mode, chosen once: the committer.
-  daemon->ports_ = std::make_unique<KafkaPorts>(&daemon->sink_, &daemon->source_);
-  const absl::Duration commit_interval = absl::Milliseconds(config.commit_interval_ms());
-  if (exactly_once) {
-    TransactionOptions options;
-    options.call_timeout = absl::Milliseconds(config.transaction_call_timeout_ms());
-    options.max_messages = config.transaction_max_messages();
-    options.interval = commit_interval;
-    options.transactional_id = sink_options.transactional_id;
-    for (const auto& [name, value] : sink_options.properties) {
-      int64_t ms = 0;
-      if (name == "transaction.timeout.ms" && absl::SimpleAtoi(value, &ms)) {
-        options.transaction_timeout = absl::Milliseconds(ms);
-      }
-    }
-    daemon->committer_ = std::make_unique<TransactionCommitter>(
-        options, daemon->ports_.get(), metrics,
-        [d](const TopicPartition& tp) { return d->in_flight_.assigned(tp); });
-  } else {
-    daemon->committer_ = std::make_unique<OffsetCommitter>(
-        daemon->ports_.get(), daemon->ports_.get(), metrics, &daemon->message_metrics_,
-        commit_interval);
-  }
-  // The publisher, over the same producer (looked up per call: it is replaced).
-  PublisherHooks hooks;
-  hooks.producer_failed = [d = daemon.get()](absl::Status s) { d->OnProducerFatal(std::move(s)); };
-  hooks.fail = [d = daemon.get()](absl::Status s) { d->Fail(std::move(s)); };
-  hooks.failed = [d = daemon.get()] { return d->fatal_.has_value(); };
-  daemon->publisher_ = std::make_unique<Publisher>(
-      daemon->plan_options_, std::make_unique<KafkaSinkRecordProducer>(&daemon->sink_),
-      daemon->committer_.get(), &daemon->in_flight_, metrics, std::move(hooks));
-
-  daemon->producer_ = std::make_unique<ProducerLifecycle>(
-      exactly_once ? sink_options.transactional_id : std::string(), std::move(producer),
-      daemon->committer_.get(), metrics, [d](absl::Status status) { d->Fail(std::move(status)); });
-
-  LagMonitor::Options monitor_options;
-  monitor_options.input_topics.assign(config.kafka().input_topics().begin(),
-                                      config.kafka().input_topics().end());
-  monitor_options.input_topic_pattern = config.kafka().input_topic_pattern();
-  ChangelogReaderOptions changelog_options = clients.changelog;
-  changelog_options.topic = daemon->changelog_topic();
-  changelog_options.own_instance = daemon->plan_options_.instance_id;
-  absl::StatusOr<std::unique_ptr<StateBootstrap>> state_stores = StateBootstrap::Create(
-      StateBootstrapOptions::FromConfig(config, daemon->changelog_topic()), changelog_options,
-      chain->StateStores(), &daemon->held_, metrics);
-  if (!state_stores.ok()) return state_stores.status();
-  daemon->state_stores_ = *std::move(state_stores);
-  StateBootstrap* const state = daemon->state_stores_.get();
-  daemon->monitor_ = std::make_unique<LagMonitor>(std::move(monitor_options),
-                                                  daemon->source_.get(),
-                                                  [state] { state->UpdateGauges(); }, metrics,
-                                                  health);
-
-  unsigned threads = config.worker_threads();
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  WorkerPoolOptions pool_options;
-  pool_options.threads = threads;
-  pool_options.time_budget = absl::Milliseconds(config.message_time_budget_ms());
-  // Workers finish their current message (if any) at shutdown; one stuck in a stage
-  // longer than this is detached (DetachedWorkers).
-  pool_options.shutdown_grace = std::min(absl::Seconds(5), pool_options.time_budget);
-  daemon->pool_ = std::make_unique<WorkerPool>(
-      [chain](const RawMessage& message, absl::Time start) { return chain->Run(message, start); },
-      pool_options);
-  return daemon;
-}
-
 void Daemon::OnProducerFatal(absl::Status status) {
   producer_->OnFatal(std::move(status), state_ == State::kRunning, fatal_.has_value());
 }
@@ -210,26 +38,6 @@ Daemon::~Daemon() {
   pool_.reset();
   // Close the consumer before members it calls back into go away.
   if (source_) source_->Close().IgnoreError();
-}
-
-void Daemon::ObserveSlot(const Slot& slot) {
-  // Only the chain's result (an abandoned slot has the time budget's).
-  if (!slot.done()) return;
-  const ChainResult& result = slot.result();
-  const bool all_skipped = result.all_skipped;
-  auto observe = [&](const v1::ArticleEvent& event) {
-    for (const std::string& flag : event.article().flags()) {
-      message_metrics_.article_flags(flag).Increment();
-    }
-  };
-  if (!all_skipped) observe(result.event);  // flags of published articles
-  for (const v1::ArticleEvent& event : result.more_events) observe(event);
-  const auto& timings = result.event.stages();
-  for (int i = 0; i < timings.size(); ++i) {
-    prometheus::Histogram* duration = message_metrics_.stage_duration(i);
-    if (duration == nullptr) break;
-    duration->Observe(timings[i].duration().seconds() + timings[i].duration().nanos() * 1e-9);
-  }
 }
 
 void Daemon::CountSkipped(const Slot& slot) {
@@ -277,7 +85,8 @@ void Daemon::EnforceTimeBudget() {
 }
 
 void Daemon::ProduceSlot(const std::shared_ptr<Slot>& slot) {
-  ObserveSlot(*slot);
+  // Only the chain's result (an abandoned slot has the time budget's).
+  if (slot->done()) message_metrics_.ObserveChainResult(slot->result());
   // An output of this input was refused as too large before (exactly-once: the
   // transaction was aborted and the input processed again): its next form only.
   OutputPlan plan = PlanOutputs(slot->message, slot->result(),
@@ -515,7 +324,7 @@ void Daemon::Fail(absl::Status status) {
 }
 
 
-absl::Status Daemon::Run(const std::atomic<bool>& stop) {
+std::optional<absl::Status> Daemon::Start(const std::atomic<bool>& stop) {
   if (!producer_->WaitForBrokers(stop)) {
     if (fatal_) return *fatal_;
     Log(LogLevel::kInfo, "stopped before the brokers were reachable");
@@ -539,57 +348,70 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
                    " → ",
                    config_.kafka().output_topic(), ", dead letters → ",
                    config_.kafka().dead_letter_topic()));
-  absl::Time drain_deadline = absl::InfiniteFuture();
+  return std::nullopt;
+}
+
+void Daemon::BeginDrain(LoopTimers& timers) {
+  state_ = State::kDraining;
+  timers.drain_deadline = absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
+  source_->Pause(source_->Assignment()).IgnoreError();
+  Log(LogLevel::kInfo, absl::StrCat("draining ", in_flight_.messages(), " in-flight messages"));
+}
+
+bool Daemon::DrainFinished(const LoopTimers& timers) {
+  if (in_flight_.Idle() || committer_->NeedsAbort()) return true;
+  if (absl::Now() < timers.drain_deadline) return false;
+  Log(LogLevel::kWarning, absl::StrCat("drain deadline reached with ", in_flight_.messages(),
+                                       " messages unacknowledged; they will be "
+                                       "reprocessed after restart"));
+  committer_->AbandonOpenTransaction();
+  return true;
+}
+
+bool Daemon::PollAndDispatch(std::vector<RawMessage>& batch) {
+  batch.clear();
+  const absl::Duration timeout =
+      in_flight_.messages() > 0 ? absl::Milliseconds(2) : absl::Milliseconds(100);
+  // Take no more than the in-flight bound leaves room for (librdkafka's own
+  // prefetch queue is bounded by queued.max.messages.kbytes). When full, the
+  // partitions are paused; consume() is still called (at most one message, which
+  // a pause normally withholds) so rebalances are served and max.poll.interval.ms
+  // is never exceeded.
+  const size_t inflight = in_flight_.messages();
+  const size_t room =
+      config_.max_inflight_messages() > inflight ? config_.max_inflight_messages() - inflight : 0;
+  const size_t take = std::max<size_t>(1, std::min(kPollBatch, room));
+  if (absl::Status s = source_->Poll(timeout, take, &batch); !s.ok()) {
+    Fail(s);
+    return false;
+  }
+  if (!committer_->NeedsAbort()) {
+    for (RawMessage& m : batch) Dispatch(std::move(m));
+  }  // else: dropped; the rewind re-delivers them
+  return true;
+}
+
+void Daemon::ServiceProducer(const std::atomic<bool>& stop) {
+  sink_->Poll(absl::ZeroDuration());  // delivery reports → publisher_
+  if (std::optional<absl::Status> f = sink_->fatal_error()) OnProducerFatal(*f);
+  if (producer_->replacement_pending() && !fatal_ && producer_->Replace(stop)) {
+    ResetAfterAbort("producer replaced");
+  }
+}
+
+absl::Status Daemon::Run(const std::atomic<bool>& stop) {
+  if (std::optional<absl::Status> stopped = Start(stop)) return *stopped;
+  LoopTimers timers;
   std::vector<RawMessage> batch;
   while (!fatal_) {
-    if (stop.load() && state_ == State::kRunning) {
-      state_ = State::kDraining;
-      drain_deadline = absl::Now() + absl::Milliseconds(config_.shutdown_timeout_ms());
-      source_->Pause(source_->Assignment()).IgnoreError();
-      Log(LogLevel::kInfo, absl::StrCat("draining ", in_flight_.messages(), " in-flight messages"));
-    }
-    if (state_ == State::kDraining) {
-      if (in_flight_.Idle() || committer_->NeedsAbort()) break;
-      if (absl::Now() >= drain_deadline) {
-        Log(LogLevel::kWarning, absl::StrCat("drain deadline reached with ", in_flight_.messages(),
-                                             " messages unacknowledged; they will be "
-                                             "reprocessed after restart"));
-        committer_->AbandonOpenTransaction();
-        break;
-      }
-    }
+    if (stop.load() && state_ == State::kRunning) BeginDrain(timers);
+    if (state_ == State::kDraining && DrainFinished(timers)) break;
     if (committer_->AbortDue(absl::Now())) AbortAndRewind("abortable error");
-    batch.clear();
-    const absl::Duration timeout =
-        in_flight_.messages() > 0 ? absl::Milliseconds(2) : absl::Milliseconds(100);
-    // Take no more than the in-flight bound leaves room for (librdkafka's own
-    // prefetch queue is bounded by queued.max.messages.kbytes). When full, the
-    // partitions are paused; consume() is still called (at most one message, which
-    // a pause normally withholds) so rebalances are served and max.poll.interval.ms
-    // is never exceeded.
-    const size_t inflight = in_flight_.messages();
-    const size_t room = config_.max_inflight_messages() > inflight
-                            ? config_.max_inflight_messages() - inflight
-                            : 0;
-    const size_t take = std::max<size_t>(1, std::min(kPollBatch, room));
-    if (absl::Status s = source_->Poll(timeout, take, &batch); !s.ok()) {
-      Fail(s);
-      break;
-    }
-    if (!committer_->NeedsAbort()) {
-      for (RawMessage& m : batch) Dispatch(std::move(m));
-    }  // else: dropped; the rewind re-delivers them
+    if (!PollAndDispatch(batch)) break;
     EnforceTimeBudget();
     ProduceReady();
-    if (state_ == State::kRunning && absl::Now() - last_release_check_ >= absl::Milliseconds(250)) {
-      last_release_check_ = absl::Now();
-      ReleaseDueEvents();
-    }
-    sink_->Poll(absl::ZeroDuration());
-    if (std::optional<absl::Status> f = sink_->fatal_error()) OnProducerFatal(*f);
-    if (producer_->replacement_pending() && !fatal_ && producer_->Replace(stop)) {
-      ResetAfterAbort("producer replaced");
-    }
+    if (state_ == State::kRunning && timers.ReleaseDue(absl::Now())) ReleaseDueEvents();
+    ServiceProducer(stop);
     if (state_ == State::kRunning) ApplyBackpressure();
     // Commits when due (EXACTLY_ONCE: not while the producer reaches no broker:
     // librdkafka's send_offsets_to_transaction ignores its timeout while the group
@@ -598,10 +420,13 @@ absl::Status Daemon::Run(const std::atomic<bool>& stop) {
                                [this] { return Acknowledged(nullptr); }));
     UpdateGauges();
   }
+  return Finish(timers);
+}
 
-  // Finish: commit what is complete (transaction or acknowledged offsets).
+absl::Status Daemon::Finish(const LoopTimers& timers) {
+  // Commit what is complete (transaction or acknowledged offsets).
   if (!fatal_) {
-    const absl::Duration left = std::max(absl::Seconds(1), drain_deadline - absl::Now());
+    const absl::Duration left = std::max(absl::Seconds(1), timers.drain_deadline - absl::Now());
     Committed(committer_->Finish(std::min(left, absl::Seconds(60)),
                                  [this] { return Acknowledged(nullptr); }));
     if (committer_->NeedsAbort()) AbortAndRewind("shutdown");

@@ -1,6 +1,13 @@
 // Daemon: consume → chain → produce → commit, in per-partition order, exactly once
 // (transactions) or at least once (idempotent producer + acknowledged offsets).
 //
+// The daemon is the scheduler: Run's loop asks its parts in order, one turn at a
+// time (pipeline/README.md lists them and the data flow): in_flight (order, offsets,
+// load), worker_pool (the chain), output_plan + publisher (records, delivery
+// reports), the Committer (delivery mode, chosen once in Create: daemon_create.cc),
+// producer_lifecycle and state_bootstrap (start-up, producer replacement),
+// backpressure and lag_monitor (pausing, gauges, health).
+//
 // Threads: the loop thread (the one calling Run) owns the consumer, the producer and
 // the in-flight state (in_flight.h); it consumes, hands each message to the worker
 // pool that runs the chain (worker_pool.h), and produces results strictly in
@@ -62,6 +69,7 @@
 #include "pipeline/changelog.h"
 #include "pipeline/held_events.h"
 #include "pipeline/in_flight.h"
+#include "pipeline/kafka_ports.h"
 #include "pipeline/kafka_sink.h"
 #include "pipeline/kafka_source.h"
 #include "pipeline/lag_monitor.h"
@@ -112,13 +120,10 @@ class Daemon : public RebalanceListener {
  private:
   // A consumed message from Dispatch until its offset is acknowledged (in_flight.h).
   using Slot = InFlightMessage;
-  struct KafkaPorts;
   const std::string& changelog_topic() const { return changelog_topic_; }
 
   Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* metrics, Health* health);
 
-  // Observes a finished slot's stage durations and flags (loop thread).
-  void ObserveSlot(const Slot& slot);
   // Counts the inputs of `slot` the chain skipped as not articles
   // (newsd_inputs_skipped_total; EXACTLY_ONCE: when the transaction commits).
   void CountSkipped(const Slot& slot);
@@ -156,6 +161,34 @@ class Daemon : public RebalanceListener {
   void UpdateGauges();
   void Fail(absl::Status status);
 
+  // Run's periodic timers, in one place (the parts keep their own cadence: the
+  // committer its commit interval, lag_monitor its gauges).
+  struct LoopTimers {
+    absl::Time drain_deadline = absl::InfiniteFuture();  // set when draining starts
+    absl::Time last_release_check = absl::InfinitePast();
+    // Held events are checked for release every 250 ms.
+    bool ReleaseDue(absl::Time now) {
+      if (now - last_release_check < absl::Milliseconds(250)) return false;
+      last_release_check = now;
+      return true;
+    }
+  };
+  // Run's steps, in the order of one turn of its loop.
+  // Waits for the brokers, restores the state, subscribes: nullopt when running,
+  // else what Run returns (stopped first, or failed).
+  std::optional<absl::Status> Start(const std::atomic<bool>& stop);
+  // `stop` turned true: pause fetching, drain within shutdown_timeout_ms.
+  void BeginDrain(LoopTimers& timers);
+  // Draining: nothing left in flight, an abort pending, or the deadline passed.
+  bool DrainFinished(const LoopTimers& timers);
+  // Polls what in_flight_ has room for and dispatches it to the pool. False on a
+  // fatal consumer error (Fail called).
+  bool PollAndDispatch(std::vector<RawMessage>& batch);
+  // Serves the producer's delivery reports, a fatal error, a pending replacement.
+  void ServiceProducer(const std::atomic<bool>& stop);
+  // After the loop: commits what is complete, leaves the group; Run's result.
+  absl::Status Finish(const LoopTimers& timers);
+
   const v1::PipelineConfig config_;
   const Chain* const chain_;
   Metrics* const metrics_;
@@ -172,7 +205,6 @@ class Daemon : public RebalanceListener {
   // Assigned partitions, their consumed messages in order, committable offsets,
   // messages and bytes in flight.
   InFlight in_flight_;
-  absl::Time last_release_check_ = absl::InfinitePast();
   // When to pause and resume consumption (backpressure.h).
   Backpressure backpressure_;
   // Lag, topic and state gauges, health (lag_monitor.h); created by Create.

@@ -25,4 +25,18 @@ MessageMetrics::MessageMetrics(Metrics* metrics, const std::vector<std::string>&
   for (const std::string& topic : input_topics) consumed_.Get(topic);
 }
 
+void MessageMetrics::ObserveChainResult(const ChainResult& result) {
+  auto observe = [&](const v1::ArticleEvent& event) {
+    for (const std::string& flag : event.article().flags()) article_flags(flag).Increment();
+  };
+  if (!result.all_skipped) observe(result.event);  // flags of published articles
+  for (const v1::ArticleEvent& event : result.more_events) observe(event);
+  const auto& timings = result.event.stages();
+  for (int i = 0; i < timings.size(); ++i) {
+    prometheus::Histogram* duration = stage_duration(i);
+    if (duration == nullptr) break;
+    duration->Observe(timings[i].duration().seconds() + timings[i].duration().nanos() * 1e-9);
+  }
+}
+
 }  // namespace newsd

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "pipeline/chain.h"
 #include "pipeline/metrics.h"
 
 namespace newsd {
@@ -74,6 +75,11 @@ class MessageMetrics {
   }
   // newsd_article_flags_total{flag}
   prometheus::Counter& article_flags(const std::string& flag) { return flags_.Get(flag); }
+  // Observes a chain result the chain itself produced (not the time budget's):
+  // newsd_article_flags_total of every published article's flags (none of an
+  // all-skipped message's first article) and newsd_stage_duration_seconds of each
+  // stage's timing in result.event.stages (chain order).
+  void ObserveChainResult(const ChainResult& result);
   // newsd_dead_letters_total{stage,reason}
   prometheus::Counter& dead_letters(const std::string& stage, const std::string& reason) {
     return dead_letters_.Get({stage, reason});

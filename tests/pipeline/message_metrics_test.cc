@@ -82,5 +82,43 @@ TEST(MessageMetricsTest, SeriesAppearWhenTheyDidBefore) {
   EXPECT_TRUE(HasSeries(metrics, "newsd_dead_letters_total", "stage", "decode"));
 }
 
+// Histogram sample count of newsd_stage_duration_seconds{stage}.
+uint64_t StageSamples(Metrics& metrics, const std::string& stage) {
+  for (const prometheus::MetricFamily& f : metrics.registry()->Collect()) {
+    if (f.name != "newsd_stage_duration_seconds") continue;
+    for (const prometheus::ClientMetric& m : f.metric) {
+      for (const prometheus::ClientMetric::Label& l : m.label) {
+        if (l.name == "stage" && l.value == stage) return m.histogram.sample_count;
+      }
+    }
+  }
+  return 0;
+}
+
+TEST(MessageMetricsTest, ObservesFlagsOfPublishedArticlesAndStageTimings) {
+  Metrics metrics;
+  MessageMetrics m(&metrics, {"decode", "segment"}, {"news.raw"}, "news.events");
+  ChainResult result;
+  result.event.mutable_article()->add_flags("truncated");
+  result.event.add_stages()->mutable_duration()->set_nanos(1000);
+  result.event.add_stages()->mutable_duration()->set_nanos(2000);
+  result.more_events.emplace_back().mutable_article()->add_flags("truncated");
+  m.ObserveChainResult(result);
+  EXPECT_EQ(metrics.ArticleFlags("truncated").Value(), 2);
+  EXPECT_EQ(StageSamples(metrics, "decode"), 1u);
+  EXPECT_EQ(StageSamples(metrics, "segment"), 1u);
+
+  // An all-skipped message: its first article is not published, its flags not counted.
+  ChainResult skipped;
+  skipped.all_skipped = true;
+  skipped.event.mutable_article()->add_flags("truncated");
+  skipped.event.add_stages();
+  skipped.event.add_stages();
+  skipped.event.add_stages();  // more timings than stages: the extra one is ignored
+  m.ObserveChainResult(skipped);
+  EXPECT_EQ(metrics.ArticleFlags("truncated").Value(), 2);
+  EXPECT_EQ(StageSamples(metrics, "decode"), 2u);
+}
+
 }  // namespace
 }  // namespace newsd
