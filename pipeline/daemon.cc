@@ -14,16 +14,6 @@ namespace {
 
 constexpr size_t kPollBatch = 500;
 
-// Log context of a line about `message` (article id: the chain's, if it ran).
-MessageLogContext LogContextOf(const RawMessage& message, const ChainResult* result) {
-  MessageLogContext context;
-  context.article_id = result ? result->event.article().id() : std::string();
-  context.topic = message.topic;
-  context.partition = message.partition;
-  context.offset = message.offset;
-  return context;
-}
-
 }  // namespace
 
 void Daemon::OnProducerFatal(absl::Status status) {

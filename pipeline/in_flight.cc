@@ -4,6 +4,15 @@
 
 namespace newsd {
 
+MessageLogContext LogContextOf(const RawMessage& message, const ChainResult* result) {
+  MessageLogContext context;
+  context.article_id = result ? result->event.article().id() : std::string();
+  context.topic = message.topic;
+  context.partition = message.partition;
+  context.offset = message.offset;
+  return context;
+}
+
 void PartitionOffsets::Track(int64_t offset) {
   if (next_ && offset < *next_) {
     // Rewound (seek after an abort, or re-delivery): everything at or after this

@@ -33,6 +33,7 @@
 #include "pipeline/refused_outputs.h"
 #include "pipeline/topic_partition.h"
 #include "pipeline/worker_pool.h"
+#include "pipeline/log.h"
 
 namespace newsd {
 
@@ -73,6 +74,10 @@ struct InFlightMessage : WorkItem {
   OutputForm form = OutputForm::kNormal;
   bool acknowledged = false;  // its offset was acknowledged (AckIfDone)
 };
+
+// Log context of a line about `message`: its topic, partition and offset, and the
+// article id of `result` (the chain's) when given, else none.
+MessageLogContext LogContextOf(const RawMessage& message, const ChainResult* result);
 
 class InFlight {
  public:

@@ -42,16 +42,6 @@ std::string CodeName(absl::StatusCode code) {
   return absl::AsciiStrToLower(absl::StatusCodeToString(code));
 }
 
-// Log context of a line about `message` (article id: the chain's).
-MessageLogContext LogContextOf(const InFlightMessage& message) {
-  MessageLogContext context;
-  context.article_id = message.result().event.article().id();
-  context.topic = message.message.topic;
-  context.partition = message.message.partition;
-  context.offset = message.message.offset;
-  return context;
-}
-
 // How the delivery reports of a planned record are accounted.
 Publisher::Output OutputOf(PlannedKind kind) {
   switch (kind) {
@@ -116,7 +106,7 @@ void Publisher::ProduceDeadLetter(const Message& message, const PlannedDeadLette
 }
 
 void Publisher::DropRefusedInput(const Message& message, const ChainFailure& failure) {
-  MessageLogContext context = LogContextOf(*message);
+  MessageLogContext context = LogContextOf(message->message, &message->result());
   context.fields = {{"stage", failure.stage}, {"code", CodeName(failure.status.code())}};
   Log(LogLevel::kError,
       "the dead-letter topic refused even the headers-only dead letter: nothing is "
@@ -164,7 +154,7 @@ OutputForm Publisher::RecordRefusal(const InFlightMessage& message, Output kind,
                                           kind == Output::kChangelog, casualty);
   const std::string fallback = next == refused ? "retry" : std::string(OutputFormName(next));
   metrics_->OutputsRefused(OutputName(kind), fallback).Increment();
-  MessageLogContext context = LogContextOf(message);
+  MessageLogContext context = LogContextOf(message.message, &message.result());
   context.fields = {{"output", OutputName(kind)},
                     {"next", fallback},
                     {"error", std::string(status.message())}};
@@ -276,7 +266,7 @@ void Publisher::OnDelivery(KafkaSink::DeliveryReport report) {
       return;
     }
     metrics_->delivery_failures().Increment();
-    MessageLogContext context = message ? LogContextOf(*message) : MessageLogContext{};
+    MessageLogContext context = message ? LogContextOf(message->message, &message->result()) : MessageLogContext{};
     context.fields = {{"output", OutputName(tag->kind)}, {"code", CodeName(status.code())}};
     Log(LogLevel::kError, "output refused by the broker", context);
     hooks_.fail(absl::Status(
@@ -301,7 +291,7 @@ void Publisher::Acknowledged(const DeliveryTag& tag, const KafkaSink::DeliveryRe
       // (EXACTLY_ONCE counts outputs when their transaction commits.)
       committer_->CountDeadLetter(tag.stage, tag.reason);
       // Info: stage and code only; the stage's message may quote the content (debug).
-      MessageLogContext context = LogContextOf(*message);
+      MessageLogContext context = LogContextOf(message->message, &message->result());
       context.fields = {{"stage", tag.stage}, {"code", tag.reason}};
       if (tag.form != OutputForm::kDeadLetter) {
         context.fields.emplace_back("form", std::string(OutputFormName(tag.form)));
@@ -324,7 +314,7 @@ void Publisher::Acknowledged(const DeliveryTag& tag, const KafkaSink::DeliveryRe
     case Output::kReleased:
       committer_->CountPublished(options_.output_topic, tag.kind == Output::kReleased);
       if (message && LogEnabled(LogLevel::kDebug)) {
-        MessageLogContext context = LogContextOf(*message);
+        MessageLogContext context = LogContextOf(message->message, &message->result());
         context.fields = {{"output_topic", options_.output_topic},
                           {"output_partition", absl::StrCat(report.partition)},
                           {"output_offset", absl::StrCat(report.offset)}};
