@@ -91,7 +91,8 @@ class Daemon : public RebalanceListener {
 
   // `chain`, `metrics` and `health` must outlive the daemon. `config` must have
   // passed ValidateConfig and name real brokers (resolve "embedded" before).
-  // Errors: kInvalidArgument for a Kafka property librdkafka rejects.
+  // Errors: kInvalidArgument for a Kafka property librdkafka rejects, or a null
+  // chain, metrics or health.
   static absl::StatusOr<std::unique_ptr<Daemon>> Create(const v1::PipelineConfig& config,
                                                         const Chain* chain, Metrics* metrics,
                                                         Health* health);

@@ -47,6 +47,9 @@ Daemon::Daemon(const v1::PipelineConfig& config, const Chain* chain, Metrics* me
 absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Create(const v1::PipelineConfig& config,
                                                         const Chain* chain, Metrics* metrics,
                                                         Health* health) {
+  if (chain == nullptr || metrics == nullptr || health == nullptr) {
+    return absl::InvalidArgumentError("Daemon::Create: no chain, metrics or health given");
+  }
   std::unique_ptr<Daemon> daemon(new Daemon(config, chain, metrics, health));
 
   // The clients' options, as validation checks them (pipeline/kafka_clients.h).

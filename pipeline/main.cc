@@ -198,7 +198,7 @@ struct Runtime {
   std::unique_ptr<MetricsServer> server;
   // The stages' metrics, in metrics.registry(); outlives the chain.
   std::unique_ptr<PrometheusStageMetrics> stage_metrics;
-  std::unique_ptr<Chain> chain;  // built by ConfigFromFlags
+  std::unique_ptr<Chain> chain;  // built by ConfigFromFlags (CmdDemo: by itself)
   std::unique_ptr<Daemon> daemon;
 };
 
@@ -384,7 +384,13 @@ int CmdDemo() {
   } else {
     config.set_metrics_address("127.0.0.1:0");
   }
+  // The runtime's metrics exist before the chain, whose stages register in them.
   Runtime rt;
+  rt.stage_metrics = std::make_unique<PrometheusStageMetrics>(rt.metrics.registry());
+  absl::StatusOr<std::unique_ptr<Chain>> chain =
+      ValidateConfigAndBuildChain(config, rt.stage_metrics.get());
+  if (!chain.ok()) return Fail(chain.status());
+  rt.chain = *std::move(chain);
   if (absl::Status s = StartRuntime(config, rt); !s.ok()) return Fail(s);
   const std::string bootstrap = rt.cluster->bootstrap();
   const std::string corpus = absl::GetFlag(FLAGS_corpus);

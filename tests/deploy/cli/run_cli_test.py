@@ -1,5 +1,6 @@
 """`newsd run` footguns: no silent fallback to the in-process mock cluster, and SIGHUP
-drains and exits instead of killing the daemon.
+drains and exits instead of killing the daemon; `newsd demo` (the README's first
+command) runs end to end.
 """
 import os
 import re
@@ -35,6 +36,17 @@ class RunWithoutBrokersTest(unittest.TestCase):
         with h.Newsd() as newsd:
             self.assertTrue(newsd.ready())
             self.assertRegex(newsd.bootstrap, r"^127\.0\.0\.1:\d+$")
+
+
+class DemoTest(unittest.TestCase):
+    def test_demo_publishes_every_story_and_dead_letters_the_bad_message(self):
+        r = subprocess.run([h.NEWSD, "demo", "--corpus", h.CORPUS_DIR, "--stories", "20"],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        # The seed article and 20 Reuters stories are published, the invalid message
+        # is dead-lettered.
+        self.assertIn("demo: 21 events + 1 dead letters for 22 inputs", r.stdout)
+        self.assertIn("demo: metrics: consumed=22 published=21 dead_letters=1", r.stdout)
 
 
 class SighupTest(unittest.TestCase):
