@@ -199,13 +199,14 @@ TEST(StageRegistrationTest, StageMetricsCountPerArticle) {
   EXPECT_EQ(metrics.Value("newsd_stage_entities_entities_total"), a.entities_size());
   EXPECT_EQ(metrics.Value("newsd_stage_quotes_without_speaker_total"), without_speaker);
   EXPECT_EQ(metrics.Value("newsd_stage_language_undetermined_total"), 0);
+  const int entities = a.entities_size();  // `a` dies with `r` below
 
   m.value = "12345 67890 ...";  // no letters: language "und", no entities, no quotes
   r = (*chain)->Run(m, absl::Now());
   ASSERT_FALSE(r.failure.has_value()) << r.failure->status;
   EXPECT_EQ(r.event.article().language(), "und");
   EXPECT_EQ(metrics.Value("newsd_stage_language_undetermined_total"), 1);
-  EXPECT_EQ(metrics.Value("newsd_stage_entities_entities_total"), a.entities_size());
+  EXPECT_EQ(metrics.Value("newsd_stage_entities_entities_total"), entities);
 }
 
 // "8 MiB" → "8388608", "72h" → "72h", "`reject`/`truncate`" → "reject", "100: deeper…" → "100".
